@@ -1,16 +1,56 @@
 /* ffi_obj.h - the FFI object: one declaration universe (a cc_table) and
  * the ffi.* operations on it.  cffi.FFI (pysrc/cffi/api.py) subclasses it to
- * add the build-time methods (set_source, compile, ...). */
+ * add the build-time methods (set_source, compile, ...).
+ *
+ * Types are realized lazily: the table holds every declaration, and a
+ * CTypeObject is built for table type index i only when first named, then
+ * kept in realized[i].  Type strings ("int *", "struct foo[3]") are parsed
+ * once into a table index and cached in types_cache (str -> CType).
+ * Include <Python.h> before this header.
+ */
 #ifndef CCFFI_FFI_OBJ_H
 #define CCFFI_FFI_OBJ_H
 
 #include "ctable.h"
+#include "ctype_obj.h"
 
 typedef struct FFIObject {
     PyObject_HEAD
-    cc_table table;   /* every declaration cdef() has seen, or a module's table */
+    cc_table table;          /* every declaration cdef() has seen, or a module's table */
+    CTypeObject **realized;  /* per table type index: the CType, or NULL */
+    uint32_t nrealized;      /* allocated entries of realized[] */
+    PyObject *types_cache;   /* dict: type string -> CTypeObject */
+    PyObject *init_once_cache; /* dict: tag -> (done, result/lock) */
+    PyObject *included;      /* list of FFI objects given to include() */
+    PyObject *incomplete;    /* list of realized struct/union/enum CTypes
+                                still opaque, completed after each cdef() */
+    int abi_mode;            /* 1 for cdef()-built tables (layout engine);
+                                0 for a compiled module's table */
+    PyObject *weakreflist;
+    PyObject *dict;          /* instance attributes */
 } FFIObject;
 
 extern PyTypeObject FFI_Type;
+
+#define FFI_Check(ob) PyObject_TypeCheck(ob, &FFI_Type)
+
+/* The CType of table type index `index` (new reference), realizing it and
+ * what it needs on first use.  NULL with an exception (ffi.error / CDefError
+ * for types ABI mode cannot use: `int...`, partial structs...). */
+CTypeObject *ffi_realize_type(FFIObject *ffi, uint32_t index);
+
+/* The CType named by a type string, or the CType itself when given one;
+ * anything else is a TypeError.  New reference. */
+CTypeObject *ffi_get_ctype(FFIObject *ffi, PyObject *arg);
+
+/* Same, with CFFI's rule for ffi.typeof-like arguments: a cdata gives its
+ * type.  New reference. */
+CTypeObject *ffi_get_ctype_or_cdata(FFIObject *ffi, PyObject *arg);
+
+/* Creates an FFI object over an existing table (API mode: the module's
+ * table, copied).  New reference. */
+PyObject *ffi_new_from_table(const void *buf, size_t len);
+
+int ffi_obj_init_module(PyObject *m);
 
 #endif /* CCFFI_FFI_OBJ_H */
