@@ -1,12 +1,127 @@
 """cffi.FFI: the C runtime's FFI object plus the build-time methods.
 
 Everything that works on types and data at run time is implemented in C by
-_cffi_backend.FFI; this subclass adds what only a build script needs.
+_cffi_backend.FFI; this subclass adds what only a build script needs:
+set_source(), compile(), emit_c_code(), distutils_extension().
 """
+import os
+
 import _cffi_backend
 
+from .error import VerificationError
+
 __all__ = ['FFI']
+
+# The setuptools.Extension keywords that set_source() passes through.
+EXTENSION_KEYWORDS = frozenset([
+    'sources', 'include_dirs', 'define_macros', 'undef_macros',
+    'library_dirs', 'libraries', 'runtime_library_dirs', 'extra_objects',
+    'extra_compile_args', 'extra_link_args', 'export_symbols', 'depends',
+    'language', 'swig_opts', 'optional', 'py_limited_api'])
 
 
 class FFI(_cffi_backend.FFI):
     """The interface from Python to C declarations (CFFI's `cffi.FFI`)."""
+
+    # ------------------------------------------------------------ set_source
+
+    def set_source(self, module_name, source, source_extension='.c', **kwds):
+        """Declares the extension module to build: its dotted name, the C
+        source that goes in it (None for ABI mode out-of-line), and the
+        setuptools.Extension keywords to build it with."""
+        if getattr(self, '_assigned_source', None) is not None:
+            raise ValueError("set_source() cannot be called several times "
+                             "per ffi object")
+        if not isinstance(module_name, str):
+            raise TypeError("'module_name' must be a string")
+        if os.sep in module_name or (os.altsep and os.altsep in module_name):
+            raise ValueError("'module_name' must not contain '/': use a "
+                             "dotted module name")
+        if source is not None and not isinstance(source, str):
+            raise TypeError("'source' must be a string or None")
+        unknown = set(kwds) - EXTENSION_KEYWORDS
+        if unknown:
+            raise TypeError("set_source() got unexpected keyword argument(s) "
+                            "%s" % ", ".join(sorted(unknown)))
+        self._assigned_source = (module_name, source, source_extension,
+                                 dict(kwds))
+
+    def set_source_pkgconfig(self, module_name, pkgconfig_libs, source,
+                             source_extension='.c', **kwds):
+        """set_source() with the flags that pkg-config gives for
+        pkgconfig_libs added to the keywords."""
+        from . import _pkgconfig
+        if not isinstance(pkgconfig_libs, list):
+            raise TypeError("the pkgconfig_libs argument must be a list "
+                            "of package names")
+        kwds = _pkgconfig.merge_flags(kwds, _pkgconfig.flags_from_pkgconfig(
+            pkgconfig_libs))
+        self.set_source(module_name, source, source_extension, **kwds)
+
+    def _require_source(self, what):
+        assigned = getattr(self, '_assigned_source', None)
+        if assigned is None:
+            raise ValueError("set_source() must be called before %s()" % what)
+        return assigned
+
+    # ------------------------------------------------------------- building
+
+    def emit_c_code(self, filename):
+        """Writes the C file that compile() would compile."""
+        from . import _codegen
+        module_name, source, ext, kwds = self._require_source('emit_c_code')
+        if source is None:
+            raise TypeError("emit_c_code() is for API mode; this ffi was "
+                            "set_source()'d with source=None (ABI mode): "
+                            "use emit_python_code()")
+        _codegen.write_if_changed(filename,
+                                  _codegen.generate_c(self, module_name, source))
+
+    def emit_python_code(self, filename):
+        """ABI mode out-of-line: writes a .py module carrying the parsed
+        declarations."""
+        raise NotImplementedError(
+            "ccffi: emit_python_code() (ABI mode out-of-line) is not "
+            "implemented yet")
+
+    def distutils_extension(self, tmpdir='build', verbose=True):
+        """Writes the C file under tmpdir and returns a setuptools Extension
+        whose build compiles it with the ccffi plugin loaded."""
+        from . import _codegen
+        module_name, source, ext, kwds = self._require_source(
+            'distutils_extension')
+        if source is None:
+            raise TypeError("distutils_extension() is for API mode; use "
+                            "emit_python_code() for set_source(.., None)")
+        c_file = _codegen.c_file_path(tmpdir, module_name, ext)
+        os.makedirs(os.path.dirname(c_file) or '.', exist_ok=True)
+        changed = _codegen.write_if_changed(
+            c_file, _codegen.generate_c(self, module_name, source))
+        if verbose:
+            print("%s %s" % ("generated" if changed else "already up-to-date:",
+                             c_file))
+        return _codegen.make_extension(module_name, c_file, kwds)
+
+    def compile(self, tmpdir='.', verbose=0, target=None, debug=None):
+        """Generates the C file, compiles it with the plugin and returns the
+        path of the built extension module.  Nothing is rebuilt when the
+        generated file and its inputs are unchanged."""
+        from . import _codegen, _compiler
+        module_name, source, ext, kwds = self._require_source('compile')
+        if source is None:
+            return self._compile_abi_out_of_line(tmpdir, module_name, target)
+        os.makedirs(tmpdir, exist_ok=True)
+        c_file = _codegen.c_file_path(tmpdir, module_name, ext)
+        os.makedirs(os.path.dirname(c_file) or '.', exist_ok=True)
+        _codegen.write_if_changed(c_file,
+                                  _codegen.generate_c(self, module_name, source))
+        extension = _codegen.make_extension(module_name, c_file, kwds)
+        return _compiler.build_extension(extension, tmpdir, verbose=verbose,
+                                         debug=debug, target=target)
+
+    def _compile_abi_out_of_line(self, tmpdir, module_name, target):
+        if target is None:
+            target = module_name.split('.')[-1] + '.py'
+        path = os.path.join(tmpdir, *module_name.split('.')[:-1] + [target])
+        self.emit_python_code(path)
+        return path
