@@ -141,6 +141,14 @@ int cc_table_load(cc_table *t, const void *buf, size_t len, cc_error *err);
  * index in range, members in range, strings inside the pool. */
 int cc_table_validate(const cc_table *t, cc_error *err);
 
+/* ffi.include(other): copies into dst what CFFI shares between FFIs (struct,
+ * union and enum tags, typedefs, integer constants and enumerators) with
+ * every type they reach.  A name dst already has with the same definition is
+ * fine; a different one is an error naming it (CC_ERR_DECL, "multiple
+ * declarations of ...").  An opaque dst struct is completed by src's body.
+ * Copied declarations get slot CCT_NO_SLOT. */
+int cc_table_include(cc_table *dst, const cc_table *src, cc_error *err);
+
 #ifdef __cplusplus
 }
 #endif

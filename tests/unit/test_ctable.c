@@ -381,6 +381,769 @@ static void test_many_decls_lookup(void **state)
     assert_int_equal(cc_table_lookup(t, CC_NS_ORDINARY, "f5000", 5, &ref), 0);
 }
 
+/* --------------------------------------------------- a table to serialize */
+
+typedef struct sample {
+    uint32_t i, d, pi, a4, fn, node, u, color, anon_enum;
+} sample;
+
+/* struct node { int value; struct node *next; double w[4]; } laid out by
+ * hand, union u { int i; double d; }, enum color { RED, GREEN=5 }, an
+ * anonymous enum { ZERO }, typedefs, a function, constants of every kind. */
+static void build_sample(cc_table *t, sample *s)
+{
+    cct_type ty;
+    cct_field f[3];
+    cct_enumerator e[2];
+    uint32_t first, args[2];
+
+    s->i = prim(t, CCT_PRIM_INT);
+    s->d = prim(t, CCT_PRIM_DOUBLE);
+    s->pi = ptr(t, s->i);
+    s->a4 = arr(t, s->d, 4);
+    memset(&ty, 0, sizeof ty);
+    ty.kind = CCT_KIND_STRUCT;
+    ty.name = str(t, "node");
+    ty.flags = CCT_TF_LAYOUT_KNOWN;
+    ty.size = 48;
+    ty.align = 8;
+    assert_int_equal(cc_table_add_type(t, &ty, &s->node), 0);
+    memset(f, 0, sizeof f);
+    f[0].name = str(t, "value");
+    f[0].type = s->i;
+    f[1].name = str(t, "next");
+    f[1].type = ptr(t, s->node);
+    f[1].offset = 8;
+    f[2].name = str(t, "w");
+    f[2].type = s->a4;
+    f[2].offset = 16;
+    for (int k = 0; k < 3; k++)
+        f[k].bitshift = f[k].bitsize = CCT_NOT_BITFIELD;
+    assert_int_equal(cc_table_add_fields(t, f, 3, &first), 0);
+    t->types[s->node].first = first;
+    t->types[s->node].count = 3;
+    add_decl(t, CCT_DECL_TAG, "node", s->node, 0);
+
+    ty.kind = CCT_KIND_UNION;
+    ty.name = str(t, "u");
+    ty.size = 8;
+    f[0].name = str(t, "i");
+    f[0].type = s->i;
+    f[0].offset = 0;
+    f[1].name = str(t, "d");
+    f[1].type = s->d;
+    f[1].offset = 0;
+    assert_int_equal(cc_table_add_fields(t, f, 2, &ty.first), 0);
+    ty.count = 2;
+    assert_int_equal(cc_table_add_type(t, &ty, &s->u), 0);
+    add_decl(t, CCT_DECL_TAG, "u", s->u, 0);
+
+    memset(e, 0, sizeof e);
+    e[0].name = str(t, "RED");
+    e[1].name = str(t, "GREEN");
+    e[1].value = 5;
+    assert_int_equal(cc_table_add_enumerators(t, e, 2, &first), 0);
+    assert_int_equal(cc_table_name_enumerators(t, first, 2), 0);
+    memset(&ty, 0, sizeof ty);
+    ty.kind = CCT_KIND_ENUM;
+    ty.prim = CCT_PRIM_UINT;
+    ty.name = str(t, "color");
+    ty.first = first;
+    ty.count = 2;
+    ty.size = 4;
+    ty.align = 4;
+    ty.flags = CCT_TF_LAYOUT_KNOWN;
+    assert_int_equal(cc_table_add_type(t, &ty, &s->color), 0);
+    add_decl(t, CCT_DECL_TAG, "color", s->color, 0);
+    e[0].name = str(t, "ZERO");
+    assert_int_equal(cc_table_add_enumerators(t, e, 1, &first), 0);
+    assert_int_equal(cc_table_name_enumerators(t, first, 1), 0);
+    ty.name = 0;
+    ty.first = first;
+    ty.count = 1;
+    assert_int_equal(cc_table_add_type(t, &ty, &s->anon_enum), 0);
+
+    args[0] = s->pi;
+    args[1] = s->d;
+    assert_int_equal(cc_table_function(t, s->i, args, 2, CCT_TF_VARIADIC, &s->fn), 0);
+    add_decl(t, CCT_DECL_FUNCTION, "f", s->fn, 0);
+    add_decl(t, CCT_DECL_VARIABLE, "global", s->a4, 0);
+    add_decl(t, CCT_DECL_TYPEDEF, "node_t", s->node, 0);
+    add_decl(t, CCT_DECL_TYPEDEF, "myint", s->i, 0);
+    add_decl(t, CCT_DECL_CONST_INT, "N", s->i, 42);
+    double pi = 3.25;
+    uint64_t bits;
+    memcpy(&bits, &pi, sizeof bits);
+    add_decl(t, CCT_DECL_CONST_FLOAT, "PI", s->d, bits);
+    uint32_t hello;
+    assert_int_equal(cc_table_string(t, "hel\0lo", 6, &hello), 0);
+    add_decl(t, CCT_DECL_CONST_STRING, "HELLO", ptr(t, prim(t, CCT_PRIM_CHAR)),
+             hello | ((uint64_t)6 << 32));
+}
+
+static void serialize(const cc_table *t, unsigned char **buf, size_t *len)
+{
+    assert_int_equal(cc_table_serialize(t, buf, len), 0);
+}
+
+/* ------------------------------------------------------ round-trip tests */
+
+static void test_serialize_header_and_sections(void **state)
+{
+    cc_table *t = *state;
+    sample s;
+    unsigned char *buf;
+    size_t len;
+    cct_header h;
+
+    build_sample(t, &s);
+    serialize(t, &buf, &len);
+    memcpy(&h, buf, sizeof h);
+    assert_memory_equal(h.magic, CCT_MAGIC, CCT_MAGIC_LEN);
+    assert_int_equal(h.version, CCT_VERSION);
+    assert_int_equal(h.header_size, sizeof(cct_header));
+    assert_int_equal(h.total_size, len);
+    assert_int_equal(len % 8, 0);
+    assert_int_equal(h.ntypes, t->ntypes);
+    assert_int_equal(h.ndecls, t->ndecls);
+    assert_int_equal(h.strings_size, t->strings_size);
+    assert_int_equal(h.types_off, 72);
+    assert_int_equal(h.fields_off, 72 + 40 * t->ntypes);
+    assert_int_equal(h.args_off % 8, 0);
+    assert_int_equal(h.decls_off % 8, 0);
+    assert_int_equal(h.strings_off % 8, 0);
+    assert_memory_equal(buf + h.types_off, t->types, t->ntypes * sizeof(cct_type));
+    assert_memory_equal(buf + h.strings_off, t->strings, t->strings_size);
+    free(buf);
+}
+
+static void test_round_trip_identical_bytes(void **state)
+{
+    cc_table *t = *state, u;
+    cc_error err;
+    sample s;
+    unsigned char *b1, *b2;
+    size_t l1, l2;
+
+    build_sample(t, &s);
+    assert_int_equal(cc_table_validate(t, NULL), 0);
+    serialize(t, &b1, &l1);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_init(&u), 0);
+    assert_int_equal(cc_table_load(&u, b1, l1, &err), 0);
+    assert_int_equal(err.kind, CC_ERR_NONE);
+    serialize(&u, &b2, &l2);
+    assert_int_equal(l1, l2);
+    assert_memory_equal(b1, b2, l1);
+    free(b1);
+    free(b2);
+    cc_table_free(&u);
+}
+
+static void test_loaded_table_indexes_rebuilt(void **state)
+{
+    cc_table *t = *state, u;
+    cc_error err;
+    sample s;
+    unsigned char *buf;
+    size_t len;
+    uint32_t ref, idx, args[2];
+
+    build_sample(t, &s);
+    serialize(t, &buf, &len);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_init(&u), 0);
+    assert_int_equal(cc_table_load(&u, buf, len, &err), 0);
+    free(buf);
+    assert_int_equal(cc_table_lookup(&u, CC_NS_TAG, "node", 4, &ref), 1);
+    assert_int_equal(u.decls[ref].type, s.node);
+    assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, "GREEN", 5, &ref), 1);
+    assert_int_equal(ref, CC_REF_ENUMERATOR | 1);
+    assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, "ZERO", 4, &ref), 1);
+    assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, "N", 1, &ref), 1);
+    assert_int_equal(u.decls[ref].value, 42);
+    /* interning continues where the producer left off */
+    assert_int_equal(cc_table_primitive(&u, CCT_PRIM_DOUBLE, &idx), 0);
+    assert_int_equal(idx, s.d);
+    assert_int_equal(cc_table_pointer(&u, s.i, &idx), 0);
+    assert_int_equal(idx, s.pi);
+    args[0] = s.pi;
+    args[1] = s.d;
+    assert_int_equal(cc_table_function(&u, s.i, args, 2, CCT_TF_VARIADIC, &idx), 0);
+    assert_int_equal(idx, s.fn);
+    assert_int_equal(cc_table_string(&u, "myint", 5, &idx), 0);
+    assert_int_equal(idx, str(t, "myint"));
+    uint32_t n = u.ntypes;
+    assert_int_equal(cc_table_pointer(&u, s.d, &idx), 0);
+    assert_int_equal(idx, n);
+    cc_table_free(&u);
+}
+
+static void test_load_accepts_trailing_bytes_and_unaligned_buffer(void **state)
+{
+    cc_table *t = *state, u;
+    cc_error err;
+    sample s;
+    unsigned char *buf, *big;
+    size_t len;
+
+    build_sample(t, &s);
+    serialize(t, &buf, &len);
+    big = calloc(1, len + 16);
+    memcpy(big + 1, buf, len);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_init(&u), 0);
+    assert_int_equal(cc_table_load(&u, big + 1, len + 15, &err), 0);
+    assert_int_equal(u.ntypes, t->ntypes);
+    cc_table_free(&u);
+    free(big);
+    free(buf);
+}
+
+static void test_empty_table_round_trip(void **state)
+{
+    cc_table *t = *state, u;
+    cc_error err;
+    unsigned char *b1, *b2;
+    size_t l1, l2;
+
+    serialize(t, &b1, &l1);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_init(&u), 0);
+    assert_int_equal(cc_table_load(&u, b1, l1, &err), 0);
+    serialize(&u, &b2, &l2);
+    assert_int_equal(l1, l2);
+    assert_memory_equal(b1, b2, l1);
+    free(b1);
+    free(b2);
+    cc_table_free(&u);
+}
+
+/* ------------------------------------------------------ corruption tests */
+
+/* A serialized sample table, damaged by the test, then loaded. */
+typedef struct damaged {
+    unsigned char *buf;
+    size_t len;
+    cct_header h;
+    sample s;
+} damaged;
+
+static void damaged_make(cc_table *unused, damaged *d)
+{
+    cc_table t;
+
+    (void)unused;
+    assert_int_equal(cc_table_init(&t), 0);
+    build_sample(&t, &d->s);
+    serialize(&t, &d->buf, &d->len);
+    memcpy(&d->h, d->buf, sizeof d->h);
+    cc_table_free(&t);
+}
+
+static cct_type *damaged_type(damaged *d, uint32_t i)
+{
+    return (cct_type *)(d->buf + d->h.types_off) + i;
+}
+
+static cct_field *damaged_field(damaged *d, uint32_t k)
+{
+    return (cct_field *)(d->buf + d->h.fields_off) + k;
+}
+
+static cct_decl *damaged_decl(damaged *d, uint32_t k)
+{
+    return (cct_decl *)(d->buf + d->h.decls_off) + k;
+}
+
+static void damaged_header(damaged *d)
+{
+    memcpy(d->buf, &d->h, sizeof d->h);
+}
+
+/* Loads the damaged table expecting failure with `needle` in the message,
+ * and checks the target table is left empty and usable. */
+static void expect_load_error_len(damaged *d, size_t len, const char *needle)
+{
+    cc_table u;
+    cc_error err;
+
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_init(&u), 0);
+    assert_int_equal(cc_table_load(&u, d->buf, len, &err), -1);
+    assert_int_equal(err.kind, CC_ERR_TABLE);
+    if (strstr(err.message, needle) == NULL)
+        fail_msg("message '%s' lacks '%s'", err.message, needle);
+    assert_non_null(strstr(err.message, "bad type table"));
+    assert_int_equal(u.ntypes, 1);
+    cc_table_free(&u);
+    free(d->buf);
+}
+
+static void expect_load_error(damaged *d, const char *needle)
+{
+    expect_load_error_len(d, d->len, needle);
+}
+
+static void test_load_rejects_truncation(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    expect_load_error_len(&d, d.len - 1, "truncated");
+    damaged_make(*state, &d);
+    expect_load_error_len(&d, 40, "shorter than the 72-byte header");
+}
+
+static void test_load_rejects_null_buffer(void **state)
+{
+    cc_table u;
+    cc_error err;
+
+    (void)state;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_init(&u), 0);
+    assert_int_equal(cc_table_load(&u, NULL, 100, &err), -1);
+    assert_non_null(strstr(err.message, "truncated"));
+    cc_table_free(&u);
+}
+
+static void test_load_rejects_bad_magic(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    d.buf[0] ^= 0x20;
+    expect_load_error(&d, "wrong magic");
+}
+
+static void test_load_rejects_bad_version(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    d.h.version = CCT_VERSION + 1;
+    damaged_header(&d);
+    expect_load_error(&d, "version 2, this runtime reads version 1");
+}
+
+static void test_load_rejects_bad_header_size(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    d.h.header_size = 64;
+    damaged_header(&d);
+    expect_load_error(&d, "header_size 64, expected 72");
+}
+
+static void test_load_rejects_small_total_size(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    d.h.total_size = 8;
+    damaged_header(&d);
+    expect_load_error(&d, "smaller than the header");
+}
+
+static void test_load_rejects_misaligned_section(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    d.h.decls_off += 4;
+    damaged_header(&d);
+    expect_load_error(&d, "section decls at offset");
+}
+
+static void test_load_rejects_section_outside(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    d.h.nfields = 0xffffffffu;
+    damaged_header(&d);
+    expect_load_error(&d, "section fields (4294967295 records");
+    damaged_make(*state, &d);
+    d.h.strings_off = 0xfffffff8u;
+    damaged_header(&d);
+    expect_load_error(&d, "section strings");
+    damaged_make(*state, &d);
+    d.h.types_off = 0;
+    damaged_header(&d);
+    expect_load_error(&d, "section types");
+}
+
+static void test_load_rejects_no_types_or_strings(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    d.h.ntypes = 0;
+    damaged_header(&d);
+    expect_load_error(&d, "no types");
+    damaged_make(*state, &d);
+    d.h.strings_size = 0;
+    damaged_header(&d);
+    expect_load_error(&d, "empty string pool");
+}
+
+static void test_load_rejects_bad_kind(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    damaged_type(&d, 3)->kind = CCT_KIND__COUNT;
+    expect_load_error(&d, "types[3].kind: kind 8 out of range");
+}
+
+static void test_load_rejects_type0_not_void(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    damaged_type(&d, 0)->kind = CCT_KIND_POINTER;
+    expect_load_error(&d, "type 0 is not void");
+    damaged_make(*state, &d);
+    damaged_type(&d, 2)->kind = CCT_KIND_VOID;
+    expect_load_error(&d, "types[2]: void may only be type 0");
+}
+
+static void test_load_rejects_bad_prim(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    damaged_type(&d, d.s.i)->prim = 200;
+    expect_load_error(&d, "prim: primitive 200 out of range");
+    damaged_make(*state, &d);
+    damaged_type(&d, d.s.i)->size = 8;
+    expect_load_error(&d, "primitive 'int' has size 8");
+    damaged_make(*state, &d);
+    damaged_type(&d, d.s.color)->prim = CCT_PRIM_DOUBLE;
+    expect_load_error(&d, "is not an integer primitive");
+}
+
+static void test_load_rejects_bad_item(void **state)
+{
+    damaged d;
+    char msg[100];
+
+    damaged_make(*state, &d);
+    damaged_type(&d, d.s.pi)->item = 9999;
+    snprintf(msg, sizeof msg, "types[%u].item: type 9999 out of range", d.s.pi);
+    expect_load_error(&d, msg);
+    damaged_make(*state, &d);
+    damaged_type(&d, d.s.pi)->item = d.s.pi;
+    snprintf(msg, sizeof msg, "types[%u].item: type %u is not an earlier type",
+             d.s.pi, d.s.pi);
+    expect_load_error(&d, msg);
+    damaged_make(*state, &d);
+    damaged_type(&d, d.s.a4)->size = 33;
+    expect_load_error(&d, "does not match 4 items of size 8");
+}
+
+static void test_load_rejects_bad_member_ranges(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    damaged_type(&d, d.s.node)->count = 1000;
+    expect_load_error(&d, "fields [0, 0+1000) out of range");
+    damaged_make(*state, &d);
+    damaged_type(&d, d.s.node)->first = 0xffffffffu;
+    expect_load_error(&d, "fields [4294967295, 4294967295+3) out of range");
+    damaged_make(*state, &d);
+    damaged_type(&d, d.s.color)->first = 7;
+    expect_load_error(&d, "enumerators [7, 7+2) out of range");
+    damaged_make(*state, &d);
+    damaged_type(&d, d.s.fn)->count = 3;
+    expect_load_error(&d, "args [0, 0+3) out of range");
+}
+
+static void test_load_rejects_bad_arg(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    ((uint32_t *)(d.buf + d.h.args_off))[1] = 7777;
+    expect_load_error(&d, "args[1] (parameter 1 of types[");
+}
+
+static void test_load_rejects_bad_field(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    damaged_field(&d, 1)->type = 5000;
+    expect_load_error(&d, "fields[1].type: type 5000 out of range");
+    damaged_make(*state, &d);
+    damaged_field(&d, 2)->name = 0x7fffffff;
+    expect_load_error(&d, "fields[2].name: string offset 2147483647 out of range");
+    damaged_make(*state, &d);
+    damaged_field(&d, 0)->bitsize = -5;
+    expect_load_error(&d, "fields[0]: bitshift -1 / bitsize -5 out of range");
+    damaged_make(*state, &d);
+    damaged_field(&d, 2)->offset = 24;
+    expect_load_error(&d, "fields[2]: member at offset 24 of size 32 lies outside");
+    damaged_make(*state, &d);
+    damaged_field(&d, 0)->bitsize = 3;
+    damaged_field(&d, 0)->bitshift = 400;
+    expect_load_error(&d, "fields[0]: bitfield at offset 0 bit 400 width 3");
+}
+
+static void test_load_rejects_bad_record_layout(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    damaged_type(&d, d.s.node)->align = 3;
+    expect_load_error(&d, "align: 3 is not a power of two");
+    damaged_make(*state, &d);
+    damaged_type(&d, d.s.node)->size = 44;
+    expect_load_error(&d, "laid-out STRUCT has size 44 and alignment 8");
+}
+
+static void test_load_rejects_bad_enumerator(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    ((cct_enumerator *)(d.buf + d.h.enums_off))[1].name = d.h.strings_size;
+    expect_load_error(&d, "enumerators[1].name: string offset");
+}
+
+static void test_load_rejects_bad_decl(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    damaged_decl(&d, 0)->type = 12345;
+    expect_load_error(&d, "decls[0].type: type 12345 out of range");
+    damaged_make(*state, &d);
+    damaged_decl(&d, 1)->kind = 99;
+    expect_load_error(&d, "decls[1].kind: kind 99 out of range");
+    damaged_make(*state, &d);
+    damaged_decl(&d, 2)->name = 0xfffffff0u;
+    expect_load_error(&d, "decls[2].name: string offset");
+    damaged_make(*state, &d);
+    damaged_decl(&d, 3)->type = d.s.i;   /* decl 3 is the function f */
+    expect_load_error(&d, "decls[3] 'f': function declared with a type that is not a function");
+    damaged_make(*state, &d);
+    damaged_decl(&d, 0)->type = d.s.i;   /* decl 0 is the tag node */
+    expect_load_error(&d, "decls[0] 'node': tag of a type that is not");
+}
+
+static void test_load_rejects_bad_string_constant(void **state)
+{
+    damaged d;
+    uint32_t last;
+
+    damaged_make(*state, &d);
+    last = d.h.ndecls - 1;   /* HELLO */
+    damaged_decl(&d, last)->value += (uint64_t)1000 << 32;
+    expect_load_error(&d, "'HELLO': string constant (offset");
+    damaged_make(*state, &d);
+    damaged_decl(&d, last)->value -= (uint64_t)1 << 32;   /* no NUL after */
+    expect_load_error(&d, "'HELLO': string constant");
+}
+
+static void test_load_rejects_bad_pool(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    d.buf[d.h.strings_off + d.h.strings_size - 1] = 'x';
+    expect_load_error(&d, "not NUL-terminated");
+    damaged_make(*state, &d);
+    d.buf[d.h.strings_off] = 'x';
+    expect_load_error(&d, "does not start with \"\"");
+}
+
+static void test_load_rejects_self_containment(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    damaged_field(&d, 0)->type = d.s.node;   /* struct node { struct node value; } */
+    expect_load_error(&d, "(STRUCT 'node') contains itself by value");
+}
+
+static void test_validate_rejects_containment_through_array(void **state)
+{
+    cc_table *t = *state;
+    cc_error err;
+    const char *names[] = { "x" };
+    uint32_t i = prim(t, CCT_PRIM_INT);
+    uint32_t s = add_struct(t, "a", names, &i, 1);
+    uint32_t b = add_struct(t, "b", names, &s, 1);
+
+    t->fields[t->types[s].first].type = arr(t, b, 2);   /* a { b x[2]; } */
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_validate(t, &err), -1);
+    assert_non_null(strstr(err.message, "contains itself by value"));
+    /* through a pointer it is fine */
+    t->fields[t->types[s].first].type = ptr(t, b);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_validate(t, &err), 0);
+}
+
+static void test_validate_deep_array_chain(void **state)
+{
+    cc_table *t = *state;
+    uint32_t cur = prim(t, CCT_PRIM_CHAR);
+    cc_error err;
+
+    for (int k = 0; k < 50000; k++)
+        assert_int_equal(cc_table_array(t, cur, 1, 0, &cur), 0);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_validate(t, &err), 0);
+}
+
+/* ------------------------------------------------------------ include */
+
+static void expect_include_error(cc_table *dst, cc_table *src, const char *msg)
+{
+    cc_error err;
+
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_include(dst, src, &err), -1);
+    assert_int_equal(err.kind, CC_ERR_DECL);
+    assert_string_equal(err.message, msg);
+}
+
+static void test_include_copies_types_and_constants(void **state)
+{
+    cc_table *src = *state, dst;
+    cc_error err;
+    sample s;
+    uint32_t ref, node, next;
+
+    build_sample(src, &s);
+    assert_int_equal(cc_table_init(&dst), 0);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_include(&dst, src, &err), 0);
+    assert_int_equal(cc_table_validate(&dst, &err), 0);
+    assert_int_equal(cc_table_lookup(&dst, CC_NS_TAG, "node", 4, &ref), 1);
+    node = dst.decls[ref].type;
+    assert_int_equal(dst.types[node].kind, CCT_KIND_STRUCT);
+    assert_int_equal(dst.types[node].size, 48);
+    assert_int_equal(dst.types[node].count, 3);
+    assert_string_equal(cc_table_str(&dst, dst.fields[dst.types[node].first + 2].name), "w");
+    next = dst.fields[dst.types[node].first + 1].type;
+    assert_int_equal(dst.types[next].kind, CCT_KIND_POINTER);
+    assert_int_equal(dst.types[next].item, node);   /* the cycle is kept */
+    assert_int_equal(cc_table_lookup(&dst, CC_NS_ORDINARY, "node_t", 6, &ref), 1);
+    assert_int_equal(dst.decls[ref].type, node);
+    assert_int_equal(cc_table_lookup(&dst, CC_NS_ORDINARY, "N", 1, &ref), 1);
+    assert_int_equal(dst.decls[ref].value, 42);
+    assert_int_equal(cc_table_lookup(&dst, CC_NS_ORDINARY, "GREEN", 5, &ref), 1);
+    assert_true(ref & CC_REF_ENUMERATOR);
+    assert_int_equal(dst.enums[ref & ~CC_REF_ENUMERATOR].value, 5);
+    assert_int_equal(cc_table_lookup(&dst, CC_NS_ORDINARY, "ZERO", 4, &ref), 1);
+    assert_int_equal(cc_table_lookup(&dst, CC_NS_TAG, "u", 1, &ref), 1);
+    /* CFFI's include does not share functions, variables or other constants */
+    assert_int_equal(cc_table_lookup(&dst, CC_NS_ORDINARY, "f", 1, &ref), 0);
+    assert_int_equal(cc_table_lookup(&dst, CC_NS_ORDINARY, "global", 6, &ref), 0);
+    assert_int_equal(cc_table_lookup(&dst, CC_NS_ORDINARY, "HELLO", 5, &ref), 0);
+    /* including again, or a table with the same definitions, is fine */
+    uint32_t ntypes = dst.ntypes, ndecls = dst.ndecls;
+    assert_int_equal(cc_table_include(&dst, src, &err), 0);
+    for (uint32_t k = ndecls; k < dst.ndecls; k++)
+        print_message("extra decl %s\n", cc_table_str(&dst, dst.decls[k].name));
+    assert_int_equal(dst.ntypes, ntypes);
+    assert_int_equal(dst.ndecls, ndecls);
+    assert_int_equal(err.kind, CC_ERR_NONE);
+    cc_table_free(&dst);
+}
+
+static void test_include_identical_redefinition_is_fine(void **state)
+{
+    cc_table *src = *state, dst;
+    cc_error err;
+    sample s1, s2;
+
+    build_sample(src, &s1);
+    assert_int_equal(cc_table_init(&dst), 0);
+    build_sample(&dst, &s2);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_include(&dst, src, &err), 0);
+    cc_table_free(&dst);
+}
+
+static void test_include_conflicts_named(void **state)
+{
+    cc_table *src = *state, dst;
+    sample s;
+    const char *names[] = { "value" };
+    uint32_t l;
+
+    build_sample(src, &s);
+    assert_int_equal(cc_table_init(&dst), 0);
+    add_decl(&dst, CCT_DECL_TYPEDEF, "myint", prim(&dst, CCT_PRIM_LONG), 0);
+    expect_include_error(&dst, src, "multiple declarations of typedef myint "
+                         "(for interactive usage, try cdef(xx, override=True))");
+    cc_table_free(&dst);
+
+    assert_int_equal(cc_table_init(&dst), 0);
+    add_decl(&dst, CCT_DECL_CONST_INT, "N", prim(&dst, CCT_PRIM_INT), 43);
+    expect_include_error(&dst, src, "multiple declarations of constant: N");
+    cc_table_free(&dst);
+
+    assert_int_equal(cc_table_init(&dst), 0);
+    add_decl(&dst, CCT_DECL_CONST_INT, "GREEN", prim(&dst, CCT_PRIM_INT), 6);
+    expect_include_error(&dst, src, "multiple declarations of constant: GREEN");
+    cc_table_free(&dst);
+
+    assert_int_equal(cc_table_init(&dst), 0);
+    l = prim(&dst, CCT_PRIM_LONG);
+    add_struct(&dst, "node", names, &l, 1);
+    expect_include_error(&dst, src, "multiple declarations of struct node "
+                         "(for interactive usage, try cdef(xx, override=True))");
+    cc_table_free(&dst);
+}
+
+static void test_include_completes_opaque_struct(void **state)
+{
+    cc_table *src = *state, dst;
+    cc_error err;
+    sample s;
+    cct_type ty;
+    uint32_t opaque, ref;
+
+    build_sample(src, &s);
+    assert_int_equal(cc_table_init(&dst), 0);
+    memset(&ty, 0, sizeof ty);
+    ty.kind = CCT_KIND_STRUCT;
+    ty.flags = CCT_TF_OPAQUE;
+    ty.name = str(&dst, "node");
+    ty.size = CCT_SIZE_UNKNOWN;
+    assert_int_equal(cc_table_add_type(&dst, &ty, &opaque), 0);
+    add_decl(&dst, CCT_DECL_TAG, "node", opaque, 0);
+    add_decl(&dst, CCT_DECL_TYPEDEF, "node_p", ptr(&dst, opaque), 0);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_include(&dst, src, &err), 0);
+    assert_int_equal(cc_table_lookup(&dst, CC_NS_TAG, "node", 4, &ref), 1);
+    assert_int_equal(dst.decls[ref].type, opaque);
+    assert_false(dst.types[opaque].flags & CCT_TF_OPAQUE);
+    assert_int_equal(dst.types[opaque].count, 3);
+    assert_int_equal(dst.types[opaque].size, 48);
+    uint32_t next = dst.fields[dst.types[opaque].first + 1].type;
+    assert_int_equal(dst.types[next].item, opaque);
+    assert_int_equal(cc_table_validate(&dst, &err), 0);
+    cc_table_free(&dst);
+}
+
+static void test_include_self(void **state)
+{
+    cc_table *t = *state;
+    sample s;
+
+    build_sample(t, &s);
+    assert_int_equal(cc_table_include(t, t, NULL), 0);
+}
+
 /* ------------------------------------------------------------------ main */
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_table, teardown_table)
@@ -402,6 +1165,40 @@ int main(void)
         T(test_redeclaration_replaces_index_entry),
         T(test_enumerators_named_in_ordinary_namespace),
         T(test_many_decls_lookup),
+        T(test_serialize_header_and_sections),
+        T(test_round_trip_identical_bytes),
+        T(test_loaded_table_indexes_rebuilt),
+        T(test_load_accepts_trailing_bytes_and_unaligned_buffer),
+        T(test_empty_table_round_trip),
+        T(test_load_rejects_truncation),
+        cmocka_unit_test(test_load_rejects_null_buffer),
+        T(test_load_rejects_bad_magic),
+        T(test_load_rejects_bad_version),
+        T(test_load_rejects_bad_header_size),
+        T(test_load_rejects_small_total_size),
+        T(test_load_rejects_misaligned_section),
+        T(test_load_rejects_section_outside),
+        T(test_load_rejects_no_types_or_strings),
+        T(test_load_rejects_bad_kind),
+        T(test_load_rejects_type0_not_void),
+        T(test_load_rejects_bad_prim),
+        T(test_load_rejects_bad_item),
+        T(test_load_rejects_bad_member_ranges),
+        T(test_load_rejects_bad_arg),
+        T(test_load_rejects_bad_field),
+        T(test_load_rejects_bad_record_layout),
+        T(test_load_rejects_bad_enumerator),
+        T(test_load_rejects_bad_decl),
+        T(test_load_rejects_bad_string_constant),
+        T(test_load_rejects_bad_pool),
+        T(test_load_rejects_self_containment),
+        T(test_validate_rejects_containment_through_array),
+        T(test_validate_deep_array_chain),
+        T(test_include_copies_types_and_constants),
+        T(test_include_identical_redefinition_is_fine),
+        T(test_include_conflicts_named),
+        T(test_include_completes_opaque_struct),
+        T(test_include_self),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
