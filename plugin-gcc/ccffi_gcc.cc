@@ -1,0 +1,1242 @@
+/* ccffi_gcc.cc - the GCC plugin of ccffi's API mode.
+ *
+ * While gcc compiles the C file that pysrc/cffi generates for set_source(),
+ * this plugin reads the real layouts, values and prototypes of the items the
+ * cdef named, checks them against what the cdef said, and writes the type
+ * table (runtime/table_format.h) into the object being compiled as the
+ * exported array _ccffi_type_table.  The module therefore carries its own
+ * table; no side file exists.
+ *
+ * Usage (compile commands only, never on the link line: lto1 cannot load it):
+ *     gcc -c -fplugin=/path/ccffi_gcc.so -Werror=attributes gen.c
+ *     optional: -fplugin-arg-ccffi_gcc-dump=FILE  also writes the table there
+ * The plugin predefines __CCFFI_PLUGIN__ (CCT_PLUGIN_MACRO) to 1.
+ *
+ * Marker convention (plugin-gcc/MARKERS.md is the full reference).  Every
+ * marker is a file-scope declaration after the user's source carrying
+ *     __attribute__((ccffi(KIND, NAME [, NUMBER [, EXPECTED]])))
+ * KIND and NAME are string literals; NUMBER and EXPECTED integer constants.
+ *   "struct"/"union"/"enum" NAME [, FLAGS]   on a typedef: the tag NAME
+ *   "typedef" NAME [, FLAGS]                  on a typedef: the typedef NAME
+ *       the typedef's own type is the cdef's view: the real type itself, or,
+ *       with FLAGS & 1 (EXACT), a mirror struct spelling the cdef's fields,
+ *       compared field by field; FLAGS & 2 (BODY): the cdef gave a body, so
+ *       the real type must be complete.
+ *   "const" NAME [, 0, EXPECTED]      on `static const __typeof__(X) v = (X);`
+ *   "enumconst" NAME [, 0, EXPECTED]  on a typedef: NAME is looked up (an
+ *       enumerator or a static const variable with a constant initialiser)
+ *   "function" NAME, SLOT   on a typedef of the cdef's function type
+ *   "global" NAME, SLOT     on a typedef of the cdef's type of the global
+ *   "python" NAME, SLOT [, 1 for "Python+C"]  extern "Python" function, on a
+ *       typedef of its function type
+ *   "table"   on the sentinel, last in the file:
+ *       __attribute__((ccffi("table"), used, visibility("default")))
+ *       const char _ccffi_type_table[] = "";
+ * The plugin replaces the sentinel's type and initialiser with the table.
+ */
+#include "gcc-plugin.h"
+#include "plugin-version.h"
+#include "tree.h"
+#include "stringpool.h"
+#include "attribs.h"
+#include "c-family/c-common.h"
+#include "c-family/c-pragma.h"
+#include "c-tree.h"
+#include "diagnostic-core.h"
+#include "stor-layout.h"
+#include "fold-const.h"
+#include "rtl.h"
+#include "cgraph.h"
+#include "cpplib.h"
+
+#include "ctable.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define CCFFI_VISIBLE __attribute__((visibility("default")))
+
+CCFFI_VISIBLE int plugin_is_GPL_compatible;  /* ccffi is MIT: GPL-compatible */
+
+/* Marker flags of struct/union/enum/typedef markers. */
+#define MARKER_EXACT 1u   /* the marker's type mirrors the cdef's fields */
+#define MARKER_BODY  2u   /* the cdef gave a body: the real type is complete */
+
+/* One parsed marker attribute. */
+struct marker {
+    tree decl;
+    location_t loc;
+    const char *kind;
+    const char *name;
+    bool has_number, has_expected;
+    unsigned HOST_WIDE_INT number;
+    tree expected;        /* INTEGER_CST */
+};
+
+/* A record or enum type already put in the table. */
+struct type_slot {
+    tree type;
+    uint32_t index;
+};
+
+static cc_table table;
+static vec<type_slot> type_slots;      /* main variants of records/enums */
+static location_t current_loc;         /* the marker being processed */
+static unsigned anonymous_counter;
+static bool markers_seen, table_written;
+static const char *table_dump_path;
+
+/* ------------------------------------------------------------ utilities */
+
+/* Stops the compile: the table builder only fails when memory runs out. */
+static void
+table_check(int rc)
+{
+    if (rc != 0)
+        fatal_error(current_loc, "ccffi: out of memory building the type table");
+}
+
+/* The string-pool offset of the NUL-terminated S. */
+static uint32_t
+table_string(const char *s)
+{
+    uint32_t out = 0;
+    table_check(cc_table_string(&table, s, strlen(s), &out));
+    return out;
+}
+
+static uint32_t
+table_primitive(enum cct_prim prim)
+{
+    uint32_t out = 0;
+    table_check(cc_table_primitive(&table, prim, &out));
+    return out;
+}
+
+static void
+table_decl(const char *name, enum cct_decl_kind kind, uint32_t type,
+           uint16_t flags, uint32_t slot, uint64_t value)
+{
+    cct_decl d;
+    memset(&d, 0, sizeof d);
+    d.name = table_string(name);
+    d.kind = (uint8_t) kind;
+    d.flags = flags;
+    d.type = type;
+    d.slot = slot;
+    d.value = value;
+    uint32_t out;
+    table_check(cc_table_add_decl(&table, &d, &out));
+}
+
+/* "file:line" of LOC, in a static buffer (one use per message). */
+static const char *
+where(location_t loc, char *buf, size_t size)
+{
+    expanded_location x = expand_location(loc);
+    snprintf(buf, size, "%s:%d", x.file ? x.file : "<unknown>", x.line);
+    return buf;
+}
+
+static const char *
+identifier_text(tree id)
+{
+    return id ? IDENTIFIER_POINTER(id) : "";
+}
+
+/* ------------------------------------------------------ type conversion */
+
+static uint32_t type_index(tree type, const char *path_name);
+
+/* The primitive kept by name for the typedef names CFFI shows as such
+ * (size_t, int32_t, wchar_t...), -1 for other names. */
+static int
+prim_of_typedef_name(const char *name)
+{
+    static const struct { const char *name; enum cct_prim prim; } names[] = {
+#define CCT_X(id, cname, ctype, flags) { cname, CCT_PRIM_##id },
+        CCT_PRIMITIVES(CCT_X)
+#undef CCT_X
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        enum cct_prim p = names[i].prim;
+        bool by_name = (p >= CCT_PRIM_WCHAR && p <= CCT_PRIM_SSIZE);
+        if (by_name && strcmp(names[i].name, name) == 0)
+            return (int) p;
+    }
+    return -1;
+}
+
+/* Follows TYPE's chain of typedef names: a standard name gives *prim, and
+ * *innermost receives the name of the last typedef (the one that named an
+ * anonymous struct, if that is where the chain ends). */
+static void
+typedef_chain(tree type, int *prim, const char **innermost)
+{
+    *prim = -1;
+    *innermost = NULL;
+    while (TYPE_NAME(type) && TREE_CODE(TYPE_NAME(type)) == TYPE_DECL
+           && DECL_ORIGINAL_TYPE(TYPE_NAME(type))) {
+        tree decl = TYPE_NAME(type);
+        const char *name = identifier_text(DECL_NAME(decl));
+        tree next = DECL_ORIGINAL_TYPE(decl);
+        if (INTEGRAL_TYPE_P(next) && TREE_CODE(next) != ENUMERAL_TYPE) {
+            int p = prim_of_typedef_name(name);
+            if (p >= 0) {
+                *prim = p;
+                return;
+            }
+        }
+        *innermost = name;
+        type = next;
+    }
+}
+
+/* The integer primitive of a size and signedness (enums, mode types). */
+static int
+prim_of_integer_size(unsigned HOST_WIDE_INT size, bool is_unsigned)
+{
+    switch (size) {
+    case 1: return is_unsigned ? CCT_PRIM_UCHAR : CCT_PRIM_SCHAR;
+    case 2: return is_unsigned ? CCT_PRIM_USHORT : CCT_PRIM_SHORT;
+    case 4: return is_unsigned ? CCT_PRIM_UINT : CCT_PRIM_INT;
+    case 8: return is_unsigned ? CCT_PRIM_ULONG : CCT_PRIM_LONG;
+    default: return -1;
+    }
+}
+
+/* The primitive of a main-variant arithmetic type, -1 if the table has none. */
+static int
+prim_of_arithmetic(tree main)
+{
+    static const struct { tree *node; enum cct_prim prim; } known[] = {
+        { &char_type_node, CCT_PRIM_CHAR },
+        { &signed_char_type_node, CCT_PRIM_SCHAR },
+        { &unsigned_char_type_node, CCT_PRIM_UCHAR },
+        { &short_integer_type_node, CCT_PRIM_SHORT },
+        { &short_unsigned_type_node, CCT_PRIM_USHORT },
+        { &integer_type_node, CCT_PRIM_INT },
+        { &unsigned_type_node, CCT_PRIM_UINT },
+        { &long_integer_type_node, CCT_PRIM_LONG },
+        { &long_unsigned_type_node, CCT_PRIM_ULONG },
+        { &long_long_integer_type_node, CCT_PRIM_LONGLONG },
+        { &long_long_unsigned_type_node, CCT_PRIM_ULONGLONG },
+        { &float_type_node, CCT_PRIM_FLOAT },
+        { &double_type_node, CCT_PRIM_DOUBLE },
+        { &long_double_type_node, CCT_PRIM_LONGDOUBLE },
+        { &boolean_type_node, CCT_PRIM_BOOL },
+        { &complex_float_type_node, CCT_PRIM_FLOATCOMPLEX },
+        { &complex_double_type_node, CCT_PRIM_DOUBLECOMPLEX },
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (main == *known[i].node)
+            return (int) known[i].prim;
+    if (TREE_CODE(main) == BOOLEAN_TYPE)
+        return CCT_PRIM_BOOL;
+    if (TREE_CODE(main) == INTEGER_TYPE && tree_fits_uhwi_p(TYPE_SIZE_UNIT(main)))
+        return prim_of_integer_size(tree_to_uhwi(TYPE_SIZE_UNIT(main)),
+                                    TYPE_UNSIGNED(main));
+    return -1;
+}
+
+/* Index of a record/enum type already in the table, or -1. */
+static int64_t
+type_slot_find(tree main)
+{
+    for (unsigned i = 0; i < type_slots.length(); i++)
+        if (type_slots[i].type == main)
+            return type_slots[i].index;
+    return -1;
+}
+
+/* The name a struct/union/enum is recorded under; *flags gets
+ * CCT_TF_TYPEDEF_NAMED when it is named after its typedef. */
+static const char *
+tagged_type_name(tree main, const char *typedef_name, const char *path_name,
+                 uint16_t *flags, char *buf, size_t size)
+{
+    tree name = TYPE_NAME(main);
+    if (name && TREE_CODE(name) == IDENTIFIER_NODE)
+        return IDENTIFIER_POINTER(name);
+    if (name && TREE_CODE(name) == TYPE_DECL && DECL_NAME(name))
+        return IDENTIFIER_POINTER(DECL_NAME(name));
+    if (typedef_name) {
+        *flags |= CCT_TF_TYPEDEF_NAMED;
+        return typedef_name;
+    }
+    if (path_name)
+        return path_name;
+    snprintf(buf, size, "$%u", ++anonymous_counter);
+    return buf;
+}
+
+/* Appends a new struct/union/enum record, still opaque, and remembers it. */
+static uint32_t
+tagged_type_add(tree main, enum cct_kind kind, const char *name, uint16_t flags)
+{
+    cct_type ty;
+    memset(&ty, 0, sizeof ty);
+    ty.kind = (uint8_t) kind;
+    ty.flags = (uint16_t) (flags | CCT_TF_OPAQUE);
+    ty.name = table_string(name);
+    ty.size = CCT_SIZE_UNKNOWN;
+    uint32_t index;
+    table_check(cc_table_add_type(&table, &ty, &index));
+    type_slot slot = { main, index };
+    type_slots.safe_push(slot);
+    return index;
+}
+
+/* Bitfield placement per table_format.h: the aligned unit of the declared
+ * type when the bits fit in it, else the byte holding the first bit. */
+static void
+bitfield_place(cct_field *f, HOST_WIDE_INT bitpos, HOST_WIDE_INT width,
+               tree declared)
+{
+    HOST_WIDE_INT unit = tree_to_shwi(TYPE_SIZE_UNIT(declared));
+    HOST_WIDE_INT start = unit > 0 ? (bitpos / (unit * 8)) * unit : bitpos / 8;
+    if (unit <= 0 || bitpos + width > (start + unit) * 8)
+        start = bitpos / 8;
+    f->offset = (uint64_t) start;
+    f->bitshift = (int16_t) (bitpos - start * 8);
+    f->bitsize = (int16_t) width;
+}
+
+/* The record name a nested anonymous type reached through FIELD gets
+ * ("$outer.field", or "$outer.N" for the N-th, unnamed, member); free it. */
+static char *
+field_path_name(const char *parent, tree field, unsigned position)
+{
+    const char *bare = parent[0] == '$' ? parent + 1 : parent;
+    if (DECL_NAME(field))
+        return xasprintf("$%s.%s", bare, IDENTIFIER_POINTER(DECL_NAME(field)));
+    return xasprintf("$%s.%u", bare, position);
+}
+
+/* One member of a struct/union as a table field. */
+static cct_field
+record_field(tree field, const char *parent, unsigned position, bool *flexible)
+{
+    cct_field f;
+    memset(&f, 0, sizeof f);
+    char *hint = field_path_name(parent, field, position);
+    f.name = table_string(identifier_text(DECL_NAME(field)));
+    HOST_WIDE_INT bitpos = int_bit_position(field);
+    tree type = TREE_TYPE(field);
+    if (DECL_C_BIT_FIELD(field)) {
+        type = DECL_BIT_FIELD_TYPE(field);
+        bitfield_place(&f, bitpos, tree_to_shwi(DECL_SIZE(field)), type);
+    } else {
+        f.offset = (uint64_t) (bitpos / 8);
+        f.bitshift = CCT_NOT_BITFIELD;
+        f.bitsize = CCT_NOT_BITFIELD;
+        if (TREE_CODE(type) == ARRAY_TYPE && !DECL_SIZE_UNIT(field))
+            *flexible = true;
+        if (TREE_CODE(type) == ARRAY_TYPE && DECL_CHAIN(field) == NULL_TREE
+            && (!TYPE_DOMAIN(type) || !TYPE_MAX_VALUE(TYPE_DOMAIN(type))))
+            *flexible = true;
+    }
+    f.type = type_index(type, hint);
+    free(hint);
+    return f;
+}
+
+/* Fills the fields, size and alignment of a complete struct/union. */
+static void
+record_fill(tree main, uint32_t index)
+{
+    auto_vec<cct_field> fields;
+    bool flexible = false;
+    /* a copy: the string pool moves as the fields add names */
+    char *parent = xstrdup(cc_table_str(&table, table.types[index].name));
+    unsigned position = 0;
+    for (tree f = TYPE_FIELDS(main); f; f = DECL_CHAIN(f)) {
+        if (TREE_CODE(f) != FIELD_DECL)
+            continue;
+        fields.safe_push(record_field(f, parent, position++, &flexible));
+    }
+    free(parent);
+    uint32_t first = 0;
+    if (!fields.is_empty())
+        table_check(cc_table_add_fields(&table, fields.address(),
+                                        fields.length(), &first));
+    cct_type *ty = &table.types[index];
+    ty->flags = (uint16_t) ((ty->flags & ~CCT_TF_OPAQUE) | CCT_TF_LAYOUT_KNOWN);
+    if (flexible)
+        ty->flags |= CCT_TF_FLEXIBLE;
+    if (TYPE_PACKED(main)) {
+        ty->flags |= CCT_TF_PACKED;
+        ty->length = 1;
+    }
+    ty->first = first;
+    ty->count = fields.length();
+    ty->size = tree_to_uhwi(TYPE_SIZE_UNIT(main));
+    ty->align = TYPE_ALIGN_UNIT(main);
+}
+
+static uint32_t
+record_index(tree main, const char *typedef_name, const char *path_name)
+{
+    int64_t known = type_slot_find(main);
+    if (known >= 0)
+        return (uint32_t) known;
+    uint16_t flags = 0;
+    char buf[32];
+    const char *name = tagged_type_name(main, typedef_name, path_name, &flags,
+                                        buf, sizeof buf);
+    enum cct_kind kind = TREE_CODE(main) == UNION_TYPE ? CCT_KIND_UNION
+                                                        : CCT_KIND_STRUCT;
+    uint32_t index = tagged_type_add(main, kind, name, flags);
+    if (COMPLETE_TYPE_P(main))
+        record_fill(main, index);
+    return index;
+}
+
+/* The value of an enumerator list entry (a CONST_DECL in C). */
+static tree
+enumerator_value(tree entry)
+{
+    tree v = TREE_VALUE(entry);
+    if (TREE_CODE(v) == CONST_DECL)
+        v = DECL_INITIAL(v);
+    return v;
+}
+
+static void
+enum_fill(tree main, uint32_t index)
+{
+    auto_vec<cct_enumerator> values;
+    for (tree v = TYPE_VALUES(main); v; v = TREE_CHAIN(v)) {
+        cct_enumerator e;
+        memset(&e, 0, sizeof e);
+        e.name = table_string(identifier_text(TREE_PURPOSE(v)));
+        e.value = (uint64_t) TREE_INT_CST_LOW(enumerator_value(v));
+        values.safe_push(e);
+    }
+    uint32_t first = 0;
+    if (!values.is_empty()) {
+        table_check(cc_table_add_enumerators(&table, values.address(),
+                                             values.length(), &first));
+        table_check(cc_table_name_enumerators(&table, first, values.length()));
+    }
+    cct_type *ty = &table.types[index];
+    int prim = prim_of_integer_size(tree_to_uhwi(TYPE_SIZE_UNIT(main)),
+                                    TYPE_UNSIGNED(main));
+    if (prim < 0)
+        error_at(current_loc, "ccffi: enum %qT has an integer size the table "
+                 "cannot represent", main);
+    ty->prim = (uint8_t) (prim < 0 ? CCT_PRIM_INT : prim);
+    ty->flags = (uint16_t) ((ty->flags & ~CCT_TF_OPAQUE) | CCT_TF_LAYOUT_KNOWN);
+    ty->first = first;
+    ty->count = values.length();
+    ty->size = tree_to_uhwi(TYPE_SIZE_UNIT(main));
+    ty->align = TYPE_ALIGN_UNIT(main);
+}
+
+static uint32_t
+enum_index(tree main, const char *typedef_name, const char *path_name)
+{
+    int64_t known = type_slot_find(main);
+    if (known >= 0)
+        return (uint32_t) known;
+    uint16_t flags = 0;
+    char buf[32];
+    const char *name = tagged_type_name(main, typedef_name, path_name, &flags,
+                                        buf, sizeof buf);
+    uint32_t index = tagged_type_add(main, CCT_KIND_ENUM, name, flags);
+    table.types[index].prim = CCT_PRIM_UINT;
+    if (COMPLETE_TYPE_P(main))
+        enum_fill(main, index);
+    return index;
+}
+
+/* A prototype: result, parameters and the variadic flag. */
+static uint32_t
+function_index(tree fntype)
+{
+    uint32_t result = type_index(TREE_TYPE(fntype), NULL);
+    auto_vec<uint32_t> args;
+    tree a = TYPE_ARG_TYPES(fntype);
+    for (; a && a != void_list_node; a = TREE_CHAIN(a))
+        args.safe_push(type_index(TREE_VALUE(a), NULL));
+    uint16_t flags = 0;
+    if (prototype_p(fntype) && a == NULL_TREE)
+        flags |= CCT_TF_VARIADIC;
+    uint32_t out;
+    table_check(cc_table_function(&table, result, args.address(),
+                                  args.length(), flags, &out));
+    return out;
+}
+
+static uint32_t
+array_index(tree main, const char *path_name)
+{
+    uint32_t item = type_index(TREE_TYPE(main), path_name);
+    tree domain = TYPE_DOMAIN(main);
+    uint32_t out;
+    if (!domain || !TYPE_MAX_VALUE(domain)) {
+        table_check(cc_table_array(&table, item, 0, CCT_TF_LENGTH_UNKNOWN, &out));
+        return out;
+    }
+    if (!tree_fits_shwi_p(TYPE_MAX_VALUE(domain))) {
+        error_at(current_loc, "ccffi: variable-length array type %qT cannot "
+                 "be put in the table", main);
+        return 0;
+    }
+    uint64_t length = (uint64_t) (tree_to_shwi(TYPE_MAX_VALUE(domain)) + 1);
+    table_check(cc_table_array(&table, item, length, 0, &out));
+    return out;
+}
+
+/* The table index of TYPE, adding what it reaches.  PATH_NAME names an
+ * anonymous struct/union/enum that has no typedef name (the field path). */
+static uint32_t
+type_index(tree type, const char *path_name)
+{
+    int prim;
+    const char *typedef_name;
+    typedef_chain(type, &prim, &typedef_name);
+    if (prim >= 0)
+        return table_primitive((enum cct_prim) prim);
+    tree main = TYPE_MAIN_VARIANT(type);
+    switch (TREE_CODE(main)) {
+    case VOID_TYPE:
+        return 0;
+    case POINTER_TYPE:
+        {
+            uint32_t item = type_index(TREE_TYPE(main), NULL), out;
+            table_check(cc_table_pointer(&table, item, &out));
+            return out;
+        }
+    case ARRAY_TYPE:
+        return array_index(main, path_name);
+    case RECORD_TYPE:
+    case UNION_TYPE:
+        return record_index(main, typedef_name, path_name);
+    case ENUMERAL_TYPE:
+        return enum_index(main, typedef_name, path_name);
+    case FUNCTION_TYPE:
+        return function_index(main);
+    default:
+        prim = prim_of_arithmetic(main);
+        if (prim >= 0)
+            return table_primitive((enum cct_prim) prim);
+        error_at(current_loc, "ccffi: type %qT cannot be represented in the "
+                 "type table", type);
+        return 0;
+    }
+}
+
+/* ------------------------------------------------- comparing cdef types */
+
+static bool same_type(tree a, tree b);
+
+static bool
+same_function_type(tree a, tree b)
+{
+    if (!same_type(TREE_TYPE(a), TREE_TYPE(b)))
+        return false;
+    tree x = TYPE_ARG_TYPES(a), y = TYPE_ARG_TYPES(b);
+    for (; x && y && x != void_list_node && y != void_list_node;
+         x = TREE_CHAIN(x), y = TREE_CHAIN(y))
+        if (!same_type(TREE_VALUE(x), TREE_VALUE(y)))
+            return false;
+    return (x == void_list_node) == (y == void_list_node) && !x == !y;
+}
+
+/* Structural equality ignoring qualifiers at every level (the cdef's
+ * `char *` matches the header's `const char *`, as in CFFI). */
+static bool
+same_type(tree a, tree b)
+{
+    a = TYPE_MAIN_VARIANT(a);
+    b = TYPE_MAIN_VARIANT(b);
+    if (a == b)
+        return true;
+    if (TREE_CODE(a) != TREE_CODE(b))
+        return false;
+    switch (TREE_CODE(a)) {
+    case POINTER_TYPE:
+        return same_type(TREE_TYPE(a), TREE_TYPE(b));
+    case ARRAY_TYPE:
+        if (!same_type(TREE_TYPE(a), TREE_TYPE(b)))
+            return false;
+        if (!COMPLETE_TYPE_P(a) || !COMPLETE_TYPE_P(b))
+            return true;
+        return tree_int_cst_equal(TYPE_SIZE(a), TYPE_SIZE(b));
+    case FUNCTION_TYPE:
+        return same_function_type(a, b);
+    default:
+        return comptypes(a, b) != 0;
+    }
+}
+
+/* Arithmetic types are converted by the trampolines, so a cdef may differ. */
+static bool
+converted_by_call(tree t)
+{
+    t = TYPE_MAIN_VARIANT(t);
+    return INTEGRAL_TYPE_P(t) || SCALAR_FLOAT_TYPE_P(t)
+           || TREE_CODE(t) == COMPLEX_TYPE;
+}
+
+static bool
+call_types_agree(tree cdef, tree real)
+{
+    if (converted_by_call(cdef) && converted_by_call(real))
+        return true;
+    return same_type(cdef, real);
+}
+
+static unsigned
+count_params(tree fntype, bool *variadic)
+{
+    unsigned n = 0;
+    tree a = TYPE_ARG_TYPES(fntype);
+    for (; a && a != void_list_node; a = TREE_CHAIN(a))
+        n++;
+    *variadic = prototype_p(fntype) && a == NULL_TREE;
+    return n;
+}
+
+/* Reports the first way the cdef's prototype contradicts the header's. */
+static void
+function_check(const marker *m, tree cdef, tree real, location_t real_loc)
+{
+    char at[512];
+    where(real_loc, at, sizeof at);
+    bool cv, rv;
+    unsigned cn = count_params(cdef, &cv), rn = count_params(real, &rv);
+    if (cn != rn || cv != rv) {
+        error_at(m->loc, "ccffi: function %qs: the cdef declares %qT, the "
+                 "header declares %qT (%s)", m->name, cdef, real, at);
+        return;
+    }
+    if (!call_types_agree(TREE_TYPE(cdef), TREE_TYPE(real))) {
+        error_at(m->loc, "ccffi: function %qs: the cdef says it returns %qT, "
+                 "the header says %qT (%s)", m->name, TREE_TYPE(cdef),
+                 TREE_TYPE(real), at);
+        return;
+    }
+    tree x = TYPE_ARG_TYPES(cdef), y = TYPE_ARG_TYPES(real);
+    for (unsigned i = 1; i <= cn; i++, x = TREE_CHAIN(x), y = TREE_CHAIN(y))
+        if (!call_types_agree(TREE_VALUE(x), TREE_VALUE(y))) {
+            error_at(m->loc, "ccffi: function %qs: argument %u is %qT in the "
+                     "cdef, %qT in the header (%s)", m->name, i,
+                     TREE_VALUE(x), TREE_VALUE(y), at);
+            return;
+        }
+}
+
+static bool is_anonymous_record(tree t)
+{
+    t = TYPE_MAIN_VARIANT(t);
+    return RECORD_OR_UNION_TYPE_P(t) && TYPE_NAME(t) == NULL_TREE;
+}
+
+static bool records_agree(const marker *m, const char *what, tree cdef,
+                          tree real);
+
+/* Compares one member of the cdef's mirror with the header's; reports. */
+static bool
+fields_agree(const marker *m, const char *what, tree cf, tree rf)
+{
+    char at[512];
+    where(DECL_SOURCE_LOCATION(rf), at, sizeof at);
+    const char *cname = identifier_text(DECL_NAME(cf));
+    const char *rname = identifier_text(DECL_NAME(rf));
+    if (strcmp(cname, rname) != 0) {
+        error_at(m->loc, "ccffi: %s: the cdef has field %qs where the header "
+                 "has %qs (%s)", what, cname, rname, at);
+        return false;
+    }
+    bool cbit = DECL_C_BIT_FIELD(cf), rbit = DECL_C_BIT_FIELD(rf);
+    tree ct = cbit ? DECL_BIT_FIELD_TYPE(cf) : TREE_TYPE(cf);
+    tree rt = rbit ? DECL_BIT_FIELD_TYPE(rf) : TREE_TYPE(rf);
+    bool types_ok = (is_anonymous_record(ct) && is_anonymous_record(rt))
+                    ? records_agree(m, what, ct, rt) : same_type(ct, rt);
+    if (!types_ok || cbit != rbit
+        || (cbit && !tree_int_cst_equal(DECL_SIZE(cf), DECL_SIZE(rf)))) {
+        if (is_anonymous_record(ct) && is_anonymous_record(rt) && !types_ok)
+            return false;  /* already reported inside */
+        error_at(m->loc, "ccffi: %s: field %qs is %qT%s in the cdef, %qT%s "
+                 "in the header (%s)", what, cname, ct,
+                 cbit ? " (bitfield)" : "", rt, rbit ? " (bitfield)" : "", at);
+        return false;
+    }
+    if (int_bit_position(cf) != int_bit_position(rf)) {
+        error_at(m->loc, "ccffi: %s: field %qs is at bit offset %wd in the "
+                 "cdef, %wd in the header (%s)", what, cname,
+                 int_bit_position(cf), int_bit_position(rf), at);
+        return false;
+    }
+    return true;
+}
+
+static tree
+next_field(tree f)
+{
+    while (f && TREE_CODE(f) != FIELD_DECL)
+        f = DECL_CHAIN(f);
+    return f;
+}
+
+/* An exact cdef struct must have the header's fields, types and layout. */
+static bool
+records_agree(const marker *m, const char *what, tree cdef, tree real)
+{
+    char at[512];
+    cdef = TYPE_MAIN_VARIANT(cdef);
+    real = TYPE_MAIN_VARIANT(real);
+    tree name = TYPE_NAME(real);
+    location_t real_loc = (name && TREE_CODE(name) == TYPE_DECL)
+                          ? DECL_SOURCE_LOCATION(name) : m->loc;
+    tree cf = next_field(TYPE_FIELDS(cdef)), rf = next_field(TYPE_FIELDS(real));
+    if (rf)
+        real_loc = DECL_SOURCE_LOCATION(rf);
+    for (; cf && rf; cf = next_field(DECL_CHAIN(cf)),
+                     rf = next_field(DECL_CHAIN(rf)))
+        if (!fields_agree(m, what, cf, rf))
+            return false;
+    if (cf || rf) {
+        tree extra = cf ? cf : rf;
+        where(rf ? DECL_SOURCE_LOCATION(rf) : real_loc, at, sizeof at);
+        error_at(m->loc, "ccffi: %s: field %qs is only in the %s; declare the "
+                 "struct with %<...;%> if the cdef lists only some fields (%s)",
+                 what, identifier_text(DECL_NAME(extra)),
+                 cf ? "cdef" : "header", at);
+        return false;
+    }
+    if (!tree_int_cst_equal(TYPE_SIZE_UNIT(cdef), TYPE_SIZE_UNIT(real))
+        || TYPE_ALIGN(cdef) != TYPE_ALIGN(real)) {
+        error_at(m->loc, "ccffi: %s: size %wd and alignment %u in the cdef, "
+                 "size %wd and alignment %u in the header (%s)", what,
+                 tree_to_shwi(TYPE_SIZE_UNIT(cdef)), TYPE_ALIGN_UNIT(cdef),
+                 tree_to_shwi(TYPE_SIZE_UNIT(real)), TYPE_ALIGN_UNIT(real),
+                 where(real_loc, at, sizeof at));
+        return false;
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------- markers */
+
+/* The type a typedef marker names (its declared type, typedefs kept). */
+static tree
+marker_type(tree decl)
+{
+    if (TREE_CODE(decl) == TYPE_DECL && DECL_ORIGINAL_TYPE(decl))
+        return DECL_ORIGINAL_TYPE(decl);
+    return TREE_TYPE(decl);
+}
+
+static bool
+marker_requires(const marker *m, enum tree_code code, const char *what)
+{
+    if (TREE_CODE(m->decl) == code)
+        return true;
+    error_at(m->loc, "ccffi: a %qs marker must be %s", m->kind, what);
+    return false;
+}
+
+/* struct/union/enum NAME: the tag, its layout, a TAG declaration. */
+static void
+marker_tag(const marker *m, enum tree_code code)
+{
+    if (!marker_requires(m, TYPE_DECL, "a typedef"))
+        return;
+    tree real = identifier_global_tag(get_identifier(m->name));
+    if (!real || TREE_CODE(real) != code) {
+        error_at(m->loc, "ccffi: %s %qs is not declared in the source",
+                 m->kind, m->name);
+        return;
+    }
+    unsigned flags = m->has_number ? (unsigned) m->number : 0;
+    char what[300];
+    snprintf(what, sizeof what, "%s %s", m->kind, m->name);
+    if ((flags & (MARKER_BODY | MARKER_EXACT)) && !COMPLETE_TYPE_P(real)) {
+        error_at(m->loc, "ccffi: %s: the cdef gives its fields but the source "
+                 "has no complete definition", what);
+        return;
+    }
+    if ((flags & MARKER_EXACT) && code != ENUMERAL_TYPE
+        && !records_agree(m, what, marker_type(m->decl), real))
+        return;
+    table_decl(m->name, CCT_DECL_TAG, type_index(real, NULL), 0, CCT_NO_SLOT, 0);
+}
+
+/* typedef NAME: what the name really is (`typedef int... t` included). */
+static void
+marker_typedef(const marker *m)
+{
+    if (!marker_requires(m, TYPE_DECL, "a typedef"))
+        return;
+    tree real = lookup_name(get_identifier(m->name));
+    if (!real || TREE_CODE(real) != TYPE_DECL) {
+        error_at(m->loc, "ccffi: typedef %qs is not declared in the source",
+                 m->name);
+        return;
+    }
+    unsigned flags = m->has_number ? (unsigned) m->number : 0;
+    tree type = TREE_TYPE(real);
+    char what[300];
+    snprintf(what, sizeof what, "typedef %s", m->name);
+    if ((flags & (MARKER_BODY | MARKER_EXACT)) && !COMPLETE_TYPE_P(type)) {
+        error_at(m->loc, "ccffi: %s: the cdef gives its fields but the source "
+                 "has no complete definition", what);
+        return;
+    }
+    if ((flags & MARKER_EXACT) && RECORD_OR_UNION_TYPE_P(type)
+        && !records_agree(m, what, marker_type(m->decl), type))
+        return;
+    table_decl(m->name, CCT_DECL_TYPEDEF, type_index(type, NULL), 0,
+               CCT_NO_SLOT, 0);
+}
+
+/* The 64-bit pattern of a string constant: pool offset | length << 32. */
+static bool
+string_value(const marker *m, tree str, uint64_t *value)
+{
+    tree elt = TREE_TYPE(TREE_TYPE(str));
+    if (TYPE_PRECISION(elt) != TYPE_PRECISION(char_type_node)) {
+        error_at(m->loc, "ccffi: constant %qs: wide strings are not supported",
+                 m->name);
+        return false;
+    }
+    const char *bytes = TREE_STRING_POINTER(str);
+    size_t len = (size_t) TREE_STRING_LENGTH(str);
+    if (len > 0 && bytes[len - 1] == '\0')
+        len--;
+    if (memchr(bytes, '\0', len)) {
+        error_at(m->loc, "ccffi: constant %qs: a string with a NUL byte inside "
+                 "cannot be put in the table (format version %d)", m->name,
+                 CCT_VERSION);
+        return false;
+    }
+    uint32_t off;
+    table_check(cc_table_string(&table, bytes, len, &off));
+    *value = (uint64_t) off | ((uint64_t) len << 32);
+    return true;
+}
+
+/* Checks EXPECTED (the cdef's value) against the real integer constant. */
+static bool
+value_check(const marker *m, tree value, location_t real_loc)
+{
+    if (!m->has_expected)
+        return true;
+    if (TREE_CODE(value) == INTEGER_CST
+        && wi::to_widest(value) == wi::to_widest(m->expected))
+        return true;
+    char at[512];
+    error_at(m->loc, "ccffi: %qs is %E in the cdef but %E in the header (%s)",
+             m->name, m->expected, value, where(real_loc, at, sizeof at));
+    return false;
+}
+
+/* Records NAME = VALUE (an INTEGER_CST, REAL_CST or STRING_CST). */
+static void
+constant_record(const marker *m, tree value, tree type, location_t real_loc)
+{
+    STRIP_NOPS(value);
+    if (!value_check(m, value, real_loc))
+        return;
+    if (TREE_CODE(value) == INTEGER_CST) {
+        uint16_t flags = TYPE_UNSIGNED(TREE_TYPE(value)) ? CCT_DF_UNSIGNED : 0;
+        table_decl(m->name, CCT_DECL_CONST_INT, type_index(type, NULL), flags,
+                   CCT_NO_SLOT, (uint64_t) TREE_INT_CST_LOW(value));
+    } else if (TREE_CODE(value) == REAL_CST) {
+        unsigned char bits[8];
+        tree d = fold_convert(double_type_node, value);
+        uint64_t v = 0;
+        if (native_encode_expr(d, bits, sizeof bits) != (int) sizeof bits) {
+            error_at(m->loc, "ccffi: constant %qs: cannot encode %E", m->name,
+                     value);
+            return;
+        }
+        memcpy(&v, bits, sizeof v);
+        table_decl(m->name, CCT_DECL_CONST_FLOAT, type_index(type, NULL), 0,
+                   CCT_NO_SLOT, v);
+    } else if (TREE_CODE(value) == STRING_CST) {
+        uint64_t v;
+        if (!string_value(m, value, &v))
+            return;
+        uint32_t ptr, item = type_index(TREE_TYPE(TREE_TYPE(value)), NULL);
+        table_check(cc_table_pointer(&table, item, &ptr));
+        table_decl(m->name, CCT_DECL_CONST_STRING, ptr, 0, CCT_NO_SLOT, v);
+    } else {
+        error_at(m->loc, "ccffi: %qs is not a compile-time number or string "
+                 "constant", m->name);
+    }
+}
+
+/* The marker variable of a "const" marker must not reach the object file. */
+static void
+marker_variable_drop(tree decl)
+{
+    varpool_node *node = varpool_node::get(decl);
+    if (node)
+        node->remove();
+    TREE_ASM_WRITTEN(decl) = 1;
+    DECL_IGNORED_P(decl) = 1;
+}
+
+/* const NAME: `static const __typeof__(X) v = (X);` carries the value. */
+static void
+marker_const(const marker *m)
+{
+    if (!marker_requires(m, VAR_DECL, "an initialised static const variable"))
+        return;
+    tree init = DECL_INITIAL(m->decl);
+    if (!init || init == error_mark_node) {
+        error_at(m->loc, "ccffi: constant %qs has no initialiser", m->name);
+        return;
+    }
+    constant_record(m, init, TREE_TYPE(m->decl), m->loc);
+    marker_variable_drop(m->decl);
+}
+
+/* enumconst NAME: an enumerator or static const variable found by name. */
+static void
+marker_enumconst(const marker *m)
+{
+    if (!marker_requires(m, TYPE_DECL, "a typedef"))
+        return;
+    tree real = lookup_name(get_identifier(m->name));
+    if (real && TREE_CODE(real) == CONST_DECL) {
+        tree value = DECL_INITIAL(real);
+        constant_record(m, value, TREE_TYPE(value), DECL_SOURCE_LOCATION(real));
+        return;
+    }
+    if (real && TREE_CODE(real) == VAR_DECL && TREE_READONLY(real)
+        && DECL_INITIAL(real) && CONSTANT_CLASS_P(DECL_INITIAL(real))) {
+        constant_record(m, DECL_INITIAL(real), TREE_TYPE(real),
+                        DECL_SOURCE_LOCATION(real));
+        return;
+    }
+    error_at(m->loc, "ccffi: %qs is neither a macro, an enumerator nor a "
+             "constant in the source", m->name);
+}
+
+/* Is NAME a preprocessor macro of the source? 2 if function-like. */
+static int
+macro_kind(const char *name)
+{
+    cpp_hashnode *node = cpp_lookup(parse_in, (const unsigned char *) name,
+                                    strlen(name));
+    if (!node || !cpp_macro_p(node))
+        return 0;
+    return cpp_fun_like_macro_p(node) ? 2 : 1;
+}
+
+static uint32_t
+marker_slot(const marker *m)
+{
+    return m->has_number ? (uint32_t) m->number : CCT_NO_SLOT;
+}
+
+/* function NAME, SLOT: the real prototype, or the cdef's for a macro. */
+static void
+marker_function(const marker *m)
+{
+    if (!marker_requires(m, TYPE_DECL, "a typedef of the cdef's function type"))
+        return;
+    tree cdef = TREE_TYPE(m->decl);
+    if (TREE_CODE(cdef) != FUNCTION_TYPE) {
+        error_at(m->loc, "ccffi: the marker of function %qs must be a typedef "
+                 "of a function type", m->name);
+        return;
+    }
+    tree real = lookup_name(get_identifier(m->name));
+    if (real && TREE_CODE(real) == FUNCTION_DECL) {
+        function_check(m, cdef, TREE_TYPE(real), DECL_SOURCE_LOCATION(real));
+        table_decl(m->name, CCT_DECL_FUNCTION, type_index(TREE_TYPE(real), NULL),
+                   0, marker_slot(m), 0);
+        return;
+    }
+    if (!real && macro_kind(m->name)) {
+        table_decl(m->name, CCT_DECL_FUNCTION, type_index(cdef, NULL),
+                   CCT_DF_MACRO, marker_slot(m), 0);
+        return;
+    }
+    error_at(m->loc, real ? "ccffi: %qs is not a function in the source"
+                          : "ccffi: function %qs is not declared in the source",
+             m->name);
+}
+
+/* A read-only object: const itself, or an array of const elements. */
+static bool
+type_is_readonly(tree type)
+{
+    while (TREE_CODE(type) == ARRAY_TYPE && !TYPE_READONLY(type))
+        type = TREE_TYPE(type);
+    return TYPE_READONLY(type);
+}
+
+/* global NAME, SLOT: the real type of the variable. */
+static void
+marker_global(const marker *m)
+{
+    if (!marker_requires(m, TYPE_DECL, "a typedef of the cdef's type"))
+        return;
+    tree cdef = TREE_TYPE(m->decl);
+    tree real = lookup_name(get_identifier(m->name));
+    if (real && TREE_CODE(real) == VAR_DECL) {
+        char at[512];
+        tree rtype = TREE_TYPE(real);
+        if (!same_type(cdef, rtype)) {
+            error_at(m->loc, "ccffi: global %qs is %qT in the cdef, %qT in the "
+                     "header (%s)", m->name, cdef, rtype,
+                     where(DECL_SOURCE_LOCATION(real), at, sizeof at));
+            return;
+        }
+        uint16_t flags = type_is_readonly(rtype) ? CCT_DF_CONST : 0;
+        table_decl(m->name, CCT_DECL_VARIABLE, type_index(rtype, NULL), flags,
+                   marker_slot(m), 0);
+        return;
+    }
+    if (!real && macro_kind(m->name)) {
+        table_decl(m->name, CCT_DECL_VARIABLE, type_index(cdef, NULL),
+                   CCT_DF_MACRO | (type_is_readonly(cdef) ? CCT_DF_CONST : 0),
+                   marker_slot(m), 0);
+        return;
+    }
+    error_at(m->loc, real ? "ccffi: %qs is not a variable in the source"
+                          : "ccffi: global %qs is not declared in the source",
+             m->name);
+}
+
+/* python NAME, SLOT [, 1]: an extern "Python" function of the cdef. */
+static void
+marker_python(const marker *m)
+{
+    if (!marker_requires(m, TYPE_DECL, "a typedef of the function type"))
+        return;
+    tree cdef = TREE_TYPE(m->decl);
+    if (TREE_CODE(cdef) != FUNCTION_TYPE) {
+        error_at(m->loc, "ccffi: the marker of %qs must be a typedef of a "
+                 "function type", m->name);
+        return;
+    }
+    uint16_t flags = 0;
+    if (m->has_expected && integer_onep(m->expected))
+        flags |= CCT_DF_PYTHON_C;
+    table_decl(m->name, CCT_DECL_EXTERN_PYTHON, type_index(cdef, NULL), flags,
+               marker_slot(m), 0);
+}
+
+/* ------------------------------------------------------------ the table */
+
+static void
+table_dump(const unsigned char *buf, size_t len)
+{
+    FILE *f = fopen(table_dump_path, "wb");
+    if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0)
+        error("ccffi: cannot write the table to %qs", table_dump_path);
+}
+
+/* The serialized table, checked by the loader the runtime uses. */
+static unsigned char *
+table_bytes(location_t loc, size_t *len)
+{
+    unsigned char *buf = NULL;
+    table_check(cc_table_serialize(&table, &buf, len));
+    cc_table check;
+    cc_error err;
+    memset(&err, 0, sizeof err);
+    table_check(cc_table_init(&check));
+    if (cc_table_load(&check, buf, *len, &err) != 0)
+        error_at(loc, "ccffi: internal error: the table does not load: %s",
+                 err.message);
+    cc_table_free(&check);
+    return buf;
+}
+
+/* The sentinel becomes `const char NAME[N] = <the table>`. */
+static void
+marker_table(const marker *m)
+{
+    if (!marker_requires(m, VAR_DECL, "a const char array"))
+        return;
+    if (table_written) {
+        error_at(m->loc, "ccffi: a second table sentinel");
+        return;
+    }
+    table_written = true;
+    size_t len;
+    unsigned char *buf = table_bytes(m->loc, &len);
+    if (table_dump_path)
+        table_dump(buf, len);
+    tree elt = build_qualified_type(char_type_node, TYPE_QUAL_CONST);
+    tree type = build_array_type_nelts(elt, len);
+    tree init = build_string((unsigned) len, (const char *) buf);
+    free(buf);
+    TREE_TYPE(init) = type;
+    TREE_CONSTANT(init) = 1;
+    TREE_READONLY(init) = 1;
+    TREE_STATIC(init) = 1;
+    tree decl = m->decl;
+    TREE_TYPE(decl) = type;
+    DECL_INITIAL(decl) = init;
+    if (DECL_RTL_SET_P(decl))
+        SET_DECL_RTL(decl, NULL_RTX);
+    relayout_decl(decl);
+    SET_DECL_ALIGN(decl, 8 * BITS_PER_UNIT);
+    DECL_USER_ALIGN(decl) = 1;
+}
+
+/* --------------------------------------------------------- gcc callbacks */
+
+/* Reads the attribute's arguments; false (reported) if malformed. */
+static bool
+marker_parse(tree decl, tree args, marker *m)
+{
+    memset(m, 0, sizeof *m);
+    m->decl = decl;
+    m->loc = DECL_SOURCE_LOCATION(decl);
+    tree vals[4] = { NULL_TREE, NULL_TREE, NULL_TREE, NULL_TREE };
+    unsigned n = 0;
+    for (tree a = args; a && n < 4; a = TREE_CHAIN(a))
+        vals[n++] = TREE_VALUE(a);
+    for (unsigned i = 0; i < n; i++) {
+        bool want_string = i < 2;
+        enum tree_code code = want_string ? STRING_CST : INTEGER_CST;
+        if (!vals[i] || TREE_CODE(vals[i]) != code) {
+            error_at(m->loc, "ccffi: argument %u of attribute %<ccffi%> must "
+                     "be %s", i + 1, want_string ? "a string literal"
+                                                 : "an integer constant");
+            return false;
+        }
+    }
+    m->kind = n > 0 ? TREE_STRING_POINTER(vals[0]) : "";
+    m->name = n > 1 ? TREE_STRING_POINTER(vals[1]) : "";
+    m->has_number = n > 2;
+    m->number = n > 2 ? TREE_INT_CST_LOW(vals[2]) : 0;
+    m->has_expected = n > 3;
+    m->expected = vals[3];
+    if (strcmp(m->kind, "table") != 0 && n < 2) {
+        error_at(m->loc, "ccffi: a %qs marker needs a name", m->kind);
+        return false;
+    }
+    return true;
+}
+
+static void
+marker_dispatch(const marker *m)
+{
+    const char *k = m->kind;
+    if (!strcmp(k, "struct")) marker_tag(m, RECORD_TYPE);
+    else if (!strcmp(k, "union")) marker_tag(m, UNION_TYPE);
+    else if (!strcmp(k, "enum")) marker_tag(m, ENUMERAL_TYPE);
+    else if (!strcmp(k, "typedef")) marker_typedef(m);
+    else if (!strcmp(k, "const")) marker_const(m);
+    else if (!strcmp(k, "enumconst")) marker_enumconst(m);
+    else if (!strcmp(k, "function")) marker_function(m);
+    else if (!strcmp(k, "global")) marker_global(m);
+    else if (!strcmp(k, "python")) marker_python(m);
+    else if (!strcmp(k, "table")) marker_table(m);
+    else error_at(m->loc, "ccffi: unknown marker kind %qs", k);
+}
+
+/* PLUGIN_FINISH_DECL: every declaration; markers are processed here, when
+ * types are complete and initialisers folded. */
+static void
+on_finish_decl(void *gcc_data, void *)
+{
+    tree decl = (tree) gcc_data;
+    if (!decl || !DECL_P(decl))
+        return;
+    tree attr = lookup_attribute(CCT_ATTRIBUTE_NAME, DECL_ATTRIBUTES(decl));
+    if (!attr)
+        return;
+    marker m;
+    if (!marker_parse(decl, TREE_VALUE(attr), &m))
+        return;
+    markers_seen = true;
+    current_loc = m.loc;
+    if (table_written && strcmp(m.kind, "table") != 0) {
+        error_at(m.loc, "ccffi: marker %qs after the table sentinel: the "
+                 "sentinel must be last", m.name);
+        return;
+    }
+    marker_dispatch(&m);
+}
+
+/* The attribute handler runs before initialisers exist: accept only. */
+static tree
+handle_ccffi_attribute(tree *node, tree, tree, int, bool *no_add_attrs)
+{
+    *no_add_attrs = !DECL_P(*node);
+    return NULL_TREE;
+}
+
+static struct attribute_spec ccffi_attribute = {
+    CCT_ATTRIBUTE_NAME, 1, 4, true, false, false, false,
+    handle_ccffi_attribute, NULL
+};
+
+static void
+on_attributes(void *, void *)
+{
+    register_attribute(&ccffi_attribute);
+}
+
+/* PLUGIN_PRAGMAS runs once the preprocessor exists, before the main file is
+ * read: the moment to predefine our macro. */
+static void
+on_pragmas(void *, void *)
+{
+    cpp_define(parse_in, CCT_PLUGIN_MACRO "=1");
+}
+
+static void
+on_finish(void *, void *)
+{
+    if (markers_seen && !table_written)
+        error("ccffi: the file has %<ccffi%> markers but no table sentinel "
+              "%<__attribute__((ccffi(\"table\"))) const char %s[]%>",
+              CCT_TABLE_SYMBOL);
+    type_slots.release();
+    cc_table_free(&table);
+}
+
+static bool
+arguments_read(struct plugin_name_args *info)
+{
+    for (int i = 0; i < info->argc; i++) {
+        const struct plugin_argument *a = &info->argv[i];
+        if (!strcmp(a->key, "dump") && a->value) {
+            table_dump_path = a->value;
+            continue;
+        }
+        error("ccffi: unknown plugin argument %<-fplugin-arg-%s-%s%>; the "
+              "only one is %<dump=FILE%>", info->base_name, a->key);
+        return false;
+    }
+    return true;
+}
+
+CCFFI_VISIBLE int
+plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *version)
+{
+    if (!plugin_default_version_check(version, &gcc_version)) {
+        error("ccffi: %s was built for gcc %s, this is gcc %s: rebuild ccffi",
+              info->full_name, gcc_version.basever, version->basever);
+        return 1;
+    }
+    if (!arguments_read(info))
+        return 1;
+    if (cc_table_init(&table) != 0) {
+        error("ccffi: out of memory");
+        return 1;
+    }
+    static struct plugin_info about = { "0.1.0", "ccffi: writes the type "
+        "table of an API-mode module (-fplugin-arg-ccffi_gcc-dump=FILE)" };
+    const char *me = info->base_name;
+    register_callback(me, PLUGIN_INFO, NULL, &about);
+    register_callback(me, PLUGIN_ATTRIBUTES, on_attributes, NULL);
+    register_callback(me, PLUGIN_PRAGMAS, on_pragmas, NULL);
+    register_callback(me, PLUGIN_FINISH_DECL, on_finish_decl, NULL);
+    register_callback(me, PLUGIN_FINISH, on_finish, NULL);
+    return 0;
+}

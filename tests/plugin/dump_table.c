@@ -1,0 +1,215 @@
+/* dump_table.c - prints the type table of a compiled API-mode module.
+ *
+ * Usage: dump_table MODULE.so     (dlopen, then the _ccffi_type_table symbol)
+ *        dump_table -f TABLE.bin  (a raw table, e.g. -fplugin-arg-ccffi_gcc-dump)
+ * The table is read with cc_table_load, the runtime's loader, so a table that
+ * prints has passed every check the runtime makes.  One line per type, field,
+ * enumerator and declaration, meant for people and for the plugin tests
+ * (tests/python/test_gcc_plugin.py parses it):
+ *   type 5 struct point size=8 align=4 flags=LAYOUT_KNOWN
+ *     field x: int offset=0
+ *     field b: int offset=0 bitshift=3 bitsize=5
+ *     enumerator RED = 0
+ *   decl TAG point: struct point
+ *   decl CONST_INT FOO: int = 42 flags=UNSIGNED
+ * Exit status: 0 printed, 1 the table is missing or refused, 2 usage.
+ */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctable.h"
+#include "cspell.h"
+
+static const char *const kind_names[] = {
+#define CCT_X(k) #k,
+    CCT_KINDS(CCT_X)
+#undef CCT_X
+};
+
+static const char *const decl_kind_names[] = {
+#define CCT_X(k) #k,
+    CCT_DECL_KINDS(CCT_X)
+#undef CCT_X
+};
+
+/* Prints the names of the bits set in flags, as "flags=A|B", or nothing. */
+static void dump_flags(unsigned flags, const char *const *names, int n)
+{
+    const char *sep = " flags=";
+    for (int i = 0; i < n; i++)
+        if (flags & (1u << i)) {
+            printf("%s%s", sep, names[i] ? names[i] : "?");
+            sep = "|";
+        }
+}
+
+static const char *const type_flag_names[] = {
+    "OPAQUE", "PARTIAL", "PACKED", "TYPEDEF_NAMED", "LAYOUT_KNOWN",
+    "LENGTH_UNKNOWN", "LENGTH_DOTS", "VARIADIC", "FLEXIBLE", "DOTS_TYPEDEF",
+};
+static const char *const decl_flag_names[] = {
+    "UNSIGNED", "DOTS_VALUE", "CONST", "PYTHON_C", "MACRO",
+};
+
+static const char *spell(const cc_table *t, uint32_t type, char *buf, size_t size)
+{
+    if (cc_spell_type(t, type, NULL, buf, size) < 0)
+        snprintf(buf, size, "<type %" PRIu32 ">", type);
+    return buf;
+}
+
+static void dump_members(const cc_table *t, const cct_type *ty)
+{
+    char buf[1024];
+    int is_record = ty->kind == CCT_KIND_STRUCT || ty->kind == CCT_KIND_UNION;
+    for (uint32_t i = 0; is_record && i < ty->count; i++) {
+        const cct_field *f = &t->fields[ty->first + i];
+        printf("  field %s: %s offset=%" PRIu64, cc_table_str(t, f->name),
+               spell(t, f->type, buf, sizeof buf), f->offset);
+        if (f->bitsize != CCT_NOT_BITFIELD)
+            printf(" bitshift=%d bitsize=%d", f->bitshift, f->bitsize);
+        printf("\n");
+    }
+    for (uint32_t i = 0; ty->kind == CCT_KIND_ENUM && i < ty->count; i++) {
+        const cct_enumerator *e = &t->enums[ty->first + i];
+        if (cc_prims[ty->prim].flags & CCT_PF_SIGNED)
+            printf("  enumerator %s = %" PRId64 "\n", cc_table_str(t, e->name),
+                   (int64_t) e->value);
+        else
+            printf("  enumerator %s = %" PRIu64 "\n", cc_table_str(t, e->name),
+                   e->value);
+    }
+}
+
+static void dump_type(const cc_table *t, uint32_t index)
+{
+    const cct_type *ty = &t->types[index];
+    char buf[1024];
+    printf("type %" PRIu32 " %s %s", index, kind_names[ty->kind],
+           spell(t, index, buf, sizeof buf));
+    if (ty->kind == CCT_KIND_ENUM)
+        printf(" prim=%s", cc_prims[ty->prim].name);
+    if (ty->size != CCT_SIZE_UNKNOWN)
+        printf(" size=%" PRIu64, ty->size);
+    printf(" align=%" PRIu32, ty->align);
+    if (ty->kind == CCT_KIND_ARRAY)
+        printf(" length=%" PRIu64, ty->length);
+    dump_flags(ty->flags, type_flag_names,
+               (int) (sizeof type_flag_names / sizeof type_flag_names[0]));
+    printf("\n");
+    dump_members(t, ty);
+}
+
+static void dump_decl_value(const cc_table *t, const cct_decl *d)
+{
+    if (d->kind == CCT_DECL_CONST_INT && (d->flags & CCT_DF_UNSIGNED))
+        printf(" = %" PRIu64, d->value);
+    else if (d->kind == CCT_DECL_CONST_INT)
+        printf(" = %" PRId64, (int64_t) d->value);
+    else if (d->kind == CCT_DECL_CONST_FLOAT) {
+        double v;
+        memcpy(&v, &d->value, sizeof v);
+        printf(" = %.17g", v);
+    } else if (d->kind == CCT_DECL_CONST_STRING) {
+        uint32_t off = (uint32_t) d->value, len = (uint32_t) (d->value >> 32);
+        printf(" = \"%.*s\"", (int) len, cc_table_str(t, off));
+    }
+}
+
+static void dump_decl(const cc_table *t, const cct_decl *d)
+{
+    char buf[1024];
+    printf("decl %s %s: %s", decl_kind_names[d->kind], cc_table_str(t, d->name),
+           spell(t, d->type, buf, sizeof buf));
+    dump_decl_value(t, d);
+    if (d->slot != CCT_NO_SLOT)
+        printf(" slot=%" PRIu32, d->slot);
+    dump_flags(d->flags, decl_flag_names,
+               (int) (sizeof decl_flag_names / sizeof decl_flag_names[0]));
+    printf("\n");
+}
+
+static int dump(const void *bytes, size_t len)
+{
+    cc_table t;
+    cc_error err;
+    memset(&err, 0, sizeof err);
+    if (cc_table_init(&t) != 0 || cc_table_load(&t, bytes, len, &err) != 0) {
+        fprintf(stderr, "dump_table: table refused: %s\n", err.message);
+        return 1;
+    }
+    printf("table: %" PRIu32 " types, %" PRIu32 " fields, %" PRIu32
+           " enumerators, %" PRIu32 " decls, %zu bytes\n",
+           t.ntypes, t.nfields, t.nenums, t.ndecls, len);
+    for (uint32_t i = 0; i < t.ntypes; i++)
+        dump_type(&t, i);
+    for (uint32_t i = 0; i < t.ndecls; i++)
+        dump_decl(&t, &t.decls[i]);
+    cc_table_free(&t);
+    return 0;
+}
+
+static int dump_module(const char *path)
+{
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        fprintf(stderr, "dump_table: %s\n", dlerror());
+        return 1;
+    }
+    const cct_header *hdr = dlsym(h, CCT_TABLE_SYMBOL);
+    int rc = 1;
+    if (!hdr)
+        fprintf(stderr, "dump_table: %s has no %s symbol\n", path, CCT_TABLE_SYMBOL);
+    else if (memcmp(hdr->magic, CCT_MAGIC, CCT_MAGIC_LEN) != 0)
+        fprintf(stderr, "dump_table: %s: %s does not start with the table magic\n",
+                path, CCT_TABLE_SYMBOL);
+    else
+        rc = dump(hdr, hdr->total_size);
+    dlclose(h);
+    return rc;
+}
+
+static int dump_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        perror(path);
+        return 1;
+    }
+    unsigned char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+    do {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 65536;
+            unsigned char *bigger = realloc(buf, cap);
+            if (!bigger) {
+                free(buf);
+                fclose(f);
+                fprintf(stderr, "dump_table: out of memory\n");
+                return 1;
+            }
+            buf = bigger;
+        }
+        n = fread(buf + len, 1, cap - len, f);
+        len += n;
+    } while (n > 0);
+    fclose(f);
+    int rc = dump(buf, len);
+    free(buf);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2)
+        return dump_module(argv[1]);
+    if (argc == 3 && strcmp(argv[1], "-f") == 0)
+        return dump_file(argv[2]);
+    fprintf(stderr, "usage: dump_table MODULE.so | dump_table -f TABLE.bin\n");
+    return 2;
+}
