@@ -655,13 +655,18 @@ fields_agree(const marker *m, const char *what, tree cf, tree rf)
     tree rt = rbit ? DECL_BIT_FIELD_TYPE(rf) : TREE_TYPE(rf);
     bool types_ok = (is_anonymous_record(ct) && is_anonymous_record(rt))
                     ? records_agree(m, what, ct, rt) : same_type(ct, rt);
+    if (!types_ok && is_anonymous_record(ct) && is_anonymous_record(rt))
+        return false;  /* already reported inside */
     if (!types_ok || cbit != rbit
         || (cbit && !tree_int_cst_equal(DECL_SIZE(cf), DECL_SIZE(rf)))) {
-        if (is_anonymous_record(ct) && is_anonymous_record(rt) && !types_ok)
-            return false;  /* already reported inside */
-        error_at(m->loc, "ccffi: %s: field %qs is %qT%s in the cdef, %qT%s "
-                 "in the header (%s)", what, cname, ct,
-                 cbit ? " (bitfield)" : "", rt, rbit ? " (bitfield)" : "", at);
+        char cwidth[32] = "", rwidth[32] = "";
+        if (cbit)
+            snprintf(cwidth, sizeof cwidth, " : %d", (int) tree_to_shwi(DECL_SIZE(cf)));
+        if (rbit)
+            snprintf(rwidth, sizeof rwidth, " : %d", (int) tree_to_shwi(DECL_SIZE(rf)));
+        error_at(m->loc, "ccffi: %s: field %qs is %<%T%s%> in the cdef, "
+                 "%<%T%s%> in the header (%s)", what, cname, ct, cwidth, rt,
+                 rwidth, at);
         return false;
     }
     if (int_bit_position(cf) != int_bit_position(rf)) {
@@ -881,6 +886,17 @@ marker_variable_drop(tree decl)
     DECL_IGNORED_P(decl) = 1;
 }
 
+/* Where the macro NAME is defined, or FALLBACK if it is not a macro. */
+static location_t
+macro_location(const char *name, location_t fallback)
+{
+    cpp_hashnode *node = cpp_lookup(parse_in, (const unsigned char *) name,
+                                    strlen(name));
+    if (!node || !cpp_macro_p(node) || !cpp_user_macro_p(node))
+        return fallback;
+    return node->value.macro->line;
+}
+
 /* const NAME: `static const __typeof__(X) v = (X);` carries the value. */
 static void
 marker_const(const marker *m)
@@ -892,7 +908,8 @@ marker_const(const marker *m)
         error_at(m->loc, "ccffi: constant %qs has no initialiser", m->name);
         return;
     }
-    constant_record(m, init, TREE_TYPE(m->decl), m->loc);
+    constant_record(m, init, TREE_TYPE(m->decl),
+                    macro_location(m->name, m->loc));
     marker_variable_drop(m->decl);
 }
 
@@ -941,7 +958,7 @@ marker_function(const marker *m)
 {
     if (!marker_requires(m, TYPE_DECL, "a typedef of the cdef's function type"))
         return;
-    tree cdef = TREE_TYPE(m->decl);
+    tree cdef = marker_type(m->decl);
     if (TREE_CODE(cdef) != FUNCTION_TYPE) {
         error_at(m->loc, "ccffi: the marker of function %qs must be a typedef "
                  "of a function type", m->name);
@@ -979,7 +996,7 @@ marker_global(const marker *m)
 {
     if (!marker_requires(m, TYPE_DECL, "a typedef of the cdef's type"))
         return;
-    tree cdef = TREE_TYPE(m->decl);
+    tree cdef = marker_type(m->decl);
     tree real = lookup_name(get_identifier(m->name));
     if (real && TREE_CODE(real) == VAR_DECL) {
         char at[512];

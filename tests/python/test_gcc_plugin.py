@@ -1,0 +1,329 @@
+"""The GCC plugin (plugin-gcc/): compiles the marker files of tests/plugin/
+with gcc and the plugin, prints the table the object carries with
+tests/plugin/dump_table (which loads it with the runtime's cc_table_load),
+and compares it with what gcc itself computes: sizeof/_Alignof/offsetof and
+bitfield positions probed by code compiled into the same module.  Also the
+mismatch diagnostics and the guards against compiling without the plugin.
+"""
+import ctypes
+import os
+import re
+import subprocess
+
+import pytest
+
+SRCDIR = os.environ.get("CCFFI_SRCDIR") or os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILDDIR = os.environ.get("CCFFI_BUILDDIR") or SRCDIR
+PLUGIN = os.path.join(BUILDDIR, "plugin-gcc", ".libs", "ccffi_gcc.so")
+DUMP = os.path.join(BUILDDIR, "tests", "plugin", "dump_table")
+CASES = os.path.join(SRCDIR, "tests", "plugin")
+CC = os.environ.get("CC") or "gcc"
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(PLUGIN),
+    reason="GCC plugin not built (configure --disable-gcc-plugin?)")
+
+OPTIONS = ["-O0", "-O2", "-g", "-O2 -flto"]
+
+
+def compile_object(tmp_path, source, options="-O0", extra=(), plugin=True):
+    """gcc -c source; the plugin flags go on this compile line only."""
+    obj = str(tmp_path / (os.path.basename(source) + ".o"))
+    cmd = [CC, "-c", "-fPIC", "-Werror=attributes", "-Wall", "-Wextra"]
+    if plugin:  # before its -fplugin-arg-ccffi_gcc-*, as gcc requires
+        cmd.append("-fplugin=" + PLUGIN)
+    cmd += options.split() + list(extra)
+    cmd += [source, "-o", obj]
+    return subprocess.run(cmd, capture_output=True, text=True), obj
+
+
+def build_module(tmp_path, name, options="-O0"):
+    """The shared object of tests/plugin/<name>.c, linked without the plugin."""
+    proc, obj = compile_object(tmp_path, os.path.join(CASES, name + ".c"), options)
+    assert proc.returncode == 0, proc.stderr
+    so = str(tmp_path / (name + ".so"))
+    link = subprocess.run([CC, "-shared"] + options.split() + [obj, "-o", so],
+                          capture_output=True, text=True)
+    assert link.returncode == 0, link.stderr
+    return so
+
+
+def dump(path, raw=False):
+    args = [DUMP, "-f", path] if raw else [DUMP, path]
+    proc = subprocess.run(args, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+TYPE_RE = re.compile(r"^type (\d+) (\w+) (.*?)(?: prim=(.*?))?(?: size=(\d+))? "
+                     r"align=(\d+)(?: length=(\d+))?(?: flags=(\S+))?$")
+FIELD_RE = re.compile(r"^  field (\S*): (.*) offset=(\d+)"
+                      r"(?: bitshift=(-?\d+) bitsize=(-?\d+))?$")
+
+
+def parse_types(text):
+    """{spelling: {"kind", "size", "align", "flags", "fields": [...]}}"""
+    types, current = {}, None
+    for line in text.splitlines():
+        m = TYPE_RE.match(line)
+        if m:
+            current = {"kind": m.group(2), "size": m.group(5) and int(m.group(5)),
+                       "align": int(m.group(6)), "prim": m.group(4),
+                       "flags": set((m.group(8) or "").split("|")) - {""},
+                       "fields": [], "enumerators": []}
+            types[m.group(3)] = current
+            continue
+        m = FIELD_RE.match(line)
+        if m:
+            current["fields"].append({
+                "name": m.group(1), "type": m.group(2), "offset": int(m.group(3)),
+                "bitshift": m.group(4) and int(m.group(4)),
+                "bitsize": m.group(5) and int(m.group(5))})
+            continue
+        m = re.match(r"^  enumerator (\w+) = (-?\d+)$", line)
+        if m:
+            current["enumerators"].append((m.group(1), int(m.group(2))))
+    return types
+
+
+def decl_lines(text):
+    return [line for line in text.splitlines() if line.startswith("decl ")]
+
+
+def find_field(types, spelling, name, base=0):
+    """(field, absolute offset), looking inside anonymous members as C does."""
+    for f in types[spelling]["fields"]:
+        if f["name"] == name:
+            return f, base + f["offset"]
+        if f["name"] == "" and f["type"] in types and types[f["type"]]["fields"]:
+            found = find_field(types, f["type"], name, base + f["offset"])
+            if found:
+                return found
+    return None
+
+
+class Probe(ctypes.Structure):
+    _fields_ = [("key", ctypes.c_char_p), ("value", ctypes.c_longlong)]
+
+
+def read_probes(so):
+    """gcc's own answers, compiled into the module: {key: value}."""
+    lib = ctypes.CDLL(so)
+    out = {}
+    table = ctypes.cast(lib.probes, ctypes.POINTER(Probe))
+    i = 0
+    while table[i].key:
+        out[table[i].key.decode()] = table[i].value
+        i += 1
+    bits = (Probe * 32)()
+    for j in range(lib.bit_probes(bits)):
+        out[bits[j].key.decode()] = bits[j].value
+    return out
+
+
+def check_probe(types, key, value):
+    what, _, subject = key.partition(" ")
+    if what in ("size", "align"):
+        assert types[subject][what] == value, key
+        return
+    spelling, _, name = subject.rpartition(".")
+    field, offset = find_field(types, spelling, name)
+    if what == "offset":
+        assert offset == value, key
+    elif what == "bit":
+        assert offset * 8 + field["bitshift"] == value, key
+    elif what == "width":
+        assert field["bitsize"] == value, key
+    else:
+        raise AssertionError("unknown probe " + key)
+
+
+@pytest.mark.parametrize("options", OPTIONS)
+def test_layouts_match_gcc_probes(tmp_path, options):
+    so = build_module(tmp_path, "layouts", options)
+    types = parse_types(dump(so))
+    probes = read_probes(so)
+    assert len(probes) > 50
+    for key, value in probes.items():
+        check_probe(types, key, value)
+
+
+def test_layout_details(tmp_path):
+    text = dump(build_module(tmp_path, "layouts"))
+    types = parse_types(text)
+    assert types["anon_t"]["flags"] == {"TYPEDEF_NAMED", "LAYOUT_KNOWN"}
+    assert types["struct flex"]["flags"] == {"FLEXIBLE", "LAYOUT_KNOWN"}
+    assert types["struct flex"]["fields"][1]["type"] == "int[]"
+    assert "PACKED" in types["struct packed"]["flags"]
+    assert types["struct opaque"]["flags"] == {"OPAQUE"}
+    anon = types["struct anon"]["fields"]
+    assert [(f["name"], f["type"]) for f in anon] == [
+        ("kind", "int"), ("", "union $anon.1"), ("named", "struct $anon.named")]
+    holds = {f["name"]: f["type"] for f in types["struct holds"]["fields"]}
+    assert holds == {"o": "struct opaque *", "ap": "struct __va_list_tag(*)[1]",
+                     "sz": "size_t", "i32": "int32_t", "wc": "wchar_t",
+                     "fc": "float _Complex", "ld": "long double"}
+    listf = {f["name"]: f["type"] for f in types["struct list"]["fields"]}
+    assert listf["cmp"] == "int(*)(void *, void *)"
+    assert listf["a"] == "anon_t *"
+    assert types["enum color"]["enumerators"] == [("RED", 0), ("GREEN", 5), ("BLUE", 6)]
+    assert types["enum big"]["prim"] == "long"
+    assert types["enum big"]["enumerators"] == [
+        ("BIG_NEG", -1), ("BIG_HUGE", 2**63 - 1)]
+    assert types["enum ubig"]["enumerators"] == [("UBIG", 2**64 - 1)]
+    bits = {f["name"]: (f["offset"], f["bitshift"], f["bitsize"])
+            for f in types["struct bits"]["fields"]}
+    assert bits["b"] == (0, 3, 5)
+    assert bits[""] == (4, 0, 0)          # `unsigned : 0` is kept
+    assert "decl TYPEDEF myint_t: unsigned long long" in text
+    assert "decl TYPEDEF id_t32: uint32_t" in text
+    assert "decl TYPEDEF list_t: struct list" in text
+    assert "decl TAG number: union number" in text
+
+
+def test_same_table_at_every_option(tmp_path):
+    dumps = set()
+    for i, options in enumerate(OPTIONS):
+        sub = tmp_path / str(i)
+        sub.mkdir()
+        for name in ("layouts", "values"):
+            dumps.add((name, dump(build_module(sub, name, options))))
+    assert len(dumps) == 2
+
+
+VALUES = """\
+decl CONST_INT INT_MACRO: int = 42
+decl CONST_INT NEG_MACRO: int = -7
+decl CONST_INT U64_MACRO: unsigned long long = 18364758544493064720 flags=UNSIGNED
+decl CONST_INT CHAR_MACRO: unsigned char = 200 flags=UNSIGNED
+decl CONST_FLOAT DBL_MACRO: double = 3.25
+decl CONST_FLOAT FLT_MACRO: float = 0.10000000149011612
+decl CONST_STRING STR_MACRO: char * = "hello, world"
+decl CONST_INT F_B: int = 2
+decl CONST_INT ANON_X: int = -5
+decl CONST_INT STATIC_CONST: int = 1234
+decl CONST_FLOAT STATIC_DBL: double = -2.5
+decl TAG flags: enum flags
+decl FUNCTION add: int(int, int) slot=0
+decl FUNCTION scale: double(struct point *, double) slot=1
+decl FUNCTION logf_: int(char *, ...) slot=2
+decl FUNCTION noargs: int(void) slot=3
+decl FUNCTION MAX: int(int, int) slot=4 flags=MACRO
+decl FUNCTION getvalue: long(void) slot=5 flags=MACRO
+decl FUNCTION take_array: void(int *, void(*)(int)) slot=6
+decl FUNCTION sized: size_t(size_t, int32_t) slot=7
+decl FUNCTION by_value: struct point(struct point) slot=8
+decl VARIABLE counter: int slot=0
+decl VARIABLE names: char *[4] slot=1 flags=CONST
+decl VARIABLE origin: struct point slot=2
+decl VARIABLE table_of: int[] slot=3
+decl VARIABLE errno_like: int slot=4 flags=MACRO
+decl EXTERN_PYTHON py_cb: int(int) slot=0
+decl EXTERN_PYTHON py_cb2: void(void) slot=1 flags=PYTHON_C
+"""
+
+
+def test_constants_functions_globals(tmp_path):
+    text = dump(build_module(tmp_path, "values"))
+    assert "\n".join(decl_lines(text)) + "\n" == VALUES
+    types = parse_types(text)
+    assert types["int(char *, ...)"]["flags"] == {"VARIADIC"}
+    assert types["enum flags"]["enumerators"] == [("F_A", 1), ("F_B", 2), ("F_ALL", 3)]
+
+
+@pytest.mark.parametrize("name", ["layouts", "values"])
+def test_marker_variables_not_emitted(tmp_path, name):
+    proc, obj = compile_object(tmp_path, os.path.join(CASES, name + ".c"), "-O0")
+    assert proc.returncode == 0, proc.stderr
+    nm = subprocess.run(["nm", obj], capture_output=True, text=True, check=True)
+    assert "_ccffi_type_table" in nm.stdout
+    assert "_ccffi_c" not in nm.stdout
+
+
+def test_dump_argument_writes_the_same_table(tmp_path):
+    out = str(tmp_path / "table.bin")
+    source = os.path.join(CASES, "layouts.c")
+    proc, obj = compile_object(tmp_path, source,
+                               extra=["-fplugin-arg-ccffi_gcc-dump=" + out])
+    assert proc.returncode == 0, proc.stderr
+    assert dump(out, raw=True) == dump(build_module(tmp_path, "layouts"))
+
+
+def test_unknown_plugin_argument(tmp_path):
+    proc, _ = compile_object(tmp_path, os.path.join(CASES, "layouts.c"),
+                             extra=["-fplugin-arg-ccffi_gcc-bogus=1"])
+    assert proc.returncode != 0
+    assert "unknown plugin argument" in proc.stderr
+
+
+def test_without_plugin_fails(tmp_path):
+    source = os.path.join(CASES, "values.c")
+    proc, _ = compile_object(tmp_path, source, plugin=False)
+    assert proc.returncode != 0
+    assert "#error" in proc.stderr
+    # even with the macro forced, -Werror=attributes refuses the markers
+    proc, _ = compile_object(tmp_path, source, extra=["-D__CCFFI_PLUGIN__"],
+                             plugin=False)
+    assert proc.returncode != 0
+    assert "'ccffi' attribute directive ignored" in proc.stderr.replace(
+        "\u2018", "'").replace("\u2019", "'")
+
+
+def test_file_without_markers_is_untouched(tmp_path):
+    src = tmp_path / "plain.c"
+    src.write_text("int plain(int x) { return x + 1; }\n")
+    proc, obj = compile_object(tmp_path, str(src))
+    assert proc.returncode == 0, proc.stderr
+    nm = subprocess.run(["nm", obj], capture_output=True, text=True, check=True)
+    assert "_ccffi_type_table" not in nm.stdout
+
+
+def test_string_with_nul_is_refused(tmp_path):
+    src = tmp_path / "nul.c"
+    src.write_text(
+        '#define S "a\\0b"\n'
+        'static const __typeof__(S) c0 __attribute__((ccffi("const", "S"), unused)) = (S);\n'
+        '__attribute__((ccffi("table"), used)) const char _ccffi_type_table[] = "";\n')
+    proc, _ = compile_object(tmp_path, str(src))
+    assert proc.returncode != 0
+    assert "NUL byte" in proc.stderr
+
+
+def plain_quotes(text):
+    return text.replace("\u2018", "'").replace("\u2019", "'")
+
+
+MISMATCHES = {
+    "FIELD_TYPE": r"struct s: field 'b' is 'int' in the cdef, 'long int' in the header \(.*mismatch.c:7\)",
+    "FIELD_MISSING": r"struct s: field 'c' is only in the header; declare the struct with '...;'",
+    "FIELD_NAME": r"struct s: the cdef has field 'bb' where the header has 'b'",
+    "BITFIELD_WIDTH": r"field 'c' is 'unsigned int : 4' in the cdef, 'unsigned int : 3' in the header",
+    "ANON_MEMBER": r"typedef tagged_t: field 'd' is 'float' in the cdef, 'double' in the header \(.*mismatch.c:8\)",
+    "INCOMPLETE": r"struct incomplete: the cdef gives its fields but the source has no complete definition",
+    "ENUM_VALUE": r"'E_TWO' is 3 in the cdef but 2 in the header \(.*mismatch.c:9\)",
+    "MACRO_VALUE": r"'WIDTH' is 81 in the cdef but 80 in the header \(.*mismatch.c:10\)",
+    "FUNCTION_POINTER_ARG": r"function 'f': argument 1 is 'int \*' in the cdef, 'const char \*' in the header \(.*mismatch.c:11\)",
+    "FUNCTION_ARG_COUNT": r"function 'f': the cdef declares 'int\(const char \*\)', the header declares 'int\(const char \*, int\)'",
+    "FUNCTION_CALLBACK": r"function 'g': argument 1 is 'int \(\*\)\(int\)' in the cdef, 'int \(\*\)\(void \*\)' in the header",
+    "FUNCTION_MISSING": r"function 'nosuch' is not declared in the source",
+    "GLOBAL_TYPE": r"global 'value' is 'float' in the cdef, 'double' in the header \(.*mismatch.c:13\)",
+    "NO_SENTINEL": r"markers but no table sentinel",
+    "AFTER_SENTINEL": r"marker 's' after the table sentinel",
+}
+
+
+@pytest.mark.parametrize("case", sorted(MISMATCHES))
+def test_mismatch_is_an_error(tmp_path, case):
+    proc, _ = compile_object(tmp_path, os.path.join(CASES, "mismatch.c"),
+                             extra=["-DCASE_" + case])
+    assert proc.returncode != 0
+    stderr = plain_quotes(proc.stderr)
+    assert re.search(r"mismatch.c:\d+:\d+: error: ccffi: .*" + MISMATCHES[case], stderr), stderr
+
+
+def test_agreeing_cdef_compiles(tmp_path):
+    proc, _ = compile_object(tmp_path, os.path.join(CASES, "mismatch.c"),
+                             extra=["-DCASE_AGREE"])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
