@@ -1,0 +1,28 @@
+/* ccall.h - calling C functions through libffi (ABI mode).
+ *
+ * ccall_call() is the whole call: argument conversion, errno restored from
+ * ffi.errno, the GIL released around ffi_call(), errno saved, the result
+ * converted.  The CData of any FUNCTIONPTR type can be called through it
+ * (the objects engineer's CData tp_call calls it); functions looked up in a
+ * library are CDataFunc objects (a CData subtype) called by vectorcall.
+ * Include <Python.h> before this header. */
+#ifndef CCFFI_CCALL_H
+#define CCFFI_CCALL_H
+
+#include "ctype_obj.h"
+#include "cdata.h"
+
+/* Calls the C function fn (a FUNCTIONPTR cdata) with Python arguments.
+ * TypeError for a wrong argument count, a variadic argument that is not a
+ * cdata, a NULL function pointer; conversion errors as cconv raises them. */
+PyObject *ccall_call(CDataObject *fn, PyObject *const *args, Py_ssize_t nargs);
+
+/* The lib-function cdata: like a plain FUNCTIONPTR cdata, but called
+ * through vectorcall with no keyword arguments.  New reference. */
+PyObject *ccall_new_function(CTypeObject *fnct, void *address);
+
+extern PyTypeObject CDataFunc_Type;
+
+int ccall_init_module(PyObject *m);
+
+#endif /* CCFFI_CCALL_H */

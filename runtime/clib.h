@@ -1,0 +1,39 @@
+/* clib.h - shared libraries for ABI mode: opening by path, by bare name
+ * (resolved as CFFI resolves it, with ctypes.util.find_library() as the
+ * fallback) or None for the C library and the process's own symbols;
+ * looking symbols up; closing.  Include <Python.h> before this header. */
+#ifndef CCFFI_CLIB_H
+#define CCFFI_CLIB_H
+
+/* An open library: the dlopen() handle and the name CFFI shows in messages
+ * ("<None>" for the process, else the path that was opened). */
+typedef struct clib_library {
+    void *handle;       /* NULL once closed */
+    PyObject *name;     /* str */
+    int owned;          /* 1: dlclose() the handle when closing */
+} clib_library;
+
+/* Opens `name` (None, str or bytes) with dlopen flags (RTLD_NOW added when
+ * neither NOW nor LAZY is given).  Raises OSError naming the library and the
+ * dlerror() text, as CFFI does. */
+int clib_open(clib_library *lib, PyObject *name, int flags);
+
+/* The address of `symbol`, or NULL with *why set to the dlerror() text
+ * (a static buffer, valid until the next call). */
+void *clib_symbol(const clib_library *lib, const char *symbol, const char **why);
+
+/* Closes the library (once; later calls do nothing).  Returns -1 with
+ * OSError set if dlclose() fails. */
+int clib_close(clib_library *lib);
+
+/* Raises ValueError "library '...' has already been closed" and returns -1
+ * if the library is closed, else returns 0. */
+int clib_check_open(const clib_library *lib);
+
+/* Releases the name (the handle is left alone: see clib_close). */
+void clib_clear(clib_library *lib);
+
+/* Adds RTLD_* constants to a type's dict or a module's dict. */
+int clib_add_rtld_constants(PyObject *dict);
+
+#endif /* CCFFI_CLIB_H */
