@@ -73,14 +73,8 @@ struct marker {
     tree expected;        /* INTEGER_CST */
 };
 
-/* A record or enum type already put in the table. */
-struct type_slot {
-    tree type;
-    uint32_t index;
-};
-
 static cc_table table;
-static vec<type_slot> type_slots;      /* main variants of records/enums */
+static hash_map<tree, unsigned> *type_slots; /* records/enums: main variant -> index */
 static location_t current_loc;         /* the marker being processed */
 static unsigned anonymous_counter;
 static bool markers_seen, table_written;
@@ -243,10 +237,8 @@ prim_of_arithmetic(tree main)
 static int64_t
 type_slot_find(tree main)
 {
-    for (unsigned i = 0; i < type_slots.length(); i++)
-        if (type_slots[i].type == main)
-            return type_slots[i].index;
-    return -1;
+    unsigned *index = type_slots->get(main);
+    return index ? (int64_t) *index : -1;
 }
 
 /* The name a struct/union/enum is recorded under; *flags gets
@@ -282,8 +274,7 @@ tagged_type_add(tree main, enum cct_kind kind, const char *name, uint16_t flags)
     ty.size = CCT_SIZE_UNKNOWN;
     uint32_t index;
     table_check(cc_table_add_type(&table, &ty, &index));
-    type_slot slot = { main, index };
-    type_slots.safe_push(slot);
+    type_slots->put(main, index);
     return index;
 }
 
@@ -1213,7 +1204,8 @@ on_finish(void *, void *)
         error("ccffi: the file has %<ccffi%> markers but no table sentinel "
               "%<__attribute__((ccffi(\"table\"))) const char %s[]%>",
               CCT_TABLE_SYMBOL);
-    type_slots.release();
+    delete type_slots;
+    type_slots = NULL;
     cc_table_free(&table);
 }
 
@@ -1243,6 +1235,7 @@ plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *version)
     }
     if (!arguments_read(info))
         return 1;
+    type_slots = new hash_map<tree, unsigned>;
     if (cc_table_init(&table) != 0) {
         error("ccffi: out of memory");
         return 1;
