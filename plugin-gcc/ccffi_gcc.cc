@@ -41,7 +41,7 @@
 #include "attribs.h"
 #include "c-family/c-common.h"
 #include "c-family/c-pragma.h"
-#include "c-tree.h"
+#include "langhooks.h"
 #include "diagnostic-core.h"
 #include "stor-layout.h"
 #include "fold-const.h"
@@ -558,7 +558,7 @@ same_type(tree a, tree b)
     case FUNCTION_TYPE:
         return same_function_type(a, b);
     default:
-        return comptypes(a, b) != 0;
+        return false;  /* distinct main variants of a basic or tagged type */
     }
 }
 
@@ -1170,6 +1170,17 @@ on_finish_decl(void *gcc_data, void *)
     marker_dispatch(&m);
 }
 
+/* In cc1plus the marker conventions do not hold (FINISH_DECL does not fire
+ * for typedefs): a marker there is an error, other C++ files pass. */
+static tree
+handle_ccffi_attribute_cxx(tree *node, tree, tree, int, bool *no_add_attrs)
+{
+    *no_add_attrs = true;
+    error_at(DECL_P(*node) ? DECL_SOURCE_LOCATION(*node) : input_location,
+             "ccffi: API mode markers are supported in C sources only");
+    return NULL_TREE;
+}
+
 /* The attribute handler runs before initialisers exist: accept only. */
 static tree
 handle_ccffi_attribute(tree *node, tree, tree, int, bool *no_add_attrs)
@@ -1187,6 +1198,12 @@ static void
 on_attributes(void *, void *)
 {
     register_attribute(&ccffi_attribute);
+}
+
+static bool
+compiling_cxx(void)
+{
+    return strncmp(lang_hooks.name, "GNU C++", 7) == 0;
 }
 
 /* PLUGIN_PRAGMAS runs once the preprocessor exists, before the main file is
@@ -1244,6 +1261,11 @@ plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *version)
         "table of an API-mode module (-fplugin-arg-ccffi_gcc-dump=FILE)" };
     const char *me = info->base_name;
     register_callback(me, PLUGIN_INFO, NULL, &about);
+    if (compiling_cxx()) {
+        ccffi_attribute.handler = handle_ccffi_attribute_cxx;
+        register_callback(me, PLUGIN_ATTRIBUTES, on_attributes, NULL);
+        return 0;
+    }
     register_callback(me, PLUGIN_ATTRIBUTES, on_attributes, NULL);
     register_callback(me, PLUGIN_PRAGMAS, on_pragmas, NULL);
     register_callback(me, PLUGIN_FINISH_DECL, on_finish_decl, NULL);

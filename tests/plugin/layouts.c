@@ -30,6 +30,9 @@ typedef uint32_t id_t32;
 typedef struct list list_t;
 struct list { list_t *next; int (*cmp)(const void *, const void *); enum color c; anon_t *a; };
 struct opaque;
+typedef double real_t;          /* cdef: typedef float... real_t; */
+typedef long offset_t;          /* cdef: typedef int... offset_t; */
+typedef enum { MODE_A, MODE_B } mode_t_;
 struct holds { struct opaque *o; va_list *ap; size_t sz; int32_t i32; wchar_t wc;
                float _Complex fc; long double ld; };
 
@@ -51,6 +54,9 @@ typedef struct list _ccffi_t13 __attribute__((ccffi("struct", "list", 2)));
 typedef list_t _ccffi_t14 __attribute__((ccffi("typedef", "list_t")));
 typedef struct opaque _ccffi_t15 __attribute__((ccffi("struct", "opaque")));
 typedef struct holds _ccffi_t16 __attribute__((ccffi("struct", "holds", 2)));
+typedef real_t _ccffi_t17 __attribute__((ccffi("typedef", "real_t")));
+typedef offset_t _ccffi_t18 __attribute__((ccffi("typedef", "offset_t")));
+typedef mode_t_ _ccffi_t19 __attribute__((ccffi("typedef", "mode_t_")));
 
 /* ---------------------------------------------------------------- probes
  * "size T", "align T", "offset T.f"; "bit T.f" = absolute position of the

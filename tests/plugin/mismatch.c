@@ -3,15 +3,7 @@
  * -DCASE_<NAME> and checks the error); CASE_AGREE compiles cleanly. */
 #include <stddef.h>
 
-/* ---------------------------------------------------------------- header */
-struct s { int a; long b; unsigned c : 3; };
-typedef struct { char tag; union { int i; double d; }; } tagged_t;
-enum e { E_ONE = 1, E_TWO = 2 };
-#define WIDTH 80
-int f(const char *name, int n);
-int g(int (*cb)(void *), ...);
-extern double value;
-struct incomplete;
+#include "mismatch.h"
 
 /* --------------------------------------------------------------- markers */
 #if defined(CASE_AGREE)

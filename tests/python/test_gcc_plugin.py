@@ -180,6 +180,11 @@ def test_layout_details(tmp_path):
     assert "decl TYPEDEF id_t32: uint32_t" in text
     assert "decl TYPEDEF list_t: struct list" in text
     assert "decl TAG number: union number" in text
+    assert "decl TYPEDEF real_t: double" in text      # typedef float... real_t
+    assert "decl TYPEDEF offset_t: long" in text      # typedef int... offset_t
+    assert "decl TYPEDEF mode_t_: mode_t_" in text
+    assert types["mode_t_"]["flags"] == {"TYPEDEF_NAMED", "LAYOUT_KNOWN"}
+    assert types["mode_t_"]["enumerators"] == [("MODE_A", 0), ("MODE_B", 1)]
 
 
 def test_same_table_at_every_option(tmp_path):
@@ -295,19 +300,19 @@ def plain_quotes(text):
 
 
 MISMATCHES = {
-    "FIELD_TYPE": r"struct s: field 'b' is 'int' in the cdef, 'long int' in the header \(.*mismatch.c:7\)",
-    "FIELD_MISSING": r"struct s: field 'c' is only in the header; declare the struct with '...;'",
+    "FIELD_TYPE": r"struct s: field 'b' is 'int' in the cdef, 'long int' in the header \(.*mismatch.h:4\)",
+    "FIELD_MISSING": r"struct s: field 'c' is only in the header; declare the struct with '...;' if the cdef lists only some fields \(.*mismatch.h:4\)",
     "FIELD_NAME": r"struct s: the cdef has field 'bb' where the header has 'b'",
     "BITFIELD_WIDTH": r"field 'c' is 'unsigned int : 4' in the cdef, 'unsigned int : 3' in the header",
-    "ANON_MEMBER": r"typedef tagged_t: field 'd' is 'float' in the cdef, 'double' in the header \(.*mismatch.c:8\)",
+    "ANON_MEMBER": r"typedef tagged_t: field 'd' is 'float' in the cdef, 'double' in the header \(.*mismatch.h:5\)",
     "INCOMPLETE": r"struct incomplete: the cdef gives its fields but the source has no complete definition",
-    "ENUM_VALUE": r"'E_TWO' is 3 in the cdef but 2 in the header \(.*mismatch.c:9\)",
-    "MACRO_VALUE": r"'WIDTH' is 81 in the cdef but 80 in the header \(.*mismatch.c:10\)",
-    "FUNCTION_POINTER_ARG": r"function 'f': argument 1 is 'int \*' in the cdef, 'const char \*' in the header \(.*mismatch.c:11\)",
+    "ENUM_VALUE": r"'E_TWO' is 3 in the cdef but 2 in the header \(.*mismatch.h:6\)",
+    "MACRO_VALUE": r"'WIDTH' is 81 in the cdef but 80 in the header \(.*mismatch.h:7\)",
+    "FUNCTION_POINTER_ARG": r"function 'f': argument 1 is 'int \*' in the cdef, 'const char \*' in the header \(.*mismatch.h:8\)",
     "FUNCTION_ARG_COUNT": r"function 'f': the cdef declares 'int\(const char \*\)', the header declares 'int\(const char \*, int\)'",
     "FUNCTION_CALLBACK": r"function 'g': argument 1 is 'int \(\*\)\(int\)' in the cdef, 'int \(\*\)\(void \*\)' in the header",
     "FUNCTION_MISSING": r"function 'nosuch' is not declared in the source",
-    "GLOBAL_TYPE": r"global 'value' is 'float' in the cdef, 'double' in the header \(.*mismatch.c:13\)",
+    "GLOBAL_TYPE": r"global 'value' is 'float' in the cdef, 'double' in the header \(.*mismatch.h:10\)",
     "NO_SENTINEL": r"markers but no table sentinel",
     "AFTER_SENTINEL": r"marker 's' after the table sentinel",
 }
@@ -327,3 +332,18 @@ def test_agreeing_cdef_compiles(tmp_path):
                              extra=["-DCASE_AGREE"])
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
+
+
+def test_cxx_sources(tmp_path):
+    """cc1plus loads the plugin; plain C++ passes, markers are refused."""
+    src = tmp_path / "plain.cc"
+    src.write_text("int plain(int x) { return x + 1; }\n")
+    cxx = [CC, "-x", "c++", "-c", "-fplugin=" + PLUGIN]
+    proc = subprocess.run(cxx + [str(src), "-o", str(tmp_path / "p.o")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run(cxx + [os.path.join(CASES, "values.c"), "-o",
+                                 str(tmp_path / "v.o")],
+                          capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "API mode markers are supported in C sources only" in proc.stderr
