@@ -76,7 +76,6 @@ struct marker {
 static cc_table table;
 static hash_map<tree, unsigned> *type_slots; /* records/enums: main variant -> index */
 static location_t current_loc;         /* the marker being processed */
-static unsigned anonymous_counter;
 static bool markers_seen, table_written;
 static const char *table_dump_path;
 
@@ -140,7 +139,7 @@ identifier_text(tree id)
 
 /* ------------------------------------------------------ type conversion */
 
-static uint32_t type_index(tree type, const char *path_name);
+static uint32_t type_index(tree type);
 
 /* The primitive kept by name for the typedef names CFFI shows as such
  * (size_t, int32_t, wchar_t...), -1 for other names. */
@@ -241,11 +240,11 @@ type_slot_find(tree main)
     return index ? (int64_t) *index : -1;
 }
 
-/* The name a struct/union/enum is recorded under; *flags gets
- * CCT_TF_TYPEDEF_NAMED when it is named after its typedef. */
+/* The name a struct/union/enum is recorded under: its tag, else its typedef
+ * name (*flags gets CCT_TF_TYPEDEF_NAMED), else "" as the cdef parser does
+ * for an anonymous type reached only through a field. */
 static const char *
-tagged_type_name(tree main, const char *typedef_name, const char *path_name,
-                 uint16_t *flags, char *buf, size_t size)
+tagged_type_name(tree main, const char *typedef_name, uint16_t *flags)
 {
     tree name = TYPE_NAME(main);
     if (name && TREE_CODE(name) == IDENTIFIER_NODE)
@@ -256,10 +255,7 @@ tagged_type_name(tree main, const char *typedef_name, const char *path_name,
         *flags |= CCT_TF_TYPEDEF_NAMED;
         return typedef_name;
     }
-    if (path_name)
-        return path_name;
-    snprintf(buf, size, "$%u", ++anonymous_counter);
-    return buf;
+    return "";
 }
 
 /* Appends a new struct/union/enum record, still opaque, and remembers it. */
@@ -293,24 +289,12 @@ bitfield_place(cct_field *f, HOST_WIDE_INT bitpos, HOST_WIDE_INT width,
     f->bitsize = (int16_t) width;
 }
 
-/* The record name a nested anonymous type reached through FIELD gets
- * ("$outer.field", or "$outer.N" for the N-th, unnamed, member); free it. */
-static char *
-field_path_name(const char *parent, tree field, unsigned position)
-{
-    const char *bare = parent[0] == '$' ? parent + 1 : parent;
-    if (DECL_NAME(field))
-        return xasprintf("$%s.%s", bare, IDENTIFIER_POINTER(DECL_NAME(field)));
-    return xasprintf("$%s.%u", bare, position);
-}
-
 /* One member of a struct/union as a table field. */
 static cct_field
-record_field(tree field, const char *parent, unsigned position, bool *flexible)
+record_field(tree field, bool *flexible)
 {
     cct_field f;
     memset(&f, 0, sizeof f);
-    char *hint = field_path_name(parent, field, position);
     f.name = table_string(identifier_text(DECL_NAME(field)));
     HOST_WIDE_INT bitpos = int_bit_position(field);
     tree type = TREE_TYPE(field);
@@ -327,8 +311,7 @@ record_field(tree field, const char *parent, unsigned position, bool *flexible)
             && (!TYPE_DOMAIN(type) || !TYPE_MAX_VALUE(TYPE_DOMAIN(type))))
             *flexible = true;
     }
-    f.type = type_index(type, hint);
-    free(hint);
+    f.type = type_index(type);
     return f;
 }
 
@@ -338,15 +321,9 @@ record_fill(tree main, uint32_t index)
 {
     auto_vec<cct_field> fields;
     bool flexible = false;
-    /* a copy: the string pool moves as the fields add names */
-    char *parent = xstrdup(cc_table_str(&table, table.types[index].name));
-    unsigned position = 0;
-    for (tree f = TYPE_FIELDS(main); f; f = DECL_CHAIN(f)) {
-        if (TREE_CODE(f) != FIELD_DECL)
-            continue;
-        fields.safe_push(record_field(f, parent, position++, &flexible));
-    }
-    free(parent);
+    for (tree f = TYPE_FIELDS(main); f; f = DECL_CHAIN(f))
+        if (TREE_CODE(f) == FIELD_DECL)
+            fields.safe_push(record_field(f, &flexible));
     uint32_t first = 0;
     if (!fields.is_empty())
         table_check(cc_table_add_fields(&table, fields.address(),
@@ -366,15 +343,13 @@ record_fill(tree main, uint32_t index)
 }
 
 static uint32_t
-record_index(tree main, const char *typedef_name, const char *path_name)
+record_index(tree main, const char *typedef_name)
 {
     int64_t known = type_slot_find(main);
     if (known >= 0)
         return (uint32_t) known;
     uint16_t flags = 0;
-    char buf[32];
-    const char *name = tagged_type_name(main, typedef_name, path_name, &flags,
-                                        buf, sizeof buf);
+    const char *name = tagged_type_name(main, typedef_name, &flags);
     enum cct_kind kind = TREE_CODE(main) == UNION_TYPE ? CCT_KIND_UNION
                                                         : CCT_KIND_STRUCT;
     uint32_t index = tagged_type_add(main, kind, name, flags);
@@ -425,15 +400,13 @@ enum_fill(tree main, uint32_t index)
 }
 
 static uint32_t
-enum_index(tree main, const char *typedef_name, const char *path_name)
+enum_index(tree main, const char *typedef_name)
 {
     int64_t known = type_slot_find(main);
     if (known >= 0)
         return (uint32_t) known;
     uint16_t flags = 0;
-    char buf[32];
-    const char *name = tagged_type_name(main, typedef_name, path_name, &flags,
-                                        buf, sizeof buf);
+    const char *name = tagged_type_name(main, typedef_name, &flags);
     uint32_t index = tagged_type_add(main, CCT_KIND_ENUM, name, flags);
     table.types[index].prim = CCT_PRIM_UINT;
     if (COMPLETE_TYPE_P(main))
@@ -445,11 +418,11 @@ enum_index(tree main, const char *typedef_name, const char *path_name)
 static uint32_t
 function_index(tree fntype)
 {
-    uint32_t result = type_index(TREE_TYPE(fntype), NULL);
+    uint32_t result = type_index(TREE_TYPE(fntype));
     auto_vec<uint32_t> args;
     tree a = TYPE_ARG_TYPES(fntype);
     for (; a && a != void_list_node; a = TREE_CHAIN(a))
-        args.safe_push(type_index(TREE_VALUE(a), NULL));
+        args.safe_push(type_index(TREE_VALUE(a)));
     uint16_t flags = 0;
     if (prototype_p(fntype) && a == NULL_TREE)
         flags |= CCT_TF_VARIADIC;
@@ -460,9 +433,9 @@ function_index(tree fntype)
 }
 
 static uint32_t
-array_index(tree main, const char *path_name)
+array_index(tree main)
 {
-    uint32_t item = type_index(TREE_TYPE(main), path_name);
+    uint32_t item = type_index(TREE_TYPE(main));
     tree domain = TYPE_DOMAIN(main);
     uint32_t out;
     if (!domain || !TYPE_MAX_VALUE(domain)) {
@@ -479,10 +452,9 @@ array_index(tree main, const char *path_name)
     return out;
 }
 
-/* The table index of TYPE, adding what it reaches.  PATH_NAME names an
- * anonymous struct/union/enum that has no typedef name (the field path). */
+/* The table index of TYPE, adding what it reaches. */
 static uint32_t
-type_index(tree type, const char *path_name)
+type_index(tree type)
 {
     int prim;
     const char *typedef_name;
@@ -495,17 +467,17 @@ type_index(tree type, const char *path_name)
         return 0;
     case POINTER_TYPE:
         {
-            uint32_t item = type_index(TREE_TYPE(main), NULL), out;
+            uint32_t item = type_index(TREE_TYPE(main)), out;
             table_check(cc_table_pointer(&table, item, &out));
             return out;
         }
     case ARRAY_TYPE:
-        return array_index(main, path_name);
+        return array_index(main);
     case RECORD_TYPE:
     case UNION_TYPE:
-        return record_index(main, typedef_name, path_name);
+        return record_index(main, typedef_name);
     case ENUMERAL_TYPE:
-        return enum_index(main, typedef_name, path_name);
+        return enum_index(main, typedef_name);
     case FUNCTION_TYPE:
         return function_index(main);
     default:
@@ -758,7 +730,7 @@ marker_tag(const marker *m, enum tree_code code)
     if ((flags & MARKER_EXACT) && code != ENUMERAL_TYPE
         && !records_agree(m, what, marker_type(m->decl), real))
         return;
-    table_decl(m->name, CCT_DECL_TAG, type_index(real, NULL), 0, CCT_NO_SLOT, 0);
+    table_decl(m->name, CCT_DECL_TAG, type_index(real), 0, CCT_NO_SLOT, 0);
 }
 
 /* typedef NAME: what the name really is (`typedef int... t` included). */
@@ -785,7 +757,7 @@ marker_typedef(const marker *m)
     if ((flags & MARKER_EXACT) && RECORD_OR_UNION_TYPE_P(type)
         && !records_agree(m, what, marker_type(m->decl), type))
         return;
-    table_decl(m->name, CCT_DECL_TYPEDEF, type_index(type, NULL), 0,
+    table_decl(m->name, CCT_DECL_TYPEDEF, type_index(type), 0,
                CCT_NO_SLOT, 0);
 }
 
@@ -839,7 +811,7 @@ constant_record(const marker *m, tree value, tree type, location_t real_loc)
         return;
     if (TREE_CODE(value) == INTEGER_CST) {
         uint16_t flags = TYPE_UNSIGNED(TREE_TYPE(value)) ? CCT_DF_UNSIGNED : 0;
-        table_decl(m->name, CCT_DECL_CONST_INT, type_index(type, NULL), flags,
+        table_decl(m->name, CCT_DECL_CONST_INT, type_index(type), flags,
                    CCT_NO_SLOT, (uint64_t) TREE_INT_CST_LOW(value));
     } else if (TREE_CODE(value) == REAL_CST) {
         unsigned char bits[8];
@@ -851,13 +823,13 @@ constant_record(const marker *m, tree value, tree type, location_t real_loc)
             return;
         }
         memcpy(&v, bits, sizeof v);
-        table_decl(m->name, CCT_DECL_CONST_FLOAT, type_index(type, NULL), 0,
+        table_decl(m->name, CCT_DECL_CONST_FLOAT, type_index(type), 0,
                    CCT_NO_SLOT, v);
     } else if (TREE_CODE(value) == STRING_CST) {
         uint64_t v;
         if (!string_value(m, value, &v))
             return;
-        uint32_t ptr, item = type_index(TREE_TYPE(TREE_TYPE(value)), NULL);
+        uint32_t ptr, item = type_index(TREE_TYPE(TREE_TYPE(value)));
         table_check(cc_table_pointer(&table, item, &ptr));
         table_decl(m->name, CCT_DECL_CONST_STRING, ptr, 0, CCT_NO_SLOT, v);
     } else {
@@ -958,12 +930,12 @@ marker_function(const marker *m)
     tree real = lookup_name(get_identifier(m->name));
     if (real && TREE_CODE(real) == FUNCTION_DECL) {
         function_check(m, cdef, TREE_TYPE(real), DECL_SOURCE_LOCATION(real));
-        table_decl(m->name, CCT_DECL_FUNCTION, type_index(TREE_TYPE(real), NULL),
+        table_decl(m->name, CCT_DECL_FUNCTION, type_index(TREE_TYPE(real)),
                    0, marker_slot(m), 0);
         return;
     }
     if (!real && macro_kind(m->name)) {
-        table_decl(m->name, CCT_DECL_FUNCTION, type_index(cdef, NULL),
+        table_decl(m->name, CCT_DECL_FUNCTION, type_index(cdef),
                    CCT_DF_MACRO, marker_slot(m), 0);
         return;
     }
@@ -999,12 +971,12 @@ marker_global(const marker *m)
             return;
         }
         uint16_t flags = type_is_readonly(rtype) ? CCT_DF_CONST : 0;
-        table_decl(m->name, CCT_DECL_VARIABLE, type_index(rtype, NULL), flags,
+        table_decl(m->name, CCT_DECL_VARIABLE, type_index(rtype), flags,
                    marker_slot(m), 0);
         return;
     }
     if (!real && macro_kind(m->name)) {
-        table_decl(m->name, CCT_DECL_VARIABLE, type_index(cdef, NULL),
+        table_decl(m->name, CCT_DECL_VARIABLE, type_index(cdef),
                    CCT_DF_MACRO | (type_is_readonly(cdef) ? CCT_DF_CONST : 0),
                    marker_slot(m), 0);
         return;
@@ -1029,7 +1001,7 @@ marker_python(const marker *m)
     uint16_t flags = 0;
     if (m->has_expected && integer_onep(m->expected))
         flags |= CCT_DF_PYTHON_C;
-    table_decl(m->name, CCT_DECL_EXTERN_PYTHON, type_index(cdef, NULL), flags,
+    table_decl(m->name, CCT_DECL_EXTERN_PYTHON, type_index(cdef), flags,
                marker_slot(m), 0);
 }
 

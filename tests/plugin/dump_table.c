@@ -56,8 +56,18 @@ static const char *const decl_flag_names[] = {
     "UNSIGNED", "DOTS_VALUE", "CONST", "PYTHON_C", "MACRO",
 };
 
+/* C spelling; an anonymous struct/union/enum (no name in the table) is shown
+ * as "struct $<type index>" so that the dump tells them apart. */
 static const char *spell(const cc_table *t, uint32_t type, char *buf, size_t size)
 {
+    const cct_type *ty = &t->types[type];
+    int tagged = ty->kind == CCT_KIND_STRUCT || ty->kind == CCT_KIND_UNION
+                 || ty->kind == CCT_KIND_ENUM;
+    if (tagged && ty->name == 0) {
+        snprintf(buf, size, "%s $%" PRIu32, ty->kind == CCT_KIND_STRUCT ? "struct"
+                 : ty->kind == CCT_KIND_UNION ? "union" : "enum", type);
+        return buf;
+    }
     if (cc_spell_type(t, type, NULL, buf, size) < 0)
         snprintf(buf, size, "<type %" PRIu32 ">", type);
     return buf;
