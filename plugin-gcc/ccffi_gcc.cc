@@ -76,6 +76,7 @@ struct marker {
 static cc_table table;
 static hash_map<tree, unsigned> *type_slots; /* records/enums: main variant -> index */
 static location_t current_loc;         /* the marker being processed */
+static unsigned field_depth;           /* > 0 while typing struct members */
 static bool markers_seen, table_written;
 static const char *table_dump_path;
 
@@ -311,7 +312,9 @@ record_field(tree field, bool *flexible)
             && (!TYPE_DOMAIN(type) || !TYPE_MAX_VALUE(TYPE_DOMAIN(type))))
             *flexible = true;
     }
+    field_depth++;
     f.type = type_index(type);
+    field_depth--;
     return f;
 }
 
@@ -452,6 +455,34 @@ array_index(tree main)
     return out;
 }
 
+/* A type the table has no kind for (__int128, _Float128, vectors...).  Inside
+ * a struct it becomes an opaque type named after gcc's name for it, so the
+ * layout is still recorded and only using that member fails; anywhere else
+ * (a function's parameter, a global, a constant) it is an error. */
+static uint32_t
+unsupported_index(tree type, tree main)
+{
+    if (field_depth == 0) {
+        error_at(current_loc, "ccffi: type %qT cannot be represented in the "
+                 "type table", type);
+        return 0;
+    }
+    int64_t known = type_slot_find(main);
+    if (known >= 0)
+        return (uint32_t) known;
+    tree name = TYPE_NAME(main);
+    if (name && TREE_CODE(name) == TYPE_DECL)
+        name = DECL_NAME(name);
+    const char *text = (name && TREE_CODE(name) == IDENTIFIER_NODE)
+                       ? IDENTIFIER_POINTER(name)
+                       : get_tree_code_name(TREE_CODE(main));
+    char *label = xasprintf("$unsupported %s", text);
+    uint32_t index = tagged_type_add(main, CCT_KIND_STRUCT, label,
+                                     CCT_TF_TYPEDEF_NAMED);
+    free(label);
+    return index;
+}
+
 /* The table index of TYPE, adding what it reaches. */
 static uint32_t
 type_index(tree type)
@@ -484,9 +515,7 @@ type_index(tree type)
         prim = prim_of_arithmetic(main);
         if (prim >= 0)
             return table_primitive((enum cct_prim) prim);
-        error_at(current_loc, "ccffi: type %qT cannot be represented in the "
-                 "type table", type);
-        return 0;
+        return unsupported_index(type, main);
     }
 }
 
@@ -928,6 +957,13 @@ marker_function(const marker *m)
         return;
     }
     tree real = lookup_name(get_identifier(m->name));
+    if (real && TREE_CODE(real) == FUNCTION_DECL
+        && !prototype_p(TREE_TYPE(real))) {
+        /* `int f();` says nothing of the parameters: trust the cdef */
+        table_decl(m->name, CCT_DECL_FUNCTION, type_index(cdef), 0,
+                   marker_slot(m), 0);
+        return;
+    }
     if (real && TREE_CODE(real) == FUNCTION_DECL) {
         function_check(m, cdef, TREE_TYPE(real), DECL_SOURCE_LOCATION(real));
         table_decl(m->name, CCT_DECL_FUNCTION, type_index(TREE_TYPE(real)),

@@ -33,6 +33,7 @@ struct opaque;
 typedef double real_t;          /* cdef: typedef float... real_t; */
 typedef long offset_t;          /* cdef: typedef int... offset_t; */
 typedef enum { MODE_A, MODE_B } mode_t_;
+struct wide { int a; __int128 big; int after; };
 struct holds { struct opaque *o; va_list *ap; size_t sz; int32_t i32; wchar_t wc;
                float _Complex fc; long double ld; };
 
@@ -57,6 +58,7 @@ typedef struct holds _ccffi_t16 __attribute__((ccffi("struct", "holds", 2)));
 typedef real_t _ccffi_t17 __attribute__((ccffi("typedef", "real_t")));
 typedef offset_t _ccffi_t18 __attribute__((ccffi("typedef", "offset_t")));
 typedef mode_t_ _ccffi_t19 __attribute__((ccffi("typedef", "mode_t_")));
+typedef struct wide _ccffi_t20 __attribute__((ccffi("struct", "wide", 2)));
 
 /* ---------------------------------------------------------------- probes
  * "size T", "align T", "offset T.f"; "bit T.f" = absolute position of the
@@ -78,6 +80,7 @@ const struct probe probes[] = {
     OFF(struct list, a),
     SIZE(struct holds), OFF(struct holds, o), OFF(struct holds, ap), OFF(struct holds, sz),
     OFF(struct holds, i32), OFF(struct holds, wc), OFF(struct holds, fc), OFF(struct holds, ld),
+    SIZE(struct wide), OFF(struct wide, big), OFF(struct wide, after),
     { 0, 0 }
 };
 

@@ -38,6 +38,7 @@ extern struct point origin;
 extern int table_of[];
 #define errno_like (*errno_location_())
 int *errno_location_(void);
+int old_style();
 
 /* --------------------------------------------------------------- markers */
 #ifdef INT_MACRO
@@ -77,6 +78,7 @@ typedef long _ccffi_f5(void) __attribute__((ccffi("function", "getvalue", 5)));
 typedef void _ccffi_f6(int *, void (*)(int)) __attribute__((ccffi("function", "take_array", 6)));
 typedef size_t _ccffi_f7(size_t, int) __attribute__((ccffi("function", "sized", 7)));
 typedef struct point _ccffi_f8(struct point) __attribute__((ccffi("function", "by_value", 8)));
+typedef int _ccffi_f9(int, char *) __attribute__((ccffi("function", "old_style", 9)));
 typedef int _ccffi_g0 __attribute__((ccffi("global", "counter", 0)));
 typedef char *_ccffi_g1[4] __attribute__((ccffi("global", "names", 1)));
 typedef struct point _ccffi_g2 __attribute__((ccffi("global", "origin", 2)));

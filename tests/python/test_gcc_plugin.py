@@ -188,6 +188,10 @@ def test_layout_details(tmp_path):
     assert "decl TYPEDEF mode_t_: mode_t_" in text
     assert types["mode_t_"]["flags"] == {"TYPEDEF_NAMED", "LAYOUT_KNOWN"}
     assert types["mode_t_"]["enumerators"] == [("MODE_A", 0), ("MODE_B", 1)]
+    # a member of a type the table cannot express: opaque, layout kept
+    wide = {f["name"]: f["type"] for f in types["struct wide"]["fields"]}
+    assert wide == {"a": "int", "big": "$unsupported __int128", "after": "int"}
+    assert types["$unsupported __int128"]["flags"] == {"OPAQUE", "TYPEDEF_NAMED"}
 
 
 def test_same_table_at_every_option(tmp_path):
@@ -222,6 +226,7 @@ decl FUNCTION getvalue: long(void) slot=5 flags=MACRO
 decl FUNCTION take_array: void(int *, void(*)(int)) slot=6
 decl FUNCTION sized: size_t(size_t, int32_t) slot=7
 decl FUNCTION by_value: struct point(struct point) slot=8
+decl FUNCTION old_style: int(int, char *) slot=9
 decl VARIABLE counter: int slot=0
 decl VARIABLE names: char *[4] slot=1 flags=CONST
 decl VARIABLE origin: struct point slot=2
@@ -296,6 +301,17 @@ def test_string_with_nul_is_refused(tmp_path):
     proc, _ = compile_object(tmp_path, str(src))
     assert proc.returncode != 0
     assert "NUL byte" in proc.stderr
+
+
+def test_unsupported_type_outside_a_struct_is_an_error(tmp_path):
+    src = tmp_path / "wide.c"
+    src.write_text(
+        "__int128 g;\n"
+        'typedef __int128 g0 __attribute__((ccffi("global", "g", 0)));\n'
+        '__attribute__((ccffi("table"), used)) const char _ccffi_type_table[] = "";\n')
+    proc, _ = compile_object(tmp_path, str(src))
+    assert proc.returncode != 0
+    assert "cannot be represented in the type table" in proc.stderr
 
 
 def plain_quotes(text):
