@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
+#include <string.h>
 
 #ifndef __CCFFI_PLUGIN__
 #error "compile this file with -fplugin=ccffi_gcc.so"
@@ -86,6 +87,17 @@ typedef __typeof__(table_of) _ccffi_g3 __attribute__((ccffi("global", "table_of"
 typedef int _ccffi_g4 __attribute__((ccffi("global", "errno_like", 4)));
 typedef int _ccffi_p0(int) __attribute__((ccffi("python", "py_cb", 0)));
 typedef void _ccffi_p1(void) __attribute__((ccffi("python", "py_cb2", 1, 1)));
+
+/* What a module init does before the sentinel: use the table through an
+ * extern declaration, taking its length from the header (cct_header's
+ * total_size is at byte 16), since sizeof is not known yet here. */
+extern const char _ccffi_type_table[];
+unsigned table_total_size(void)
+{
+    unsigned total;
+    memcpy(&total, _ccffi_type_table + 16, sizeof total);
+    return total;
+}
 
 /* -------------------------------------------------------------- sentinel */
 __attribute__((ccffi("table"), used, visibility("default")))

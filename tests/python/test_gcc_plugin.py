@@ -245,6 +245,15 @@ def test_constants_functions_globals(tmp_path):
     assert types["enum flags"]["enumerators"] == [("F_A", 1), ("F_B", 2), ("F_ALL", 3)]
 
 
+@pytest.mark.parametrize("options", OPTIONS)
+def test_code_before_the_sentinel_sees_the_table(tmp_path, options):
+    so = build_module(tmp_path, "values", options)
+    size = int(re.search(r"decls, (\d+) bytes", dump(so)).group(1))
+    lib = ctypes.CDLL(so)
+    assert lib.table_total_size() == size
+    assert ctypes.string_at(lib._ccffi_type_table, 8) == b"CCFFITB\0"
+
+
 @pytest.mark.parametrize("name", ["layouts", "values"])
 def test_marker_variables_not_emitted(tmp_path, name):
     proc, obj = compile_object(tmp_path, os.path.join(CASES, name + ".c"), "-O0")
