@@ -123,7 +123,7 @@ table_decl(const char *name, enum cct_decl_kind kind, uint32_t type,
     table_check(cc_table_add_decl(&table, &d, &out));
 }
 
-/* "file:line" of LOC, in a static buffer (one use per message). */
+/* "file:line" of LOC, written into BUF. */
 static const char *
 where(location_t loc, char *buf, size_t size)
 {
@@ -832,10 +832,24 @@ value_check(const marker *m, tree value, location_t real_loc)
 }
 
 /* Records NAME = VALUE (an INTEGER_CST, REAL_CST or STRING_CST). */
+/* The string literal a pointer constant points to (`(char *)"abc"`,
+ * `static const char *const s = "abc";`), else VALUE itself. */
+static tree
+string_behind_pointer(tree value)
+{
+    if (TREE_CODE(value) != ADDR_EXPR)
+        return value;
+    tree op = TREE_OPERAND(value, 0);
+    if (TREE_CODE(op) == ARRAY_REF && integer_zerop(TREE_OPERAND(op, 1)))
+        op = TREE_OPERAND(op, 0);
+    return TREE_CODE(op) == STRING_CST ? op : value;
+}
+
 static void
 constant_record(const marker *m, tree value, tree type, location_t real_loc)
 {
     STRIP_NOPS(value);
+    value = string_behind_pointer(value);
     if (!value_check(m, value, real_loc))
         return;
     if (TREE_CODE(value) == INTEGER_CST) {
@@ -918,7 +932,7 @@ marker_enumconst(const marker *m)
         return;
     }
     if (real && TREE_CODE(real) == VAR_DECL && TREE_READONLY(real)
-        && DECL_INITIAL(real) && CONSTANT_CLASS_P(DECL_INITIAL(real))) {
+        && DECL_INITIAL(real) && TREE_CONSTANT(DECL_INITIAL(real))) {
         constant_record(m, DECL_INITIAL(real), TREE_TYPE(real),
                         DECL_SOURCE_LOCATION(real));
         return;

@@ -24,6 +24,8 @@ enum flags { F_A = 1, F_B = 2, F_ALL = 3 };
 enum { ANON_X = -5 };
 static const int STATIC_CONST = 1234;
 static const double STATIC_DBL = -2.5;
+static const char *const STATIC_STR = "static";
+#define PTR_STR ((const char *) "pointer")
 struct point { int x, y; };
 int add(int a, int b);
 double scale(const struct point *p, double f);
@@ -69,6 +71,10 @@ typedef int _ccffi_c7 __attribute__((ccffi("enumconst", "F_B", 0, 2)));
 typedef int _ccffi_c8 __attribute__((ccffi("enumconst", "ANON_X")));
 typedef int _ccffi_c9 __attribute__((ccffi("enumconst", "STATIC_CONST")));
 typedef int _ccffi_c10 __attribute__((ccffi("enumconst", "STATIC_DBL")));
+typedef int _ccffi_c11 __attribute__((ccffi("enumconst", "STATIC_STR")));
+#ifdef PTR_STR
+static const __typeof__(PTR_STR) _ccffi_c12 __attribute__((ccffi("const", "PTR_STR"), unused)) = (PTR_STR);
+#endif
 typedef enum flags _ccffi_t0 __attribute__((ccffi("enum", "flags")));
 typedef int _ccffi_f0(int, int) __attribute__((ccffi("function", "add", 0)));
 typedef double _ccffi_f1(struct point *, double) __attribute__((ccffi("function", "scale", 1)));

@@ -216,6 +216,8 @@ decl CONST_INT F_B: int = 2
 decl CONST_INT ANON_X: int = -5
 decl CONST_INT STATIC_CONST: int = 1234
 decl CONST_FLOAT STATIC_DBL: double = -2.5
+decl CONST_STRING STATIC_STR: char * = "static"
+decl CONST_STRING PTR_STR: char * = "pointer"
 decl TAG flags: enum flags
 decl FUNCTION add: int(int, int) slot=0
 decl FUNCTION scale: double(struct point *, double) slot=1
