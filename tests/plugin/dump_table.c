@@ -2,6 +2,8 @@
  *
  * Usage: dump_table MODULE.so     (dlopen, then the _ccffi_type_table symbol)
  *        dump_table -f TABLE.bin  (a raw table, e.g. -fplugin-arg-ccffi_gcc-dump)
+ *        dump_table -c CDEF.h     (the table ABI mode builds from that cdef
+ *                                  text: the parser and the layout engine)
  * The table is read with cc_table_load, the runtime's loader, so a table that
  * prints has passed every check the runtime makes.  One line per type, field,
  * enumerator and declaration, meant for people and for the plugin tests
@@ -24,6 +26,7 @@
 
 #include "ctable.h"
 #include "cspell.h"
+#include "cparse.h"
 
 static const char *const kind_names[] = {
 #define CCT_X(k) #k,
@@ -184,12 +187,51 @@ static int dump_module(const char *path)
     return rc;
 }
 
+/* The whole file, malloc()ed, or NULL (reported). */
+static unsigned char *read_file(const char *path, size_t *len);
+
+/* Parses a cdef text as ffi.cdef() does, then dumps the serialized table. */
+static int dump_cdef(const char *path)
+{
+    size_t len;
+    unsigned char *src = read_file(path, &len), *buf = NULL;
+    if (!src)
+        return 1;
+    cc_table t;
+    cc_error err;
+    memset(&err, 0, sizeof err);
+    int rc = 1;
+    if (cc_table_init(&t) != 0)
+        fprintf(stderr, "dump_table: out of memory\n");
+    else if (cc_parse_cdef(&t, (const char *) src, len, NULL, &err) != 0)
+        fprintf(stderr, "dump_table: %s:%d: %s\n", path, err.line, err.message);
+    else if (cc_table_serialize(&t, &buf, &len) != 0)
+        fprintf(stderr, "dump_table: out of memory\n");
+    else
+        rc = dump(buf, len);
+    free(buf);
+    free(src);
+    cc_table_free(&t);
+    return rc;
+}
+
 static int dump_file(const char *path)
+{
+    size_t len;
+    unsigned char *buf = read_file(path, &len);
+    if (!buf)
+        return 1;
+    int rc = dump(buf, len);
+    free(buf);
+    return rc;
+}
+
+static unsigned char *read_file(const char *path, size_t *out_len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
         perror(path);
-        return 1;
+        return NULL;
     }
     unsigned char *buf = NULL;
     size_t len = 0, cap = 0, n;
@@ -201,7 +243,7 @@ static int dump_file(const char *path)
                 free(buf);
                 fclose(f);
                 fprintf(stderr, "dump_table: out of memory\n");
-                return 1;
+                return NULL;
             }
             buf = bigger;
         }
@@ -209,9 +251,8 @@ static int dump_file(const char *path)
         len += n;
     } while (n > 0);
     fclose(f);
-    int rc = dump(buf, len);
-    free(buf);
-    return rc;
+    *out_len = len;
+    return buf;
 }
 
 int main(int argc, char **argv)
@@ -220,6 +261,8 @@ int main(int argc, char **argv)
         return dump_module(argv[1]);
     if (argc == 3 && strcmp(argv[1], "-f") == 0)
         return dump_file(argv[2]);
-    fprintf(stderr, "usage: dump_table MODULE.so | dump_table -f TABLE.bin\n");
+    if (argc == 3 && strcmp(argv[1], "-c") == 0)
+        return dump_cdef(argv[2]);
+    fprintf(stderr, "usage: dump_table MODULE.so | -f TABLE.bin | -c CDEF.h\n");
     return 2;
 }

@@ -194,6 +194,38 @@ def test_layout_details(tmp_path):
     assert types["$unsupported __int128"]["flags"] == {"OPAQUE", "TYPEDEF_NAMED"}
 
 
+def same_record(plugin, p_name, cdef, c_name):
+    """Compares two type sections, following anonymous members (named $N
+    after their index in each table) by position."""
+    p, c = plugin[p_name], cdef[c_name]
+    for key in ("kind", "size", "align", "prim", "flags", "enumerators"):
+        assert p[key] == c[key], (c_name, key)
+    assert len(p["fields"]) == len(c["fields"]), c_name
+    for pf, cf in zip(p["fields"], c["fields"]):
+        for key in ("name", "offset", "bitshift", "bitsize"):
+            assert pf[key] == cf[key], (c_name, cf["name"], key)
+        if "$" in cf["type"]:
+            same_record(plugin, pf["type"], cdef, cf["type"])
+        else:
+            assert pf["type"] == cf["type"], (c_name, cf["name"])
+
+
+def test_plugin_table_equals_layout_engine(tmp_path):
+    """For complete declarations, API mode (the plugin) and ABI mode (the
+    cdef parser and layout engine) must build the same types."""
+    plugin = parse_types(dump(build_module(tmp_path, "same_layout")))
+    proc = subprocess.run([DUMP, "-c", os.path.join(CASES, "same_layout.h")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    cdef = parse_types(proc.stdout)
+    named = [n for n, t in cdef.items()
+             if t["kind"] in ("STRUCT", "UNION", "ENUM") and "$" not in n]
+    assert len(named) == 14
+    for name in named:
+        same_record(plugin, name, cdef, name)
+    assert ({n for n in plugin if "$" not in n} == {n for n in cdef if "$" not in n})
+
+
 def test_same_table_at_every_option(tmp_path):
     dumps = set()
     for i, options in enumerate(OPTIONS):
