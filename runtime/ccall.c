@@ -284,6 +284,36 @@ PyObject *ccall_call(CDataObject *fn, PyObject *const *args, Py_ssize_t nargs)
     return res;
 }
 
+PyObject *ccall_call_trampoline(CTypeObject *fnct,
+                                void (*trampoline)(void **args, void *result),
+                                PyObject *const *args, Py_ssize_t nargs)
+{
+    ccall_info *info = fnct->ct_call_info;
+    if (info == NULL && (info = ccall_info_get(fnct)) == NULL)
+        return NULL;
+    if (info->variadic)
+        return PyErr_Format(PyExc_NotImplementedError,
+                            "API-mode call of the variadic function type '%s'",
+                            fnct->ct_name);
+    if (nargs != info->nargs)
+        return ccall_wrong_count(fnct, info->nargs, nargs, 0);
+    ccall_frame fr;
+    if (ccall_frame_init(&fr, info->buffer_size, nargs) < 0)
+        return NULL;
+    PyObject *res = NULL;
+    if (ccall_put_fixed(&fr, info, args) == 0) {
+        char *result = fr.buffer + info->result_offset;
+        Py_BEGIN_ALLOW_THREADS
+        cconv_errno_restore();
+        trampoline(fr.avalues, result);
+        cconv_errno_save();
+        Py_END_ALLOW_THREADS
+        res = ccall_result(info->result, info->result_kind, result);
+    }
+    ccall_frame_release(&fr);
+    return res;
+}
+
 /* ------------------------------------------------------------ variadic */
 
 /* The type a variadic cdata argument travels as: C's default promotions,
@@ -294,13 +324,24 @@ static CTypeObject *ccall_promoted(CTypeObject *ct)
     if (fl & CT_ARRAY)
         return ctype_pointer_to(ct->ct_item);
     CTypeObject *p = ct;
-    if ((fl & (CT_PRIMITIVE_INTEGER | CT_PRIMITIVE_CHAR)) && ct->ct_size < (Py_ssize_t)sizeof(int))
+    if ((fl & (CT_PRIMITIVE_INTEGER | CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR))
+        && ct->ct_size < (Py_ssize_t)sizeof(int))
         p = ctype_primitive(CCT_PRIM_INT);
     else if ((fl & CT_PRIMITIVE_FLOAT) && !(fl & CT_PRIMITIVE_COMPLEX)
              && ct->ct_size == sizeof(float))
         p = ctype_primitive(CCT_PRIM_DOUBLE);
     Py_INCREF(p);
     return p;
+}
+
+/* The value of a small integer-like cdata (char, short, _Bool, enum...)
+ * as C's integer promotion gives it. */
+static int ccall_promote_integer(CTypeObject *from, const char *src)
+{
+    int is_signed = (from->ct_flags & (CT_PRIMITIVE_SIGNED | CT_PRIMITIVE_CHAR)) != 0;
+    if (from->ct_size == 1)
+        return is_signed ? *(const signed char *)src : *(const unsigned char *)src;
+    return is_signed ? *(const short *)src : *(const unsigned short *)src;
 }
 
 /* Writes the value of cdata obj (of type `from`) as type `to` into dst. */
@@ -315,12 +356,12 @@ static int ccall_put_cdata(CTypeObject *to, char *dst, PyObject *obj)
         memcpy(dst, CData_Ptr(obj), (size_t)to->ct_size);
         return 0;
     }
-    PyObject *value = cconv_to_python(from, CData_Ptr(obj));
-    if (value == NULL)
-        return -1;
-    int r = cconv_from_python(to, dst, value);
-    Py_DECREF(value);
-    return r;
+    if (from->ct_flags & CT_PRIMITIVE_FLOAT) {
+        *(double *)dst = *(const float *)CData_Ptr(obj);
+        return 0;
+    }
+    *(int *)dst = ccall_promote_integer(from, CData_Ptr(obj));
+    return 0;
 }
 
 /* Per-call arrays of a variadic call. */
@@ -448,7 +489,8 @@ PyObject *ccall_new_function(CTypeObject *fnct, void *address)
 {
     if (ccall_info_get(fnct) == NULL)
         return NULL;
-    CDataFuncObject *f = PyObject_New(CDataFuncObject, &CDataFunc_Type);
+    CDataFuncObject *f = (CDataFuncObject *)
+        CDataFunc_Type.tp_alloc(&CDataFunc_Type, 0);
     if (f == NULL)
         return NULL;
     Py_INCREF(fnct);
@@ -459,9 +501,20 @@ PyObject *ccall_new_function(CTypeObject *fnct, void *address)
     return (PyObject *)f;
 }
 
+/* tp_call of every FUNCTIONPTR cdata (cdata.c's hook). */
+static PyObject *ccall_tp_call(PyObject *cd, PyObject *args, PyObject *kwds)
+{
+    if (kwds != NULL && PyDict_GET_SIZE(kwds) > 0)
+        return PyErr_Format(PyExc_TypeError,
+                            "a cdata function takes no keyword arguments");
+    return ccall_call((CDataObject *)cd, &PyTuple_GET_ITEM(args, 0),
+                      PyTuple_GET_SIZE(args));
+}
+
 int ccall_init_module(PyObject *m)
 {
     (void)m;
+    cdata_call_hook = ccall_tp_call;
     CDataFunc_Type.tp_base = &CData_Type;
     return PyType_Ready(&CDataFunc_Type);
 }

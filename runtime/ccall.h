@@ -17,6 +17,14 @@
  * cdata, a NULL function pointer; conversion errors as cconv raises them. */
 PyObject *ccall_call(CDataObject *fn, PyObject *const *args, Py_ssize_t nargs);
 
+/* The same call through an API-mode trampoline `void t(void **args, void
+ * *result)` (generated C that calls the function with typed arguments):
+ * same conversions, GIL and errno handling, no libffi.  Variadic function
+ * types raise NotImplementedError. */
+PyObject *ccall_call_trampoline(CTypeObject *fnct,
+                                void (*trampoline)(void **args, void *result),
+                                PyObject *const *args, Py_ssize_t nargs);
+
 /* The lib-function cdata: like a plain FUNCTIONPTR cdata, but called
  * through vectorcall with no keyword arguments.  New reference. */
 PyObject *ccall_new_function(CTypeObject *fnct, void *address);

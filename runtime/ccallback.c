@@ -346,6 +346,7 @@ PyTypeObject CDataCallback_Type = {
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "A C function pointer calling a Python callable (ffi.callback).",
     .tp_dealloc = (destructor)ccallback_dealloc,
+    .tp_free = PyObject_GC_Del,
     .tp_repr = (reprfunc)ccallback_repr,
     .tp_traverse = (traverseproc)ccallback_traverse,
     .tp_clear = (inquiry)ccallback_clear,

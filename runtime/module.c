@@ -102,7 +102,10 @@ PyMODINIT_FUNC PyInit__cffi_backend(void)
     if (PyModule_AddStringConstant(m, "__version__", CCFFI_BACKEND_VERSION) < 0
         || PyModule_AddStringConstant(m, "__ccffi__", PACKAGE_VERSION) < 0
         || module_add_exceptions(m) < 0
-        || ffi_obj_init_module(m) < 0) {
+        || ffi_obj_init_module(m) < 0
+        || ccall_init_module(m) < 0
+        || ccallback_init_module(m) < 0
+        || lib_obj_init_module(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }

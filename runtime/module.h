@@ -22,5 +22,8 @@ int ccm_raise_error(const cc_error *err);
 
 /* Each file that defines Python types or module functions registers them. */
 int ffi_obj_init_module(PyObject *m);
+int ccall_init_module(PyObject *m);       /* ccall.c: function cdata, calls */
+int ccallback_init_module(PyObject *m);   /* ccallback.c: ffi.callback */
+int lib_obj_init_module(PyObject *m);     /* lib_obj.c: dlopen's Lib, RTLD_* */
 
 #endif /* CCFFI_MODULE_H */

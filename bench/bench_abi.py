@@ -1,0 +1,184 @@
+"""One contender of the ABI-mode benchmark, run in its own process.
+
+    python bench_abi.py CONTENDER TESTLIB
+
+CONTENDER is one of: ccffi, cffi, ctypes, floor.  TESTLIB is the test C
+library (tests/lib/testlib.so).  Prints one JSON object: the interpreter and
+module identities, then nanoseconds per operation for each row this
+contender can run (run_bench.py turns several of these into the table).
+
+Every row calls the same C functions of the test library; qsort is libc's.
+"""
+import json
+import os
+import sys
+import timeit
+
+CDEF = """
+void tl_nothing(void);
+int tl_add(int, int);
+double tl_add_double(double, double);
+size_t tl_strlen(const char *);
+struct tl_point { int x, y; };
+int tl_point_ptr_sum(const struct tl_point *);
+struct tl_point tl_make_point(int, int);
+long tl_sum_callback(int (*)(int), int);
+void qsort(int *base, size_t nmemb, size_t size,
+           int (*compar)(const int *, const int *));
+"""
+
+CALLBACK_LOOPS = 1000    # C calls back this many times per timed call
+QSORT_ITEMS = 1000       # sorted again and again: after the first run the
+                         # input is sorted, so every contender makes the same
+                         # comparisons (glibc's merge sort)
+
+
+def timed(stmt, ns, per=1):
+    """Best nanoseconds per execution of stmt (divided by `per`)."""
+    timer = timeit.Timer(stmt, globals=ns)
+    number, _ = timer.autorange()
+    number = max(number, 1)
+    best = min(timer.repeat(repeat=5, number=number))
+    return best / number / per * 1e9
+
+
+def scrambled():
+    """The numbers to sort: a fixed permutation of range(QSORT_ITEMS)."""
+    return [(i * 7919) % QSORT_ITEMS for i in range(QSORT_ITEMS)]
+
+
+def setup_cffi_like(testlib):
+    import cffi
+    import _cffi_backend
+    ffi = cffi.FFI()
+    ffi.cdef(CDEF)
+    lib = ffi.dlopen(testlib)
+    libc = ffi.dlopen(None)
+    point = ffi.new("struct tl_point *", [1, 2])
+    cb = ffi.callback("int(int)", lambda x: x)
+    cmp = ffi.callback("int(const int *, const int *)",
+                       lambda a, b: a[0] - b[0])
+    data = scrambled()
+    array = ffi.new("int[]", data)
+    ns = dict(ffi=ffi, lib=lib, point=point, cb=cb, cmp=cmp, array=array,
+              data=data, qsort=libc.qsort, new=ffi.new,
+              nothing=lib.tl_nothing, add=lib.tl_add,
+              add_double=lib.tl_add_double, strlen=lib.tl_strlen,
+              point_ptr_sum=lib.tl_point_ptr_sum,
+              make_point=lib.tl_make_point, sum_callback=lib.tl_sum_callback)
+    rows = {
+        "call_noarg": ("nothing()", 1),
+        "call_2int": ("add(1, 2)", 1),
+        "call_2double": ("add_double(1.5, 2.5)", 1),
+        "call_bytes": ("strlen(b'hello, world')", 1),
+        "call_structptr": ("point_ptr_sum(point)", 1),
+        "call_ret_struct": ("make_point(1, 2)", 1),
+        "callback": ("sum_callback(cb, %d)" % CALLBACK_LOOPS, CALLBACK_LOOPS),
+        "qsort": ("qsort(array, %d, 4, cmp)" % QSORT_ITEMS, 1),
+        "new": ("new('struct tl_point *')", 1),
+        "field_read": ("point.x", 1),
+        "field_write": ("point.x = 5", 1),
+    }
+    ident = {"cffi": cffi.__file__, "_cffi_backend": _cffi_backend.__file__,
+             "backend_version": getattr(_cffi_backend, "__version__", "?"),
+             "ccffi": getattr(_cffi_backend, "__ccffi__", None)}
+    return ns, rows, ident
+
+
+def setup_ctypes(testlib):
+    import ctypes
+    from ctypes import c_int, c_double, c_char_p, c_size_t, c_long, POINTER
+
+    class Point(ctypes.Structure):
+        _fields_ = [("x", c_int), ("y", c_int)]
+
+    lib = ctypes.CDLL(testlib)
+    libc = ctypes.CDLL(None)
+
+    def fn(name, restype, *argtypes):
+        f = getattr(lib, name)
+        f.restype = restype
+        f.argtypes = list(argtypes)
+        return f
+
+    CB = ctypes.CFUNCTYPE(c_int, c_int)
+    CMP = ctypes.CFUNCTYPE(c_int, POINTER(c_int), POINTER(c_int))
+    qsort = libc.qsort
+    qsort.restype = None
+    qsort.argtypes = [POINTER(c_int), c_size_t, c_size_t, CMP]
+    data = scrambled()
+    array = (c_int * QSORT_ITEMS)(*data)
+    pt = Point(1, 2)
+    ns = dict(Point=Point, point=ctypes.pointer(pt), pt=pt,
+              cb=CB(lambda x: x), cmp=CMP(lambda a, b: a[0] - b[0]),
+              array=array, data=data, qsort=qsort,
+              nothing=fn("tl_nothing", None),
+              add=fn("tl_add", c_int, c_int, c_int),
+              add_double=fn("tl_add_double", c_double, c_double, c_double),
+              strlen=fn("tl_strlen", c_size_t, c_char_p),
+              point_ptr_sum=fn("tl_point_ptr_sum", c_int, POINTER(Point)),
+              make_point=fn("tl_make_point", Point, c_int, c_int),
+              sum_callback=fn("tl_sum_callback", c_long, CB, c_int))
+    rows = {
+        "call_noarg": ("nothing()", 1),
+        "call_2int": ("add(1, 2)", 1),
+        "call_2double": ("add_double(1.5, 2.5)", 1),
+        "call_bytes": ("strlen(b'hello, world')", 1),
+        "call_structptr": ("point_ptr_sum(point)", 1),
+        "call_ret_struct": ("make_point(1, 2)", 1),
+        "callback": ("sum_callback(cb, %d)" % CALLBACK_LOOPS, CALLBACK_LOOPS),
+        "qsort": ("qsort(array, %d, 4, cmp)" % QSORT_ITEMS, 1),
+        "new": ("Point()", 1),
+        "field_read": ("pt.x", 1),
+        "field_write": ("pt.x = 5", 1),
+    }
+    return ns, rows, {"ctypes": ctypes.__file__}
+
+
+def setup_floor(testlib):
+    import array as array_mod
+    import ctypes
+    import _ccffi_floor as floor
+    floor.load(testlib)
+    data = scrambled()
+    buf = array_mod.array("i", data)
+    pt = (ctypes.c_int * 2)(1, 2)          # the struct the pointer row reads
+    ns = dict(floor=floor, addr=ctypes.addressof(pt), pt=pt, buf=buf,
+              data=data, cb=lambda x: x, cmp=lambda a, b: a - b,
+              nothing=floor.nothing, add=floor.add,
+              add_double=floor.add_double, strlen=floor.strlen,
+              point_ptr_sum=floor.point_ptr_sum,
+              make_point=floor.make_point, sum_callback=floor.sum_callback,
+              qsort=floor.qsort)
+    rows = {
+        "call_noarg": ("nothing()", 1),
+        "call_2int": ("add(1, 2)", 1),
+        "call_2double": ("add_double(1.5, 2.5)", 1),
+        "call_bytes": ("strlen(b'hello, world')", 1),
+        "call_structptr": ("point_ptr_sum(addr)", 1),
+        "call_ret_struct": ("make_point(1, 2)", 1),
+        "callback": ("sum_callback(cb, %d)" % CALLBACK_LOOPS, CALLBACK_LOOPS),
+        "qsort": ("qsort(buf, cmp)", 1),
+    }
+    return ns, rows, {"floor": floor.__file__}
+
+
+SETUPS = {"ccffi": setup_cffi_like, "cffi": setup_cffi_like,
+          "ctypes": setup_ctypes, "floor": setup_floor}
+
+
+def main():
+    contender, testlib = sys.argv[1], sys.argv[2]
+    only = set(sys.argv[3].split(",")) if len(sys.argv) > 3 else None
+    ns, rows, ident = SETUPS[contender](testlib)
+    result = {"contender": contender, "python": sys.version.split()[0],
+              "executable": sys.executable, "modules": ident, "ns": {}}
+    for name, (stmt, per) in rows.items():
+        if only is None or name in only:
+            result["ns"][name] = timed(stmt, ns, per)
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
