@@ -30,6 +30,11 @@ PyObject *cconv_to_python(CTypeObject *ct, const char *src);
 /* Same, but struct/union/array results are views that keep `owner` alive. */
 PyObject *cconv_to_python_owned(CTypeObject *ct, const char *src, PyObject *owner);
 
+/* Struct members (bitfields included): read as cconv_to_python_owned,
+ * write as cconv_from_python, at base + the field's offset. */
+PyObject *cconv_read_field(CFieldObject *f, char *base, PyObject *owner);
+int cconv_write_field(CFieldObject *f, char *base, PyObject *obj);
+
 /* Integer conversions for primitive integer types of any size: reads the
  * value of `size` bytes at src, signed or not; writes with range checks. */
 PyObject *cconv_read_integer(const char *src, Py_ssize_t size, int is_signed);

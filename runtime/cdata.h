@@ -44,7 +44,19 @@ typedef struct CDataOwnObject {
                                   of from_buffer, the handle's object, the
                                   original cdata of ffi.gc */
     PyObject *c_destructor;    /* GCP/OwnGC: called once (release or death) */
+    int c_repr_kind;           /* CDATA_REPR_*: what repr() says */
+    int c_flags;               /* CDATA_F_* */
 } CDataOwnObject;
+
+enum {
+    CDATA_REPR_PLAIN,          /* like a plain cdata */
+    CDATA_REPR_OWNING,         /* "owning N bytes" (c_nbytes) */
+    CDATA_REPR_VIEW,           /* plain repr; c_keep owns the memory */
+    CDATA_REPR_SLICED,         /* "sliced length N"; c_keep owns the memory */
+    CDATA_REPR_HANDLE,         /* "handle to X" */
+    CDATA_REPR_BUFFER,         /* "buffer len N from 'T' object" */
+};
+#define CDATA_F_PYMEM 0x1      /* c_data was PyMem_Malloc()ed: free it */
 
 typedef struct CDataFromBufObject {
     CDataOwnObject own;
@@ -62,6 +74,14 @@ extern PyTypeObject CDataHandle_Type;
 /* True for any cdata object (all variants are subtypes of CData_Type). */
 #define CData_Check(ob) (Py_TYPE(ob) == &CData_Type || \
                          PyObject_TypeCheck(ob, &CData_Type))
+/* True for the variants with the CDataOwnObject layout (not for plain
+ * cdata, nor for the call machinery's own subtypes). */
+static inline int CData_IsOwn(const void *ob)
+{
+    const PyTypeObject *t = Py_TYPE((PyObject *)ob);
+    return t == &CDataOwn_Type || t == &CDataOwnGC_Type || t == &CDataGCP_Type
+           || t == &CDataFromBuf_Type || t == &CDataHandle_Type;
+}
 #define CData_CType(ob) (((CDataObject *)(ob))->c_type)
 #define CData_Ptr(ob)   (((CDataObject *)(ob))->c_data)
 
@@ -83,6 +103,14 @@ PyObject *cdata_new_view(CTypeObject *ct, char *data, PyObject *owner);
 
 /* ffi.new(ct, init): ct is a POINTER or ARRAY type.  New reference. */
 PyObject *cdata_newp(CTypeObject *ct, PyObject *init, PyObject *allocator);
+
+/* ffi.release(cd) / `with` exit: runs the destructor of ffi.gc and
+ * new_allocator cdata, releases from_buffer's buffer.  0 or -1. */
+int cdata_release(CDataObject *cd);
+
+/* Calling a FUNCTIONPTR cdata: set by the call machinery at module init
+ * (ccall.c); NULL means calls raise NotImplementedError. */
+extern PyObject *(*cdata_call_hook)(PyObject *cd, PyObject *args, PyObject *kwds);
 
 /* Length of an array cdata (its known or owned length), -1 if not an array. */
 Py_ssize_t cdata_array_length(CDataObject *cd);

@@ -1,11 +1,429 @@
-/* ffi_obj.c - the FFI type of _cffi_backend: construction, and the ffi.*
- * methods that answer questions about types.  First slice: sizeof of the
- * primitive types, answered from the platform table of ctable.c. */
+/* ffi_obj.c - the FFI type of _cffi_backend: the type realization from
+ * the FFI's cc_table (lazy, per type index, cached) and the ffi.* methods
+ * that work on types and data: cdef, include, typeof, sizeof, alignof,
+ * offsetof, new, cast, string, unpack, addressof, getctype, list_types,
+ * gc, release, new_allocator, new_handle, from_handle, init_once, errno.
+ * ffi.buffer, from_buffer and memmove live in cbuffer.c; the methods that
+ * call into libraries are spliced in from ffi_call_methods.h. */
 #include <Python.h>
 #include "config.h"
 #include <string.h>
 #include "module.h"
 #include "ffi_obj.h"
+#include "ctype_obj.h"
+#include "cdata.h"
+#include "cconv.h"
+#include "cbuffer.h"
+#include "cparse.h"
+#include "layout.h"
+#include "ffi_call_methods.h"
+#include "lib_obj.h"
+
+static PyObject *ffi_null;  /* ffi.NULL */
+
+/* ------------------------------------------------------------ realization */
+
+static int ffi_grow_realized(FFIObject *ffi)
+{
+    uint32_t n = ffi->table.ntypes;
+    if (n <= ffi->nrealized)
+        return 0;
+    uint32_t cap = ffi->nrealized ? ffi->nrealized : 16;
+    while (cap < n)
+        cap *= 2;
+    CTypeObject **r = PyMem_Realloc(ffi->realized, cap * sizeof *r);
+    if (r == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memset(r + ffi->nrealized, 0, (cap - ffi->nrealized) * sizeof *r);
+    ffi->realized = r;
+    ffi->nrealized = cap;
+    return 0;
+}
+
+static const char *ffi_str(FFIObject *ffi, uint32_t off)
+{
+    return cc_table_str(&ffi->table, off);
+}
+
+static CTypeObject *ffi_realize_primitive(FFIObject *ffi, const cct_type *ty)
+{
+    if (ty->prim >= CCT_PRIM__COUNT || (cc_prims[ty->prim].flags & CCT_PF_UNKNOWN)) {
+        const char *name = ty->name ? ffi_str(ffi, ty->name) : "?";
+        PyErr_Format(PyExc_NotImplementedError,
+                     "%s type '%s' can only be used after compilation",
+                     ty->prim == CCT_PRIM_UNKNOWN_FLOAT ? "float" : "integer", name);
+        return NULL;
+    }
+    CTypeObject *ct = ctype_primitive(ty->prim);
+    Py_INCREF(ct);
+    return ct;
+}
+
+/* Function parameters: arrays decay to pointers (functions already are). */
+static CTypeObject *ffi_realize_param(FFIObject *ffi, uint32_t index)
+{
+    CTypeObject *ct = ffi_realize_type(ffi, index);
+    if (ct != NULL && (ct->ct_flags & CT_ARRAY)) {
+        CTypeObject *p = ctype_pointer_to(ct->ct_item);
+        Py_DECREF(ct);
+        return p;
+    }
+    if (ct != NULL && (ct->ct_flags & CT_VOID)) {
+        PyErr_SetString(ccm_CDefError, "'void' is not a valid argument type");
+        Py_DECREF(ct);
+        return NULL;
+    }
+    return ct;
+}
+
+static CTypeObject *ffi_realize_function(FFIObject *ffi, const cct_type *ty)
+{
+    CTypeObject *result = ffi_realize_type(ffi, ty->item);
+    if (result == NULL)
+        return NULL;
+    PyObject *args = PyTuple_New(ty->count);
+    if (args == NULL) {
+        Py_DECREF(result);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < ty->count; i++) {
+        uint32_t aidx = ffi->table.args[ty->first + i];
+        CTypeObject *a = ffi_realize_param(ffi, aidx);
+        if (a == NULL) {
+            Py_DECREF(args);
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(args, i, (PyObject *)a);
+    }
+    CTypeObject *ct = ctype_function(result, args, (ty->flags & CCT_TF_VARIADIC) != 0);
+    Py_DECREF(args);
+    Py_DECREF(result);
+    return ct;
+}
+
+static CTypeObject *ffi_realize_array(FFIObject *ffi, const cct_type *ty)
+{
+    if ((ty->flags & CCT_TF_LENGTH_DOTS) && ffi->abi_mode) {
+        PyErr_SetString(ccm_CDefError,
+                        "cannot render an array of length '...' in ABI mode: "
+                        "the length is only known after compilation");
+        return NULL;
+    }
+    CTypeObject *item = ffi_realize_type(ffi, ty->item);
+    if (item == NULL)
+        return NULL;
+    Py_ssize_t length = (ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
+                        ? -1 : (Py_ssize_t)ty->length;
+    CTypeObject *ct = ctype_array_of(item, length);
+    Py_DECREF(item);
+    return ct;
+}
+
+/* "struct foo", "union $3", or the typedef name of an anonymous one. */
+static PyObject *ffi_record_name(FFIObject *ffi, const cct_type *ty, uint32_t index)
+{
+    const char *kw = ty->kind == CCT_KIND_STRUCT ? "struct"
+                   : ty->kind == CCT_KIND_UNION ? "union" : "enum";
+    const char *name = ty->name ? ffi_str(ffi, ty->name) : "";
+    if (ty->flags & CCT_TF_TYPEDEF_NAMED)
+        return PyUnicode_FromString(name);
+    if (name[0] == '\0')
+        return PyUnicode_FromFormat("%s $%u", kw, (unsigned)index);
+    return PyUnicode_FromFormat("%s %s", kw, name);
+}
+
+/* Appends (name, CField) pairs of one member to `out`, flattening anonymous
+ * struct/union members with their offset added. */
+static int ffi_add_member(PyObject *out, PyObject *name, CTypeObject *ft,
+                          Py_ssize_t offset, int bitshift, int bitsize)
+{
+    if (PyUnicode_GET_LENGTH(name) == 0) {
+        if (!(ft->ct_flags & CT_STRUCT_OR_UNION) || ft->ct_field_list == NULL)
+            return 0;  /* unnamed bitfield: padding only */
+        PyObject *inner = ft->ct_field_list;
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(inner); i++) {
+            PyObject *pair = PyList_GET_ITEM(inner, i);
+            CFieldObject *f = (CFieldObject *)PyTuple_GET_ITEM(pair, 1);
+            if (ffi_add_member(out, PyTuple_GET_ITEM(pair, 0), f->cf_type,
+                               offset + f->cf_offset, f->cf_bitshift, f->cf_bitsize) < 0)
+                return -1;
+        }
+        return 0;
+    }
+    CFieldObject *f = cfield_new(ft, offset, bitshift, bitsize);
+    if (f == NULL)
+        return -1;
+    PyObject *pair = PyTuple_Pack(2, name, (PyObject *)f);
+    Py_DECREF(f);
+    if (pair == NULL)
+        return -1;
+    int rc = PyList_Append(out, pair);
+    Py_DECREF(pair);
+    return rc;
+}
+
+/* Fills a realized struct/union from its (complete) table record. */
+static int ffi_complete_struct(FFIObject *ffi, CTypeObject *ct, uint32_t index)
+{
+    cct_type ty = ffi->table.types[index];
+    if ((ty.flags & CCT_TF_PARTIAL) && ffi->abi_mode) {
+        PyErr_Format(ccm_VerificationMissing, "%s", ct->ct_name);
+        return -1;
+    }
+    if (!(ty.flags & CCT_TF_LAYOUT_KNOWN)) {
+        cc_error err = {0};
+        if (cc_layout_record(&ffi->table, index, &err) < 0)
+            return ccm_raise_error(&err);
+        ty = ffi->table.types[index];
+    }
+    PyObject *fields = PyList_New(0);
+    if (fields == NULL)
+        return -1;
+    uint32_t extra = 0;
+    for (uint32_t i = 0; i < ty.count; i++) {
+        cct_field fd = ffi->table.fields[ty.first + i];
+        CTypeObject *ft = ffi_realize_type(ffi, fd.type);
+        if (ft == NULL)
+            goto error;
+        if ((ft->ct_flags & CT_ARRAY) && ft->ct_length < 0 && i + 1 == ty.count)
+            extra |= CT_WITH_VAR_ARRAY;
+        PyObject *name = PyUnicode_FromString(ffi_str(ffi, fd.name));
+        int rc = name ? ffi_add_member(fields, name, ft, (Py_ssize_t)fd.offset,
+                                       fd.bitshift, fd.bitsize) : -1;
+        Py_XDECREF(name);
+        Py_DECREF(ft);
+        if (rc < 0)
+            goto error;
+    }
+    if (ty.flags & CCT_TF_FLEXIBLE)
+        extra |= CT_WITH_VAR_ARRAY;
+    int rc = ctype_complete_struct(ct, fields, (Py_ssize_t)ty.size, ty.align, extra);
+    Py_DECREF(fields);
+    return rc;
+error:
+    Py_DECREF(fields);
+    return -1;
+}
+
+static int ffi_complete_enum(FFIObject *ffi, CTypeObject *ct, uint32_t index)
+{
+    cct_type ty = ffi->table.types[index];
+    if ((ty.flags & CCT_TF_PARTIAL) && ffi->abi_mode) {
+        PyErr_Format(ccm_VerificationMissing, "%s", ct->ct_name);
+        return -1;
+    }
+    PyObject *names = PyList_New(0), *values = PyList_New(0);
+    if (names == NULL || values == NULL)
+        goto error;
+    int is_signed = (cc_prims[ty.prim].flags & CCT_PF_SIGNED) != 0;
+    for (uint32_t i = 0; i < ty.count; i++) {
+        cct_enumerator e = ffi->table.enums[ty.first + i];
+        if ((e.flags & CCT_EF_DOTS_VALUE) && ffi->abi_mode) {
+            PyErr_Format(ccm_VerificationMissing, "%s", ct->ct_name);
+            goto error;
+        }
+        PyObject *n = PyUnicode_FromString(ffi_str(ffi, e.name));
+        PyObject *v = is_signed ? PyLong_FromLongLong((long long)e.value)
+                                : PyLong_FromUnsignedLongLong(e.value);
+        int rc = (n && v) ? (PyList_Append(names, n) | PyList_Append(values, v)) : -1;
+        Py_XDECREF(n);
+        Py_XDECREF(v);
+        if (rc < 0)
+            goto error;
+    }
+    int rc = ctype_complete_enum(ct, ty.prim, names, values);
+    Py_DECREF(names);
+    Py_DECREF(values);
+    return rc;
+error:
+    Py_XDECREF(names);
+    Py_XDECREF(values);
+    return -1;
+}
+
+/* Remembers an opaque record so that a later cdef() body completes it. */
+static int ffi_note_incomplete(FFIObject *ffi, CTypeObject *ct, uint32_t index)
+{
+    PyObject *entry = Py_BuildValue("(IO)", index, (PyObject *)ct);
+    if (entry == NULL)
+        return -1;
+    int rc = PyList_Append(ffi->incomplete, entry);
+    Py_DECREF(entry);
+    return rc;
+}
+
+static CTypeObject *ffi_realize_record(FFIObject *ffi, const cct_type *ty, uint32_t index)
+{
+    PyObject *name = ffi_record_name(ffi, ty, index);
+    if (name == NULL)
+        return NULL;
+    uint32_t flags = ty->kind == CCT_KIND_STRUCT ? CT_STRUCT
+                   : ty->kind == CCT_KIND_UNION ? CT_UNION
+                   : (CT_IS_ENUM | CT_PRIMITIVE_SIGNED);
+    CTypeObject *ct = ctype_new_named(flags, PyUnicode_AsUTF8(name));
+    Py_DECREF(name);
+    if (ct == NULL)
+        return NULL;
+    /* registered before the members: a member may point back to us */
+    Py_INCREF(ct);
+    ffi->realized[index] = ct;
+    int rc;
+    if (ty->flags & CCT_TF_OPAQUE) {
+        if (ty->kind == CCT_KIND_ENUM)
+            ct->ct_flags |= CT_IS_OPAQUE;
+        rc = ffi_note_incomplete(ffi, ct, index);
+    } else if (ty->kind == CCT_KIND_ENUM)
+        rc = ffi_complete_enum(ffi, ct, index);
+    else
+        rc = ffi_complete_struct(ffi, ct, index);
+    if (rc < 0) {
+        ffi->realized[index] = NULL;
+        Py_DECREF(ct);
+        Py_DECREF(ct);
+        return NULL;
+    }
+    return ct;
+}
+
+CTypeObject *ffi_realize_type(FFIObject *ffi, uint32_t index)
+{
+    if (index < ffi->nrealized && ffi->realized[index] != NULL) {
+        Py_INCREF(ffi->realized[index]);
+        return ffi->realized[index];
+    }
+    if (index >= ffi->table.ntypes) {
+        PyErr_Format(PyExc_SystemError, "ccffi: type index %u out of range", index);
+        return NULL;
+    }
+    if (ffi_grow_realized(ffi) < 0)
+        return NULL;
+    cct_type ty = ffi->table.types[index];
+    CTypeObject *ct;
+    switch (ty.kind) {
+    case CCT_KIND_VOID:
+        ct = ctype_void();
+        Py_INCREF(ct);
+        break;
+    case CCT_KIND_PRIMITIVE:
+        ct = ffi_realize_primitive(ffi, &ty);
+        break;
+    case CCT_KIND_POINTER: {
+        CTypeObject *item = ffi_realize_type(ffi, ty.item);
+        if (item == NULL)
+            return NULL;
+        if (ffi->table.types[ty.item].kind == CCT_KIND_FUNCTION)
+            ct = item;  /* a function type already is a function pointer */
+        else {
+            ct = ctype_pointer_to(item);
+            Py_DECREF(item);
+        }
+        break;
+    }
+    case CCT_KIND_ARRAY:
+        ct = ffi_realize_array(ffi, &ty);
+        break;
+    case CCT_KIND_STRUCT:
+    case CCT_KIND_UNION:
+    case CCT_KIND_ENUM:
+        return ffi_realize_record(ffi, &ty, index);
+    case CCT_KIND_FUNCTION:
+        ct = ffi_realize_function(ffi, &ty);
+        break;
+    default:
+        PyErr_Format(PyExc_SystemError, "ccffi: bad type kind %u", ty.kind);
+        return NULL;
+    }
+    if (ct == NULL)
+        return NULL;
+    if (ffi->realized[index] == NULL) {
+        Py_INCREF(ct);
+        ffi->realized[index] = ct;
+    }
+    return ct;
+}
+
+/* After cdef(): completes the realized records whose body has arrived. */
+static int ffi_complete_pending(FFIObject *ffi)
+{
+    PyObject *list = ffi->incomplete;
+    for (Py_ssize_t i = PyList_GET_SIZE(list) - 1; i >= 0; i--) {
+        PyObject *entry = PyList_GET_ITEM(list, i);
+        uint32_t index = (uint32_t)PyLong_AsUnsignedLong(PyTuple_GET_ITEM(entry, 0));
+        CTypeObject *ct = (CTypeObject *)PyTuple_GET_ITEM(entry, 1);
+        cct_type ty = ffi->table.types[index];
+        if (ty.flags & CCT_TF_OPAQUE)
+            continue;
+        int rc = ty.kind == CCT_KIND_ENUM ? ffi_complete_enum(ffi, ct, index)
+                                          : ffi_complete_struct(ffi, ct, index);
+        if (rc < 0)
+            return -1;
+        if (PySequence_DelItem(list, i) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* -------------------------------------------------------------- lookups */
+
+static CTypeObject *ffi_parse_type(FFIObject *ffi, PyObject *str)
+{
+    Py_ssize_t len;
+    const char *text = PyUnicode_AsUTF8AndSize(str, &len);
+    if (text == NULL)
+        return NULL;
+    uint32_t index;
+    cc_error err = {0};
+    if (cc_parse_typename(&ffi->table, text, (size_t)len, &index, &err) < 0) {
+        ccm_raise_error(&err);
+        return NULL;
+    }
+    CTypeObject *ct = ffi_realize_type(ffi, index);
+    if (ct == NULL)
+        return NULL;
+    if (PyDict_SetItem(ffi->types_cache, str, (PyObject *)ct) < 0) {
+        Py_DECREF(ct);
+        return NULL;
+    }
+    return ct;
+}
+
+CTypeObject *ffi_get_ctype(FFIObject *ffi, PyObject *arg)
+{
+    if (PyUnicode_Check(arg)) {
+        PyObject *ct = PyDict_GetItemWithError(ffi->types_cache, arg);
+        if (ct != NULL) {
+            Py_INCREF(ct);
+            return (CTypeObject *)ct;
+        }
+        if (PyErr_Occurred())
+            return NULL;
+        return ffi_parse_type(ffi, arg);
+    }
+    if (CType_Check(arg)) {
+        Py_INCREF(arg);
+        return (CTypeObject *)arg;
+    }
+    PyErr_SetString(PyExc_TypeError, "expected a 'ctype' object");
+    return NULL;
+}
+
+CTypeObject *ffi_get_ctype_or_cdata(FFIObject *ffi, PyObject *arg)
+{
+    if (CData_Check(arg)) {
+        Py_INCREF(CData_CType(arg));
+        return CData_CType(arg);
+    }
+    if (!PyUnicode_Check(arg) && !CType_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "expected a 'cdata' or 'ctype' object");
+        return NULL;
+    }
+    return ffi_get_ctype(ffi, arg);
+}
+
+/* -------------------------------------------------------- object basics */
 
 static PyObject *ffi_new_object(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
@@ -14,68 +432,1173 @@ static PyObject *ffi_new_object(PyTypeObject *type, PyObject *args, PyObject *kw
     FFIObject *self = (FFIObject *)type->tp_alloc(type, 0);
     if (self == NULL)
         return NULL;
+    self->abi_mode = 1;
     if (cc_table_init(&self->table) < 0) {
         Py_DECREF(self);
         return PyErr_NoMemory();
     }
+    self->types_cache = PyDict_New();
+    self->init_once_cache = PyDict_New();
+    self->included = PyList_New(0);
+    self->incomplete = PyList_New(0);
+    if (!self->types_cache || !self->init_once_cache || !self->included
+        || !self->incomplete) {
+        Py_DECREF(self);
+        return NULL;
+    }
     return (PyObject *)self;
+}
+
+static int ffi_init(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    (void)self;
+    (void)args;
+    (void)kwds;
+    return 0;  /* FFI(backend=None) and friends: nothing to configure */
+}
+
+PyObject *ffi_new_from_table(const void *buf, size_t len)
+{
+    FFIObject *ffi = (FFIObject *)ffi_new_object(&FFI_Type, NULL, NULL);
+    if (ffi == NULL)
+        return NULL;
+    cc_error err = {0};
+    if (cc_table_load(&ffi->table, buf, len, &err) < 0) {
+        Py_DECREF(ffi);
+        ccm_raise_error(&err);
+        return NULL;
+    }
+    ffi->abi_mode = 0;
+    return (PyObject *)ffi;
+}
+
+static int ffi_traverse(FFIObject *self, visitproc visit, void *arg)
+{
+    for (uint32_t i = 0; i < self->nrealized; i++)
+        Py_VISIT(self->realized[i]);
+    Py_VISIT(self->types_cache);
+    Py_VISIT(self->init_once_cache);
+    Py_VISIT(self->included);
+    Py_VISIT(self->incomplete);
+    Py_VISIT(self->dict);
+    return 0;
+}
+
+static int ffi_clear(FFIObject *self)
+{
+    for (uint32_t i = 0; i < self->nrealized; i++)
+        Py_CLEAR(self->realized[i]);
+    Py_CLEAR(self->types_cache);
+    Py_CLEAR(self->init_once_cache);
+    Py_CLEAR(self->included);
+    Py_CLEAR(self->incomplete);
+    Py_CLEAR(self->dict);
+    return 0;
 }
 
 static void ffi_dealloc(FFIObject *self)
 {
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    if (self->weakreflist != NULL)
+        PyObject_ClearWeakRefs((PyObject *)self);
+    ffi_clear(self);
+    PyMem_Free(self->realized);
+    self->realized = NULL;
     cc_table_free(&self->table);
-    Py_TYPE(self)->tp_free((PyObject *)self);
+    tp->tp_free((PyObject *)self);  /* subtype_dealloc drops a heap type's ref */
 }
 
-/* The primitive named `name`, or -1. */
-static int ffi_find_primitive(const char *name)
+/* ---------------------------------------------------------- ffi.cdef() */
+
+static int ffi_pack_option(PyObject *packed, PyObject *pack, unsigned *out)
 {
-    for (int i = 0; i < CCT_PRIM__COUNT; i++)
-        if (cc_prims[i].size != 0 && strcmp(cc_prims[i].name, name) == 0)
-            return i;
-    return -1;
+    int is_packed = packed ? PyObject_IsTrue(packed) : 0;
+    if (is_packed < 0)
+        return -1;
+    *out = is_packed ? 1 : 0;
+    if (pack == NULL || pack == Py_None)
+        return 0;
+    if (is_packed) {
+        PyErr_SetString(PyExc_ValueError, "cannot give both 'pack' and 'packed'");
+        return -1;
+    }
+    long n = PyLong_AsLong(pack);
+    if (n == -1 && PyErr_Occurred())
+        return -1;
+    if (n <= 0 || (n & (n - 1)) != 0) {
+        PyErr_Format(PyExc_ValueError, "'pack' must be a power of two, not %ld", n);
+        return -1;
+    }
+    *out = n == 1 ? 1 : (unsigned)n;
+    return 0;
+}
+
+static PyObject *ffi_cdef(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"csource", "override", "packed", "pack", NULL};
+    PyObject *src, *override = NULL, *packed = NULL, *pack = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|OOO:cdef", kwlist, &src,
+                                     &override, &packed, &pack))
+        return NULL;
+    if (!PyUnicode_Check(src)) {
+        PyErr_SetString(PyExc_TypeError, "cdef() argument must be a string");
+        return NULL;
+    }
+    cc_parse_options opt = {0};
+    int ov = override ? PyObject_IsTrue(override) : 0;
+    if (ov < 0 || ffi_pack_option(packed, pack, &opt.pack) < 0)
+        return NULL;
+    opt.override = ov;
+    Py_ssize_t len;
+    const char *text = PyUnicode_AsUTF8AndSize(src, &len);
+    if (text == NULL)
+        return NULL;
+    cc_error err = {0};
+    if (cc_parse_cdef(&self->table, text, (size_t)len, &opt, &err) < 0) {
+        ccm_raise_error(&err);
+        return NULL;
+    }
+    PyDict_Clear(self->types_cache);
+    if (ffi_complete_pending(self) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *ffi_include(FFIObject *self, PyObject *other)
+{
+    if (!FFI_Check(other)) {
+        PyErr_Format(PyExc_TypeError,
+                     "ffi.include() expects an argument that is also of type "
+                     "cffi.FFI, not %.200s", Py_TYPE(other)->tp_name);
+        return NULL;
+    }
+    if (other == (PyObject *)self) {
+        PyErr_SetString(PyExc_ValueError, "self-inclusion");
+        return NULL;
+    }
+    cc_error err = {0};
+    if (cc_table_include(&self->table, &((FFIObject *)other)->table, &err) < 0) {
+        ccm_raise_error(&err);
+        return NULL;
+    }
+    if (PyList_Append(self->included, other) < 0)
+        return NULL;
+    PyDict_Clear(self->types_cache);
+    if (ffi_complete_pending(self) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ------------------------------------------------ typeof, sizeof, alignof */
+
+static PyObject *ffi_typeof(FFIObject *self, PyObject *arg)
+{
+    if (PyUnicode_Check(arg) || CType_Check(arg))
+        return (PyObject *)ffi_get_ctype(self, arg);
+    if (CData_Check(arg)) {
+        Py_INCREF(CData_CType(arg));
+        return (PyObject *)CData_CType(arg);
+    }
+    PyErr_SetObject(PyExc_TypeError, (PyObject *)Py_TYPE(arg));
+    return NULL;
 }
 
 static PyObject *ffi_sizeof(FFIObject *self, PyObject *arg)
 {
-    (void)self;
-    if (!PyUnicode_Check(arg))
-        return PyErr_Format(PyExc_TypeError,
-                            "expected a string naming a C type, got %.200s",
-                            Py_TYPE(arg)->tp_name);
-    const char *name = PyUnicode_AsUTF8(arg);
-    if (name == NULL)
+    if (CData_Check(arg)) {
+        CDataObject *cd = (CDataObject *)arg;
+        CTypeObject *ct = cd->c_type;
+        if ((ct->ct_flags & CT_ARRAY) && cdata_array_length(cd) >= 0)
+            return PyLong_FromSsize_t(cdata_array_length(cd) * ct->ct_item->ct_size);
+        if ((ct->ct_flags & CT_STRUCT_OR_UNION) && CData_IsOwn(cd)
+            && ((CDataOwnObject *)cd)->c_repr_kind == CDATA_REPR_OWNING)
+            return PyLong_FromSsize_t(((CDataOwnObject *)cd)->c_nbytes);
+        if (ctype_sizeof(ct) < 0)
+            return NULL;
+        return PyLong_FromSsize_t(ct->ct_size);
+    }
+    CTypeObject *ct = ffi_get_ctype_or_cdata(self, arg);
+    if (ct == NULL)
         return NULL;
-    int prim = ffi_find_primitive(name);
-    if (prim < 0)
-        return PyErr_Format(PyExc_NotImplementedError,
-                            "ffi.sizeof('%s'): only primitive types so far", name);
-    return PyLong_FromUnsignedLong(cc_prims[prim].size);
+    Py_ssize_t size = ctype_sizeof(ct);
+    Py_DECREF(ct);
+    return size < 0 ? NULL : PyLong_FromSsize_t(size);
 }
 
+static PyObject *ffi_alignof(FFIObject *self, PyObject *arg)
+{
+    CTypeObject *ct = ffi_get_ctype(self, arg);
+    if (ct == NULL)
+        return NULL;
+    Py_ssize_t align = ct->ct_align;
+    if (align <= 0 || (ct->ct_flags & (CT_IS_OPAQUE | CT_VOID))) {
+        PyErr_Format(PyExc_ValueError, "ctype '%s' is of unknown alignment", ct->ct_name);
+        Py_DECREF(ct);
+        return NULL;
+    }
+    Py_DECREF(ct);
+    return PyLong_FromSsize_t(align);
+}
+
+/* One step of offsetof/addressof: field name or index into *ct. */
+static int ffi_offset_step(CTypeObject **ct, PyObject *key, Py_ssize_t *offset, int first)
+{
+    CTypeObject *t = *ct;
+    if (PyUnicode_Check(key)) {
+        if ((t->ct_flags & CT_POINTER) && first
+            && (t->ct_item->ct_flags & CT_STRUCT_OR_UNION))
+            t = t->ct_item;
+        if (!(t->ct_flags & CT_STRUCT_OR_UNION)) {
+            PyErr_SetString(PyExc_TypeError,
+                            "with a field name argument, expected a struct or union ctype");
+            return -1;
+        }
+        if (t->ct_fields == NULL) {
+            PyErr_Format(PyExc_TypeError, "struct/union is opaque: '%s'", t->ct_name);
+            return -1;
+        }
+        CFieldObject *f = ctype_find_field(t, key);
+        if (f == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetObject(PyExc_KeyError, key);
+            return -1;
+        }
+        if (f->cf_bitsize >= 0) {
+            PyErr_SetString(PyExc_TypeError, "not supported for bitfields");
+            return -1;
+        }
+        *offset += f->cf_offset;
+        *ct = f->cf_type;
+        return 0;
+    }
+    if (!(t->ct_flags & (CT_ARRAY | CT_POINTER))) {
+        PyErr_SetString(PyExc_TypeError,
+                        "with an integer argument, expected an array or pointer ctype");
+        return -1;
+    }
+    Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_OverflowError);
+    if (i == -1 && PyErr_Occurred())
+        return -1;
+    if ((t->ct_flags & CT_POINTER) && !first) {
+        PyErr_SetString(PyExc_TypeError, "cannot index a pointer that is inside a struct");
+        return -1;
+    }
+    if (t->ct_item->ct_size < 0) {
+        PyErr_Format(PyExc_ValueError, "ctype '%s' is of unknown size", t->ct_item->ct_name);
+        return -1;
+    }
+    *offset += i * t->ct_item->ct_size;
+    *ct = t->ct_item;
+    return 0;
+}
+
+/* Walks fields/indexes (strings may be dotted: "a.b"); *ct borrowed. */
+static int ffi_offset_walk(CTypeObject **ct, PyObject *const *keys, Py_ssize_t n,
+                           Py_ssize_t *offset)
+{
+    int first = 1;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *key = keys[k];
+        if (PyUnicode_Check(key) && PyUnicode_FindChar(key, '.', 0,
+                                                       PyUnicode_GET_LENGTH(key), 1) >= 0) {
+            PyObject *dot = PyUnicode_FromString(".");
+            PyObject *parts = dot ? PyUnicode_Split(key, dot, -1) : NULL;
+            Py_XDECREF(dot);
+            if (parts == NULL)
+                return -1;
+            int rc = ffi_offset_walk(ct, &PyList_GET_ITEM(parts, 0),
+                                     PyList_GET_SIZE(parts), offset);
+            Py_DECREF(parts);
+            if (rc < 0)
+                return -1;
+            first = 0;
+            continue;
+        }
+        if (ffi_offset_step(ct, key, offset, first) < 0)
+            return -1;
+        first = 0;
+    }
+    return 0;
+}
+
+static PyObject *ffi_offsetof(FFIObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs < 2) {
+        PyErr_SetString(PyExc_TypeError, "offsetof() expects a type and at least one field");
+        return NULL;
+    }
+    CTypeObject *ct = ffi_get_ctype(self, args[0]);
+    if (ct == NULL)
+        return NULL;
+    CTypeObject *walk = ct;
+    Py_ssize_t offset = 0;
+    int rc = ffi_offset_walk(&walk, args + 1, nargs - 1, &offset);
+    Py_DECREF(ct);
+    return rc < 0 ? NULL : PyLong_FromSsize_t(offset);
+}
+
+/* ---------------------------------------------------------- new, cast */
+
+static PyObject *ffi_new(FFIObject *self, PyObject *const *args, Py_ssize_t nargs,
+                         PyObject *kwnames)
+{
+    PyObject *cdecl = NULL, *init = NULL;
+    if (kwnames == NULL && nargs >= 1 && nargs <= 2) {
+        cdecl = args[0];
+        init = nargs == 2 ? args[1] : NULL;
+    } else {
+        static const char *const names[] = {"cdecl", "init"};
+        PyObject *slots[2] = {NULL, NULL};
+        Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+        if (nargs > 2) {
+            PyErr_SetString(PyExc_TypeError, "new() takes at most 2 arguments");
+            return NULL;
+        }
+        for (Py_ssize_t i = 0; i < nargs; i++)
+            slots[i] = args[i];
+        for (Py_ssize_t k = 0; k < nkw; k++) {
+            PyObject *kw = PyTuple_GET_ITEM(kwnames, k);
+            int j = -1;
+            for (int m = 0; m < 2; m++)
+                if (PyUnicode_CompareWithASCIIString(kw, names[m]) == 0)
+                    j = m;
+            if (j < 0 || slots[j] != NULL) {
+                PyErr_Format(PyExc_TypeError, "new() got an unexpected keyword argument '%U'", kw);
+                return NULL;
+            }
+            slots[j] = args[nargs + k];
+        }
+        cdecl = slots[0];
+        init = slots[1];
+        if (cdecl == NULL) {
+            PyErr_SetString(PyExc_TypeError, "new() missing required argument 'cdecl'");
+            return NULL;
+        }
+    }
+    CTypeObject *ct;
+    if (PyUnicode_CheckExact(cdecl)) {
+        ct = (CTypeObject *)PyDict_GetItemWithError(self->types_cache, cdecl);
+        if (ct != NULL)
+            return cdata_newp(ct, init, NULL);
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    ct = ffi_get_ctype(self, cdecl);
+    if (ct == NULL)
+        return NULL;
+    PyObject *r = cdata_newp(ct, init, NULL);
+    Py_DECREF(ct);
+    return r;
+}
+
+/* The integer a cast to an integer or pointer type takes from `value`,
+ * modulo 2**64; CFFI's rules (floats truncate, 1-char strings give ord). */
+static int ffi_cast_integer_source(PyObject *value, uint64_t *out)
+{
+    if (PyLong_Check(value)) {
+        *out = PyLong_AsUnsignedLongLongMask(value);
+        return (*out == (uint64_t)-1 && PyErr_Occurred()) ? -1 : 0;
+    }
+    if (CData_Check(value)) {
+        CTypeObject *ct = CData_CType(value);
+        if (ct->ct_flags & CT_POINTER_LIKE) {
+            *out = (uint64_t)(uintptr_t)CData_Ptr(value);
+            return 0;
+        }
+        if (ct->ct_flags & CT_PRIMITIVE_FLOAT) {
+            long double ld;
+            if (ct->ct_flags & CT_IS_LONGDOUBLE)
+                memcpy(&ld, CData_Ptr(value), sizeof ld);
+            else if (ct->ct_size == sizeof(float))
+                ld = *(float *)CData_Ptr(value);
+            else
+                ld = *(double *)CData_Ptr(value);
+            *out = ld < 0 ? (uint64_t)(int64_t)ld : (uint64_t)ld;
+            return 0;
+        }
+        if (ct->ct_flags & (CT_PRIMITIVE_INTEGER | CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR)) {
+            PyObject *v = PyNumber_Long(value);
+            if (v == NULL)
+                return -1;
+            *out = PyLong_AsUnsignedLongLongMask(v);
+            Py_DECREF(v);
+            return 0;
+        }
+        PyErr_Format(PyExc_TypeError, "cannot cast cdata '%s' to an integer", ct->ct_name);
+        return -1;
+    }
+    if (PyFloat_Check(value)) {
+        double d = PyFloat_AS_DOUBLE(value);
+        *out = d < 0 ? (uint64_t)(int64_t)d : (uint64_t)d;
+        return 0;
+    }
+    if (PyIndex_Check(value)) {
+        PyObject *v = PyNumber_Index(value);
+        if (v == NULL)
+            return -1;
+        *out = PyLong_AsUnsignedLongLongMask(v);
+        Py_DECREF(v);
+        return 0;
+    }
+    PyErr_SetString(PyExc_TypeError, "an integer is required");
+    return -1;
+}
+
+/* cast("int", b"x") and cast("wchar_t", "x"): the character's code. */
+static int ffi_cast_char_source(CTypeObject *ct, PyObject *value, uint64_t *out)
+{
+    if (PyBytes_Check(value) && PyBytes_GET_SIZE(value) == 1) {
+        *out = (unsigned char)PyBytes_AS_STRING(value)[0];
+        return 0;
+    }
+    if (PyUnicode_Check(value) && PyUnicode_GET_LENGTH(value) == 1) {
+        *out = PyUnicode_READ_CHAR(value, 0);
+        return 0;
+    }
+    if (ct->ct_flags & CT_PRIMITIVE_CHAR)
+        PyErr_Format(PyExc_TypeError,
+                     "initializer for ctype '%s' must be a bytes of length 1, not %.200s",
+                     ct->ct_name, Py_TYPE(value)->tp_name);
+    else if (ct->ct_flags & CT_PRIMITIVE_WCHAR)
+        PyErr_Format(PyExc_TypeError,
+                     "initializer for ctype '%s' must be a unicode string of length 1, "
+                     "not %.200s", ct->ct_name, Py_TYPE(value)->tp_name);
+    else
+        PyErr_SetString(PyExc_TypeError, "an integer is required");
+    return -1;
+}
+
+static PyObject *ffi_cast_to_float(CTypeObject *ct, PyObject *value)
+{
+    char buf[32];
+    if (CData_Check(value)) {
+        CTypeObject *src = CData_CType(value);
+        if ((src->ct_flags & CT_IS_LONGDOUBLE) && (ct->ct_flags & CT_IS_LONGDOUBLE))
+            return cdata_new_value(ct, CData_Ptr(value));
+        if (src->ct_flags & CT_PRIMITIVE_FLOAT) {
+            long double ld;
+            if (src->ct_flags & CT_IS_LONGDOUBLE)
+                memcpy(&ld, CData_Ptr(value), sizeof ld);
+            else if (src->ct_size == sizeof(float))
+                ld = *(float *)CData_Ptr(value);
+            else
+                ld = *(double *)CData_Ptr(value);
+            if (ct->ct_flags & CT_IS_LONGDOUBLE)
+                memcpy(buf, &ld, sizeof ld);
+            else if (ct->ct_size == sizeof(float)) {
+                float f = (float)ld;
+                memcpy(buf, &f, sizeof f);
+            } else {
+                double d = (double)ld;
+                memcpy(buf, &d, sizeof d);
+            }
+            return cdata_new_value(ct, buf);
+        }
+        uint64_t v;
+        if (ffi_cast_integer_source(value, &v) < 0)
+            return NULL;
+        int is_signed = (src->ct_flags & CT_PRIMITIVE_SIGNED) != 0;
+        long double ld = is_signed ? (long double)(int64_t)v : (long double)v;
+        if (src->ct_size < 8 && is_signed) {
+            PyObject *pv = PyNumber_Long(value);
+            if (pv == NULL)
+                return NULL;
+            ld = (long double)PyLong_AsLongLong(pv);
+            Py_DECREF(pv);
+        }
+        if (ct->ct_flags & CT_IS_LONGDOUBLE)
+            memcpy(buf, &ld, sizeof ld);
+        else if (ct->ct_size == sizeof(float)) {
+            float f = (float)ld;
+            memcpy(buf, &f, sizeof f);
+        } else {
+            double d = (double)ld;
+            memcpy(buf, &d, sizeof d);
+        }
+        return cdata_new_value(ct, buf);
+    }
+    if (PyUnicode_Check(value) || PyBytes_Check(value)) {
+        PyErr_Format(PyExc_TypeError, "cannot cast %.200s object to ctype '%s'",
+                     Py_TYPE(value)->tp_name, ct->ct_name);
+        return NULL;
+    }
+    if (cconv_from_python(ct, buf, value) < 0)
+        return NULL;
+    return cdata_new_value(ct, buf);
+}
+
+PyObject *ffi_do_cast(CTypeObject *ct, PyObject *value)
+{
+    uint32_t f = ct->ct_flags;
+    char buf[32];
+    if (f & (CT_PRIMITIVE_INTEGER | CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR)) {
+        uint64_t v;
+        if ((f & CT_IS_BOOL) && (PyFloat_Check(value)
+                                 || (CData_Check(value)
+                                     && (CData_CType(value)->ct_flags & CT_PRIMITIVE_FLOAT)))) {
+            PyObject *fv = PyNumber_Float(value);
+            if (fv == NULL)
+                return NULL;
+            v = PyFloat_AS_DOUBLE(fv) != 0.0;
+            Py_DECREF(fv);
+        } else if (PyBytes_Check(value) || PyUnicode_Check(value)) {
+            if (ffi_cast_char_source(ct, value, &v) < 0)
+                return NULL;
+        } else if (ffi_cast_integer_source(value, &v) < 0)
+            return NULL;
+        if (f & CT_IS_BOOL)
+            v = v != 0;
+        memcpy(buf, &v, 8);  /* little-endian: the low bytes come first */
+        return cdata_new_value(ct, buf);
+    }
+    if (f & (CT_POINTER | CT_FUNCTIONPTR | CT_ARRAY)) {
+        uint64_t v;
+        if (ffi_cast_integer_source(value, &v) < 0)
+            return NULL;
+        return cdata_new_pointer(ct, (void *)(uintptr_t)v);
+    }
+    if (f & CT_PRIMITIVE_FLOAT)
+        return ffi_cast_to_float(ct, value);
+    if (f & CT_PRIMITIVE_COMPLEX) {
+        if (CData_Check(value) && (CData_CType(value)->ct_flags & CT_PRIMITIVE_COMPLEX))
+            value = cconv_to_python(CData_CType(value), CData_Ptr(value));
+        else if (CData_Check(value))
+            value = PyNumber_Float(value);
+        else
+            Py_INCREF(value);
+        if (value == NULL)
+            return NULL;
+        int rc = cconv_from_python(ct, buf, value);
+        Py_DECREF(value);
+        return rc < 0 ? NULL : cdata_new_value(ct, buf);
+    }
+    PyErr_Format(PyExc_TypeError, "cannot cast to ctype '%s'", ct->ct_name);
+    return NULL;
+}
+
+static PyObject *ffi_cast(FFIObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "cast() takes exactly 2 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    CTypeObject *ct;
+    if (PyUnicode_CheckExact(args[0])) {
+        ct = (CTypeObject *)PyDict_GetItemWithError(self->types_cache, args[0]);
+        if (ct != NULL)
+            return ffi_do_cast(ct, args[1]);
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    ct = ffi_get_ctype(self, args[0]);
+    if (ct == NULL)
+        return NULL;
+    PyObject *r = ffi_do_cast(ct, args[1]);
+    Py_DECREF(ct);
+    return r;
+}
+
+/* ------------------------------------------------------- string, unpack */
+
+static PyObject *ffi_wchars_to_str(const char *p, Py_ssize_t n, Py_ssize_t wsize)
+{
+    if (wsize == 2) {
+        int order = -1;
+        return PyUnicode_DecodeUTF16(p, n * 2, "surrogatepass", &order);
+    }
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, p, n);
+}
+
+/* Length up to the first NUL item, at most maxlen (-1: no bound). */
+static Py_ssize_t ffi_strlen(const char *p, Py_ssize_t isize, Py_ssize_t maxlen)
+{
+    Py_ssize_t n = 0;
+    for (; maxlen < 0 || n < maxlen; n++) {
+        const char *q = p + n * isize;
+        int zero = 1;
+        for (Py_ssize_t k = 0; k < isize; k++)
+            if (q[k]) {
+                zero = 0;
+                break;
+            }
+        if (zero)
+            break;
+    }
+    return n;
+}
+
+static PyObject *ffi_string(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    (void)self;
+    static char *kwlist[] = {"cdata", "maxlen", NULL};
+    PyObject *obj;
+    Py_ssize_t maxlen = -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|n:string", kwlist, &obj, &maxlen))
+        return NULL;
+    if (!CData_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "expected a cdata object, got %.200s",
+                     Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    CDataObject *cd = (CDataObject *)obj;
+    CTypeObject *ct = cd->c_type;
+    if (ct->ct_flags & (CT_POINTER | CT_ARRAY)) {
+        CTypeObject *item = ct->ct_item;
+        if (item->ct_flags & (CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR)
+            || ((item->ct_flags & CT_PRIMITIVE_INTEGER) && item->ct_size == 1
+                && !(item->ct_flags & (CT_IS_BOOL | CT_IS_ENUM)))) {
+            if (cd->c_data == NULL) {
+                PyObject *r = PyObject_Repr(obj);
+                if (r != NULL)
+                    PyErr_Format(PyExc_RuntimeError, "cannot use string() on %U", r);
+                Py_XDECREF(r);
+                return NULL;
+            }
+            Py_ssize_t len = cdata_array_length(cd);
+            if (len >= 0 && (maxlen < 0 || maxlen > len))
+                maxlen = len;
+            Py_ssize_t n = ffi_strlen(cd->c_data, item->ct_size, maxlen);
+            if (item->ct_flags & CT_PRIMITIVE_WCHAR)
+                return ffi_wchars_to_str(cd->c_data, n, item->ct_size);
+            return PyBytes_FromStringAndSize(cd->c_data, n);
+        }
+    }
+    if (ct->ct_flags & CT_IS_ENUM) {
+        PyObject *v = cconv_read_integer(cd->c_data, ct->ct_size,
+                                         ct->ct_flags & CT_PRIMITIVE_SIGNED);
+        if (v == NULL)
+            return NULL;
+        PyObject *name = ct->ct_enum_names ? PyDict_GetItemWithError(ct->ct_enum_names, v) : NULL;
+        PyObject *r = name ? (Py_INCREF(name), name)
+                           : (PyErr_Occurred() ? NULL : PyObject_Str(v));
+        Py_DECREF(v);
+        return r;
+    }
+    if (ct->ct_flags & (CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR))
+        return cconv_to_python(ct, cd->c_data);
+    PyErr_Format(PyExc_TypeError, "string(): unexpected cdata '%s' argument", ct->ct_name);
+    return NULL;
+}
+
+static PyObject *ffi_unpack(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    (void)self;
+    static char *kwlist[] = {"cdata", "length", NULL};
+    PyObject *obj;
+    Py_ssize_t length;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "On:unpack", kwlist, &obj, &length))
+        return NULL;
+    if (!CData_Check(obj) || !(CData_CType(obj)->ct_flags & (CT_POINTER | CT_ARRAY))) {
+        if (CData_Check(obj))
+            PyErr_Format(PyExc_TypeError, "expected a pointer or array, got '%s'",
+                         CData_CType(obj)->ct_name);
+        else
+            PyErr_Format(PyExc_TypeError, "expected a pointer or array cdata, got %.200s",
+                         Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    CDataObject *cd = (CDataObject *)obj;
+    CTypeObject *item = cd->c_type->ct_item;
+    if (length < 0) {
+        PyErr_SetString(PyExc_ValueError, "'length' cannot be negative");
+        return NULL;
+    }
+    if (item->ct_size < 0 || (item->ct_flags & CT_VOID)) {
+        PyErr_Format(PyExc_ValueError, "'%s' points to items of unknown size",
+                     cd->c_type->ct_name);
+        return NULL;
+    }
+    if (cd->c_data == NULL && length > 0) {
+        PyErr_Format(PyExc_RuntimeError, "cannot use unpack() on %s", "NULL");
+        return NULL;
+    }
+    if (item->ct_flags & CT_PRIMITIVE_CHAR)
+        return PyBytes_FromStringAndSize(cd->c_data, length);
+    if (item->ct_flags & CT_PRIMITIVE_WCHAR)
+        return ffi_wchars_to_str(cd->c_data, length, item->ct_size);
+    PyObject *list = PyList_New(length);
+    if (list == NULL)
+        return NULL;
+    PyObject *owner = !CData_IsOwn(cd) ? NULL : obj;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        PyObject *v = cconv_to_python_owned(item, cd->c_data + i * item->ct_size, owner);
+        if (v == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, i, v);
+    }
+    return list;
+}
+
+/* ------------------------------------------- addressof, getctype, list */
+
+static PyObject *ffi_addressof(FFIObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs < 1) {
+        PyErr_SetString(PyExc_TypeError, "addressof() expects at least 1 argument");
+        return NULL;
+    }
+    if (!CData_Check(args[0])) {
+        if (Lib_Check(args[0]) && nargs == 2)
+            return lib_addressof(args[0], args[1]);
+        PyErr_SetString(PyExc_TypeError, "expected a cdata struct/union/array/pointer object");
+        return NULL;
+    }
+    CDataObject *cd = (CDataObject *)args[0];
+    CTypeObject *ct = cd->c_type;
+    if (!(ct->ct_flags & (CT_STRUCT_OR_UNION | CT_ARRAY | CT_POINTER))) {
+        PyErr_SetString(PyExc_TypeError, "expected a cdata struct/union/array/pointer object");
+        return NULL;
+    }
+    CTypeObject *target = ct;
+    Py_ssize_t offset = 0;
+    if (nargs == 1) {
+        if (ct->ct_flags & CT_POINTER) {
+            Py_INCREF(ct);
+            return cdata_new_pointer(ct, cd->c_data);
+        }
+    } else if (ffi_offset_walk(&target, args + 1, nargs - 1, &offset) < 0)
+        return NULL;
+    CTypeObject *ptr = ctype_pointer_to(target);
+    if (ptr == NULL)
+        return NULL;
+    PyObject *owner = !CData_IsOwn(cd) ? NULL : (PyObject *)cd;
+    PyObject *r;
+    if (owner != NULL) {
+        r = cdata_new_view(ptr, cd->c_data + offset, owner);
+    } else
+        r = cdata_new_pointer(ptr, cd->c_data + offset);
+    Py_DECREF(ptr);
+    return r;
+}
+
+static PyObject *ffi_getctype(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"cdecl", "replace_with", NULL};
+    PyObject *cdecl;
+    const char *replace = "";
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|s:getctype", kwlist, &cdecl, &replace))
+        return NULL;
+    CTypeObject *ct = ffi_get_ctype(self, cdecl);
+    if (ct == NULL)
+        return NULL;
+    while (*replace == ' ' || *replace == '\t' || *replace == '\n')
+        replace++;
+    size_t rl = strlen(replace);
+    while (rl > 0 && (replace[rl - 1] == ' ' || replace[rl - 1] == '\t' || replace[rl - 1] == '\n'))
+        rl--;
+    PyObject *decl;
+    int pos = ct->ct_name_position;
+    PyObject *core = PyUnicode_FromStringAndSize(replace, (Py_ssize_t)rl);
+    if (core == NULL) {
+        Py_DECREF(ct);
+        return NULL;
+    }
+    if (rl > 0 && replace[0] == '*' && ct->ct_name[pos] == '[')
+        decl = PyUnicode_FromFormat("(%U)", core);
+    else if (rl > 0 && replace[0] != '[' && replace[0] != '(')
+        decl = PyUnicode_FromFormat(" %U", core);
+    else {
+        Py_INCREF(core);
+        decl = core;
+    }
+    Py_DECREF(core);
+    PyObject *r = NULL;
+    if (decl != NULL) {
+        const char *d = PyUnicode_AsUTF8(decl);
+        r = d ? ctype_name_with(ct, d) : NULL;
+        Py_DECREF(decl);
+    }
+    Py_DECREF(ct);
+    return r;
+}
+
+static int ffi_add_name(PyObject *set, FFIObject *ffi, uint32_t name)
+{
+    PyObject *s = PyUnicode_FromString(ffi_str(ffi, name));
+    if (s == NULL)
+        return -1;
+    int rc = PySet_Add(set, s);
+    Py_DECREF(s);
+    return rc;
+}
+
+static PyObject *ffi_sorted(PyObject *set)
+{
+    PyObject *list = PySequence_List(set);
+    if (list != NULL && PyList_Sort(list) < 0)
+        Py_CLEAR(list);
+    return list;
+}
+
+static PyObject *ffi_list_types(FFIObject *self, PyObject *noarg)
+{
+    (void)noarg;
+    PyObject *sets[3] = {PySet_New(NULL), PySet_New(NULL), PySet_New(NULL)};
+    PyObject *r = NULL;
+    if (!sets[0] || !sets[1] || !sets[2])
+        goto done;
+    for (uint32_t i = 0; i < self->table.ndecls; i++) {
+        cct_decl d = self->table.decls[i];
+        int which = -1;
+        if (d.kind == CCT_DECL_TYPEDEF)
+            which = 0;
+        else if (d.kind == CCT_DECL_TAG && d.type < self->table.ntypes) {
+            uint8_t k = self->table.types[d.type].kind;
+            which = k == CCT_KIND_STRUCT ? 1 : k == CCT_KIND_UNION ? 2 : -1;
+        }
+        if (which >= 0 && d.name != 0 && ffi_add_name(sets[which], self, d.name) < 0)
+            goto done;
+    }
+    PyObject *l0 = ffi_sorted(sets[0]), *l1 = ffi_sorted(sets[1]), *l2 = ffi_sorted(sets[2]);
+    if (l0 && l1 && l2)
+        r = PyTuple_Pack(3, l0, l1, l2);
+    Py_XDECREF(l0);
+    Py_XDECREF(l1);
+    Py_XDECREF(l2);
+done:
+    for (int i = 0; i < 3; i++)
+        Py_XDECREF(sets[i]);
+    return r;
+}
+
+/* ------------------------------------------------------- gc and release */
+
+static PyObject *ffi_gc(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    (void)self;
+    static char *kwlist[] = {"cdata", "destructor", "size", NULL};
+    PyObject *obj, *destructor;
+    Py_ssize_t size = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O|n:gc", kwlist, &CData_Type, &obj,
+                                     &destructor, &size))
+        return NULL;
+    if (destructor == Py_None) {
+        if (Py_TYPE(obj) != &CDataGCP_Type) {
+            PyErr_SetString(PyExc_TypeError,
+                            "Can remove destructor only on a object previously "
+                            "returned by ffi.gc()");
+            return NULL;
+        }
+        CDataOwnObject *o = (CDataOwnObject *)obj;
+        Py_CLEAR(o->c_destructor);
+        Py_RETURN_NONE;
+    }
+    CDataObject *cd = (CDataObject *)obj;
+    CDataObject *g = (CDataObject *)PyObject_Malloc(sizeof(CDataOwnObject));
+    if (g == NULL)
+        return PyErr_NoMemory();
+    PyObject_Init((PyObject *)g, &CDataGCP_Type);
+    Py_INCREF(cd->c_type);
+    g->c_type = cd->c_type;
+    g->c_data = cd->c_data;
+    g->c_weakreflist = NULL;
+    CDataOwnObject *o = (CDataOwnObject *)g;
+    o->c_length = !CData_IsOwn(cd) ? -1 : ((CDataOwnObject *)cd)->c_length;
+    o->c_nbytes = -1;
+    Py_INCREF(obj);
+    o->c_keep = obj;
+    Py_INCREF(destructor);
+    o->c_destructor = destructor;
+    o->c_repr_kind = CDATA_REPR_PLAIN;
+    o->c_flags = 0;
+    return (PyObject *)g;
+}
+
+static PyObject *ffi_release(FFIObject *self, PyObject *arg)
+{
+    (void)self;
+    if (!CData_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "release() argument must be a cdata, not %.200s",
+                     Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    if (cdata_release((CDataObject *)arg) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ------------------------------------------------------- new_allocator */
+
+typedef struct {
+    PyObject_HEAD
+    FFIObject *ffi;
+    PyObject *spec;  /* (alloc, free, should_clear_after_alloc) */
+} AllocatorObject;
+
+static PyObject *allocator_call(AllocatorObject *a, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"cdecl", "init", NULL};
+    PyObject *cdecl, *init = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:allocate", kwlist, &cdecl, &init))
+        return NULL;
+    CTypeObject *ct = ffi_get_ctype(a->ffi, cdecl);
+    if (ct == NULL)
+        return NULL;
+    PyObject *r = cdata_newp(ct, init, a->spec);
+    Py_DECREF(ct);
+    return r;
+}
+
+static void allocator_dealloc(AllocatorObject *a)
+{
+    Py_XDECREF(a->ffi);
+    Py_XDECREF(a->spec);
+    PyObject_Free(a);
+}
+
+static PyTypeObject Allocator_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_cffi_backend.__FFIAllocator",
+    .tp_basicsize = sizeof(AllocatorObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_dealloc = (destructor)allocator_dealloc,
+    .tp_call = (ternaryfunc)allocator_call,
+};
+
+static PyObject *ffi_new_allocator(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"alloc", "free", "should_clear_after_alloc", NULL};
+    PyObject *alloc = Py_None, *free_fn = Py_None, *clear = Py_True;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOO:new_allocator", kwlist,
+                                     &alloc, &free_fn, &clear))
+        return NULL;
+    if (alloc == Py_None && free_fn != Py_None) {
+        PyErr_SetString(PyExc_TypeError, "cannot pass 'free' without 'alloc'");
+        return NULL;
+    }
+    AllocatorObject *a = PyObject_New(AllocatorObject, &Allocator_Type);
+    if (a == NULL)
+        return NULL;
+    Py_INCREF(self);
+    a->ffi = self;
+    a->spec = PyTuple_Pack(3, alloc, free_fn, PyObject_IsTrue(clear) ? Py_True : Py_False);
+    if (a->spec == NULL) {
+        Py_DECREF(a);
+        return NULL;
+    }
+    return (PyObject *)a;
+}
+
+/* ------------------------------------------------------------ handles */
+
+static PyObject *ffi_new_handle(FFIObject *self, PyObject *obj)
+{
+    (void)self;
+    CTypeObject *vp = ctype_pointer_to(ctype_void());
+    if (vp == NULL)
+        return NULL;
+    CDataObject *h = (CDataObject *)PyObject_Malloc(sizeof(CDataOwnObject));
+    if (h == NULL) {
+        Py_DECREF(vp);
+        return PyErr_NoMemory();
+    }
+    PyObject_Init((PyObject *)h, &CDataHandle_Type);
+    h->c_type = vp;
+    h->c_data = (char *)h;  /* the handle's value is its own address */
+    h->c_weakreflist = NULL;
+    CDataOwnObject *o = (CDataOwnObject *)h;
+    o->c_length = -1;
+    o->c_nbytes = -1;
+    Py_INCREF(obj);
+    o->c_keep = obj;
+    o->c_destructor = NULL;
+    o->c_repr_kind = CDATA_REPR_HANDLE;
+    o->c_flags = 0;
+    return (PyObject *)h;
+}
+
+PyObject *ffi_handle_target(void *ptr)
+{
+    if (ptr == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "cannot use from_handle() on NULL pointer");
+        return NULL;
+    }
+    PyObject *h = (PyObject *)ptr;
+    if (Py_TYPE(h) != &CDataHandle_Type || ((CDataObject *)h)->c_data != ptr) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "ffi.from_handle(): the pointer is not a handle from ffi.new_handle()");
+        return NULL;
+    }
+    PyObject *x = ((CDataOwnObject *)h)->c_keep;
+    Py_INCREF(x);
+    return x;
+}
+
+static PyObject *ffi_from_handle(FFIObject *self, PyObject *arg)
+{
+    (void)self;
+    if (!CData_Check(arg) || !(CData_CType(arg)->ct_flags & CT_POINTER)
+        || !(CData_CType(arg)->ct_flags & CT_IS_VOIDCHAR_PTR)) {
+        PyErr_Format(PyExc_TypeError, "expected a 'cdata' object with a 'void *' out of "
+                     "new_handle(), got '%.200s'",
+                     CData_Check(arg) ? CData_CType(arg)->ct_name : Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    return ffi_handle_target(CData_Ptr(arg));
+}
+
+/* ------------------------------------------------------ init_once, errno */
+
+static PyObject *ffi_init_once(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"func", "tag", NULL};
+    PyObject *func, *tag;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO:init_once", kwlist, &func, &tag))
+        return NULL;
+    PyObject *done = PyDict_GetItemWithError(self->init_once_cache, tag);
+    if (done != NULL) {
+        Py_INCREF(done);
+        return done;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *res = PyObject_CallNoArgs(func);
+    if (res == NULL)
+        return NULL;
+    /* another thread may have finished first: its result wins */
+    done = PyDict_GetItemWithError(self->init_once_cache, tag);
+    if (done != NULL) {
+        Py_DECREF(res);
+        Py_INCREF(done);
+        return done;
+    }
+    if (PyErr_Occurred() || PyDict_SetItem(self->init_once_cache, tag, res) < 0) {
+        Py_DECREF(res);
+        return NULL;
+    }
+    return res;
+}
+
+static PyObject *ffi_get_errno(FFIObject *self, void *c)
+{
+    (void)self;
+    (void)c;
+    return PyLong_FromLong(cconv_saved_errno);
+}
+
+static int ffi_set_errno(FFIObject *self, PyObject *value, void *c)
+{
+    (void)self;
+    (void)c;
+    if (value == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "cannot delete errno");
+        return -1;
+    }
+    long v = PyLong_AsLong(value);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    cconv_saved_errno = (int)v;
+    return 0;
+}
+
+static PyObject *ffi_get_dict(FFIObject *self, void *c)
+{
+    (void)c;
+    if (self->dict == NULL && (self->dict = PyDict_New()) == NULL)
+        return NULL;
+    Py_INCREF(self->dict);
+    return self->dict;
+}
+
+/* -------------------------------------------------------------- tables */
+
 static PyMethodDef ffi_methods[] = {
-    {"sizeof", (PyCFunction)ffi_sizeof, METH_O,
-     "Return the size in bytes of the argument, a C type name."},
+    {"cdef", (PyCFunction)(void (*)(void))ffi_cdef, METH_VARARGS | METH_KEYWORDS,
+     "Parse the given C declarations; they become usable by the other methods."},
+    {"include", (PyCFunction)ffi_include, METH_O,
+     "Include the types and constants declared in another FFI object."},
+    {"typeof", (PyCFunction)ffi_typeof, METH_O, "The ctype of a C type name or of a cdata."},
+    {"sizeof", (PyCFunction)ffi_sizeof, METH_O, "Size in bytes of a ctype or cdata."},
+    {"alignof", (PyCFunction)ffi_alignof, METH_O, "Natural alignment of a ctype."},
+    {"offsetof", (PyCFunction)(void (*)(void))ffi_offsetof, METH_FASTCALL,
+     "Offset of a field (or nested fields / array indexes) in a ctype."},
+    {"new", (PyCFunction)(void (*)(void))ffi_new, METH_FASTCALL | METH_KEYWORDS,
+     "Allocate zeroed memory for a pointer or array ctype and return an owning cdata."},
+    {"cast", (PyCFunction)(void (*)(void))ffi_cast, METH_FASTCALL,
+     "A cdata of the given ctype with the value converted as C would."},
+    {"string", (PyCFunction)(void (*)(void))ffi_string, METH_VARARGS | METH_KEYWORDS,
+     "bytes or str from a char / wchar_t pointer or array, or an enum's name."},
+    {"unpack", (PyCFunction)(void (*)(void))ffi_unpack, METH_VARARGS | METH_KEYWORDS,
+     "The first `length` items of a pointer or array, as bytes, str or list."},
+    {"addressof", (PyCFunction)(void (*)(void))ffi_addressof, METH_FASTCALL,
+     "Pointer to a struct/array cdata or to one of its fields or items."},
+    {"getctype", (PyCFunction)(void (*)(void))ffi_getctype, METH_VARARGS | METH_KEYWORDS,
+     "The C spelling of a type, with an optional declarator spliced in."},
+    {"list_types", (PyCFunction)ffi_list_types, METH_NOARGS,
+     "(typedef names, struct names, union names) declared so far."},
+    {"gc", (PyCFunction)(void (*)(void))ffi_gc, METH_VARARGS | METH_KEYWORDS,
+     "A new cdata that calls destructor(cdata) when it dies."},
+    {"release", (PyCFunction)ffi_release, METH_O,
+     "Release the resources of a cdata from new, gc, from_buffer or an allocator now."},
+    {"new_allocator", (PyCFunction)(void (*)(void))ffi_new_allocator,
+     METH_VARARGS | METH_KEYWORDS, "An ffi.new()-like function using custom alloc/free."},
+    {"new_handle", (PyCFunction)ffi_new_handle, METH_O,
+     "A 'void *' cdata that ffi.from_handle() turns back into the object."},
+    {"from_handle", (PyCFunction)ffi_from_handle, METH_O,
+     "The object that a handle from ffi.new_handle() refers to."},
+    {"init_once", (PyCFunction)(void (*)(void))ffi_init_once, METH_VARARGS | METH_KEYWORDS,
+     "Call func() once per tag and remember its result."},
+    CBUFFER_FFI_METHODS
+    FFI_CALL_METHODS
     {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef ffi_getset[] = {
+    {"errno", (getter)ffi_get_errno, (setter)ffi_set_errno,
+     "The C errno saved after the last C call of this thread.", NULL},
+    {"__dict__", (getter)ffi_get_dict, NULL, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 PyTypeObject FFI_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "_cffi_backend.FFI",
     .tp_basicsize = sizeof(FFIObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "The interface to C declarations: types, data and libraries.",
     .tp_new = ffi_new_object,
+    .tp_init = ffi_init,
     .tp_dealloc = (destructor)ffi_dealloc,
+    .tp_traverse = (traverseproc)ffi_traverse,
+    .tp_clear = (inquiry)ffi_clear,
     .tp_methods = ffi_methods,
+    .tp_getset = ffi_getset,
+    .tp_weaklistoffset = offsetof(FFIObject, weakreflist),
+    .tp_dictoffset = offsetof(FFIObject, dict),
 };
+
+static int ffi_set_class_attr(const char *name, PyObject *value)
+{
+    if (value == NULL)
+        return -1;
+    int rc = PyDict_SetItemString(FFI_Type.tp_dict, name, value);
+    return rc;
+}
 
 int ffi_obj_init_module(PyObject *m)
 {
-    if (PyType_Ready(&FFI_Type) < 0)
+    if (ctype_init_module(m) < 0 || cdata_init_module(m) < 0 || cbuffer_init_module(m) < 0)
         return -1;
-    if (PyDict_SetItemString(FFI_Type.tp_dict, "error", ccm_error) < 0)
+    if (PyType_Ready(&FFI_Type) < 0 || PyType_Ready(&Allocator_Type) < 0)
         return -1;
+    CTypeObject *vp = ctype_pointer_to(ctype_void());
+    if (vp == NULL)
+        return -1;
+    ffi_null = cdata_new_pointer(vp, NULL);
+    Py_DECREF(vp);
+    if (ffi_null == NULL)
+        return -1;
+    if (ffi_set_class_attr("error", ccm_error) < 0
+        || ffi_set_class_attr("NULL", ffi_null) < 0
+        || ffi_set_class_attr("CData", (PyObject *)&CData_Type) < 0
+        || ffi_set_class_attr("CType", (PyObject *)&CType_Type) < 0
+        || ffi_set_class_attr("buffer", (PyObject *)&CBuffer_Type) < 0)
+        return -1;
+    PyType_Modified(&FFI_Type);
     Py_INCREF(&FFI_Type);
     if (PyModule_AddObject(m, "FFI", (PyObject *)&FFI_Type) < 0) {
         Py_DECREF(&FFI_Type);
