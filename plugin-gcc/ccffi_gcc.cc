@@ -20,8 +20,10 @@
  *   "typedef" NAME [, FLAGS]                  on a typedef: the typedef NAME
  *       the typedef's own type is the cdef's view: the real type itself, or,
  *       with FLAGS & 1 (EXACT), a mirror struct spelling the cdef's fields,
- *       compared field by field; FLAGS & 2 (BODY): the cdef gave a body, so
- *       the real type must be complete.
+ *       compared field by field; FLAGS & 4 (FIELDS), a mirror of a partial
+ *       struct (`...;`) whose fields must exist with the same types;
+ *       FLAGS & 2 (BODY): the cdef gave a body, so the real type must be
+ *       complete.
  *   "const" NAME [, 0, EXPECTED]      on `static const __typeof__(X) v = (X);`
  *   "enumconst" NAME [, 0, EXPECTED]  on a typedef: NAME is looked up (an
  *       enumerator or a static const variable with a constant initialiser)
@@ -61,6 +63,7 @@ CCFFI_VISIBLE int plugin_is_GPL_compatible;  /* ccffi is MIT: GPL-compatible */
 /* Marker flags of struct/union/enum/typedef markers. */
 #define MARKER_EXACT 1u   /* the marker's type mirrors the cdef's fields */
 #define MARKER_BODY  2u   /* the cdef gave a body: the real type is complete */
+#define MARKER_FIELDS 4u  /* the marker's type lists some fields to check */
 
 /* One parsed marker attribute. */
 struct marker {
@@ -629,7 +632,34 @@ static bool is_anonymous_record(tree t)
 static bool records_agree(const marker *m, const char *what, tree cdef,
                           tree real);
 
-/* Compares one member of the cdef's mirror with the header's; reports. */
+/* Same declared type and bitfield width for a member of the cdef's mirror
+ * and the header's member of the same name; reports the difference. */
+static bool
+field_types_agree(const marker *m, const char *what, tree cf, tree rf)
+{
+    char at[512];
+    where(DECL_SOURCE_LOCATION(rf), at, sizeof at);
+    bool cbit = DECL_C_BIT_FIELD(cf), rbit = DECL_C_BIT_FIELD(rf);
+    tree ct = cbit ? DECL_BIT_FIELD_TYPE(cf) : TREE_TYPE(cf);
+    tree rt = rbit ? DECL_BIT_FIELD_TYPE(rf) : TREE_TYPE(rf);
+    if (is_anonymous_record(ct) && is_anonymous_record(rt))
+        return records_agree(m, what, ct, rt);
+    if (same_type(ct, rt) && cbit == rbit
+        && (!cbit || tree_int_cst_equal(DECL_SIZE(cf), DECL_SIZE(rf))))
+        return true;
+    char cwidth[32] = "", rwidth[32] = "";
+    if (cbit)
+        snprintf(cwidth, sizeof cwidth, " : %d", (int) tree_to_shwi(DECL_SIZE(cf)));
+    if (rbit)
+        snprintf(rwidth, sizeof rwidth, " : %d", (int) tree_to_shwi(DECL_SIZE(rf)));
+    error_at(m->loc, "ccffi: %s: field %qs is %<%T%s%> in the cdef, %<%T%s%> "
+             "in the header (%s)", what, identifier_text(DECL_NAME(cf)), ct,
+             cwidth, rt, rwidth, at);
+    return false;
+}
+
+/* Compares one member of an exact mirror with the header's at the same
+ * position: name, type, width and bit offset; reports. */
 static bool
 fields_agree(const marker *m, const char *what, tree cf, tree rf)
 {
@@ -642,25 +672,8 @@ fields_agree(const marker *m, const char *what, tree cf, tree rf)
                  "has %qs (%s)", what, cname, rname, at);
         return false;
     }
-    bool cbit = DECL_C_BIT_FIELD(cf), rbit = DECL_C_BIT_FIELD(rf);
-    tree ct = cbit ? DECL_BIT_FIELD_TYPE(cf) : TREE_TYPE(cf);
-    tree rt = rbit ? DECL_BIT_FIELD_TYPE(rf) : TREE_TYPE(rf);
-    bool types_ok = (is_anonymous_record(ct) && is_anonymous_record(rt))
-                    ? records_agree(m, what, ct, rt) : same_type(ct, rt);
-    if (!types_ok && is_anonymous_record(ct) && is_anonymous_record(rt))
-        return false;  /* already reported inside */
-    if (!types_ok || cbit != rbit
-        || (cbit && !tree_int_cst_equal(DECL_SIZE(cf), DECL_SIZE(rf)))) {
-        char cwidth[32] = "", rwidth[32] = "";
-        if (cbit)
-            snprintf(cwidth, sizeof cwidth, " : %d", (int) tree_to_shwi(DECL_SIZE(cf)));
-        if (rbit)
-            snprintf(rwidth, sizeof rwidth, " : %d", (int) tree_to_shwi(DECL_SIZE(rf)));
-        error_at(m->loc, "ccffi: %s: field %qs is %<%T%s%> in the cdef, "
-                 "%<%T%s%> in the header (%s)", what, cname, ct, cwidth, rt,
-                 rwidth, at);
+    if (!field_types_agree(m, what, cf, rf))
         return false;
-    }
     if (int_bit_position(cf) != int_bit_position(rf)) {
         error_at(m->loc, "ccffi: %s: field %qs is at bit offset %wd in the "
                  "cdef, %wd in the header (%s)", what, cname,
@@ -716,6 +729,68 @@ records_agree(const marker *m, const char *what, tree cdef, tree real)
     return true;
 }
 
+/* The member NAME of RECORD, looking inside anonymous members as C does. */
+static tree
+member_find(tree record, tree name)
+{
+    for (tree f = next_field(TYPE_FIELDS(record)); f; f = next_field(DECL_CHAIN(f))) {
+        if (DECL_NAME(f) == name)
+            return f;
+        if (!DECL_NAME(f) && RECORD_OR_UNION_TYPE_P(TREE_TYPE(f))) {
+            tree inner = member_find(TREE_TYPE(f), name);
+            if (inner)
+                return inner;
+        }
+    }
+    return NULL_TREE;
+}
+
+/* A partial cdef struct (`...;`): each member its mirror lists must exist in
+ * the header with the same type; order and offsets are the header's. */
+static bool
+records_contain(const marker *m, const char *what, tree cdef, tree real)
+{
+    for (tree cf = next_field(TYPE_FIELDS(TYPE_MAIN_VARIANT(cdef))); cf;
+         cf = next_field(DECL_CHAIN(cf))) {
+        if (!DECL_NAME(cf)) {
+            if (RECORD_OR_UNION_TYPE_P(TREE_TYPE(cf))
+                && !records_contain(m, what, TREE_TYPE(cf), real))
+                return false;
+            continue;
+        }
+        tree rf = member_find(TYPE_MAIN_VARIANT(real), DECL_NAME(cf));
+        if (!rf) {
+            char at[512];
+            tree name = TYPE_NAME(TYPE_MAIN_VARIANT(real));
+            tree first = next_field(TYPE_FIELDS(TYPE_MAIN_VARIANT(real)));
+            location_t loc = first ? DECL_SOURCE_LOCATION(first)
+                             : (name && TREE_CODE(name) == TYPE_DECL)
+                             ? DECL_SOURCE_LOCATION(name) : m->loc;
+            error_at(m->loc, "ccffi: %s: the cdef has field %qs, the header "
+                     "has no such field (%s)", what,
+                     IDENTIFIER_POINTER(DECL_NAME(cf)), where(loc, at, sizeof at));
+            return false;
+        }
+        if (!field_types_agree(m, what, cf, rf))
+            return false;
+    }
+    return true;
+}
+
+/* Checks the cdef's view of a record against the real one, per FLAGS. */
+static bool
+record_check(const marker *m, const char *what, unsigned flags, tree cdef,
+             tree real)
+{
+    if (!RECORD_OR_UNION_TYPE_P(real))
+        return true;
+    if (flags & MARKER_EXACT)
+        return records_agree(m, what, cdef, real);
+    if (flags & MARKER_FIELDS)
+        return records_contain(m, what, cdef, real);
+    return true;
+}
+
 /* ------------------------------------------------------------- markers */
 
 /* The type a typedef marker names (its declared type, typedefs kept). */
@@ -751,13 +826,13 @@ marker_tag(const marker *m, enum tree_code code)
     unsigned flags = m->has_number ? (unsigned) m->number : 0;
     char what[300];
     snprintf(what, sizeof what, "%s %s", m->kind, m->name);
-    if ((flags & (MARKER_BODY | MARKER_EXACT)) && !COMPLETE_TYPE_P(real)) {
+    if ((flags & (MARKER_BODY | MARKER_EXACT | MARKER_FIELDS))
+        && !COMPLETE_TYPE_P(real)) {
         error_at(m->loc, "ccffi: %s: the cdef gives its fields but the source "
                  "has no complete definition", what);
         return;
     }
-    if ((flags & MARKER_EXACT) && code != ENUMERAL_TYPE
-        && !records_agree(m, what, marker_type(m->decl), real))
+    if (!record_check(m, what, flags, marker_type(m->decl), real))
         return;
     table_decl(m->name, CCT_DECL_TAG, type_index(real), 0, CCT_NO_SLOT, 0);
 }
@@ -778,13 +853,13 @@ marker_typedef(const marker *m)
     tree type = TREE_TYPE(real);
     char what[300];
     snprintf(what, sizeof what, "typedef %s", m->name);
-    if ((flags & (MARKER_BODY | MARKER_EXACT)) && !COMPLETE_TYPE_P(type)) {
+    if ((flags & (MARKER_BODY | MARKER_EXACT | MARKER_FIELDS))
+        && !COMPLETE_TYPE_P(type)) {
         error_at(m->loc, "ccffi: %s: the cdef gives its fields but the source "
                  "has no complete definition", what);
         return;
     }
-    if ((flags & MARKER_EXACT) && RECORD_OR_UNION_TYPE_P(type)
-        && !records_agree(m, what, marker_type(m->decl), type))
+    if (!record_check(m, what, flags, marker_type(m->decl), type))
         return;
     table_decl(m->name, CCT_DECL_TYPEDEF, type_index(type), 0,
                CCT_NO_SLOT, 0);

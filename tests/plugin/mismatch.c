@@ -16,6 +16,18 @@ static const __typeof__(WIDTH) _ccffi_c1 __attribute__((ccffi("const", "WIDTH", 
 typedef long _ccffi_f0(char *, long) __attribute__((ccffi("function", "f", 0)));
 typedef int _ccffi_f1(int (*)(void *), ...) __attribute__((ccffi("function", "g", 1)));
 typedef double _ccffi_g0 __attribute__((ccffi("global", "value", 0)));
+#elif defined(CASE_PARTIAL_AGREE)
+struct _ccffi_cdef_s { unsigned c : 3; long b; };
+typedef struct _ccffi_cdef_s _ccffi_t0 __attribute__((ccffi("struct", "s", 6)));
+typedef struct { double d; } _ccffi_cdef_tagged_t;
+typedef _ccffi_cdef_tagged_t _ccffi_t1 __attribute__((ccffi("typedef", "tagged_t", 6)));
+typedef struct s _ccffi_t2 __attribute__((ccffi("struct", "s", 2)));
+#elif defined(CASE_PARTIAL_FIELD_TYPE)
+struct _ccffi_cdef_s { char *b; };
+typedef struct _ccffi_cdef_s _ccffi_t0 __attribute__((ccffi("struct", "s", 6)));
+#elif defined(CASE_PARTIAL_FIELD_MISSING)
+typedef struct { char tag; int nosuch; } _ccffi_cdef_tagged_t;
+typedef _ccffi_cdef_tagged_t _ccffi_t1 __attribute__((ccffi("typedef", "tagged_t", 6)));
 #elif defined(CASE_FIELD_TYPE)
 struct _ccffi_cdef_s { int a; int b; unsigned c : 3; };
 typedef struct _ccffi_cdef_s _ccffi_t0 __attribute__((ccffi("struct", "s", 3)));

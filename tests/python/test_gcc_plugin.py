@@ -375,6 +375,8 @@ MISMATCHES = {
     "FUNCTION_CALLBACK": r"function 'g': argument 1 is 'int \(\*\)\(int\)' in the cdef, 'int \(\*\)\(void \*\)' in the header",
     "FUNCTION_MISSING": r"function 'nosuch' is not declared in the source",
     "GLOBAL_TYPE": r"global 'value' is 'float' in the cdef, 'double' in the header \(.*mismatch.h:10\)",
+    "PARTIAL_FIELD_TYPE": r"struct s: field 'b' is 'char \*' in the cdef, 'long int' in the header \(.*mismatch.h:4\)",
+    "PARTIAL_FIELD_MISSING": r"typedef tagged_t: the cdef has field 'nosuch', the header has no such field \(.*mismatch.h:5\)",
     "NO_SENTINEL": r"markers but no table sentinel",
     "AFTER_SENTINEL": r"marker 's' after the table sentinel",
 }
@@ -389,9 +391,10 @@ def test_mismatch_is_an_error(tmp_path, case):
     assert re.search(r"mismatch.c:\d+:\d+: error: ccffi: .*" + MISMATCHES[case], stderr), stderr
 
 
-def test_agreeing_cdef_compiles(tmp_path):
+@pytest.mark.parametrize("case", ["AGREE", "PARTIAL_AGREE"])
+def test_agreeing_cdef_compiles(tmp_path, case):
     proc, _ = compile_object(tmp_path, os.path.join(CASES, "mismatch.c"),
-                             extra=["-DCASE_AGREE"])
+                             extra=["-DCASE_" + case])
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
 
