@@ -575,6 +575,7 @@ converted_by_call(tree t)
            || TREE_CODE(t) == COMPLEX_TYPE;
 }
 
+/* A result or parameter of the cdef is acceptable for the header's. */
 static bool
 call_types_agree(tree cdef, tree real)
 {
@@ -583,6 +584,7 @@ call_types_agree(tree cdef, tree real)
     return same_type(cdef, real);
 }
 
+/* Number of named parameters; *variadic for a prototype ending in `...`. */
 static unsigned
 count_params(tree fntype, bool *variadic)
 {
@@ -623,7 +625,8 @@ function_check(const marker *m, tree cdef, tree real, location_t real_loc)
         }
 }
 
-static bool is_anonymous_record(tree t)
+static bool
+is_anonymous_record(tree t)
 {
     t = TYPE_MAIN_VARIANT(t);
     return RECORD_OR_UNION_TYPE_P(t) && TYPE_NAME(t) == NULL_TREE;
