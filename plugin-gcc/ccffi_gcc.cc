@@ -821,7 +821,12 @@ marker_tag(const marker *m, enum tree_code code)
     if (!marker_requires(m, TYPE_DECL, "a typedef"))
         return;
     tree real = identifier_global_tag(get_identifier(m->name));
-    if (!real || TREE_CODE(real) != code) {
+    if (real && TREE_CODE(real) != code) {
+        error_at(m->loc, "ccffi: the cdef says %<%s %s%>, the source declares "
+                 "%qT", m->kind, m->name, real);
+        return;
+    }
+    if (!real) {
         error_at(m->loc, "ccffi: %s %qs is not declared in the source",
                  m->kind, m->name);
         return;

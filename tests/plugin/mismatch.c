@@ -59,6 +59,8 @@ typedef int _ccffi_f1(int (*)(int), ...) __attribute__((ccffi("function", "g", 1
 typedef int _ccffi_f2(void) __attribute__((ccffi("function", "nosuch", 2)));
 #elif defined(CASE_GLOBAL_TYPE)
 typedef float _ccffi_g0 __attribute__((ccffi("global", "value", 0)));
+#elif defined(CASE_TAG_KIND)
+typedef struct s _ccffi_t0 __attribute__((ccffi("union", "s", 2)));
 #elif defined(CASE_NO_SENTINEL)
 typedef struct s _ccffi_t0 __attribute__((ccffi("struct", "s")));
 #define NO_SENTINEL

@@ -377,6 +377,7 @@ MISMATCHES = {
     "GLOBAL_TYPE": r"global 'value' is 'float' in the cdef, 'double' in the header \(.*mismatch.h:10\)",
     "PARTIAL_FIELD_TYPE": r"struct s: field 'b' is 'char \*' in the cdef, 'long int' in the header \(.*mismatch.h:4\)",
     "PARTIAL_FIELD_MISSING": r"typedef tagged_t: the cdef has field 'nosuch', the header has no such field \(.*mismatch.h:5\)",
+    "TAG_KIND": r"the cdef says 'union s', the source declares 'struct s'",
     "NO_SENTINEL": r"markers but no table sentinel",
     "AFTER_SENTINEL": r"marker 's' after the table sentinel",
 }
