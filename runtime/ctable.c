@@ -423,6 +423,18 @@ int cc_table_pointer(cc_table *t, uint32_t item, uint32_t *out)
     return cc_derived_intern(t, &ty, NULL, out);
 }
 
+/* The size of a type when it is final (a struct or union only once laid
+ * out), else CCT_SIZE_UNKNOWN. */
+static uint64_t cc_final_size(const cct_type *ty)
+{
+    if ((ty->kind == CCT_KIND_STRUCT || ty->kind == CCT_KIND_UNION)
+        && !(ty->flags & CCT_TF_LAYOUT_KNOWN))
+        return CCT_SIZE_UNKNOWN;
+    if (ty->align == 0)
+        return CCT_SIZE_UNKNOWN;
+    return ty->size;
+}
+
 /* Size of `length` items of a known size, or CCT_SIZE_UNKNOWN. */
 static uint64_t cc_array_size(uint64_t itemsize, uint64_t length)
 {
@@ -447,7 +459,7 @@ int cc_table_array(cc_table *t, uint32_t item, uint64_t length,
     ty.flags = flags;
     if (flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS)) {
         length = 0;
-    } else if (it->align != 0 && it->size != CCT_SIZE_UNKNOWN) {
+    } else if (cc_final_size(it) != CCT_SIZE_UNKNOWN) {
         ty.size = cc_array_size(it->size, length);
         if (ty.size != CCT_SIZE_UNKNOWN)
             ty.align = it->align;
@@ -725,7 +737,7 @@ static int cc_check_array(const cc_table *t, uint32_t i, cc_error *err)
         return -1;
     it = &t->types[ty->item];
     if (!(ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS)))
-        expect = cc_array_size(it->size, ty->length);
+        expect = cc_array_size(cc_final_size(it), ty->length);
     if (ty->size != CCT_SIZE_UNKNOWN
         && (ty->size != expect || ty->align != it->align))
         return CC_BAD(err, "types[%u]: array size %llu or align %u does not match "
@@ -753,13 +765,69 @@ static int cc_check_function(const cc_table *t, uint32_t i, cc_error *err)
     return 0;
 }
 
+/* The size a layout gives a member of this (valid) type, as layout.c
+ * computes it: arrays from their item, enums from their integer type.
+ * CCT_SIZE_UNKNOWN when no layout can know it (opaque, flexible...). */
+static uint64_t cc_value_size(const cc_table *t, uint32_t type)
+{
+    uint64_t count = 1;
+
+    while (t->types[type].kind == CCT_KIND_ARRAY) {
+        const cct_type *ty = &t->types[type];
+        if (ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
+            return CCT_SIZE_UNKNOWN;
+        if (ty->length != 0 && count > (CCT_SIZE_UNKNOWN - 1) / ty->length)
+            return CCT_SIZE_UNKNOWN - 1;   /* too large: cannot fit anything */
+        count *= ty->length;
+        type = ty->item;   /* an earlier type: the walk ends */
+    }
+    const cct_type *ty = &t->types[type];
+    uint64_t size;
+    switch (ty->kind) {
+    case CCT_KIND_PRIMITIVE:
+    case CCT_KIND_ENUM:
+        if ((cc_prims[ty->prim].flags & CCT_PF_UNKNOWN)
+            || (ty->kind == CCT_KIND_ENUM && (ty->flags & (CCT_TF_OPAQUE | CCT_TF_PARTIAL))
+                && !(ty->flags & CCT_TF_LAYOUT_KNOWN)))
+            return CCT_SIZE_UNKNOWN;
+        size = cc_prims[ty->prim].size;
+        break;
+    case CCT_KIND_POINTER:
+        size = sizeof(void *);
+        break;
+    default:
+        size = cc_final_size(ty);
+        break;
+    }
+    if (size == CCT_SIZE_UNKNOWN || count == 0)
+        return size == CCT_SIZE_UNKNOWN ? size : 0;
+    if (size > (CCT_SIZE_UNKNOWN - 1) / count)
+        return CCT_SIZE_UNKNOWN - 1;
+    return size * count;
+}
+
+/* Does `type` hold by value (through arrays) a struct or union that a
+ * layout could still give any size (not laid out, not opaque/partial)? */
+static bool cc_pending_record(const cc_table *t, uint32_t type)
+{
+    for (uint32_t steps = 0; steps <= t->ntypes; steps++) {
+        const cct_type *ty = &t->types[type];
+        if (ty->kind == CCT_KIND_STRUCT || ty->kind == CCT_KIND_UNION)
+            return !(ty->flags & (CCT_TF_LAYOUT_KNOWN | CCT_TF_OPAQUE | CCT_TF_PARTIAL));
+        if (ty->kind != CCT_KIND_ARRAY || ty->item >= type)
+            return false;
+        type = ty->item;
+    }
+    return false;
+}
+
 /* The bits or bytes of a laid-out member lie inside its record. */
 static int cc_check_member_fits(const cc_table *t, uint32_t i, uint32_t k,
                                 cc_error *err)
 {
     const cct_type *ty = &t->types[i];
     const cct_field *f = &t->fields[k];
-    uint64_t fsize = t->types[f->type].size;
+    uint64_t fsize = cc_value_size(t, f->type);
 
     if (f->bitsize >= 0) {
         uint64_t end = (uint64_t)f->bitshift + (uint64_t)f->bitsize;
@@ -770,8 +838,11 @@ static int cc_check_member_fits(const cc_table *t, uint32_t i, uint32_t k,
                           (unsigned long long)ty->size, i);
         return 0;
     }
+    if (cc_pending_record(t, f->type))
+        return CC_BAD(err, "fields[%u]: member of laid-out record types[%u] has "
+                      "a struct or union type that is not laid out", k, i);
     if (fsize == CCT_SIZE_UNKNOWN)
-        fsize = 0;   /* flexible array member, or size unknown to us */
+        fsize = 0;   /* flexible array member, or an opaque member */
     if (f->offset > ty->size || fsize > ty->size - f->offset)
         return CC_BAD(err, "fields[%u]: member at offset %llu of size %llu lies "
                       "outside its %llu-byte record types[%u]", k,
@@ -793,9 +864,22 @@ static int cc_check_record(const cc_table *t, uint32_t i, cc_error *err)
         return CC_BAD(err, "types[%u]: laid-out %s has size %llu and alignment %u",
                       i, cc_kind_names[ty->kind], (unsigned long long)ty->size,
                       ty->align);
-    for (uint32_t k = ty->first; k < ty->first + ty->count; k++)
-        if (cc_check_member_fits(t, i, k, err) < 0)
-            return -1;
+    return 0;
+}
+
+/* Second pass, once every type is known valid: members of laid-out records
+ * lie inside them. */
+static int cc_check_members_fit(const cc_table *t, cc_error *err)
+{
+    for (uint32_t i = 0; i < t->ntypes; i++) {
+        const cct_type *ty = &t->types[i];
+        if ((ty->kind != CCT_KIND_STRUCT && ty->kind != CCT_KIND_UNION)
+            || !(ty->flags & CCT_TF_LAYOUT_KNOWN))
+            continue;
+        for (uint32_t k = ty->first; k < ty->first + ty->count; k++)
+            if (cc_check_member_fits(t, i, k, err) < 0)
+                return -1;
+    }
     return 0;
 }
 
@@ -830,6 +914,9 @@ static int cc_check_type(const cc_table *t, uint32_t i, cc_error *err)
     case CCT_KIND_PRIMITIVE:
         return cc_check_primitive(t, i, err);
     case CCT_KIND_POINTER:
+        if (ty->size != sizeof(void *) || ty->align != _Alignof(void *))
+            return CC_BAD(err, "types[%u]: pointer of size %llu align %u", i,
+                          (unsigned long long)ty->size, ty->align);
         return cc_check_earlier(t, i, ty->item, "item", err);
     case CCT_KIND_ARRAY:
         return cc_check_array(t, i, err);
@@ -979,7 +1066,9 @@ int cc_table_validate(const cc_table *t, cc_error *err)
     for (uint32_t k = 0; k < t->ndecls; k++)
         if (cc_check_decl(t, k, err) < 0)
             return -1;
-    return cc_check_containment(t, err);
+    if (cc_check_containment(t, err) < 0)
+        return -1;
+    return cc_check_members_fit(t, err);
 }
 
 /* ---------------------------------------------------------------- loading */

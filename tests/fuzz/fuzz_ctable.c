@@ -8,6 +8,7 @@
  * are not).  Built and run by `make fuzz-ctable`.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,11 +17,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void fuzz_abort_if(int cond)
-{
-    if (cond)
-        abort();
-}
+/* An invariant broken: say which, then crash so libFuzzer keeps the input. */
+#define fuzz_abort_if(cond)                                                 \
+    do {                                                                    \
+        if (cond) {                                                         \
+            fprintf(stderr, "fuzz_ctable: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+            abort();                                                        \
+        }                                                                   \
+    } while (0)
 
 /* Serializing a loaded table gives a table that loads to the same bytes. */
 static void fuzz_round_trip(const cc_table *t)
@@ -60,7 +64,9 @@ static void fuzz_include(const cc_table *t)
     fuzz_abort_if(cc_table_init(&u) < 0);
     if (cc_table_include(&u, t, &err) == 0) {
         memset(&err, 0, sizeof err);
-        fuzz_abort_if(cc_table_validate(&u, &err) < 0);
+        if (cc_table_validate(&u, &err) < 0)
+            fprintf(stderr, "fuzz_ctable: after include: %s\n", err.message);
+        fuzz_abort_if(err.kind != CC_ERR_NONE);
     }
     cc_table_free(&u);
 }
@@ -79,7 +85,9 @@ static void fuzz_layout(cc_table *t)
         (void)cc_layout_alignof(t, i, &align, &err);
     }
     memset(&err, 0, sizeof err);
-    fuzz_abort_if(cc_table_validate(t, &err) < 0);
+    if (cc_table_validate(t, &err) < 0)
+        fprintf(stderr, "fuzz_ctable: after layout: %s\n", err.message);
+    fuzz_abort_if(err.kind != CC_ERR_NONE);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

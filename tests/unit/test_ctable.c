@@ -989,6 +989,40 @@ static void test_validate_rejects_containment_through_array(void **state)
     assert_int_equal(cc_table_validate(t, &err), 0);
 }
 
+static void test_validate_rejects_sizes_of_unlaid_records(void **state)
+{
+    cc_table *t = *state;
+    cc_error err;
+    const char *names[] = { "x" };
+    uint32_t i = prim(t, CCT_PRIM_INT);
+    uint32_t s = add_struct(t, "s", names, &i, 1);
+    uint32_t a, outer;
+
+    /* a size on a struct not laid out is not final: arrays of it stay unsized */
+    t->types[s].size = 8;
+    t->types[s].align = 4;
+    assert_int_equal(cc_table_array(t, s, 4, 0, &a), 0);
+    assert_true(t->types[a].size == CCT_SIZE_UNKNOWN);
+    t->types[a].size = 32;
+    t->types[a].align = 4;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_validate(t, &err), -1);
+    assert_non_null(strstr(err.message, "array size 32 or align 4 does not match"));
+    t->types[a].size = CCT_SIZE_UNKNOWN;
+    t->types[a].align = 0;
+    /* a laid-out record cannot hold one that a layout could still resize */
+    outer = add_struct(t, "outer", names, &a, 1);
+    t->types[outer].flags |= CCT_TF_LAYOUT_KNOWN;
+    t->types[outer].size = 4;
+    t->types[outer].align = 4;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_validate(t, &err), -1);
+    assert_non_null(strstr(err.message, "has a struct or union type that is not laid out"));
+    t->types[s].flags |= CCT_TF_OPAQUE;   /* an opaque member is kept as is */
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_validate(t, &err), 0);
+}
+
 static void test_validate_deep_array_chain(void **state)
 {
     cc_table *t = *state;
@@ -1193,6 +1227,7 @@ int main(void)
         T(test_load_rejects_bad_pool),
         T(test_load_rejects_self_containment),
         T(test_validate_rejects_containment_through_array),
+        T(test_validate_rejects_sizes_of_unlaid_records),
         T(test_validate_deep_array_chain),
         T(test_include_copies_types_and_constants),
         T(test_include_identical_redefinition_is_fine),
