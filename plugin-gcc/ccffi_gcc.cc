@@ -24,9 +24,10 @@
  *       struct (`...;`) whose fields must exist with the same types;
  *       FLAGS & 2 (BODY): the cdef gave a body, so the real type must be
  *       complete.
- *   "const" NAME [, 0, EXPECTED]      on `static const __typeof__(X) v = (X);`
- *   "enumconst" NAME [, 0, EXPECTED]  on a typedef: NAME is looked up (an
+ *   "const" NAME [, FLAGS, EXPECTED]     on `static const __typeof__(X) v = (X);`
+ *   "enumconst" NAME [, FLAGS, EXPECTED] on a typedef: NAME is looked up (an
  *       enumerator or a static const variable with a constant initialiser)
+ *       FLAGS & 1 (CHECK_ONLY): only compare with EXPECTED, record nothing
  *   "function" NAME, SLOT   on a typedef of the cdef's function type
  *   "global" NAME, SLOT     on a typedef of the cdef's type of the global
  *   "python" NAME, SLOT [, 1 for "Python+C"]  extern "Python" function, on a
@@ -64,6 +65,8 @@ CCFFI_VISIBLE int plugin_is_GPL_compatible;  /* ccffi is MIT: GPL-compatible */
 #define MARKER_EXACT 1u   /* the marker's type mirrors the cdef's fields */
 #define MARKER_BODY  2u   /* the cdef gave a body: the real type is complete */
 #define MARKER_FIELDS 4u  /* the marker's type lists some fields to check */
+/* Number of const/enumconst markers. */
+#define MARKER_CHECK_ONLY 1u  /* check EXPECTED, add no declaration */
 
 /* One parsed marker attribute. */
 struct marker {
@@ -934,6 +937,8 @@ constant_record(const marker *m, tree value, tree type, location_t real_loc)
     STRIP_NOPS(value);
     value = string_behind_pointer(value);
     if (!value_check(m, value, real_loc))
+        return;
+    if (m->has_number && (m->number & MARKER_CHECK_ONLY))
         return;
     if (TREE_CODE(value) == INTEGER_CST) {
         uint16_t flags = TYPE_UNSIGNED(TREE_TYPE(value)) ? CCT_DF_UNSIGNED : 0;

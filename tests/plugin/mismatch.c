@@ -47,6 +47,8 @@ typedef _ccffi_cdef_tagged_t _ccffi_t1 __attribute__((ccffi("typedef", "tagged_t
 typedef struct incomplete _ccffi_t0 __attribute__((ccffi("struct", "incomplete", 2)));
 #elif defined(CASE_ENUM_VALUE)
 typedef int _ccffi_c0 __attribute__((ccffi("enumconst", "E_TWO", 0, 3)));
+#elif defined(CASE_ENUM_CHECK_ONLY)
+typedef int _ccffi_c0 __attribute__((ccffi("enumconst", "E_ONE", 1, 2)));
 #elif defined(CASE_MACRO_VALUE)
 static const __typeof__(WIDTH) _ccffi_c1 __attribute__((ccffi("const", "WIDTH", 0, 81), unused)) = (WIDTH);
 #elif defined(CASE_FUNCTION_POINTER_ARG)

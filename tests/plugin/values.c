@@ -75,6 +75,7 @@ typedef int _ccffi_c11 __attribute__((ccffi("enumconst", "STATIC_STR")));
 #ifdef PTR_STR
 static const __typeof__(PTR_STR) _ccffi_c12 __attribute__((ccffi("const", "PTR_STR"), unused)) = (PTR_STR);
 #endif
+typedef int _ccffi_c13 __attribute__((ccffi("enumconst", "F_ALL", 1, 3)));
 typedef enum flags _ccffi_t0 __attribute__((ccffi("enum", "flags")));
 typedef int _ccffi_f0(int, int) __attribute__((ccffi("function", "add", 0)));
 typedef double _ccffi_f1(struct point *, double) __attribute__((ccffi("function", "scale", 1)));

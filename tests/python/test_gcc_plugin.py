@@ -369,6 +369,7 @@ MISMATCHES = {
     "ANON_MEMBER": r"typedef tagged_t: field 'd' is 'float' in the cdef, 'double' in the header \(.*mismatch.h:5\)",
     "INCOMPLETE": r"struct incomplete: the cdef gives its fields but the source has no complete definition",
     "ENUM_VALUE": r"'E_TWO' is 3 in the cdef but 2 in the header \(.*mismatch.h:6\)",
+    "ENUM_CHECK_ONLY": r"'E_ONE' is 2 in the cdef but 1 in the header \(.*mismatch.h:6\)",
     "MACRO_VALUE": r"'WIDTH' is 81 in the cdef but 80 in the header \(.*mismatch.h:7\)",
     "FUNCTION_POINTER_ARG": r"function 'f': argument 1 is 'int \*' in the cdef, 'const char \*' in the header \(.*mismatch.h:8\)",
     "FUNCTION_ARG_COUNT": r"function 'f': the cdef declares 'int\(const char \*\)', the header declares 'int\(const char \*, int\)'",
