@@ -118,6 +118,16 @@ static int ccall_put_pointer(ccall_frame *fr, CTypeObject *ct, char *dst,
                              PyObject *obj)
 {
     char *ptr;
+    if (CData_Check(obj) && CData_CType(obj) == ct) {     /* the common case */
+        *(char **)dst = CData_Ptr(obj);
+        return 0;
+    }
+    if (PyBytes_CheckExact(obj) && ct->ct_item->ct_size == 1
+        && (ct->ct_item->ct_flags & (CT_PRIMITIVE_CHAR | CT_PRIMITIVE_INTEGER))
+        && !(ct->ct_item->ct_flags & CT_IS_BOOL)) {
+        *(char **)dst = PyBytes_AS_STRING(obj);             /* char * from bytes */
+        return 0;
+    }
     Py_ssize_t need = cconv_prepare_pointer_arg(ct, obj, &ptr);
     if (need < 0)
         return -1;

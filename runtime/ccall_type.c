@@ -6,8 +6,8 @@
  * libffi classify it as the System V x86-64 ABI does: each eightbyte of a
  * record of at most 16 bytes becomes integer pieces when any member scalar
  * in it is an integer or pointer, and a double or float when all are
- * floating point; a record holding a long double alone is described by that
- * long double (x87 class); anything else (larger records, misaligned members
+ * floating point; a record holding a long double alone is described as
+ * that long double (x87 class); anything else (larger records, misaligned members
  * of packed records, long doubles mixed with other members) carries a marker
  * element that libffi classifies as "memory".  This is the classification
  * gcc performs, so unions, bitfields and packed records come out right too.
@@ -144,10 +144,7 @@ static void ccall_describe_record(CTypeObject *ct, ccall_record_type *rt)
     if (size > 16 || ct->ct_fields == NULL || (flags & EB_BAD)) {
         rt->elements[n++] = &ccall_memory_marker;
     } else if (flags & EB_X87) {
-        if (size == 16 && eb[0] == EB_X87 && eb[1] == EB_X87)
-            rt->elements[n++] = &ffi_type_longdouble;
-        else
-            rt->elements[n++] = &ccall_memory_marker;
+        rt->elements[n++] = &ccall_memory_marker;   /* lone ones: see below */
     } else {
         for (int i = 0; i < (size + 7) / 8; i++)
             n = ccall_add_pieces(rt->elements, n, size, i, eb[i]);
@@ -167,10 +164,24 @@ static const char *ccall_record_problem(CTypeObject *ct)
     return NULL;
 }
 
+/* Whether ct is a record made of one long double (nested or not): gcc
+ * passes it as the long double itself (memory as argument, st0 as result),
+ * which libffi only knows for the primitive type. */
+static int ccall_is_lone_long_double(CTypeObject *ct)
+{
+    if (ct->ct_size != 16 || ct->ct_fields == NULL)
+        return 0;
+    unsigned char eb[2] = { 0, 0 };
+    ccall_classify_record(ct, 0, eb);
+    return eb[0] == EB_X87 && eb[1] == EB_X87;
+}
+
 static ffi_type *ccall_record_type_of(CTypeObject *ct, int is_result)
 {
     if (ct->ct_call_info != NULL)
         return &((ccall_record_type *)ct->ct_call_info)->type;
+    if (ccall_record_problem(ct) == NULL && ccall_is_lone_long_double(ct))
+        return &ffi_type_longdouble;
     const char *problem = ccall_record_problem(ct);
     if (problem != NULL) {
         if (is_result && (ct->ct_flags & CT_IS_OPAQUE))

@@ -186,11 +186,11 @@ static PyObject *lib_getattro(LibObject *self, PyObject *name)
     const char *cname = PyUnicode_AsUTF8AndSize(name, &len);
     if (cname == NULL)
         return NULL;
-    if (len > 2 && cname[0] == '_' && cname[1] == '_')
-        return PyObject_GenericGetAttr((PyObject *)self, name);
+    int64_t ref = lib_lookup(self, cname, len);
+    if (ref < 0 && len > 2 && cname[0] == '_' && cname[1] == '_')
+        return PyObject_GenericGetAttr((PyObject *)self, name);  /* __class__... */
     if (clib_check_open(&self->lib) < 0)
         return NULL;
-    int64_t ref = lib_lookup(self, cname, len);
     if (ref < 0)
         return lib_no_attribute(self, name);
     return lib_resolve(self, name, cname, ref);

@@ -130,6 +130,49 @@ EXPORT union tl_num tl_num_from_int(int i)
 }
 EXPORT double tl_num_as_double(union tl_num n) { return n.d; }
 
+/* Records whose classification needs care: nested members and arrays,
+ * floats sharing an eightbyte with ints, a packed record with a misaligned
+ * double (memory class), bitfields, a lone long double (x87 class). */
+struct tl_nested { struct tl_point p; char tag[4]; };
+struct tl_fi { float f; int i; };
+struct __attribute__((packed)) tl_packed { char c; double d; };
+struct tl_bits { unsigned a : 3, b : 5; int c : 10; };
+struct tl_ld { long double x; };
+
+EXPORT struct tl_nested tl_make_nested(int x, int y, char c)
+{
+    struct tl_nested n = { { x, y }, { c, c, c, 0 } };
+    return n;
+}
+EXPORT int tl_nested_sum(struct tl_nested n)
+{
+    return n.p.x + n.p.y + n.tag[0] + n.tag[1] + n.tag[2] + n.tag[3];
+}
+EXPORT struct tl_fi tl_make_fi(float f, int i)
+{
+    struct tl_fi r = { f, i };
+    return r;
+}
+EXPORT double tl_fi_sum(struct tl_fi r) { return r.f + r.i; }
+EXPORT struct tl_packed tl_make_packed(char c, double d)
+{
+    struct tl_packed p = { c, d };
+    return p;
+}
+EXPORT double tl_packed_sum(struct tl_packed p) { return p.c + p.d; }
+EXPORT struct tl_bits tl_make_bits(unsigned a, unsigned b, int c)
+{
+    struct tl_bits r = { a, b, c };
+    return r;
+}
+EXPORT int tl_bits_sum(struct tl_bits r) { return (int)(r.a + r.b) + r.c; }
+EXPORT struct tl_ld tl_make_ld(long double x)
+{
+    struct tl_ld r = { x };
+    return r;
+}
+EXPORT long double tl_ld_twice(struct tl_ld r) { return r.x * 2; }
+
 /* ------------------------------------------------------------ variadic */
 
 /* Sums `n` ints passed after n. */
@@ -187,6 +230,18 @@ EXPORT struct tl_big tl_apply_big(struct tl_big (*f)(struct tl_big), long v)
     return f(b);
 }
 EXPORT int tl_apply_str(int (*f)(const char *), const char *s) { return f(s); }
+/* A callback with many arguments of mixed classes. */
+EXPORT double tl_apply_many(double (*f)(int, double, int, double, int, double,
+                                        int, double, int, double, int, double),
+                            int base)
+{
+    return f(base, base + 0.5, base + 1, base + 1.5, base + 2, base + 2.5,
+             base + 3, base + 3.5, base + 4, base + 4.5, base + 5, base + 5.5);
+}
+EXPORT int tl_apply_small(signed char (*f)(unsigned short, signed char), int x)
+{
+    return f((unsigned short)x, (signed char)-x);
+}
 /* Calls f(i) for i in [0, n) and returns the sum: the callback loop the
  * benchmark measures. */
 EXPORT long tl_sum_callback(int (*f)(int), int n)

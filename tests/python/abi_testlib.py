@@ -57,6 +57,19 @@ double tl_mixed_sum(struct tl_mixed m);
 union tl_num tl_num_from_int(int i);
 double tl_num_as_double(union tl_num n);
 
+struct tl_nested { struct tl_point p; char tag[4]; };
+struct tl_fi { float f; int i; };
+struct tl_bits { unsigned a : 3, b : 5; int c : 10; };
+struct tl_ld { long double x; };
+struct tl_nested tl_make_nested(int x, int y, char c);
+int tl_nested_sum(struct tl_nested n);
+struct tl_fi tl_make_fi(float f, int i);
+double tl_fi_sum(struct tl_fi r);
+struct tl_bits tl_make_bits(unsigned a, unsigned b, int c);
+int tl_bits_sum(struct tl_bits r);
+struct tl_ld tl_make_ld(long double x);
+long double tl_ld_twice(struct tl_ld r);
+
 int tl_sum_ints(int n, ...);
 double tl_sum_doubles(int n, ...);
 int tl_format(char *buf, size_t size, const char *fmt, ...);
@@ -69,6 +82,10 @@ struct tl_big tl_apply_big(struct tl_big (*f)(struct tl_big), long v);
 int tl_apply_str(int (*f)(const char *), const char *s);
 long tl_sum_callback(int (*f)(int), int n);
 int tl_apply_in_threads(int (*f)(int), int arg, int nthreads);
+double tl_apply_many(double (*f)(int, double, int, double, int, double,
+                                 int, double, int, double, int, double),
+                     int base);
+int tl_apply_small(signed char (*f)(unsigned short, signed char), int x);
 
 int tl_counter;
 const int tl_const_value;
@@ -88,6 +105,13 @@ int tl_get_errno(void);
 #define TL_ANSWER 42
 #define TL_MASK 0xff00
 enum tl_color { TL_RED, TL_GREEN = 5, TL_BLUE };
+"""
+
+
+PACKED_CDEF = """
+struct tl_packed { char c; double d; };
+struct tl_packed tl_make_packed(char c, double d);
+double tl_packed_sum(struct tl_packed p);
 """
 
 

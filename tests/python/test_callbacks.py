@@ -76,6 +76,23 @@ def test_char_pointer_argument(ffi, lib):
     assert seen == [b"abcd"]
 
 
+def test_many_argument_callback(ffi, lib):
+    cb = ffi.callback("double(int, double, int, double, int, double, int, "
+                      "double, int, double, int, double)", lambda *a: sum(a))
+    assert lib.tl_apply_many(cb, 1) == sum([1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5,
+                                            5, 5.5, 6, 6.5])
+
+
+def test_small_integer_arguments_and_result(ffi, lib):
+    seen = []
+    def f(u, s):
+        seen.append((u, s))
+        return -100
+    cb = ffi.callback("signed char(unsigned short, signed char)", f)
+    assert lib.tl_apply_small(cb, 100) == -100
+    assert seen == [(100, -100)]
+
+
 def test_qsort_with_python_compare(ffi):
     ffi.cdef("void qsort(void *, size_t, size_t, int(*)(const void *, const void *));")
     libc = ffi.dlopen(None)

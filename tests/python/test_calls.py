@@ -191,6 +191,55 @@ def test_union_by_value(ffi, lib):
     assert lib.tl_num_as_double(u[0]) == 2.25
 
 
+def test_nested_struct_with_array(lib):
+    n = lib.tl_make_nested(1, 2, b"a")
+    assert (n.p.x, n.p.y, n.tag[0], n.tag[3]) == (1, 2, b"a", b"\0")
+    assert lib.tl_nested_sum(n) == 3 + 3 * ord("a")
+
+
+def test_float_and_int_share_an_eightbyte(lib):
+    r = lib.tl_make_fi(1.5, 2)
+    assert (r.f, r.i) == (1.5, 2)
+    assert lib.tl_fi_sum(r) == 3.5
+
+
+def test_bitfield_struct_by_value(lib):
+    r = lib.tl_make_bits(5, 17, -300)
+    assert (r.a, r.b, r.c) == (5, 17, -300)
+    assert lib.tl_bits_sum(r) == 5 + 17 - 300
+
+
+def test_long_double_struct(ffi, lib):
+    r = lib.tl_make_ld(2.5)
+    assert float(r.x) == 2.5
+    assert float(lib.tl_ld_twice(r)) == 5.0
+
+
+def test_packed_struct_travels_in_memory(ffi):
+    from abi_testlib import PACKED_CDEF, shared_lib_path
+    ffi.cdef(PACKED_CDEF, packed=True)
+    lib = ffi.dlopen(shared_lib_path())
+    assert ffi.sizeof("struct tl_packed") == 9
+    p = lib.tl_make_packed(b"\x02", 0.25)
+    assert (p.c, p.d) == (b"\x02", 0.25)
+    assert lib.tl_packed_sum(p) == 2.25
+
+
+def test_dunder_names_reach_the_library(ffi):
+    ffi.cdef("int *__errno_location(void);")
+    libc = ffi.dlopen(None)
+    ffi.errno = 0
+    assert libc.__errno_location()[0] == 0
+    assert type(libc).__name__ == "Lib"
+    assert libc.__class__ is type(libc)
+
+
+def test_bytes_to_unsigned_char_pointer(ffi, lib):
+    ffi.cdef("size_t strlen(const unsigned char *);", override=True)
+    libc = ffi.dlopen(None)
+    assert libc.strlen(b"abc") == 3
+
+
 def test_variadic_ints_and_doubles(ffi, lib):
     i = lambda v: ffi.cast("int", v)
     assert lib.tl_sum_ints(3, i(1), i(2), i(3)) == 6
