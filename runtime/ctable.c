@@ -867,6 +867,33 @@ static int cc_check_record(const cc_table *t, uint32_t i, cc_error *err)
     return 0;
 }
 
+/* Every field belongs to one struct or union at most: the layout engine
+ * writes the offsets of a record's fields, which must not move another's. */
+static int cc_check_field_owners(const cc_table *t, cc_error *err)
+{
+    uint32_t *owner = malloc((t->nfields ? t->nfields : 1) * sizeof *owner);
+    int rc = 0;
+
+    if (owner == NULL)
+        return cc_error_set(err, CC_ERR_NOMEM, "out of memory");
+    memset(owner, 0xff, t->nfields * sizeof *owner);
+    for (uint32_t i = 0; i < t->ntypes && rc == 0; i++) {
+        const cct_type *ty = &t->types[i];
+        if (ty->kind != CCT_KIND_STRUCT && ty->kind != CCT_KIND_UNION)
+            continue;
+        for (uint32_t k = ty->first; k < ty->first + ty->count; k++) {
+            if (owner[k] != UINT32_MAX) {
+                rc = CC_BAD(err, "fields[%u] belongs to both types[%u] and types[%u]",
+                            k, owner[k], i);
+                break;
+            }
+            owner[k] = i;
+        }
+    }
+    free(owner);
+    return rc;
+}
+
 /* Second pass, once every type is known valid: members of laid-out records
  * lie inside them. */
 static int cc_check_members_fit(const cc_table *t, cc_error *err)
@@ -1066,7 +1093,7 @@ int cc_table_validate(const cc_table *t, cc_error *err)
     for (uint32_t k = 0; k < t->ndecls; k++)
         if (cc_check_decl(t, k, err) < 0)
             return -1;
-    if (cc_check_containment(t, err) < 0)
+    if (cc_check_field_owners(t, err) < 0 || cc_check_containment(t, err) < 0)
         return -1;
     return cc_check_members_fit(t, err);
 }

@@ -961,6 +961,18 @@ static void test_load_rejects_bad_pool(void **state)
     expect_load_error(&d, "does not start with \"\"");
 }
 
+static void test_load_rejects_shared_fields(void **state)
+{
+    damaged d;
+    char msg[100];
+
+    damaged_make(*state, &d);
+    damaged_type(&d, d.s.u)->first = 1;   /* union u over node's fields */
+    snprintf(msg, sizeof msg, "fields[1] belongs to both types[%u] and types[%u]",
+             d.s.node, d.s.u);
+    expect_load_error(&d, msg);
+}
+
 static void test_load_rejects_self_containment(void **state)
 {
     damaged d;
@@ -1225,6 +1237,7 @@ int main(void)
         T(test_load_rejects_bad_decl),
         T(test_load_rejects_bad_string_constant),
         T(test_load_rejects_bad_pool),
+        T(test_load_rejects_shared_fields),
         T(test_load_rejects_self_containment),
         T(test_validate_rejects_containment_through_array),
         T(test_validate_rejects_sizes_of_unlaid_records),
