@@ -710,8 +710,10 @@ static PyObject *cdata_compare_value(CDataObject *cd)
 {
     CTypeObject *ct = cd->c_type;
     uint32_t f = ct->ct_flags;
-    if (f & (CT_PRIMITIVE_INTEGER | CT_PRIMITIVE_WCHAR) && !(f & CT_PRIMITIVE_FLOAT))
+    if (f & CT_PRIMITIVE_INTEGER)
         return cdata_int(cd);
+    if (f & CT_PRIMITIVE_WCHAR)
+        return cconv_to_python(ct, cd->c_data);
     if (f & CT_PRIMITIVE_CHAR)
         return PyBytes_FromStringAndSize(cd->c_data, 1);
     if (f & CT_PRIMITIVE_FLOAT)

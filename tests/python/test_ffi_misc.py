@@ -1,0 +1,165 @@
+"""ffi.gc, ffi.release and `with`, ffi.new_allocator, handles, init_once,
+errno, addressof."""
+import gc
+import threading
+
+import pytest
+
+
+def test_gc_calls_the_destructor_once(ffi):
+    seen = []
+    p = ffi.new("int *", 5)
+    g = ffi.gc(p, lambda x: seen.append(x[0]))
+    assert ffi.typeof(g) is ffi.typeof(p)
+    assert g[0] == 5
+    del g
+    gc.collect()
+    assert seen == [5]
+
+
+def test_gc_release_runs_destructor_now(ffi):
+    seen = []
+    g = ffi.gc(ffi.cast("int *", 8), lambda x: seen.append(int(ffi.cast("long", x))), size=4)
+    ffi.release(g)
+    assert seen == [8]
+    del g
+    gc.collect()
+    assert seen == [8]
+
+
+def test_gc_none_removes_the_destructor(ffi):
+    seen = []
+    g = ffi.gc(ffi.new("int *"), seen.append)
+    assert ffi.gc(g, None) is None
+    del g
+    gc.collect()
+    assert seen == []
+    with pytest.raises(TypeError, match="Can remove destructor only on a object previously"):
+        ffi.gc(ffi.new("int *"), None)
+    with pytest.raises(TypeError):
+        ffi.gc(5, None)
+
+
+def test_with_statement_and_release(ffi):
+    with ffi.new("int[10]") as p:
+        p[9] = 1
+    with ffi.gc(ffi.cast("void *", 0), lambda x: None) as q:
+        assert q == ffi.NULL
+    with pytest.raises(ValueError, match="only 'cdata' object from ffi.new\\(\\)"):
+        ffi.release(ffi.cast("int *", 0))
+    with pytest.raises(ValueError):
+        with ffi.cast("int *", 0):
+            pass
+
+
+def test_new_allocator_default(ffi):
+    alloc = ffi.new_allocator()
+    p = alloc("int *", 5)
+    assert p[0] == 5
+    assert repr(p) == "<cdata 'int *' owning 4 bytes>"
+    a = alloc("int[]", 100)
+    assert a[99] == 0
+    ffi.release(a)
+
+
+def test_new_allocator_custom(ffi):
+    log = []
+    store = {}
+
+    def my_alloc(size):
+        log.append(("alloc", size))
+        buf = ffi.new("char[]", size)
+        addr = ffi.cast("void *", buf)
+        store[int(ffi.cast("uintptr_t", addr))] = buf
+        return addr
+
+    def my_free(ptr):
+        log.append(("free",))
+        del store[int(ffi.cast("uintptr_t", ptr))]
+
+    allocate = ffi.new_allocator(my_alloc, my_free, should_clear_after_alloc=False)
+    p = allocate("int[4]", [1, 2, 3, 4])
+    assert list(p) == [1, 2, 3, 4]
+    del p
+    gc.collect()
+    assert log == [("alloc", 16), ("free",)]
+    assert store == {}
+    with pytest.raises(TypeError, match="cannot pass 'free' without 'alloc'"):
+        ffi.new_allocator(free=my_free)
+
+
+def test_new_allocator_bad_alloc_result(ffi):
+    allocate = ffi.new_allocator(lambda n: 42)
+    with pytest.raises(TypeError, match="must return a cdata pointer"):
+        allocate("int *")
+    allocate = ffi.new_allocator(lambda n: ffi.NULL)
+    with pytest.raises(MemoryError):
+        allocate("int *")
+
+
+def test_handles(ffi):
+    obj = object()
+    h = ffi.new_handle(obj)
+    assert repr(h).startswith("<cdata 'void *' handle to <object object")
+    assert ffi.from_handle(h) is obj
+    assert ffi.from_handle(ffi.cast("void *", h)) is obj
+    with pytest.raises(RuntimeError, match="cannot use from_handle\\(\\) on NULL pointer"):
+        ffi.from_handle(ffi.NULL)
+    with pytest.raises(TypeError):
+        ffi.from_handle(5)
+
+
+def test_init_once(ffi):
+    calls = []
+
+    def init():
+        calls.append(1)
+        return len(calls) * 42
+    assert ffi.init_once(init, "tag") == 42
+    assert ffi.init_once(init, "tag") == 42
+    assert ffi.init_once(init, "other") == 84
+    assert len(calls) == 2
+    with pytest.raises(ZeroDivisionError):
+        ffi.init_once(lambda: 1 / 0, "bad")
+    assert ffi.init_once(lambda: 7, "bad") == 7
+
+
+def test_errno_is_per_thread(ffi):
+    ffi.errno = 12
+    assert ffi.errno == 12
+    seen = []
+
+    def worker():
+        seen.append(ffi.errno)
+        ffi.errno = 99
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert seen == [0]
+    assert ffi.errno == 12
+
+
+def test_addressof(ffi):
+    ffi.cdef("struct st { int x; char y; }; struct two { struct st s[2]; int q; };")
+    a = ffi.new("int[3]")
+    assert ffi.addressof(a, 1) == a + 1
+    assert ffi.typeof(ffi.addressof(a)) is ffi.typeof("int(*)[3]")
+    p = ffi.new("struct st *")
+    py = ffi.addressof(p[0], "y")
+    assert ffi.typeof(py) is ffi.typeof("char *")
+    assert int(ffi.cast("uintptr_t", py)) - int(ffi.cast("uintptr_t", p)) == 4
+    assert ffi.addressof(p, "y") == py
+    assert ffi.addressof(p[0]) == p
+    t = ffi.new("struct two *")
+    ay = ffi.addressof(t, "s", 1, "y")
+    ay[0] = b"!"
+    assert t.s[1].y == b"!"
+    with pytest.raises(TypeError, match="expected a cdata struct/union/array/pointer object"):
+        ffi.addressof(ffi.cast("int", 1))
+
+
+def test_addressof_keeps_owner_alive(ffi):
+    ffi.cdef("struct st { int x; int y; };")
+    py = ffi.addressof(ffi.new("struct st *", [1, 2]), "y")
+    gc.collect()
+    assert py[0] == 2
