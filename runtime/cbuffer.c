@@ -229,22 +229,14 @@ static PyObject *cbuffer_make_frombuf(CTypeObject *ct, Py_buffer *view, PyObject
                      ct->ct_name);
         return NULL;
     }
-    CDataFromBufObject *fb = PyObject_Malloc(sizeof(CDataFromBufObject));
+    CDataFromBufObject *fb = (CDataFromBufObject *)cdata_new_variant(
+        &CDataFromBuf_Type, ct, view->buf);
     if (fb == NULL)
-        return PyErr_NoMemory();
-    CDataObject *cd = &fb->own.head;
-    PyObject_Init((PyObject *)fb, &CDataFromBuf_Type);
-    Py_INCREF(ct);
-    cd->c_type = ct;
-    cd->c_data = view->buf;
-    cd->c_weakreflist = NULL;
+        return NULL;
     fb->own.c_length = length;
-    fb->own.c_nbytes = -1;
     Py_INCREF(src);
     fb->own.c_keep = src;
-    fb->own.c_destructor = NULL;
     fb->own.c_repr_kind = CDATA_REPR_BUFFER;
-    fb->own.c_flags = 0;
     fb->c_view = *view;
     fb->c_view_held = 1;
     return (PyObject *)fb;

@@ -20,14 +20,23 @@ PyObject *(*cdata_call_hook)(PyObject *cd, PyObject *args, PyObject *kwds);
 
 /* ------------------------------------------------------------ allocation */
 
-/* A cdata of the given Python type with `extra` bytes after the header. */
+/* A cdata of the given Python type with `extra` bytes after the header;
+ * the variants that keep arbitrary objects (gc, handles, allocators,
+ * from_buffer) are GC objects, tracked here with their fields zeroed. */
 static CDataObject *cdata_alloc(PyTypeObject *tp, CTypeObject *ct, size_t extra)
 {
-    size_t size = (size_t)tp->tp_basicsize + extra;
-    CDataObject *cd = (CDataObject *)PyObject_Malloc(size);
-    if (cd == NULL)
-        return (CDataObject *)PyErr_NoMemory();
-    PyObject_Init((PyObject *)cd, tp);
+    CDataObject *cd;
+    int is_gc = PyType_IS_GC(tp);
+    if (is_gc) {
+        cd = (CDataObject *)_PyObject_GC_New(tp);
+        if (cd == NULL)
+            return NULL;
+    } else {
+        cd = (CDataObject *)PyObject_Malloc((size_t)tp->tp_basicsize + extra);
+        if (cd == NULL)
+            return (CDataObject *)PyErr_NoMemory();
+        PyObject_Init((PyObject *)cd, tp);
+    }
     Py_INCREF(ct);
     cd->c_type = ct;
     cd->c_data = NULL;
@@ -40,8 +49,20 @@ static CDataObject *cdata_alloc(PyTypeObject *tp, CTypeObject *ct, size_t extra)
         o->c_destructor = NULL;
         o->c_repr_kind = CDATA_REPR_PLAIN;
         o->c_flags = 0;
+        if (tp == &CDataFromBuf_Type)
+            ((CDataFromBufObject *)cd)->c_view_held = 0;
     }
+    if (is_gc)
+        PyObject_GC_Track(cd);
     return cd;
+}
+
+CDataOwnObject *cdata_new_variant(PyTypeObject *tp, CTypeObject *ct, char *data)
+{
+    CDataObject *cd = cdata_alloc(tp, ct, 0);
+    if (cd != NULL)
+        cd->c_data = data;
+    return (CDataOwnObject *)cd;
 }
 
 PyObject *cdata_new_plain(CTypeObject *ct, char *data)
@@ -406,6 +427,9 @@ static void cdata_dealloc(CDataObject *cd)
 static void cdata_own_dealloc(CDataObject *cd)
 {
     CDataOwnObject *o = CD_OWN(cd);
+    int is_gc = PyType_IS_GC(Py_TYPE(cd));
+    if (is_gc)
+        PyObject_GC_UnTrack(cd);
     if (cd->c_weakreflist != NULL)
         PyObject_ClearWeakRefs((PyObject *)cd);
     if (o->c_destructor != NULL) {
@@ -424,8 +448,38 @@ static void cdata_own_dealloc(CDataObject *cd)
         }
     }
     Py_XDECREF(o->c_keep);
+    Py_XDECREF(o->c_destructor);
     Py_DECREF(cd->c_type);
-    PyObject_Free(cd);
+    if (is_gc)
+        PyObject_GC_Del(cd);
+    else
+        PyObject_Free(cd);
+}
+
+static int cdata_own_traverse(CDataObject *cd, visitproc visit, void *arg)
+{
+    Py_VISIT(CD_OWN(cd)->c_keep);
+    Py_VISIT(CD_OWN(cd)->c_destructor);
+    return 0;
+}
+
+/* Breaking a cycle.  ffi.gc and allocator cdata keep their destructor and
+ * its argument: some other member of the cycle gets cleared, and then the
+ * destructor runs from dealloc, once, with the right argument. */
+static int cdata_own_clear(CDataObject *cd)
+{
+    CDataOwnObject *o = CD_OWN(cd);
+    if (o->c_destructor != NULL)
+        return 0;
+    if (Py_TYPE(cd) == &CDataFromBuf_Type) {
+        CDataFromBufObject *fb = (CDataFromBufObject *)cd;
+        if (fb->c_view_held) {
+            fb->c_view_held = 0;
+            PyBuffer_Release(&fb->c_view);
+        }
+    }
+    Py_CLEAR(o->c_keep);
+    return 0;
 }
 
 /* ------------------------------------------------------------------ repr */
@@ -532,6 +586,8 @@ static PyObject *cdata_int(CDataObject *cd)
         if (f & CT_IS_LONGDOUBLE) {
             long double ld;
             memcpy(&ld, cd->c_data, sizeof ld);
+            if (ld > -9.2e18L && ld < 9.2e18L)   /* exact through long long */
+                return PyLong_FromLongLong((long long)ld);
             d = (double)ld;
         } else if (ct->ct_size == sizeof(float))
             d = *(float *)cd->c_data;
@@ -1261,21 +1317,25 @@ PyTypeObject CData_Type = {
     .tp_methods = cdata_methods,
 };
 
-#define CDATA_SUBTYPE(var, name, basic)                               \
+#define CDATA_SUBTYPE(var, name, basic, gcflags, trav, clr)     \
     PyTypeObject var = {                                              \
         PyVarObject_HEAD_INIT(NULL, 0)                                \
         .tp_name = "_cffi_backend." name,                             \
         .tp_basicsize = basic,                                        \
-        .tp_flags = Py_TPFLAGS_DEFAULT,                               \
+        .tp_flags = Py_TPFLAGS_DEFAULT | (gcflags),                   \
         .tp_dealloc = (destructor)cdata_own_dealloc,                  \
+        .tp_traverse = (traverseproc)(trav),                          \
+        .tp_clear = (inquiry)(clr),                                   \
         .tp_base = &CData_Type,                                       \
     }
 
-CDATA_SUBTYPE(CDataOwn_Type, "__CDataOwn", sizeof(CDataOwnObject));
-CDATA_SUBTYPE(CDataOwnGC_Type, "__CDataOwnGC", sizeof(CDataOwnObject));
-CDATA_SUBTYPE(CDataGCP_Type, "__CDataGCP", sizeof(CDataOwnObject));
-CDATA_SUBTYPE(CDataFromBuf_Type, "__CDataFromBuf", sizeof(CDataFromBufObject));
-CDATA_SUBTYPE(CDataHandle_Type, "__CDataHandle", sizeof(CDataOwnObject));
+#define CDATA_GC_SUBTYPE(var, name, basic) \
+    CDATA_SUBTYPE(var, name, basic, Py_TPFLAGS_HAVE_GC, cdata_own_traverse, cdata_own_clear)
+CDATA_SUBTYPE(CDataOwn_Type, "__CDataOwn", sizeof(CDataOwnObject), 0, NULL, NULL);
+CDATA_GC_SUBTYPE(CDataOwnGC_Type, "__CDataOwnGC", sizeof(CDataOwnObject));
+CDATA_GC_SUBTYPE(CDataGCP_Type, "__CDataGCP", sizeof(CDataOwnObject));
+CDATA_GC_SUBTYPE(CDataFromBuf_Type, "__CDataFromBuf", sizeof(CDataFromBufObject));
+CDATA_GC_SUBTYPE(CDataHandle_Type, "__CDataHandle", sizeof(CDataOwnObject));
 
 int cdata_init_module(PyObject *m)
 {

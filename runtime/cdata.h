@@ -85,6 +85,11 @@ static inline int CData_IsOwn(const void *ob)
 #define CData_CType(ob) (((CDataObject *)(ob))->c_type)
 #define CData_Ptr(ob)   (((CDataObject *)(ob))->c_data)
 
+/* A new cdata of one of the variant types above (GC ones tracked), with
+ * c_data set and the other fields empty (c_length/c_nbytes -1, c_keep and
+ * c_destructor NULL, c_repr_kind PLAIN): the caller fills them in. */
+CDataOwnObject *cdata_new_variant(PyTypeObject *tp, CTypeObject *ct, char *data);
+
 /* A plain cdata of type ct pointing at data (no ownership). */
 PyObject *cdata_new_plain(CTypeObject *ct, char *data);
 

@@ -1303,23 +1303,15 @@ static PyObject *ffi_gc(FFIObject *self, PyObject *args, PyObject *kwds)
         Py_RETURN_NONE;
     }
     CDataObject *cd = (CDataObject *)obj;
-    CDataObject *g = (CDataObject *)PyObject_Malloc(sizeof(CDataOwnObject));
-    if (g == NULL)
-        return PyErr_NoMemory();
-    PyObject_Init((PyObject *)g, &CDataGCP_Type);
-    Py_INCREF(cd->c_type);
-    g->c_type = cd->c_type;
-    g->c_data = cd->c_data;
-    g->c_weakreflist = NULL;
-    CDataOwnObject *o = (CDataOwnObject *)g;
-    o->c_length = !CData_IsOwn(cd) ? -1 : ((CDataOwnObject *)cd)->c_length;
-    o->c_nbytes = -1;
+    CDataOwnObject *o = cdata_new_variant(&CDataGCP_Type, cd->c_type, cd->c_data);
+    if (o == NULL)
+        return NULL;
+    o->c_length = CData_IsOwn(cd) ? ((CDataOwnObject *)cd)->c_length : -1;
     Py_INCREF(obj);
     o->c_keep = obj;
     Py_INCREF(destructor);
     o->c_destructor = destructor;
-    o->c_repr_kind = CDATA_REPR_PLAIN;
-    o->c_flags = 0;
+    PyObject *g = (PyObject *)o;
     return (PyObject *)g;
 }
 
@@ -1406,23 +1398,15 @@ static PyObject *ffi_new_handle(FFIObject *self, PyObject *obj)
     CTypeObject *vp = ctype_pointer_to(ctype_void());
     if (vp == NULL)
         return NULL;
-    CDataObject *h = (CDataObject *)PyObject_Malloc(sizeof(CDataOwnObject));
-    if (h == NULL) {
-        Py_DECREF(vp);
-        return PyErr_NoMemory();
-    }
-    PyObject_Init((PyObject *)h, &CDataHandle_Type);
-    h->c_type = vp;
-    h->c_data = (char *)h;  /* the handle's value is its own address */
-    h->c_weakreflist = NULL;
-    CDataOwnObject *o = (CDataOwnObject *)h;
-    o->c_length = -1;
-    o->c_nbytes = -1;
+    CDataOwnObject *o = cdata_new_variant(&CDataHandle_Type, vp, NULL);
+    Py_DECREF(vp);
+    if (o == NULL)
+        return NULL;
+    o->head.c_data = (char *)o;  /* the handle's value is its own address */
     Py_INCREF(obj);
     o->c_keep = obj;
-    o->c_destructor = NULL;
     o->c_repr_kind = CDATA_REPR_HANDLE;
-    o->c_flags = 0;
+    PyObject *h = (PyObject *)o;
     return (PyObject *)h;
 }
 

@@ -359,3 +359,13 @@ def test_function_pointer_cdata(ffi):
         f + 1
     with pytest.raises(TypeError, match="cdata 'int' is not callable"):
         ffi.cast("int", 5)()
+
+
+def test_long_double_keeps_its_precision(ffi):
+    big = 2 ** 62 + 1                    # not representable as a double
+    ld = ffi.cast("long double", ffi.cast("long long", big))
+    assert int(ld) == big
+    p = ffi.new("long double *", ld)     # copied as long double, not double
+    assert int(p[0]) == big
+    assert int(ffi.cast("long long", p[0])) == big
+    assert float(ld) == float(big)

@@ -2,6 +2,7 @@
 errno, addressof."""
 import gc
 import threading
+import weakref
 
 import pytest
 
@@ -163,3 +164,26 @@ def test_addressof_keeps_owner_alive(ffi):
     py = ffi.addressof(ffi.new("struct st *", [1, 2]), "y")
     gc.collect()
     assert py[0] == 2
+
+
+def test_handle_cycles_are_collected(ffi):
+    class Owner:
+        pass
+    o = Owner()
+    o.handle = ffi.new_handle(o)
+    r = weakref.ref(o)
+    del o
+    gc.collect()
+    assert r() is None
+
+
+def test_gc_destructor_cycles_are_collected(ffi):
+    seen = []
+
+    class Box:
+        pass
+    box = Box()
+    box.p = ffi.gc(ffi.new("int *"), lambda x, b=box: seen.append(b))
+    del box
+    gc.collect()
+    assert len(seen) == 1
