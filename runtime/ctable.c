@@ -771,14 +771,18 @@ static int cc_check_function(const cc_table *t, uint32_t i, cc_error *err)
 static uint64_t cc_value_size(const cc_table *t, uint32_t type)
 {
     uint64_t count = 1;
+    bool huge = false;   /* the count overflowed (fine if the item is empty) */
 
     while (t->types[type].kind == CCT_KIND_ARRAY) {
         const cct_type *ty = &t->types[type];
         if (ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
             return CCT_SIZE_UNKNOWN;
-        if (ty->length != 0 && count > (CCT_SIZE_UNKNOWN - 1) / ty->length)
-            return CCT_SIZE_UNKNOWN - 1;   /* too large: cannot fit anything */
-        count *= ty->length;
+        if (ty->length == 0)
+            count = 0, huge = false;
+        else if (count != 0 && (huge || count > (CCT_SIZE_UNKNOWN - 1) / ty->length))
+            huge = true;
+        else
+            count *= ty->length;
         type = ty->item;   /* an earlier type: the walk ends */
     }
     const cct_type *ty = &t->types[type];
@@ -799,10 +803,10 @@ static uint64_t cc_value_size(const cc_table *t, uint32_t type)
         size = cc_final_size(ty);
         break;
     }
-    if (size == CCT_SIZE_UNKNOWN || count == 0)
+    if (size == CCT_SIZE_UNKNOWN || size == 0 || count == 0)
         return size == CCT_SIZE_UNKNOWN ? size : 0;
-    if (size > (CCT_SIZE_UNKNOWN - 1) / count)
-        return CCT_SIZE_UNKNOWN - 1;
+    if (huge || size > (CCT_SIZE_UNKNOWN - 1) / count)
+        return CCT_SIZE_UNKNOWN - 1;   /* too large: cannot fit anything */
     return size * count;
 }
 

@@ -253,6 +253,22 @@ static void test_empty_struct(void **state)
     expect_record(t, r, 0, 1);
 }
 
+static void test_huge_array_of_empty_struct(void **state)
+{
+    cc_table *t = *state;
+    uint32_t empty = record(t, CCT_KIND_STRUCT, "empty", 0, NULL, 0);
+    uint32_t many = arr(t, empty, UINT64_MAX, 0);
+    mem m[] = { { "many", many, PLAIN } };
+    uint32_t r = record(t, CCT_KIND_STRUCT, "holder", 0, m, 1);
+    cc_error err;
+
+    lay_out(t, r);
+    expect_record(t, r, 0, 1);
+    assert_int_equal(t->types[many].size, 0);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_validate(t, &err), 0);
+}
+
 static void test_bitfield_cffi_convention(void **state)
 {
     cc_table *t = *state;
@@ -1006,6 +1022,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_natural_alignment),
         T(test_empty_struct),
+        T(test_huge_array_of_empty_struct),
         T(test_bitfield_cffi_convention),
         T(test_bitfield_moves_to_next_unit),
         T(test_unnamed_and_zero_width_bitfields),
