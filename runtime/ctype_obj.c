@@ -9,6 +9,7 @@
 #include <string.h>
 #include "ctype_obj.h"
 #include "ctable.h"
+#include "module.h"
 
 /* ---------------------------------------------------------------- alloc */
 
@@ -369,10 +370,12 @@ error:
     return -1;
 }
 
+PyObject *ctype_unknown_size_error;
+
 Py_ssize_t ctype_sizeof(CTypeObject *ct)
 {
     if (ct->ct_size < 0)
-        PyErr_Format(PyExc_ValueError, "ctype '%s' is of unknown size", ct->ct_name);
+        PyErr_Format(ctype_unknown_size_error, "ctype '%s' is of unknown size", ct->ct_name);
     return ct->ct_size;
 }
 
@@ -694,6 +697,13 @@ int ctype_init_module(PyObject *m)
     if (PyType_Ready(&CType_Type) < 0 || PyType_Ready(&CField_Type) < 0)
         return -1;
     if (ctype_make_primitives() < 0)
+        return -1;
+    PyObject *bases = PyTuple_Pack(2, ccm_error, PyExc_ValueError);
+    if (bases == NULL)
+        return -1;
+    ctype_unknown_size_error = PyErr_NewException("ffi.error", bases, NULL);
+    Py_DECREF(bases);
+    if (ctype_unknown_size_error == NULL)
         return -1;
     Py_INCREF(&CType_Type);
     if (PyModule_AddObject(m, "CType", (PyObject *)&CType_Type) < 0) {

@@ -146,7 +146,13 @@ int ctype_complete_enum(CTypeObject *ct, int prim, PyObject *names, PyObject *va
 CFieldObject *cfield_new(CTypeObject *type, Py_ssize_t offset, int bitshift,
                          int bitsize);
 
-/* Sizes: ct_size, or -1 with ValueError "ctype 'X' is of unknown size". */
+/* The error of sizeof/alignof on a type without a size (opaque struct,
+ * void, T[]): both ffi.error (as issue 4 asks) and ValueError (what real
+ * CFFI raises), so that either `except` clause catches it. */
+extern PyObject *ctype_unknown_size_error;
+
+/* Sizes: ct_size, or -1 with ctype_unknown_size_error
+ * "ctype 'X' is of unknown size". */
 Py_ssize_t ctype_sizeof(CTypeObject *ct);
 
 /* The type name with a declarator spliced in: ctype_name_with(ct, "*") for

@@ -255,8 +255,45 @@ static int ffi_note_incomplete(FFIObject *ffi, CTypeObject *ct, uint32_t index)
     return rc;
 }
 
+/* The CType an included FFI has for the same struct/union/enum, so that
+ * ffi.include() shares types as CFFI does (new reference), or NULL with no
+ * exception when none applies. */
+static CTypeObject *ffi_shared_record(FFIObject *ffi, const cct_type *ty)
+{
+    if (ty->name == 0)
+        return NULL;
+    const char *name = ffi_str(ffi, ty->name);
+    int ns = (ty->flags & CCT_TF_TYPEDEF_NAMED) ? CC_NS_ORDINARY : CC_NS_TAG;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(ffi->included); i++) {
+        FFIObject *inc = (FFIObject *)PyList_GET_ITEM(ffi->included, i);
+        uint32_t ref;
+        if (cc_table_lookup(&inc->table, ns, name, strlen(name), &ref) != 1
+            || (ref & CC_REF_ENUMERATOR))
+            continue;
+        cct_decl d = inc->table.decls[ref];
+        if ((d.kind != CCT_DECL_TAG && d.kind != CCT_DECL_TYPEDEF)
+            || d.type >= inc->table.ntypes)
+            continue;
+        const cct_type *other = &inc->table.types[d.type];
+        if (other->kind != ty->kind)
+            continue;
+        if ((other->flags & CCT_TF_OPAQUE) && !(ty->flags & CCT_TF_OPAQUE))
+            continue;
+        return ffi_realize_type(inc, d.type);
+    }
+    return NULL;
+}
+
 static CTypeObject *ffi_realize_record(FFIObject *ffi, const cct_type *ty, uint32_t index)
 {
+    CTypeObject *shared = ffi_shared_record(ffi, ty);
+    if (shared != NULL) {
+        Py_INCREF(shared);
+        ffi->realized[index] = shared;
+        return shared;
+    }
+    if (PyErr_Occurred())
+        return NULL;
     PyObject *name = ffi_record_name(ffi, ty, index);
     if (name == NULL)
         return NULL;
@@ -648,7 +685,8 @@ static PyObject *ffi_alignof(FFIObject *self, PyObject *arg)
         return NULL;
     Py_ssize_t align = ct->ct_align;
     if (align <= 0 || (ct->ct_flags & (CT_IS_OPAQUE | CT_VOID))) {
-        PyErr_Format(PyExc_ValueError, "ctype '%s' is of unknown alignment", ct->ct_name);
+        PyErr_Format(ctype_unknown_size_error, "ctype '%s' is of unknown alignment",
+                     ct->ct_name);
         Py_DECREF(ct);
         return NULL;
     }
@@ -1442,34 +1480,81 @@ static PyObject *ffi_from_handle(FFIObject *self, PyObject *arg)
 
 /* ------------------------------------------------------ init_once, errno */
 
+/* init_once: the cache maps tag -> (True, result) once done, or to
+ * (False, lock) while some thread runs func(); other threads wait on the
+ * lock (without the GIL), then find the result.  As in CFFI. */
+static PyObject *ffi_init_once_done(FFIObject *self, PyObject *tag)
+{
+    PyObject *entry = PyDict_GetItemWithError(self->init_once_cache, tag);
+    if (entry == NULL || PyTuple_GET_ITEM(entry, 0) != Py_True)
+        return NULL;
+    PyObject *r = PyTuple_GET_ITEM(entry, 1);
+    Py_INCREF(r);
+    return r;
+}
+
+static PyObject *ffi_init_once_lock(FFIObject *self, PyObject *tag)
+{
+    PyObject *entry = PyDict_GetItemWithError(self->init_once_cache, tag);
+    if (entry != NULL) {
+        PyObject *lock = PyTuple_GET_ITEM(entry, 1);
+        Py_INCREF(lock);
+        return lock;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *thread = PyImport_ImportModule("_thread");
+    PyObject *lock = thread ? PyObject_CallMethod(thread, "allocate_lock", NULL) : NULL;
+    Py_XDECREF(thread);
+    if (lock == NULL)
+        return NULL;
+    entry = PyTuple_Pack(2, Py_False, lock);
+    if (entry == NULL || PyDict_SetItem(self->init_once_cache, tag, entry) < 0) {
+        Py_XDECREF(entry);
+        Py_DECREF(lock);
+        return NULL;
+    }
+    Py_DECREF(entry);
+    return lock;
+}
+
 static PyObject *ffi_init_once(FFIObject *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"func", "tag", NULL};
     PyObject *func, *tag;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO:init_once", kwlist, &func, &tag))
         return NULL;
-    PyObject *done = PyDict_GetItemWithError(self->init_once_cache, tag);
-    if (done != NULL) {
-        Py_INCREF(done);
-        return done;
-    }
-    if (PyErr_Occurred())
+    PyObject *r = ffi_init_once_done(self, tag);
+    if (r != NULL || PyErr_Occurred())
+        return r;
+    PyObject *lock = ffi_init_once_lock(self, tag);
+    if (lock == NULL)
         return NULL;
-    PyObject *res = PyObject_CallNoArgs(func);
-    if (res == NULL)
-        return NULL;
-    /* another thread may have finished first: its result wins */
-    done = PyDict_GetItemWithError(self->init_once_cache, tag);
-    if (done != NULL) {
-        Py_DECREF(res);
-        Py_INCREF(done);
-        return done;
-    }
-    if (PyErr_Occurred() || PyDict_SetItem(self->init_once_cache, tag, res) < 0) {
-        Py_DECREF(res);
+    PyObject *ok = PyObject_CallMethod(lock, "acquire", NULL);
+    if (ok == NULL) {
+        Py_DECREF(lock);
         return NULL;
     }
-    return res;
+    Py_DECREF(ok);
+    r = ffi_init_once_done(self, tag);
+    if (r == NULL && !PyErr_Occurred()) {
+        r = PyObject_CallNoArgs(func);
+        if (r != NULL) {
+            PyObject *entry = PyTuple_Pack(2, Py_True, r);
+            if (entry == NULL || PyDict_SetItem(self->init_once_cache, tag, entry) < 0)
+                Py_CLEAR(r);
+            Py_XDECREF(entry);
+        }
+    }
+    PyObject *exc_t, *exc_v, *exc_tb;
+    PyErr_Fetch(&exc_t, &exc_v, &exc_tb);
+    ok = PyObject_CallMethod(lock, "release", NULL);
+    Py_XDECREF(ok);
+    if (ok == NULL)
+        PyErr_Clear();
+    PyErr_Restore(exc_t, exc_v, exc_tb);
+    Py_DECREF(lock);
+    return r;
 }
 
 static PyObject *ffi_get_errno(FFIObject *self, void *c)

@@ -273,3 +273,21 @@ def test_ffi_class_attributes(ffi):
     assert isinstance(ffi.new("int *"), ffi.CData)
     assert issubclass(ffi.error, Exception)
     assert repr(ffi.NULL) == "<cdata 'void *' NULL>"
+
+
+def test_unknown_size_is_both_ffi_error_and_valueerror(ffi):
+    ffi.cdef("struct op;")
+    with pytest.raises(ffi.error):
+        ffi.sizeof("struct op")
+    with pytest.raises(ValueError):
+        ffi.alignof("struct op")
+
+
+def test_include_shares_types(ffi):
+    base = cffi.FFI()
+    base.cdef("struct p { int x; }; typedef struct { int y; } anon_t; enum col { RED };")
+    ffi.include(base)
+    assert ffi.typeof("struct p") is base.typeof("struct p")
+    assert ffi.typeof("struct p *") is base.typeof("struct p *")
+    assert ffi.typeof("anon_t") is base.typeof("anon_t")
+    assert ffi.typeof("enum col") is base.typeof("enum col")

@@ -187,3 +187,22 @@ def test_gc_destructor_cycles_are_collected(ffi):
     del box
     gc.collect()
     assert len(seen) == 1
+
+
+def test_init_once_runs_once_across_threads(ffi):
+    import time
+    calls = []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.05)
+        return "done"
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(ffi.init_once(slow, "t")))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == ["done"] * 4
+    assert calls == [1]
