@@ -243,6 +243,74 @@ static void ccall_invoke(ffi_cif *cif, void *fnptr, void *result, void **avalues
     Py_END_ALLOW_THREADS
 }
 
+/* ------------------------------------------------------------ direct */
+
+typedef int64_t (*ccall_fn_rax)(int64_t, int64_t, int64_t, int64_t, int64_t,
+                                int64_t, double, double, double, double,
+                                double, double, double, double);
+typedef double (*ccall_fn_double)(int64_t, int64_t, int64_t, int64_t, int64_t,
+                                  int64_t, double, double, double, double,
+                                  double, double, double, double);
+typedef float (*ccall_fn_float)(int64_t, int64_t, int64_t, int64_t, int64_t,
+                                int64_t, double, double, double, double,
+                                double, double, double, double);
+
+/* The integer in a slot, widened to 64 bits as its type requires. */
+static int64_t ccall_slot_integer(const char *slot, const ccall_direct_arg *d)
+{
+    switch (d->size) {
+    case 1: return d->is_signed ? *(const int8_t *)slot : *(const uint8_t *)slot;
+    case 2: return d->is_signed ? *(const int16_t *)slot : *(const uint16_t *)slot;
+    case 4: return d->is_signed ? *(const int32_t *)slot : *(const uint32_t *)slot;
+    default: return *(const int64_t *)slot;
+    }
+}
+
+/* The register image of a float/double slot: a float keeps its 32 bits in
+ * the low half, as the callee reads it. */
+static double ccall_slot_sse(const char *slot, const ccall_direct_arg *d)
+{
+    if (d->size == 8)
+        return *(const double *)slot;
+    union { double d; uint64_t u; } r = { .u = *(const uint32_t *)slot };
+    return r.d;
+}
+
+/* Calls fnptr with the arguments in registers (see ccall_type.h), GIL
+ * released, errno handled like ccall_invoke(). */
+static void ccall_invoke_direct(ccall_info *info, void *fnptr, char *buffer,
+                                char *result)
+{
+    int64_t g[CCALL_DIRECT_GPR] = { 0 };
+    double x[CCALL_DIRECT_SSE] = { 0 };
+    for (Py_ssize_t i = 0; i < info->nargs; i++) {
+        const ccall_direct_arg *d = &info->dargs[i];
+        const char *slot = buffer + info->offsets[i];
+        if (d->sse)
+            x[d->reg] = ccall_slot_sse(slot, d);
+        else
+            g[d->reg] = ccall_slot_integer(slot, d);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    cconv_errno_restore();
+    switch (info->direct) {
+    case CCALL_DIRECT_DOUBLE:
+        *(double *)result = ((ccall_fn_double)fnptr)(g[0], g[1], g[2], g[3], g[4], g[5],
+                                                    x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
+        break;
+    case CCALL_DIRECT_FLOAT:
+        *(float *)result = ((ccall_fn_float)fnptr)(g[0], g[1], g[2], g[3], g[4], g[5],
+                                                  x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
+        break;
+    default:
+        *(int64_t *)result = ((ccall_fn_rax)fnptr)(g[0], g[1], g[2], g[3], g[4], g[5],
+                                                  x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
+        break;
+    }
+    cconv_errno_save();
+    Py_END_ALLOW_THREADS
+}
+
 static PyObject *ccall_wrong_count(CTypeObject *fn, Py_ssize_t expected,
                                    Py_ssize_t got, int at_least)
 {
@@ -287,7 +355,10 @@ PyObject *ccall_call(CDataObject *fn, PyObject *const *args, Py_ssize_t nargs)
     PyObject *res = NULL;
     if (ccall_put_fixed(&fr, info, args) == 0) {
         char *result = fr.buffer + info->result_offset;
-        ccall_invoke(&info->cif, fn->c_data, result, fr.avalues);
+        if (info->direct != CCALL_DIRECT_NONE)
+            ccall_invoke_direct(info, fn->c_data, fr.buffer, result);
+        else
+            ccall_invoke(&info->cif, fn->c_data, result, fr.avalues);
         res = ccall_result(info->result, info->result_kind, result);
     }
     ccall_frame_release(&fr);

@@ -318,6 +318,56 @@ static size_t ccall_info_add_arg(ccall_info *info, Py_ssize_t i, CTypeObject *ct
     return offset + size;
 }
 
+/* The register class of a scalar: 0 integer, 1 sse, -1 neither (records,
+ * long double, complex). */
+static int ccall_direct_class(CTypeObject *ct)
+{
+    uint32_t fl = ct->ct_flags;
+    if (fl & (CT_POINTER | CT_FUNCTIONPTR | CT_ARRAY))
+        return 0;
+    if ((fl & (CT_PRIMITIVE_INTEGER | CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR))
+        && ct->ct_size >= 1 && ct->ct_size <= 8)
+        return 0;
+    if ((fl & CT_PRIMITIVE_FLOAT) && !(fl & (CT_IS_LONGDOUBLE | CT_PRIMITIVE_COMPLEX)))
+        return 1;
+    return -1;
+}
+
+static int ccall_direct_result_of(CTypeObject *ct)
+{
+    if (ct->ct_flags & CT_VOID)
+        return CCALL_DIRECT_RAX;
+    switch (ccall_direct_class(ct)) {
+    case 0: return CCALL_DIRECT_RAX;
+    case 1: return ct->ct_size == 4 ? CCALL_DIRECT_FLOAT : CCALL_DIRECT_DOUBLE;
+    default: return CCALL_DIRECT_NONE;
+    }
+}
+
+/* Decides whether calls can skip libffi (see ccall_type.h). */
+static void ccall_info_plan_direct(ccall_info *info)
+{
+    int ngpr = 0, nsse = 0;
+    info->direct = CCALL_DIRECT_NONE;
+    if (info->variadic || info->nargs > CCALL_DIRECT_GPR + CCALL_DIRECT_SSE)
+        return;
+    for (Py_ssize_t i = 0; i < info->nargs; i++) {
+        CTypeObject *ct = info->argtypes[i];
+        int cls = ccall_direct_class(ct);
+        if (cls < 0 || (cls == 0 && ngpr == CCALL_DIRECT_GPR)
+            || (cls == 1 && nsse == CCALL_DIRECT_SSE))
+            return;
+        ccall_direct_arg *d = &info->dargs[i];
+        d->sse = (unsigned char)cls;
+        d->reg = (unsigned char)(cls ? nsse++ : ngpr++);
+        d->size = (unsigned char)((ct->ct_flags & (CT_POINTER | CT_FUNCTIONPTR | CT_ARRAY))
+                                  ? sizeof(void *) : (size_t)ct->ct_size);
+        d->is_signed = (ct->ct_flags & (CT_PRIMITIVE_SIGNED | CT_PRIMITIVE_CHAR)) != 0
+                       || ((ct->ct_flags & CT_PRIMITIVE_WCHAR) && ct->ct_prim == CCT_PRIM_WCHAR);
+    }
+    info->direct = ccall_direct_result_of(info->result);
+}
+
 static ccall_info *ccall_info_build(CTypeObject *fn)
 {
     Py_ssize_t nargs = PyTuple_GET_SIZE(fn->ct_args);
@@ -340,6 +390,7 @@ static ccall_info *ccall_info_build(CTypeObject *fn)
     info->result_offset = ccall_round_up(offset, CCALL_SLOT_ALIGN);
     info->result_size = rtype->size < sizeof(ffi_arg) ? sizeof(ffi_arg) : rtype->size;
     info->buffer_size = info->result_offset + info->result_size;
+    ccall_info_plan_direct(info);
     if (ffi_prep_cif(&info->cif, FFI_DEFAULT_ABI, (unsigned)nargs, rtype,
                      info->atypes) != FFI_OK) {
         PyErr_Format(PyExc_SystemError, "libffi refused the function type '%s'",

@@ -16,8 +16,32 @@ enum ccall_argkind {
     CCALL_ARG_POINTER,   /* pointer: cconv_prepare_pointer_arg */
 };
 
+/* Direct calls (ccall.c): a function whose arguments all travel in
+ * registers - at most 6 integer/pointer ones and 8 float/double ones - and
+ * whose result comes back in rax or xmm0 is called without libffi, through
+ * a pointer of the type `R f(6 x int64_t, 8 x double)`: on x86-64 System V
+ * each class of argument fills its own registers in order whatever the
+ * interleaving, and extra register arguments are ignored by the callee.
+ * The arguments are read from their slots and widened as the ABI wants. */
+#define CCALL_DIRECT_GPR 6
+#define CCALL_DIRECT_SSE 8
+enum ccall_direct_result {
+    CCALL_DIRECT_NONE = 0,   /* not eligible: use ffi_call */
+    CCALL_DIRECT_RAX,        /* void, integers, pointers */
+    CCALL_DIRECT_DOUBLE,
+    CCALL_DIRECT_FLOAT,
+};
+typedef struct ccall_direct_arg {
+    unsigned char sse;       /* 1: float/double register, 0: integer one */
+    unsigned char reg;       /* register index in its class */
+    unsigned char size;      /* bytes of the value in the slot */
+    unsigned char is_signed; /* integers: sign-extend */
+} ccall_direct_arg;
+
 /* Everything a call through a function type needs, prepared once. */
 typedef struct ccall_info {
+    int direct;                   /* enum ccall_direct_result */
+    ccall_direct_arg dargs[CCALL_DIRECT_GPR + CCALL_DIRECT_SSE];
     ffi_cif cif;                  /* prepared for the fixed arguments */
     Py_ssize_t nargs;             /* fixed arguments */
     int variadic;

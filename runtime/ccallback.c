@@ -182,11 +182,26 @@ static void ccallback_call_python(ccallback_record *rec, void *ret, void **args)
     Py_DECREF(res);
 }
 
+/* Whether the interpreter is finalizing or gone: a C thread calling back
+ * then must not take the GIL (it would hang or crash). */
+static int ccallback_python_gone(void)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+    return !Py_IsInitialized() || Py_IsFinalizing();
+#else
+    return !Py_IsInitialized() || _Py_IsFinalizing();
+#endif
+}
+
 /* The closure's entry point: any thread, GIL not held. */
 static void ccallback_invoke(ffi_cif *cif, void *ret, void **args, void *data)
 {
     (void)cif;
     ccallback_record *rec = data;
+    if (ccallback_python_gone()) {
+        ccallback_write_error(rec, ret);   /* no Python to call any more */
+        return;
+    }
     cconv_errno_save();
     PyGILState_STATE st = PyGILState_Ensure();
     ccallback_call_python(rec, ret, args);

@@ -52,6 +52,16 @@ EXPORT double tl_many(int a, double b, int c, double d, int e, double f,
     return a + b + c + d + e + f + g + h + i + j + k + l + m + n + o + p + q + r;
 }
 
+/* Exactly fills the argument registers: 6 integer-class, 8 float-class
+ * arguments of mixed sizes, interleaved. */
+EXPORT double tl_regs(int8_t a, float b, uint16_t c, double d, int64_t e,
+                      float f, unsigned char g, double h, bool i, float j,
+                      long k, double l, double m, float n)
+{
+    return a + b + c + d + (double)e + f + g + h + i + j + (double)k + l + m + n;
+}
+EXPORT float tl_float_of(int8_t a, uint32_t b) { return (float)a * 0.5f + (float)b; }
+
 /* ------------------------------------------------------------ pointers */
 
 EXPORT size_t tl_strlen(const char *s) { return s ? strlen(s) : (size_t)-1; }

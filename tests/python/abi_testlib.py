@@ -29,6 +29,11 @@ double tl_many(int a, double b, int c, double d, int e, double f,
                int g, double h, int i, double j, int k, double l,
                int m, double n, int o, double p, int q, double r);
 
+double tl_regs(int8_t a, float b, uint16_t c, double d, int64_t e,
+               float f, unsigned char g, double h, _Bool i, float j,
+               long k, double l, double m, float n);
+float tl_float_of(int8_t a, uint32_t b);
+
 size_t tl_strlen(const char *s);
 int tl_is_null(const void *p);
 const char *tl_greeting(void);

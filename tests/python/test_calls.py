@@ -74,6 +74,17 @@ def test_many_arguments_on_the_stack(lib):
     assert lib.tl_many(*args) == sum(args)
 
 
+def test_all_argument_registers_mixed(lib):
+    args = (-5, 0.5, 65535, 1.25, -2 ** 40, 2.5, 255, -0.75, True, 4.0,
+            -(2 ** 50), 1e10, -3.5, 0.125)
+    assert lib.tl_regs(*args) == sum(float(a) for a in args)
+
+
+def test_float_result_and_narrow_arguments(lib):
+    assert lib.tl_float_of(-3, 1000) == 998.5
+    assert lib.tl_float_of(-128, 0) == -64.0
+
+
 def test_wrong_argument_count(lib):
     with pytest.raises(TypeError) as e:
         lib.tl_add(1)
