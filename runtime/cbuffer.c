@@ -263,10 +263,10 @@ PyObject *cbuffer_from_buffer(PyObject *self, PyObject *args, PyObject *kwds)
         PyObject *s = PyUnicode_FromString("char[]");
         if (s == NULL)
             return NULL;
-        ct = ffi_get_ctype((FFIObject *)self, s);
+        ct = ffi_get_ctype_strict((FFIObject *)self, s);
         Py_DECREF(s);
     } else
-        ct = ffi_get_ctype((FFIObject *)self, cdecl);
+        ct = ffi_get_ctype_strict((FFIObject *)self, cdecl);
     if (ct == NULL)
         return NULL;
     if (PyUnicode_Check(src)) {

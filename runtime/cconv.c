@@ -76,9 +76,8 @@ static int cconv_cdata_integer(PyObject *obj, PyObject **out)
         return 0;
     }
     if (ct->ct_flags & CT_PRIMITIVE_WCHAR) {
-        uint32_t v = ct->ct_size == 2 ? *(const uint16_t *)src : *(const uint32_t *)src;
-        *out = PyLong_FromUnsignedLong(v);
-        return 0;
+        *out = cconv_read_integer(src, ct->ct_size, ctype_wchar_is_signed(ct));
+        return *out ? 0 : -1;
     }
     PyErr_SetString(PyExc_TypeError, "an integer is required");
     return -1;

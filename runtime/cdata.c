@@ -580,7 +580,7 @@ static PyObject *cdata_int(CDataObject *cd)
     if (f & CT_PRIMITIVE_CHAR)
         return PyLong_FromLong(*(unsigned char *)cd->c_data);
     if (f & CT_PRIMITIVE_WCHAR)
-        return cconv_read_integer(cd->c_data, ct->ct_size, 0);
+        return cconv_read_integer(cd->c_data, ct->ct_size, ctype_wchar_is_signed(ct));
     if (f & CT_PRIMITIVE_FLOAT) {
         double d;
         if (f & CT_IS_LONGDOUBLE) {

@@ -158,6 +158,55 @@ CTypeObject *ctype_void(void)
     return ctype_void_type;
 }
 
+/* -------------------------------------------------------------- interning
+ * Arrays of known length and function types are unique per process, as in
+ * CFFI (FFI().typeof("int[3]") is FFI().typeof("int[3]")): a dict maps a key
+ * made of the component types' addresses to a weak reference; the weak
+ * reference's callback removes the entry when the type dies (the type keeps
+ * its components alive, so the addresses in a live key stay meaningful). */
+
+static PyObject *ctype_intern_dict;
+
+static PyObject *ctype_intern_forget(PyObject *key, PyObject *wr)
+{
+    PyObject *cur = PyDict_GetItemWithError(ctype_intern_dict, key);
+    if (cur == wr && PyDict_DelItem(ctype_intern_dict, key) < 0)
+        return NULL;
+    if (cur == NULL && PyErr_Occurred())
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef ctype_intern_forget_def = {
+    "_forget", (PyCFunction)ctype_intern_forget, METH_O, NULL};
+
+/* The live CType interned under key (new reference), or NULL. */
+static CTypeObject *ctype_intern_find(PyObject *key)
+{
+    PyObject *wr = PyDict_GetItemWithError(ctype_intern_dict, key);
+    if (wr == NULL)
+        return NULL;
+    PyObject *ct = PyWeakref_GetObject(wr);
+    if (ct == Py_None)
+        return NULL;
+    Py_INCREF(ct);
+    return (CTypeObject *)ct;
+}
+
+static int ctype_intern_store(PyObject *key, CTypeObject *ct)
+{
+    PyObject *cb = PyCFunction_New(&ctype_intern_forget_def, key);
+    if (cb == NULL)
+        return -1;
+    PyObject *wr = PyWeakref_NewRef((PyObject *)ct, cb);
+    Py_DECREF(cb);
+    if (wr == NULL)
+        return -1;
+    int rc = PyDict_SetItem(ctype_intern_dict, key, wr);
+    Py_DECREF(wr);
+    return rc;
+}
+
 /* -------------------------------------------------------------- derived */
 
 static CTypeObject *ctype_new_pointer(CTypeObject *item)
@@ -197,12 +246,8 @@ CTypeObject *ctype_pointer_to(CTypeObject *item)
     return ct;
 }
 
-CTypeObject *ctype_array_of(CTypeObject *item, Py_ssize_t length)
+static CTypeObject *ctype_new_array(CTypeObject *item, Py_ssize_t length)
 {
-    if (length < 0 && item->ct_unsized_array_cache != NULL) {
-        Py_INCREF(item->ct_unsized_array_cache);
-        return item->ct_unsized_array_cache;
-    }
     char decl[32];
     if (length < 0)
         strcpy(decl, "[]");
@@ -224,10 +269,33 @@ CTypeObject *ctype_array_of(CTypeObject *item, Py_ssize_t length)
     }
     Py_INCREF(item);
     ct->ct_item = item;
+    return ct;
+}
+
+CTypeObject *ctype_array_of(CTypeObject *item, Py_ssize_t length)
+{
     if (length < 0) {
-        item->ct_unsized_array_cache = ct;
-        ct->ct_cache_owner = item;
+        if (item->ct_unsized_array_cache != NULL) {
+            Py_INCREF(item->ct_unsized_array_cache);
+            return item->ct_unsized_array_cache;
+        }
+        CTypeObject *ct = ctype_new_array(item, -1);
+        if (ct != NULL) {
+            item->ct_unsized_array_cache = ct;
+            ct->ct_cache_owner = item;
+        }
+        return ct;
     }
+    PyObject *key = Py_BuildValue("(sNn)", "a", PyLong_FromVoidPtr(item), length);
+    if (key == NULL)
+        return NULL;
+    CTypeObject *ct = ctype_intern_find(key);
+    if (ct == NULL && !PyErr_Occurred()) {
+        ct = ctype_new_array(item, length);
+        if (ct != NULL && ctype_intern_store(key, ct) < 0)
+            Py_CLEAR(ct);
+    }
+    Py_DECREF(key);
     return ct;
 }
 
@@ -267,7 +335,7 @@ static int ctype_format_args(PyObject *args, int variadic, PyObject **out)
     return *out == NULL ? -1 : 0;
 }
 
-CTypeObject *ctype_function(CTypeObject *result, PyObject *args, int variadic)
+static CTypeObject *ctype_new_function(CTypeObject *result, PyObject *args, int variadic)
 {
     PyObject *joined;
     if (ctype_format_args(args, variadic, &joined) < 0)
@@ -289,6 +357,50 @@ CTypeObject *ctype_function(CTypeObject *result, PyObject *args, int variadic)
     ct->ct_item = result;
     Py_INCREF(args);
     ct->ct_args = args;
+    return ct;
+}
+
+/* ("f", result, variadic, arg, arg...) with the types' addresses. */
+static PyObject *ctype_function_key(CTypeObject *result, PyObject *args, int variadic)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(args);
+    PyObject *key = PyTuple_New(n + 3);
+    if (key == NULL)
+        return NULL;
+    PyObject *items[3] = {PyUnicode_FromString("f"), PyLong_FromVoidPtr(result),
+                          PyBool_FromLong(variadic)};
+    for (int i = 0; i < 3; i++) {
+        if (items[i] == NULL) {
+            Py_DECREF(key);
+            for (int j = i + 1; j < 3; j++)
+                Py_XDECREF(items[j]);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(key, i, items[i]);
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *a = PyLong_FromVoidPtr(PyTuple_GET_ITEM(args, i));
+        if (a == NULL) {
+            Py_DECREF(key);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(key, i + 3, a);
+    }
+    return key;
+}
+
+CTypeObject *ctype_function(CTypeObject *result, PyObject *args, int variadic)
+{
+    PyObject *key = ctype_function_key(result, args, variadic);
+    if (key == NULL)
+        return NULL;
+    CTypeObject *ct = ctype_intern_find(key);
+    if (ct == NULL && !PyErr_Occurred()) {
+        ct = ctype_new_function(result, args, variadic);
+        if (ct != NULL && ctype_intern_store(key, ct) < 0)
+            Py_CLEAR(ct);
+    }
+    Py_DECREF(key);
     return ct;
 }
 
@@ -697,6 +809,8 @@ int ctype_init_module(PyObject *m)
     if (PyType_Ready(&CType_Type) < 0 || PyType_Ready(&CField_Type) < 0)
         return -1;
     if (ctype_make_primitives() < 0)
+        return -1;
+    if (ctype_intern_dict == NULL && (ctype_intern_dict = PyDict_New()) == NULL)
         return -1;
     PyObject *bases = PyTuple_Pack(2, ccm_error, PyExc_ValueError);
     if (bases == NULL)

@@ -21,6 +21,7 @@
 #define CCFFI_CTYPE_OBJ_H
 
 #include <stdint.h>
+#include <wchar.h>
 #include "table_format.h"
 
 /* ct_flags: the kind, as CFFI's backend classifies types. */
@@ -166,6 +167,12 @@ static inline CFieldObject *ctype_find_field(CTypeObject *ct, PyObject *name)
     if (ct->ct_fields == NULL)
         return NULL;
     return (CFieldObject *)PyDict_GetItemWithError(ct->ct_fields, name);
+}
+
+/* wchar_t is signed on this platform (char16_t and char32_t never are). */
+static inline int ctype_wchar_is_signed(const CTypeObject *ct)
+{
+    return ct->ct_prim == CCT_PRIM_WCHAR && (wchar_t)-1 < 0;
 }
 
 int ctype_init_module(PyObject *m);

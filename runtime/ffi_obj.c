@@ -405,7 +405,9 @@ static int ffi_complete_pending(FFIObject *ffi)
 
 /* -------------------------------------------------------------- lookups */
 
-static CTypeObject *ffi_parse_type(FFIObject *ffi, PyObject *str)
+/* Parses and realizes a type string, caching the result in types_cache,
+ * or in rawfunc_cache when the string names a function type. */
+static CTypeObject *ffi_parse_type(FFIObject *ffi, PyObject *str, int *is_rawfunc)
 {
     Py_ssize_t len;
     const char *text = PyUnicode_AsUTF8AndSize(str, &len);
@@ -417,27 +419,41 @@ static CTypeObject *ffi_parse_type(FFIObject *ffi, PyObject *str)
         ccm_raise_error(&err);
         return NULL;
     }
+    *is_rawfunc = ffi->table.types[index].kind == CCT_KIND_FUNCTION;
     CTypeObject *ct = ffi_realize_type(ffi, index);
     if (ct == NULL)
         return NULL;
-    if (PyDict_SetItem(ffi->types_cache, str, (PyObject *)ct) < 0) {
+    PyObject *cache = *is_rawfunc ? ffi->rawfunc_cache : ffi->types_cache;
+    if (PyDict_SetItem(cache, str, (PyObject *)ct) < 0) {
         Py_DECREF(ct);
         return NULL;
     }
     return ct;
 }
 
-CTypeObject *ffi_get_ctype(FFIObject *ffi, PyObject *arg)
+static CTypeObject *ffi_lookup_ctype(FFIObject *ffi, PyObject *arg, int strict)
 {
     if (PyUnicode_Check(arg)) {
         PyObject *ct = PyDict_GetItemWithError(ffi->types_cache, arg);
-        if (ct != NULL) {
-            Py_INCREF(ct);
-            return (CTypeObject *)ct;
+        int rawfunc = 0;
+        if (ct == NULL && !PyErr_Occurred()) {
+            ct = PyDict_GetItemWithError(ffi->rawfunc_cache, arg);
+            rawfunc = 1;
         }
-        if (PyErr_Occurred())
+        if (ct != NULL)
+            Py_INCREF(ct);
+        else if (PyErr_Occurred())
             return NULL;
-        return ffi_parse_type(ffi, arg);
+        else if ((ct = (PyObject *)ffi_parse_type(ffi, arg, &rawfunc)) == NULL)
+            return NULL;
+        if (rawfunc && strict) {
+            PyErr_Format(ccm_CDefError,
+                         "the type '%U' is a function type, not a pointer-to-function type",
+                         arg);
+            Py_DECREF(ct);
+            return NULL;
+        }
+        return (CTypeObject *)ct;
     }
     if (CType_Check(arg)) {
         Py_INCREF(arg);
@@ -445,6 +461,16 @@ CTypeObject *ffi_get_ctype(FFIObject *ffi, PyObject *arg)
     }
     PyErr_SetString(PyExc_TypeError, "expected a 'ctype' object");
     return NULL;
+}
+
+CTypeObject *ffi_get_ctype(FFIObject *ffi, PyObject *arg)
+{
+    return ffi_lookup_ctype(ffi, arg, 0);
+}
+
+CTypeObject *ffi_get_ctype_strict(FFIObject *ffi, PyObject *arg)
+{
+    return ffi_lookup_ctype(ffi, arg, 1);
 }
 
 CTypeObject *ffi_get_ctype_or_cdata(FFIObject *ffi, PyObject *arg)
@@ -457,7 +483,7 @@ CTypeObject *ffi_get_ctype_or_cdata(FFIObject *ffi, PyObject *arg)
         PyErr_SetString(PyExc_TypeError, "expected a 'cdata' or 'ctype' object");
         return NULL;
     }
-    return ffi_get_ctype(ffi, arg);
+    return ffi_get_ctype_strict(ffi, arg);
 }
 
 /* -------------------------------------------------------- object basics */
@@ -475,10 +501,11 @@ static PyObject *ffi_new_object(PyTypeObject *type, PyObject *args, PyObject *kw
         return PyErr_NoMemory();
     }
     self->types_cache = PyDict_New();
+    self->rawfunc_cache = PyDict_New();
     self->init_once_cache = PyDict_New();
     self->included = PyList_New(0);
     self->incomplete = PyList_New(0);
-    if (!self->types_cache || !self->init_once_cache || !self->included
+    if (!self->types_cache || !self->rawfunc_cache || !self->init_once_cache || !self->included
         || !self->incomplete) {
         Py_DECREF(self);
         return NULL;
@@ -514,6 +541,7 @@ static int ffi_traverse(FFIObject *self, visitproc visit, void *arg)
     for (uint32_t i = 0; i < self->nrealized; i++)
         Py_VISIT(self->realized[i]);
     Py_VISIT(self->types_cache);
+    Py_VISIT(self->rawfunc_cache);
     Py_VISIT(self->init_once_cache);
     Py_VISIT(self->included);
     Py_VISIT(self->incomplete);
@@ -526,6 +554,7 @@ static int ffi_clear(FFIObject *self)
     for (uint32_t i = 0; i < self->nrealized; i++)
         Py_CLEAR(self->realized[i]);
     Py_CLEAR(self->types_cache);
+    Py_CLEAR(self->rawfunc_cache);
     Py_CLEAR(self->init_once_cache);
     Py_CLEAR(self->included);
     Py_CLEAR(self->incomplete);
@@ -612,6 +641,7 @@ static PyObject *ffi_cdef(FFIObject *self, PyObject *args, PyObject *kwds)
         return NULL;
     }
     PyDict_Clear(self->types_cache);
+    PyDict_Clear(self->rawfunc_cache);
     if (ffi_complete_pending(self) < 0)
         return NULL;
     Py_RETURN_NONE;
@@ -637,6 +667,7 @@ static PyObject *ffi_include(FFIObject *self, PyObject *other)
     if (PyList_Append(self->included, other) < 0)
         return NULL;
     PyDict_Clear(self->types_cache);
+    PyDict_Clear(self->rawfunc_cache);
     if (ffi_complete_pending(self) < 0)
         return NULL;
     Py_RETURN_NONE;
@@ -647,7 +678,7 @@ static PyObject *ffi_include(FFIObject *self, PyObject *other)
 static PyObject *ffi_typeof(FFIObject *self, PyObject *arg)
 {
     if (PyUnicode_Check(arg) || CType_Check(arg))
-        return (PyObject *)ffi_get_ctype(self, arg);
+        return (PyObject *)ffi_get_ctype_strict(self, arg);
     if (CData_Check(arg)) {
         Py_INCREF(CData_CType(arg));
         return (PyObject *)CData_CType(arg);
@@ -680,7 +711,7 @@ static PyObject *ffi_sizeof(FFIObject *self, PyObject *arg)
 
 static PyObject *ffi_alignof(FFIObject *self, PyObject *arg)
 {
-    CTypeObject *ct = ffi_get_ctype(self, arg);
+    CTypeObject *ct = ffi_get_ctype_strict(self, arg);
     if (ct == NULL)
         return NULL;
     Py_ssize_t align = ct->ct_align;
@@ -746,32 +777,14 @@ static int ffi_offset_step(CTypeObject **ct, PyObject *key, Py_ssize_t *offset, 
     return 0;
 }
 
-/* Walks fields/indexes (strings may be dotted: "a.b"); *ct borrowed. */
+/* Walks fields and indexes; *ct is borrowed.  As in CFFI, "a.b" is not a
+ * path: nested fields are separate arguments. */
 static int ffi_offset_walk(CTypeObject **ct, PyObject *const *keys, Py_ssize_t n,
                            Py_ssize_t *offset)
 {
-    int first = 1;
-    for (Py_ssize_t k = 0; k < n; k++) {
-        PyObject *key = keys[k];
-        if (PyUnicode_Check(key) && PyUnicode_FindChar(key, '.', 0,
-                                                       PyUnicode_GET_LENGTH(key), 1) >= 0) {
-            PyObject *dot = PyUnicode_FromString(".");
-            PyObject *parts = dot ? PyUnicode_Split(key, dot, -1) : NULL;
-            Py_XDECREF(dot);
-            if (parts == NULL)
-                return -1;
-            int rc = ffi_offset_walk(ct, &PyList_GET_ITEM(parts, 0),
-                                     PyList_GET_SIZE(parts), offset);
-            Py_DECREF(parts);
-            if (rc < 0)
-                return -1;
-            first = 0;
-            continue;
-        }
-        if (ffi_offset_step(ct, key, offset, first) < 0)
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (ffi_offset_step(ct, keys[k], offset, k == 0) < 0)
             return -1;
-        first = 0;
-    }
     return 0;
 }
 
@@ -781,7 +794,7 @@ static PyObject *ffi_offsetof(FFIObject *self, PyObject *const *args, Py_ssize_t
         PyErr_SetString(PyExc_TypeError, "offsetof() expects a type and at least one field");
         return NULL;
     }
-    CTypeObject *ct = ffi_get_ctype(self, args[0]);
+    CTypeObject *ct = ffi_get_ctype_strict(self, args[0]);
     if (ct == NULL)
         return NULL;
     CTypeObject *walk = ct;
@@ -837,7 +850,7 @@ static PyObject *ffi_new(FFIObject *self, PyObject *const *args, Py_ssize_t narg
         if (PyErr_Occurred())
             return NULL;
     }
-    ct = ffi_get_ctype(self, cdecl);
+    ct = ffi_get_ctype_strict(self, cdecl);
     if (ct == NULL)
         return NULL;
     PyObject *r = cdata_newp(ct, init, NULL);
@@ -972,9 +985,19 @@ static PyObject *ffi_cast_to_float(CTypeObject *ct, PyObject *value)
         return cdata_new_value(ct, buf);
     }
     if (PyUnicode_Check(value) || PyBytes_Check(value)) {
-        PyErr_Format(PyExc_TypeError, "cannot cast %.200s object to ctype '%s'",
-                     Py_TYPE(value)->tp_name, ct->ct_name);
-        return NULL;
+        uint64_t code;
+        if (ffi_cast_char_source(ct, value, &code) < 0) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "cannot cast %.200s object to ctype '%s'",
+                         Py_TYPE(value)->tp_name, ct->ct_name);
+            return NULL;
+        }
+        PyObject *num = PyFloat_FromDouble((double)code);
+        if (num == NULL)
+            return NULL;
+        int rc = cconv_from_python(ct, buf, num);
+        Py_DECREF(num);
+        return rc < 0 ? NULL : cdata_new_value(ct, buf);
     }
     if (cconv_from_python(ct, buf, value) < 0)
         return NULL;
@@ -1044,7 +1067,7 @@ static PyObject *ffi_cast(FFIObject *self, PyObject *const *args, Py_ssize_t nar
         if (PyErr_Occurred())
             return NULL;
     }
-    ct = ffi_get_ctype(self, args[0]);
+    ct = ffi_get_ctype_strict(self, args[0]);
     if (ct == NULL)
         return NULL;
     PyObject *r = ffi_do_cast(ct, args[1]);
@@ -1210,8 +1233,8 @@ static PyObject *ffi_addressof(FFIObject *self, PyObject *const *args, Py_ssize_
     Py_ssize_t offset = 0;
     if (nargs == 1) {
         if (ct->ct_flags & CT_POINTER) {
-            Py_INCREF(ct);
-            return cdata_new_pointer(ct, cd->c_data);
+            PyErr_SetString(PyExc_TypeError, "addressof(pointer)");
+            return NULL;
         }
     } else if (ffi_offset_walk(&target, args + 1, nargs - 1, &offset) < 0)
         return NULL;
@@ -1235,7 +1258,7 @@ static PyObject *ffi_getctype(FFIObject *self, PyObject *args, PyObject *kwds)
     const char *replace = "";
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|s:getctype", kwlist, &cdecl, &replace))
         return NULL;
-    CTypeObject *ct = ffi_get_ctype(self, cdecl);
+    CTypeObject *ct = ffi_get_ctype_strict(self, cdecl);
     if (ct == NULL)
         return NULL;
     while (*replace == ' ' || *replace == '\t' || *replace == '\n')
@@ -1380,7 +1403,7 @@ static PyObject *allocator_call(AllocatorObject *a, PyObject *args, PyObject *kw
     PyObject *cdecl, *init = NULL;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:allocate", kwlist, &cdecl, &init))
         return NULL;
-    CTypeObject *ct = ffi_get_ctype(a->ffi, cdecl);
+    CTypeObject *ct = ffi_get_ctype_strict(a->ffi, cdecl);
     if (ct == NULL)
         return NULL;
     PyObject *r = cdata_newp(ct, init, a->spec);

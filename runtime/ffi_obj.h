@@ -20,6 +20,8 @@ typedef struct FFIObject {
     CTypeObject **realized;  /* per table type index: the CType, or NULL */
     uint32_t nrealized;      /* allocated entries of realized[] */
     PyObject *types_cache;   /* dict: type string -> CTypeObject */
+    PyObject *rawfunc_cache; /* dict: strings naming a function type
+                                ("int(int)") -> its function-pointer CType */
     PyObject *init_once_cache; /* dict: tag -> (done, result/lock) */
     PyObject *included;      /* list of FFI objects given to include() */
     PyObject *incomplete;    /* list of realized struct/union/enum CTypes
@@ -40,8 +42,15 @@ extern PyTypeObject FFI_Type;
 CTypeObject *ffi_realize_type(FFIObject *ffi, uint32_t index);
 
 /* The CType named by a type string, or the CType itself when given one;
- * anything else is a TypeError.  New reference. */
+ * anything else is a TypeError.  New reference.  A string naming a
+ * function type ("int(int)", "void foo(char)") gives the function-pointer
+ * CType, as ffi.callback() accepts. */
 CTypeObject *ffi_get_ctype(FFIObject *ffi, PyObject *arg);
+
+/* Same, but a function type is refused with CFFI's CDefError "the type
+ * 'int(int)' is a function type, not a pointer-to-function type": what
+ * typeof/sizeof/new/cast/... do. */
+CTypeObject *ffi_get_ctype_strict(FFIObject *ffi, PyObject *arg);
 
 /* Same, with CFFI's rule for ffi.typeof-like arguments: a cdata gives its
  * type.  New reference. */

@@ -88,6 +88,8 @@ def test_cast_floats(ffi):
     assert float(ffi.cast("double", ffi.cast("long double", 0.5))) == 0.5
     with pytest.raises(TypeError, match="cannot cast str object to ctype 'double'"):
         ffi.cast("double", "1.5")
+    assert ffi.cast("float", b"A") == 65.0
+    assert ffi.cast("double", "A") == 65.0
     with pytest.raises(OverflowError):
         ffi.cast("float", 2 ** 2000)
     assert complex(ffi.cast("double _Complex", 2)) == 2 + 0j
@@ -113,6 +115,13 @@ def test_cast_enums(ffi):
     assert repr(ffi.cast("enum e", 1)) == "<cdata 'enum e' 1>"
     assert ffi.cast("int", ffi.cast("enum e", 5)) == 5
     assert ffi.string(ffi.cast("enum e", ffi.cast("long", 5))) == "B"
+
+
+def test_wchar_t_is_signed_char32_t_is_not(ffi):
+    assert int(ffi.cast("wchar_t", -1)) == -1
+    assert int(ffi.cast("long long", ffi.cast("wchar_t", -1))) == -1
+    assert int(ffi.cast("char32_t", -1)) == 2 ** 32 - 1
+    assert int(ffi.cast("int", ffi.cast("char", b"\x80"))) == 0x80
 
 
 def test_cast_char_errors(ffi):

@@ -21,7 +21,6 @@ def test_primitive_names_and_identity(ffi):
     ("int*(*)[3]", "int *(*)[3]"),
     ("int[3][4]", "int[3][4]"),
     ("int(*)(int)", "int(*)(int)"),
-    ("int(int)", "int(*)(int)"),
     ("int(**)(int)", "int(* *)(int)"),
     ("int(*[2])(int)", "int(*[2])(int)"),
     ("int(*(*)(int))(long)", "int(*(*)(int))(long)"),
@@ -133,9 +132,32 @@ def test_offsetof(ffi):
         ffi.offsetof("int", "b")
 
 
-def test_offsetof_dotted_path(ffi):
+def test_offsetof_nested_fields_are_separate_arguments(ffi):
     ffi.cdef("struct in { int a; int b; }; struct out { int x; struct in i; };")
-    assert ffi.offsetof("struct out", "i.b") == 8
+    assert ffi.offsetof("struct out", "i", "b") == 8
+    with pytest.raises(KeyError):
+        ffi.offsetof("struct out", "i.b")      # as CFFI: not a path
+    assert ffi.offsetof("int *", 51) == 51 * 4
+    assert ffi.offsetof("int[]", 3) == 12
+
+
+def test_function_types_are_not_pointer_types(ffi):
+    for op in (ffi.typeof, ffi.sizeof, lambda t: ffi.cast(t, 42), ffi.new):
+        with pytest.raises(cffi.CDefError,
+                           match="the type 'int\\(int\\)' is a function type, "
+                                 "not a pointer-to-function type"):
+            op("int(int)")
+    assert ffi.typeof("int(*)(int)").kind == "function"
+
+
+def test_derived_types_are_unique_across_ffis(ffi):
+    other = cffi.FFI()
+    for t in ["int(*)(int,int)", "int *[17]", "int[]", "int ***", "double*"]:
+        assert ffi.typeof(t) is other.typeof(t)
+    ffi.cdef("struct foo { int x; };")
+    other.cdef("struct foo { int x; };")
+    assert ffi.typeof("struct foo") is not other.typeof("struct foo")
+    assert ffi.typeof("struct foo *") is not other.typeof("struct foo *")
 
 
 def test_getctype(ffi):

@@ -151,6 +151,9 @@ def test_addressof(ffi):
     assert int(ffi.cast("uintptr_t", py)) - int(ffi.cast("uintptr_t", p)) == 4
     assert ffi.addressof(p, "y") == py
     assert ffi.addressof(p[0]) == p
+    with pytest.raises(TypeError, match="addressof\\(pointer\\)"):
+        ffi.addressof(p)
+    assert ffi.addressof(p, 1) == p + 1
     t = ffi.new("struct two *")
     ay = ffi.addressof(t, "s", 1, "y")
     ay[0] = b"!"
