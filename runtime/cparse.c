@@ -219,6 +219,13 @@ static int cparse_is(const cparse *p, int kind)
     return p->tok.kind == kind;
 }
 
+/* End of the input, of a directive line, or a lexical error: loops stop. */
+static int cparse_at_end(const cparse *p)
+{
+    return p->tok.kind == CLEX_EOF || p->tok.kind == CLEX_EOL
+        || p->tok.kind == CLEX_ERROR;
+}
+
 static int cparse_expect(cparse *p, int kind, const char *expected)
 {
     if (p->tok.kind != kind)
@@ -1482,7 +1489,7 @@ static int cparse_record_body(cparse *p, uint32_t type)
         } else if (cparse_is(p, CLEX_HASH)) {
             if (cparse_directive(p) < 0)
                 return -1;
-        } else if (cparse_is(p, CLEX_EOF)) {
+        } else if (cparse_at_end(p)) {
             return cparse_unexpected(p, "'}'");
         } else if (cparse_member_decl(p) < 0) {
             return -1;
@@ -1847,7 +1854,8 @@ static int cparse_suffixes(cparse *p, uint32_t base, uint32_t *out)
                                "a function cannot return %s",
                                p->t->types[inner].kind == CCT_KIND_ARRAY
                                ? "an array" : "a function");
-    rc = cc_table_function(p->t, inner, p->args + pbase, p->nargs - pbase,
+    rc = cc_table_function(p->t, inner, p->args ? p->args + pbase : NULL,
+                           p->nargs - pbase,
                            variadic ? CCT_TF_VARIADIC : 0, out);
     p->nargs = pbase;
     return rc < 0 ? cparse_nomem(p) : 0;
@@ -1859,7 +1867,7 @@ static int cparse_skip_parens(cparse *p)
     int depth = 1;
 
     while (depth > 0) {
-        if (cparse_is(p, CLEX_EOF) || cparse_is(p, CLEX_ERROR))
+        if (cparse_at_end(p))
             return cparse_unexpected(p, "')'");
         if (cparse_is(p, '('))
             depth++;
@@ -1943,8 +1951,7 @@ static int cparse_skip_initializer(cparse *p)
     int depth = 0;
 
     while (depth > 0 || (!cparse_is(p, ',') && !cparse_is(p, ';'))) {
-        if (cparse_is(p, CLEX_EOF) || cparse_is(p, CLEX_ERROR)
-            || cparse_is(p, CLEX_HASH))
+        if (cparse_at_end(p) || cparse_is(p, CLEX_HASH))
             return cparse_unexpected(p, "';'");
         if (cparse_is(p, '(') || cparse_is(p, '{') || cparse_is(p, '['))
             depth++;
@@ -2113,7 +2120,7 @@ static int cparse_extern_block(cparse *p)
     } else {
         cparse_next(p);
         while (rc == 0 && !cparse_is(p, '}')) {
-            if (cparse_is(p, CLEX_EOF))
+            if (cparse_at_end(p))
                 rc = cparse_unexpected(p, "'}'");
             else
                 rc = cparse_top_item(p);
