@@ -161,36 +161,40 @@ static CDataObject *cdata_new_allocated(CTypeObject *ct, Py_ssize_t nbytes,
     PyObject *res = PyObject_CallFunction(alloc, "n", nbytes);
     if (res == NULL)
         return NULL;
-    if (!CData_Check(res) || !(CData_CType(res)->ct_flags & (CT_POINTER | CT_ARRAY))) {
-        PyErr_Format(PyExc_TypeError,
-                     "alloc() must return a cdata pointer, not '%.200s'",
+    if (!CData_Check(res)) {
+        PyErr_Format(PyExc_TypeError, "alloc() must return a cdata object (got %.200s)",
                      Py_TYPE(res)->tp_name);
         Py_DECREF(res);
         return NULL;
     }
+    if (!(CData_CType(res)->ct_flags & (CT_POINTER | CT_ARRAY))) {
+        PyErr_Format(PyExc_TypeError, "alloc() must return a cdata pointer, not '%s'",
+                     CData_CType(res)->ct_name);
+        Py_DECREF(res);
+        return NULL;
+    }
     char *data = CData_Ptr(res);
-    Py_DECREF(res);
     if (data == NULL) {
+        Py_DECREF(res);
         PyErr_SetString(PyExc_MemoryError, "alloc() returned NULL");
         return NULL;
     }
     CDataObject *cd = cdata_alloc(&CDataOwnGC_Type, ct, 0);
-    if (cd == NULL)
+    if (cd == NULL) {
+        Py_DECREF(res);
         return NULL;
+    }
     cd->c_data = data;
     if (clear)
         memset(data, 0, nbytes);
     CD_OWN(cd)->c_nbytes = nbytes;
     CD_OWN(cd)->c_repr_kind = CDATA_REPR_OWNING;
+    /* alloc()'s result owns the memory (it may be an ffi.new() cdata): it is
+     * kept, and handed to free() when this cdata dies */
+    CD_OWN(cd)->c_keep = res;
     if (free_fn != Py_None) {
-        PyObject *ptr = cdata_new_plain(ct, data);
-        if (ptr == NULL) {
-            Py_DECREF(cd);
-            return NULL;
-        }
         Py_INCREF(free_fn);
         CD_OWN(cd)->c_destructor = free_fn;
-        CD_OWN(cd)->c_keep = ptr;
     }
     return cd;
 }

@@ -513,12 +513,16 @@ static PyObject *ffi_new_object(PyTypeObject *type, PyObject *args, PyObject *kw
     return (PyObject *)self;
 }
 
+/* _cffi_backend.FFI() takes no argument; subclasses (cffi.FFI, which
+ * accepts CFFI's `backend=` keyword) define their own __init__. */
 static int ffi_init(PyObject *self, PyObject *args, PyObject *kwds)
 {
-    (void)self;
-    (void)args;
-    (void)kwds;
-    return 0;  /* FFI(backend=None) and friends: nothing to configure */
+    if (Py_TYPE(self) == &FFI_Type
+        && (PyTuple_GET_SIZE(args) != 0 || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0))) {
+        PyErr_SetString(PyExc_TypeError, "FFI() takes no argument");
+        return -1;
+    }
+    return 0;
 }
 
 PyObject *ffi_new_from_table(const void *buf, size_t len)
@@ -545,7 +549,6 @@ static int ffi_traverse(FFIObject *self, visitproc visit, void *arg)
     Py_VISIT(self->init_once_cache);
     Py_VISIT(self->included);
     Py_VISIT(self->incomplete);
-    Py_VISIT(self->dict);
     return 0;
 }
 
@@ -558,7 +561,6 @@ static int ffi_clear(FFIObject *self)
     Py_CLEAR(self->init_once_cache);
     Py_CLEAR(self->included);
     Py_CLEAR(self->incomplete);
-    Py_CLEAR(self->dict);
     return 0;
 }
 
@@ -711,7 +713,7 @@ static PyObject *ffi_sizeof(FFIObject *self, PyObject *arg)
 
 static PyObject *ffi_alignof(FFIObject *self, PyObject *arg)
 {
-    CTypeObject *ct = ffi_get_ctype_strict(self, arg);
+    CTypeObject *ct = ffi_get_ctype_or_cdata(self, arg);
     if (ct == NULL)
         return NULL;
     Py_ssize_t align = ct->ct_align;
@@ -1602,15 +1604,6 @@ static int ffi_set_errno(FFIObject *self, PyObject *value, void *c)
     return 0;
 }
 
-static PyObject *ffi_get_dict(FFIObject *self, void *c)
-{
-    (void)c;
-    if (self->dict == NULL && (self->dict = PyDict_New()) == NULL)
-        return NULL;
-    Py_INCREF(self->dict);
-    return self->dict;
-}
-
 /* -------------------------------------------------------------- tables */
 
 static PyMethodDef ffi_methods[] = {
@@ -1657,7 +1650,6 @@ static PyMethodDef ffi_methods[] = {
 static PyGetSetDef ffi_getset[] = {
     {"errno", (getter)ffi_get_errno, (setter)ffi_set_errno,
      "The C errno saved after the last C call of this thread.", NULL},
-    {"__dict__", (getter)ffi_get_dict, NULL, NULL, NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -1675,7 +1667,6 @@ PyTypeObject FFI_Type = {
     .tp_methods = ffi_methods,
     .tp_getset = ffi_getset,
     .tp_weaklistoffset = offsetof(FFIObject, weakreflist),
-    .tp_dictoffset = offsetof(FFIObject, dict),
 };
 
 static int ffi_set_class_attr(const char *name, PyObject *value)

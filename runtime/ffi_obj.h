@@ -29,7 +29,6 @@ typedef struct FFIObject {
     int abi_mode;            /* 1 for cdef()-built tables (layout engine);
                                 0 for a compiled module's table */
     PyObject *weakreflist;
-    PyObject *dict;          /* instance attributes */
 } FFIObject;
 
 extern PyTypeObject FFI_Type;

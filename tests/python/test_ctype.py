@@ -115,8 +115,9 @@ def test_sizeof_alignof(ffi):
         ffi.sizeof("void")
     with pytest.raises(TypeError, match="expected a 'cdata' or 'ctype' object"):
         ffi.sizeof(5)
-    with pytest.raises(TypeError, match="expected a 'ctype' object"):
-        ffi.alignof(ffi.new("int *"))
+    assert ffi.alignof(ffi.new("int[41]")) == 4     # as compiled ffi objects allow
+    with pytest.raises(ValueError, match="array item of unknown size: 'int\\[\\]'"):
+        ffi.typeof("int[10][]")
 
 
 def test_offsetof(ffi):
@@ -287,6 +288,16 @@ def test_lazy_realization_of_a_big_cdef(ffi):
                     for i in range(2000))
     ffi.cdef(decls)
     assert ffi.offsetof("struct s1999", "b") == 8
+
+
+def test_backend_ffi_takes_no_argument_and_no_attribute():
+    import _cffi_backend
+    with pytest.raises(TypeError):
+        _cffi_backend.FFI(42)
+    f = _cffi_backend.FFI()
+    with pytest.raises(AttributeError):
+        f.no_such_name = 42
+    assert f.new("int *", 3)[0] == 3
 
 
 def test_ffi_class_attributes(ffi):

@@ -89,9 +89,29 @@ def test_new_allocator_custom(ffi):
         ffi.new_allocator(free=my_free)
 
 
+def test_new_allocator_keeps_alloc_result_and_frees_it(ffi):
+    seen = []
+
+    def myalloc(size):
+        seen.append(size)
+        return ffi.new("char[]", b"X" * size)   # nobody else keeps it
+    alloc = ffi.new_allocator(myalloc, seen.append, should_clear_after_alloc=False)
+    p = alloc("int[]", 10)
+    gc.collect()
+    assert p[6] == ord("X") * 0x01010101
+    assert ffi.sizeof(p) == 40
+    del p
+    gc.collect()
+    assert seen[0] == 40
+    assert repr(seen[1]) == "<cdata 'char[]' owning 41 bytes>"
+
+
 def test_new_allocator_bad_alloc_result(ffi):
     allocate = ffi.new_allocator(lambda n: 42)
-    with pytest.raises(TypeError, match="must return a cdata pointer"):
+    with pytest.raises(TypeError, match="alloc\\(\\) must return a cdata object \\(got int\\)"):
+        allocate("int *")
+    allocate = ffi.new_allocator(lambda n: ffi.cast("int", 42))
+    with pytest.raises(TypeError, match="must return a cdata pointer, not 'int'"):
         allocate("int *")
     allocate = ffi.new_allocator(lambda n: ffi.NULL)
     with pytest.raises(MemoryError):
