@@ -573,6 +573,16 @@ PyObject *cconv_read_field(CFieldObject *f, char *base, PyObject *owner)
     return cconv_to_python_owned(f->cf_type, base + f->cf_offset, owner);
 }
 
+/* A member in a struct initializer: for a flexible array member, an
+ * integer only gives the length (ffi.new sized the memory), as in CFFI. */
+static int cconv_init_field(CFieldObject *f, char *base, PyObject *value)
+{
+    CTypeObject *ft = f->cf_type;
+    if ((ft->ct_flags & CT_ARRAY) && ft->ct_length < 0 && PyLong_Check(value))
+        return 0;
+    return cconv_write_field(f, base, value);
+}
+
 static int cconv_struct_too_many(CTypeObject *ct, Py_ssize_t n)
 {
     PyErr_Format(PyExc_ValueError, "too many initializers for '%s' (got %zd)",
@@ -590,7 +600,7 @@ static int cconv_write_struct_from_seq(CTypeObject *ct, char *dst, PyObject *seq
     for (Py_ssize_t i = 0; i < n; i++, f = f->cf_next) {
         if (f == NULL)
             return cconv_struct_too_many(ct, n);
-        if (cconv_write_field(f, dst, items[i]) < 0)
+        if (cconv_init_field(f, dst, items[i]) < 0)
             return -1;
     }
     return 0;
@@ -607,7 +617,7 @@ static int cconv_write_struct_from_dict(CTypeObject *ct, char *dst, PyObject *di
                 PyErr_SetObject(PyExc_KeyError, key);
             return -1;
         }
-        if (cconv_write_field(f, dst, value) < 0)
+        if (cconv_init_field(f, dst, value) < 0)
             return -1;
     }
     return 0;

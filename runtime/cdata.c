@@ -1153,6 +1153,75 @@ static CTypeObject *cdata_struct_of(CDataObject *cd, char **base)
     return NULL;
 }
 
+/* Bytes of memory owned from the start of cd's struct, or -1 when not
+ * known (a pointer that is not from ffi.new). */
+static Py_ssize_t cdata_owned_struct_bytes(CDataObject *cd)
+{
+    if (!CData_IsOwn(cd))
+        return -1;
+    CDataOwnObject *o = CD_OWN(cd);
+    if (o->c_repr_kind == CDATA_REPR_OWNING)
+        return o->c_nbytes;
+    return -1;
+}
+
+/* A field `T x[]` (or `T x[0]`): CFFI gives "T[]" sliced to the items
+ * that fit in the owned memory, or a "T *" when the length is unknown. */
+static PyObject *cdata_read_var_array(CDataObject *cd, CFieldObject *f, char *base)
+{
+    CTypeObject *item = f->cf_type->ct_item;
+    char *p = base + f->cf_offset;
+    Py_ssize_t owned = cdata_owned_struct_bytes(cd);
+    if (owned < 0 || item->ct_size <= 0) {
+        CTypeObject *ptr = ctype_pointer_to(item);
+        if (ptr == NULL)
+            return NULL;
+        PyObject *r = cdata_new_pointer(ptr, p);
+        Py_DECREF(ptr);
+        return r;
+    }
+    Py_ssize_t n = owned > f->cf_offset ? (owned - f->cf_offset) / item->ct_size : 0;
+    CTypeObject *arr = ctype_array_of(item, -1);
+    if (arr == NULL)
+        return NULL;
+    CDataObject *r = cdata_alloc(&CDataOwn_Type, arr, 0);
+    Py_DECREF(arr);
+    if (r == NULL)
+        return NULL;
+    r->c_data = p;
+    CD_OWN(r)->c_length = n;
+    CD_OWN(r)->c_repr_kind = CDATA_REPR_SLICED;
+    PyObject *owner = cdata_memory_owner(cd);
+    Py_XINCREF(owner);
+    CD_OWN(r)->c_keep = owner;
+    return (PyObject *)r;
+}
+
+/* Assigning a list/bytes/str to a flexible array member of memory from
+ * ffi.new: refuses more items than were allocated (IndexError). */
+static int cdata_var_array_overflows(CDataObject *cd, CFieldObject *f, PyObject *value)
+{
+    Py_ssize_t owned = cdata_owned_struct_bytes(cd);
+    CTypeObject *item = f->cf_type->ct_item;
+    if (owned < 0 || item->ct_size <= 0)
+        return 0;
+    Py_ssize_t room = owned > f->cf_offset ? (owned - f->cf_offset) / item->ct_size : 0;
+    Py_ssize_t n;
+    if (PyList_Check(value) || PyTuple_Check(value))
+        n = PySequence_Fast_GET_SIZE(value);
+    else if (PyBytes_Check(value))
+        n = PyBytes_GET_SIZE(value);
+    else if (PyUnicode_Check(value))
+        n = PyUnicode_GET_LENGTH(value);
+    else
+        return 0;
+    if (n <= room)
+        return 0;
+    PyErr_Format(PyExc_IndexError, "too many initializers for '%s' (got %zd, room for %zd)",
+                 f->cf_type->ct_name, n, room);
+    return 1;
+}
+
 static PyObject *cdata_getattro(CDataObject *cd, PyObject *name)
 {
     char *base;
@@ -1162,6 +1231,9 @@ static PyObject *cdata_getattro(CDataObject *cd, PyObject *name)
         if (f != NULL) {
             if (base == NULL)
                 return cdata_null_deref(cd);
+            CTypeObject *ft = f->cf_type;
+            if ((ft->ct_flags & CT_ARRAY) && ft->ct_length <= 0)
+                return cdata_read_var_array(cd, f, base);
             return cconv_read_field(f, base, cdata_memory_owner(cd));
         }
         if (PyErr_Occurred())
@@ -1195,6 +1267,10 @@ static int cdata_setattro(CDataObject *cd, PyObject *name, PyObject *value)
                 cdata_null_deref(cd);
                 return -1;
             }
+            CTypeObject *ft = f->cf_type;
+            if ((ft->ct_flags & CT_ARRAY) && ft->ct_length <= 0
+                && cdata_var_array_overflows(cd, f, value))
+                return -1;
             return cconv_write_field(f, base, value);
         }
         if (PyErr_Occurred())

@@ -90,10 +90,21 @@ def test_new_errors(sffi):
 
 
 def test_flexible_array_member(sffi):
-    p = sffi.new("struct flex *", [3, [10, 20, 30]])
+    ffi = sffi
+    p = ffi.new("struct flex *", [3, [10, 20, 30]])
     assert p.n == 3
     assert p.data[2] == 30
-    assert sffi.sizeof(p[0]) == 16
+    assert ffi.sizeof(p[0]) == 16
+    assert repr(p.data) == "<cdata 'int[]' sliced length 3>"
+    assert repr(ffi.new("struct flex *", {"data": 5})) == \
+        "<cdata 'struct flex *' owning 24 bytes>"
+    p.data = [7, 8]
+    assert list(p.data) == [7, 8, 30]
+    with pytest.raises(IndexError, match="too many initializers"):
+        p.data = [1, 2, 3, 4]
+    q = ffi.cast("struct flex *", p)        # length unknown: a pointer
+    assert ffi.typeof(q.data) is ffi.typeof("int *")
+    assert q.data[1] == 8
 
 
 def test_owned_memory_is_freed_with_the_cdata(ffi):
