@@ -1353,7 +1353,7 @@ static int cparse_record_finish(cparse *p, uint32_t type, uint32_t base,
     cct_type *ty;
     int sized = !partial;
 
-    if (cc_table_add_fields(p->t, p->fields + base, n, &first) < 0)
+    if (cc_table_add_fields(p->t, p->fields ? p->fields + base : NULL, n, &first) < 0)
         return cparse_nomem(p);
     for (i = base; i < p->nfields; i++)
         sized = sized && cparse_member_sized(p->t, p->fields[i].type);
