@@ -1366,8 +1366,9 @@ static bool cc_same_type(cc_includer *in, uint32_t si, uint32_t di)
     case CCT_KIND_STRUCT:
     case CCT_KIND_UNION:
     case CCT_KIND_ENUM:
-        if ((s->flags | d->flags) & CCT_TF_OPAQUE)
-            return true;
+        if (((s->flags | d->flags) & CCT_TF_OPAQUE) && s->name != 0)
+            return (s->flags & d->flags & CCT_TF_TYPEDEF_NAMED)
+                == ((s->flags | d->flags) & CCT_TF_TYPEDEF_NAMED);
         if ((s->flags & ~ignored) != (d->flags & ~ignored) || s->length != d->length)
             return false;
         if ((s->flags & d->flags & CCT_TF_LAYOUT_KNOWN)
@@ -1627,15 +1628,48 @@ static int cc_include_same_decl(cc_includer *in, const cct_decl *d,
     return 0;
 }
 
+/* Adds a copy of src decl d, whose type is dst's `type`. */
+static int cc_include_add_decl(cc_includer *in, const cct_decl *d, uint32_t type)
+{
+    cct_decl copy = *d;
+    uint32_t ref;
+
+    copy.type = type;
+    copy.slot = CCT_NO_SLOT;
+    if (cc_intern_from(in, d->name, &copy.name) < 0)
+        return -1;
+    if (cc_table_add_decl(in->dst, &copy, &ref) < 0)
+        return cc_include_nomem(in);
+    return 0;
+}
+
+/* A struct/union/enum tag: cc_include_record matches it with dst's tag of
+ * that name (refusing a different body, completing an opaque one). */
+static int cc_include_tag(cc_includer *in, const cct_decl *d)
+{
+    const char *name = in->src->strings + d->name;
+    uint8_t kind = in->src->types[d->type].kind;
+    uint32_t ref, type;
+    bool known = cc_table_lookup(in->dst, CC_NS_TAG, name, strlen(name), &ref);
+
+    if (known && in->dst->types[in->dst->decls[ref].type].kind != kind)
+        return cc_error_set(in->err, CC_ERR_DECL, "multiple declarations of %s %s "
+                            "(for interactive usage, try cdef(xx, override=True))",
+                            cc_kind_keyword(kind), name);
+    if (cc_include_type(in, d->type, &type) < 0)
+        return -1;
+    return known ? 0 : cc_include_add_decl(in, d, type);
+}
+
 static int cc_include_decl(cc_includer *in, const cct_decl *d)
 {
     const char *name = in->src->strings + d->name;
-    int ns = d->kind == CCT_DECL_TAG ? CC_NS_TAG : CC_NS_ORDINARY;
     uint32_t ref, type;
-    cct_decl copy = *d;
     bool same;
 
-    if (cc_table_lookup(in->dst, ns, name, strlen(name), &ref)) {
+    if (d->kind == CCT_DECL_TAG)
+        return cc_include_tag(in, d);
+    if (cc_table_lookup(in->dst, CC_NS_ORDINARY, name, strlen(name), &ref)) {
         if (ref & CC_REF_ENUMERATOR)
             same = d->kind == CCT_DECL_CONST_INT
                 && in->dst->enums[ref & ~CC_REF_ENUMERATOR].value == d->value;
@@ -1646,23 +1680,13 @@ static int cc_include_decl(cc_includer *in, const cct_decl *d)
         if (d->kind == CCT_DECL_CONST_INT)
             return cc_error_set(in->err, CC_ERR_DECL,
                                 "multiple declarations of constant: %s", name);
-        if (d->kind != CCT_DECL_TAG)
-            return cc_error_set(in->err, CC_ERR_DECL, "multiple declarations of "
-                                "typedef %s (for interactive usage, try cdef(xx, "
-                                "override=True))", name);
-        /* a TAG: the record comparison below names the conflict */
+        return cc_error_set(in->err, CC_ERR_DECL, "multiple declarations of "
+                            "typedef %s (for interactive usage, try cdef(xx, "
+                            "override=True))", name);
     }
     if (cc_include_type(in, d->type, &type) < 0)
         return -1;
-    if (d->kind == CCT_DECL_TAG && cc_table_lookup(in->dst, ns, name, strlen(name), &ref))
-        return 0;   /* matched (and maybe completed) by cc_include_record */
-    copy.type = type;
-    copy.slot = CCT_NO_SLOT;
-    if (cc_intern_from(in, d->name, &copy.name) < 0)
-        return -1;
-    if (cc_table_add_decl(in->dst, &copy, &ref) < 0)
-        return cc_include_nomem(in);
-    return 0;
+    return cc_include_add_decl(in, d, type);
 }
 
 /* Does one of the enumerators of enum i own its name in t? */
@@ -1714,21 +1738,12 @@ static bool cc_include_enum_present(cc_includer *in, uint32_t si)
     return same;
 }
 
-int cc_table_include(cc_table *dst, const cc_table *src, cc_error *err)
+/* Copies everything src shares into dst (no rollback: see below). */
+static int cc_include_all(cc_includer *in)
 {
-    cc_includer in;
+    const cc_table *src = in->src;
     int rc = 0;
 
-    if (dst == src)
-        return 0;
-    memset(&in, 0, sizeof in);
-    in.dst = dst;
-    in.src = src;
-    in.err = err;
-    in.src_to_dst = malloc((src->ntypes ? src->ntypes : 1) * sizeof *in.src_to_dst);
-    if (in.src_to_dst == NULL)
-        return cc_include_nomem(&in);
-    memset(in.src_to_dst, 0xff, src->ntypes * sizeof *in.src_to_dst);
     for (uint32_t k = 0; k < src->ndecls && rc == 0; k++) {
         const cct_decl *d = &src->decls[k];
         uint32_t ref;
@@ -1740,16 +1755,109 @@ int cc_table_include(cc_table *dst, const cc_table *src, cc_error *err)
         /* only the declaration the name currently denotes in src */
         if (!cc_table_lookup(src, ns, name, strlen(name), &ref) || ref != k)
             continue;
-        rc = cc_include_decl(&in, d);
+        rc = cc_include_decl(in, d);
     }
     /* anonymous enums bring their enumerators (CFFI's integer constants) */
     for (uint32_t i = 0; i < src->ntypes && rc == 0; i++) {
         uint32_t out;
-        if (src->types[i].kind == CCT_KIND_ENUM && in.src_to_dst[i] == CC_NO_TYPE
-            && cc_enum_is_named(src, i) && !cc_include_enum_present(&in, i))
-            rc = cc_include_type(&in, i, &out);
+        if (src->types[i].kind == CCT_KIND_ENUM && in->src_to_dst[i] == CC_NO_TYPE
+            && cc_enum_is_named(src, i) && !cc_include_enum_present(in, i))
+            rc = cc_include_type(in, i, &out);
+    }
+    return rc;
+}
+
+static int cc_map_copy(cc_map *dst, const cc_map *src)
+{
+    memset(dst, 0, sizeof *dst);
+    if (src->capacity == 0)
+        return 0;
+    dst->keys = malloc((size_t)src->capacity * sizeof *dst->keys);
+    dst->values = malloc((size_t)src->capacity * sizeof *dst->values);
+    if (dst->keys == NULL || dst->values == NULL) {
+        cc_map_free(dst);
+        return -1;
+    }
+    memcpy(dst->keys, src->keys, (size_t)src->capacity * sizeof *dst->keys);
+    memcpy(dst->values, src->values, (size_t)src->capacity * sizeof *dst->values);
+    dst->count = src->count;
+    dst->capacity = src->capacity;
+    return 0;
+}
+
+static void *cc_dup(const void *p, size_t n)
+{
+    void *q = malloc(n ? n : 1);
+
+    if (q != NULL && n)
+        memcpy(q, p, n);
+    return q;
+}
+
+/* A deep copy of t, to put back if an include fails half-way. */
+static int cc_table_copy(cc_table *copy, const cc_table *t)
+{
+    memset(copy, 0, sizeof *copy);
+#define CC_DUP(arr, n)                                                      \
+    copy->arr = cc_dup(t->arr, (size_t)t->n * sizeof *t->arr);              \
+    if (copy->arr == NULL)                                                  \
+        goto fail;                                                          \
+    copy->n = t->n;
+    CC_DUP(types, ntypes) copy->cap_types = t->ntypes;
+    CC_DUP(fields, nfields) copy->cap_fields = t->nfields;
+    CC_DUP(enums, nenums) copy->cap_enums = t->nenums;
+    CC_DUP(args, nargs) copy->cap_args = t->nargs;
+    CC_DUP(decls, ndecls) copy->cap_decls = t->ndecls;
+    CC_DUP(strings, strings_size) copy->cap_strings = t->strings_size;
+#undef CC_DUP
+    if (cc_map_copy(&copy->string_index, &t->string_index) < 0
+        || cc_map_copy(&copy->derived_index, &t->derived_index) < 0
+        || cc_map_copy(&copy->name_index[0], &t->name_index[0]) < 0
+        || cc_map_copy(&copy->name_index[1], &t->name_index[1]) < 0)
+        goto fail;
+    return 0;
+fail:
+    cc_table_free(copy);
+    return -1;
+}
+
+/* On any error dst is put back as it was: a failed include changes nothing.
+ * The merged table is validated too: two tables valid on their own can
+ * still combine into, say, a struct containing itself. */
+int cc_table_include(cc_table *dst, const cc_table *src, cc_error *err)
+{
+    cc_includer in;
+    cc_table saved;
+    cc_error verr;
+    int rc;
+
+    if (dst == src)
+        return 0;
+    memset(&in, 0, sizeof in);
+    in.dst = dst;
+    in.src = src;
+    in.err = err;
+    in.src_to_dst = malloc((src->ntypes ? src->ntypes : 1) * sizeof *in.src_to_dst);
+    if (in.src_to_dst == NULL || cc_table_copy(&saved, dst) < 0) {
+        free(in.src_to_dst);
+        return cc_include_nomem(&in);
+    }
+    memset(in.src_to_dst, 0xff, src->ntypes * sizeof *in.src_to_dst);
+    rc = cc_include_all(&in);
+    if (rc == 0) {
+        memset(&verr, 0, sizeof verr);
+        if (cc_table_validate(dst, &verr) < 0)
+            rc = cc_error_set(err, CC_ERR_DECL, "ffi.include() would combine the "
+                              "two declarations into an invalid one: %s",
+                              verr.message);
     }
     free(in.src_to_dst);
     cc_map_free(&in.assumed);
+    if (rc < 0) {
+        cc_table_free(dst);
+        *dst = saved;
+    } else {
+        cc_table_free(&saved);
+    }
     return rc;
 }

@@ -1,8 +1,9 @@
 /* make_corpus_ctable.c - writes the seed corpus of fuzz_ctable: real tables,
  * made by the cdef parser and the layout engine from a few cdefs that use
  * every kind of record (structs, unions, bitfields, packing, flexible
- * arrays, enums, functions, constants of every kind).  Not part of the
- * build; regenerate the corpus with:
+ * arrays, enums, functions, constants of every kind).  The corpus also
+ * keeps, as regress_*.bin, the inputs on which the fuzzer once found a bug.
+ * Not part of the build; regenerate the seed_*.bin files with:
  *   cc -std=c11 -Iruntime tests/fuzz/make_corpus_ctable.c runtime/ctable.c \
  *      runtime/cspell.c runtime/layout.c runtime/cparse.c runtime/clex.c \
  *      -o /tmp/mkcorpus && /tmp/mkcorpus tests/fuzz/corpus_ctable

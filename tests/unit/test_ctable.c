@@ -1144,10 +1144,34 @@ static void test_include_conflicts_named(void **state)
 
     assert_int_equal(cc_table_init(&dst), 0);
     l = prim(&dst, CCT_PRIM_LONG);
+    uint32_t un = add_struct(&dst, "u", names, &l, 1);
+    dst.types[un].kind = CCT_KIND_STRUCT;   /* struct u where src has union u */
+    expect_include_error(&dst, src, "multiple declarations of union u "
+                         "(for interactive usage, try cdef(xx, override=True))");
+    cc_table_free(&dst);
+
+    assert_int_equal(cc_table_init(&dst), 0);
+    l = prim(&dst, CCT_PRIM_LONG);
     add_struct(&dst, "node", names, &l, 1);
     expect_include_error(&dst, src, "multiple declarations of struct node "
                          "(for interactive usage, try cdef(xx, override=True))");
     cc_table_free(&dst);
+}
+
+/* `struct tag;` with its TAG declaration. */
+static uint32_t opaque_struct(cc_table *t, const char *tag)
+{
+    cct_type ty;
+    uint32_t idx;
+
+    memset(&ty, 0, sizeof ty);
+    ty.kind = CCT_KIND_STRUCT;
+    ty.flags = CCT_TF_OPAQUE;
+    ty.name = str(t, tag);
+    ty.size = CCT_SIZE_UNKNOWN;
+    assert_int_equal(cc_table_add_type(t, &ty, &idx), 0);
+    add_decl(t, CCT_DECL_TAG, tag, idx, 0);
+    return idx;
 }
 
 static void test_include_completes_opaque_struct(void **state)
@@ -1178,6 +1202,70 @@ static void test_include_completes_opaque_struct(void **state)
     uint32_t next = dst.fields[dst.types[opaque].first + 1].type;
     assert_int_equal(dst.types[next].item, opaque);
     assert_int_equal(cc_table_validate(&dst, &err), 0);
+    cc_table_free(&dst);
+}
+
+static void expect_same_bytes(const cc_table *t, const unsigned char *buf, size_t len)
+{
+    unsigned char *now;
+    size_t nlen;
+
+    serialize(t, &now, &nlen);
+    assert_int_equal(nlen, len);
+    assert_memory_equal(now, buf, len);
+    free(now);
+}
+
+static void test_include_failure_changes_nothing(void **state)
+{
+    cc_table *src = *state, dst;
+    sample s;
+    unsigned char *before;
+    size_t len;
+    uint32_t ref;
+
+    build_sample(src, &s);
+    assert_int_equal(cc_table_init(&dst), 0);
+    add_decl(&dst, CCT_DECL_TYPEDEF, "other", prim(&dst, CCT_PRIM_SHORT), 0);
+    /* "N" conflicts, after node, u, color... were already copied */
+    add_decl(&dst, CCT_DECL_CONST_INT, "N", prim(&dst, CCT_PRIM_INT), 43);
+    serialize(&dst, &before, &len);
+    expect_include_error(&dst, src, "multiple declarations of constant: N");
+    expect_same_bytes(&dst, before, len);
+    assert_int_equal(cc_table_lookup(&dst, CC_NS_TAG, "node", 4, &ref), 0);
+    assert_int_equal(cc_table_lookup(&dst, CC_NS_ORDINARY, "GREEN", 5, &ref), 0);
+    assert_int_equal(cc_table_lookup(&dst, CC_NS_ORDINARY, "other", 5, &ref), 1);
+    /* and the table still works */
+    add_decl(&dst, CCT_DECL_TYPEDEF, "more", prim(&dst, CCT_PRIM_DOUBLE), 0);
+    assert_int_equal(cc_table_validate(&dst, NULL), 0);
+    free(before);
+    cc_table_free(&dst);
+}
+
+static void test_include_refuses_a_merge_that_contains_itself(void **state)
+{
+    cc_table *src = *state, dst;
+    const char *names[] = { "m" };
+    uint32_t x, y;
+    unsigned char *before;
+    size_t len;
+    cc_error err;
+
+    /* dst: struct X; struct Y { struct X m; };   src: struct Y; struct X { struct Y m; }; */
+    assert_int_equal(cc_table_init(&dst), 0);
+    x = opaque_struct(&dst, "X");
+    add_struct(&dst, "Y", names, &x, 1);
+    y = opaque_struct(src, "Y");
+    add_struct(src, "X", names, &y, 1);
+    serialize(&dst, &before, &len);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_include(&dst, src, &err), -1);
+    assert_int_equal(err.kind, CC_ERR_DECL);
+    assert_non_null(strstr(err.message, "ffi.include() would combine the two "
+                           "declarations into an invalid one: bad type table: "));
+    assert_non_null(strstr(err.message, "contains itself by value"));
+    expect_same_bytes(&dst, before, len);
+    free(before);
     cc_table_free(&dst);
 }
 
@@ -1246,6 +1334,8 @@ int main(void)
         T(test_include_identical_redefinition_is_fine),
         T(test_include_conflicts_named),
         T(test_include_completes_opaque_struct),
+        T(test_include_failure_changes_nothing),
+        T(test_include_refuses_a_merge_that_contains_itself),
         T(test_include_self),
     };
 
