@@ -137,17 +137,21 @@ static PyObject *ffi_record_name(FFIObject *ffi, const cct_type *ty, uint32_t in
 
 /* Appends (name, CField) pairs of one member to `out`, flattening anonymous
  * struct/union members with their offset added. */
-static int ffi_add_member(PyObject *out, PyObject *name, CTypeObject *ft,
+static int ffi_complete_if_pending(FFIObject *ffi, CTypeObject *ct);
+
+static int ffi_add_member(FFIObject *ffi, PyObject *out, PyObject *name, CTypeObject *ft,
                           Py_ssize_t offset, int bitshift, int bitsize)
 {
     if (PyUnicode_GET_LENGTH(name) == 0) {
+        if ((ft->ct_flags & CT_STRUCT_OR_UNION) && ffi_complete_if_pending(ffi, ft) < 0)
+            return -1;
         if (!(ft->ct_flags & CT_STRUCT_OR_UNION) || ft->ct_field_list == NULL)
             return 0;  /* unnamed bitfield: padding only */
         PyObject *inner = ft->ct_field_list;
         for (Py_ssize_t i = 0; i < PyList_GET_SIZE(inner); i++) {
             PyObject *pair = PyList_GET_ITEM(inner, i);
             CFieldObject *f = (CFieldObject *)PyTuple_GET_ITEM(pair, 1);
-            if (ffi_add_member(out, PyTuple_GET_ITEM(pair, 0), f->cf_type,
+            if (ffi_add_member(ffi, out, PyTuple_GET_ITEM(pair, 0), f->cf_type,
                                offset + f->cf_offset, f->cf_bitshift, f->cf_bitsize) < 0)
                 return -1;
         }
@@ -191,7 +195,7 @@ static int ffi_complete_struct(FFIObject *ffi, CTypeObject *ct, uint32_t index)
         if ((ft->ct_flags & CT_ARRAY) && ft->ct_length < 0 && i + 1 == ty.count)
             extra |= CT_WITH_VAR_ARRAY;
         PyObject *name = PyUnicode_FromString(ffi_str(ffi, fd.name));
-        int rc = name ? ffi_add_member(fields, name, ft, (Py_ssize_t)fd.offset,
+        int rc = name ? ffi_add_member(ffi, fields, name, ft, (Py_ssize_t)fd.offset,
                                        fd.bitshift, fd.bitsize) : -1;
         Py_XDECREF(name);
         Py_DECREF(ft);
@@ -284,6 +288,75 @@ static CTypeObject *ffi_shared_record(FFIObject *ffi, const cct_type *ty)
     return NULL;
 }
 
+/* A struct/union with a body: its size and alignment now (laying it out
+ * if the layout engine has not yet), its members when the worklist is
+ * drained. */
+static int ffi_schedule_struct(FFIObject *ffi, CTypeObject *ct, uint32_t index)
+{
+    cct_type ty = ffi->table.types[index];
+    if ((ty.flags & CCT_TF_PARTIAL) && ffi->abi_mode) {
+        PyErr_Format(ccm_VerificationMissing, "%s", ct->ct_name);
+        return -1;
+    }
+    if (!(ty.flags & CCT_TF_LAYOUT_KNOWN)) {
+        cc_error err = {0};
+        if (cc_layout_record(&ffi->table, index, &err) < 0)
+            return ccm_raise_error(&err);
+        ty = ffi->table.types[index];
+    }
+    ct->ct_size = (Py_ssize_t)ty.size;
+    ct->ct_align = ty.align;
+    ct->ct_flags &= ~CT_IS_OPAQUE;
+    PyObject *entry = Py_BuildValue("(IO)", index, (PyObject *)ct);
+    if (entry == NULL)
+        return -1;
+    int rc = PyList_Append(ffi->pending, entry);
+    Py_DECREF(entry);
+    return rc;
+}
+
+/* Fills the members of the worklist's entry i, removing it first. */
+static int ffi_complete_pending_entry(FFIObject *ffi, Py_ssize_t i)
+{
+    PyObject *entry = PyList_GET_ITEM(ffi->pending, i);
+    Py_INCREF(entry);
+    if (PyList_SetSlice(ffi->pending, i, i + 1, NULL) < 0) {
+        Py_DECREF(entry);
+        return -1;
+    }
+    uint32_t index = (uint32_t)PyLong_AsUnsignedLong(PyTuple_GET_ITEM(entry, 0));
+    CTypeObject *ct = (CTypeObject *)PyTuple_GET_ITEM(entry, 1);
+    int rc = ffi_complete_struct(ffi, ct, index);
+    if (rc < 0 && index < ffi->nrealized && ffi->realized[index] == ct) {
+        /* unusable: forgotten, so that naming it again raises again */
+        ct->ct_flags |= CT_IS_OPAQUE;
+        ct->ct_size = -1;
+        ffi->realized[index] = NULL;
+        Py_DECREF(ct);
+    }
+    Py_DECREF(entry);
+    return rc;
+}
+
+static int ffi_complete_if_pending(FFIObject *ffi, CTypeObject *ct)
+{
+    for (Py_ssize_t i = PyList_GET_SIZE(ffi->pending) - 1; i >= 0; i--)
+        if (PyTuple_GET_ITEM(PyList_GET_ITEM(ffi->pending, i), 1) == (PyObject *)ct)
+            return ffi_complete_pending_entry(ffi, i);
+    return 0;
+}
+
+/* Completes every scheduled struct, iteratively (members may schedule more). */
+static int ffi_drain_pending(FFIObject *ffi)
+{
+    int rc = 0;
+    ffi->realize_depth++;
+    while (rc == 0 && PyList_GET_SIZE(ffi->pending) > 0)
+        rc = ffi_complete_pending_entry(ffi, PyList_GET_SIZE(ffi->pending) - 1);
+    ffi->realize_depth--;
+    return rc;
+}
+
 static CTypeObject *ffi_realize_record(FFIObject *ffi, const cct_type *ty, uint32_t index)
 {
     CTypeObject *shared = ffi_shared_record(ffi, ty);
@@ -315,7 +388,7 @@ static CTypeObject *ffi_realize_record(FFIObject *ffi, const cct_type *ty, uint3
     } else if (ty->kind == CCT_KIND_ENUM)
         rc = ffi_complete_enum(ffi, ct, index);
     else
-        rc = ffi_complete_struct(ffi, ct, index);
+        rc = ffi_schedule_struct(ffi, ct, index);
     if (rc < 0) {
         ffi->realized[index] = NULL;
         Py_DECREF(ct);
@@ -325,7 +398,25 @@ static CTypeObject *ffi_realize_record(FFIObject *ffi, const cct_type *ty, uint3
     return ct;
 }
 
+static CTypeObject *ffi_realize_inner(FFIObject *ffi, uint32_t index);
+
 CTypeObject *ffi_realize_type(FFIObject *ffi, uint32_t index)
+{
+    if (index < ffi->nrealized && ffi->realized[index] != NULL
+        && (ffi->realize_depth > 0 || PyList_GET_SIZE(ffi->pending) == 0)) {
+        Py_INCREF(ffi->realized[index]);
+        return ffi->realized[index];
+    }
+    ffi->realize_depth++;
+    CTypeObject *ct = ffi_realize_inner(ffi, index);
+    ffi->realize_depth--;
+    if (ffi->realize_depth == 0 && PyList_GET_SIZE(ffi->pending) > 0
+        && ffi_drain_pending(ffi) < 0)
+        Py_CLEAR(ct);
+    return ct;
+}
+
+static CTypeObject *ffi_realize_inner(FFIObject *ffi, uint32_t index)
 {
     if (index < ffi->nrealized && ffi->realized[index] != NULL) {
         Py_INCREF(ffi->realized[index]);
@@ -383,7 +474,7 @@ CTypeObject *ffi_realize_type(FFIObject *ffi, uint32_t index)
 }
 
 /* After cdef(): completes the realized records whose body has arrived. */
-static int ffi_complete_pending(FFIObject *ffi)
+static int ffi_complete_incomplete(FFIObject *ffi)
 {
     PyObject *list = ffi->incomplete;
     for (Py_ssize_t i = PyList_GET_SIZE(list) - 1; i >= 0; i--) {
@@ -394,13 +485,25 @@ static int ffi_complete_pending(FFIObject *ffi)
         if (ty.flags & CCT_TF_OPAQUE)
             continue;
         int rc = ty.kind == CCT_KIND_ENUM ? ffi_complete_enum(ffi, ct, index)
-                                          : ffi_complete_struct(ffi, ct, index);
+                                          : ffi_schedule_struct(ffi, ct, index);
         if (rc < 0)
             return -1;
         if (PySequence_DelItem(list, i) < 0)
             return -1;
     }
     return 0;
+}
+
+/* After cdef() or include(): completes the realized records whose body
+ * has arrived. */
+static int ffi_complete_pending(FFIObject *ffi)
+{
+    ffi->realize_depth++;
+    int rc = ffi_complete_incomplete(ffi);
+    ffi->realize_depth--;
+    if (ffi_drain_pending(ffi) < 0)
+        rc = -1;
+    return rc;
 }
 
 /* -------------------------------------------------------------- lookups */
@@ -505,7 +608,8 @@ static PyObject *ffi_new_object(PyTypeObject *type, PyObject *args, PyObject *kw
     self->init_once_cache = PyDict_New();
     self->included = PyList_New(0);
     self->incomplete = PyList_New(0);
-    if (!self->types_cache || !self->rawfunc_cache || !self->init_once_cache || !self->included
+    self->pending = PyList_New(0);
+    if (!self->pending || !self->types_cache || !self->rawfunc_cache || !self->init_once_cache || !self->included
         || !self->incomplete) {
         Py_DECREF(self);
         return NULL;
@@ -549,6 +653,7 @@ static int ffi_traverse(FFIObject *self, visitproc visit, void *arg)
     Py_VISIT(self->init_once_cache);
     Py_VISIT(self->included);
     Py_VISIT(self->incomplete);
+    Py_VISIT(self->pending);
     return 0;
 }
 
@@ -561,6 +666,7 @@ static int ffi_clear(FFIObject *self)
     Py_CLEAR(self->init_once_cache);
     Py_CLEAR(self->included);
     Py_CLEAR(self->incomplete);
+    Py_CLEAR(self->pending);
     return 0;
 }
 

@@ -26,6 +26,11 @@ typedef struct FFIObject {
     PyObject *included;      /* list of FFI objects given to include() */
     PyObject *incomplete;    /* list of realized struct/union/enum CTypes
                                 still opaque, completed after each cdef() */
+    PyObject *pending;       /* list of (index, CType): structs realized
+                                with their size whose members are still to
+                                fill in (a worklist, so that long chains of
+                                structs do not recurse in C) */
+    int realize_depth;       /* nesting of ffi_realize_type() calls */
     int abi_mode;            /* 1 for cdef()-built tables (layout engine);
                                 0 for a compiled module's table */
     PyObject *weakreflist;

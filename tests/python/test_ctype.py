@@ -324,3 +324,12 @@ def test_include_shares_types(ffi):
     assert ffi.typeof("struct p *") is base.typeof("struct p *")
     assert ffi.typeof("anon_t") is base.typeof("anon_t")
     assert ffi.typeof("enum col") is base.typeof("enum col")
+
+
+def test_long_chain_of_structs_realizes_without_deep_recursion(ffi):
+    n = 20000
+    ffi.cdef("".join("struct c%d { int v; struct c%d *next; };\n" % (i, i + 1)
+                     for i in range(n)) + "struct c%d { int v; };" % n)
+    p = ffi.new("struct c0 *")
+    assert ffi.typeof(p.next).item.cname == "struct c1"
+    assert ffi.sizeof("struct c%d" % (n - 1)) == 16
