@@ -737,15 +737,13 @@ static int cparse_sizeof(cparse *p, cval *v)
     if (cparse_expect(p, '(', "'(' after sizeof") < 0
         || cparse_paren_typename(p, &type) < 0)
         return -1;
-    if (is_sizeof) {
-        if (cc_layout_sizeof(p->t, type, &size, p->err) < 0)
-            return cparse_locate(p, &at);
-        *v = (cval)size;
-    } else {
-        if (cc_layout_alignof(p->t, type, &align, p->err) < 0)
-            return cparse_locate(p, &at);
-        *v = align;
+    if (is_sizeof ? cc_layout_sizeof(p->t, type, &size, p->err)
+                  : cc_layout_alignof(p->t, type, &align, p->err)) {
+        if (p->err->kind == CC_ERR_TYPE)
+            p->err->kind = CC_ERR_SYNTAX;   /* a refused cdef: CDefError */
+        return cparse_locate(p, &at);
     }
+    *v = is_sizeof ? (cval)size : (cval)align;
     return 0;
 }
 
@@ -1353,7 +1351,8 @@ static int cparse_record_finish(cparse *p, uint32_t type, uint32_t base,
     cct_type *ty;
     int sized = !partial;
 
-    if (cc_table_add_fields(p->t, p->fields ? p->fields + base : NULL, n, &first) < 0)
+    if (cc_table_add_fields(p->t, p->fields ? p->fields + base : NULL, n,
+                            &first) < 0)
         return cparse_nomem(p);
     for (i = base; i < p->nfields; i++)
         sized = sized && cparse_member_sized(p->t, p->fields[i].type);

@@ -749,7 +749,7 @@ static void test_sizeof_without_size(void **state)
 
     assert_int_equal(cc_table_init(&t), 0);
     assert_int_equal(cc_parse_cdef(&t, src, strlen(src), NULL, &err), -1);
-    assert_int_equal(err.kind, CC_ERR_TYPE);
+    assert_int_equal(err.kind, CC_ERR_SYNTAX);
     assert_int_equal(err.line, 2);
     assert_int_equal(err.column, 11);
     assert_true(err.message[0] != '\0');
