@@ -1952,6 +1952,8 @@ static int cparse_skip_initializer(cparse *p)
     while (depth > 0 || (!cparse_is(p, ',') && !cparse_is(p, ';'))) {
         if (cparse_at_end(p) || cparse_is(p, CLEX_HASH))
             return cparse_unexpected(p, "';'");
+        if (cparse_is(p, CLEX_ELLIPSIS))
+            return cparse_error(p, "'...' is not allowed in an initializer");
         if (cparse_is(p, '(') || cparse_is(p, '{') || cparse_is(p, '['))
             depth++;
         else if (cparse_is(p, ')') || cparse_is(p, '}') || cparse_is(p, ']'))

@@ -727,6 +727,7 @@ static void test_syntax_errors(void **state)
     cdef_fails("int f(int)(int);", 1, 6, "a function cannot return a function");
     cdef_fails("int x; x y;", 1, 8, "unknown type name 'x'");
     cdef_fails("const *p;", 1, 7, "Missing type in declaration");
+    cdef_fails("int y = ...;", 1, 9, "'...' is not allowed in an initializer");
     cdef_fails("int ... x;", 1, 5, "'...' is only allowed as 'typedef ... name;', "
                "'typedef int... name;' or 'typedef float... name;'");
     cdef_fails("struct s { ... };", 1, 16, "unexpected '}', expected ';' after '...'");
