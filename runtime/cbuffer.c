@@ -53,7 +53,16 @@ static PyObject *cbuffer_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
                      cd->c_type->ct_name);
         return NULL;
     }
-    if (size < 0 && (size = cbuffer_default_size(cd)) < 0)
+    if (size < 0) {
+        if ((size = cbuffer_default_size(cd)) < 0)
+            return NULL;
+    } else if (CData_IsOwn(cd) && ((CDataOwnObject *)cd)->c_repr_kind == CDATA_REPR_OWNING
+               && size > ((CDataOwnObject *)cd)->c_nbytes
+               && PyErr_WarnFormat(PyExc_UserWarning, 1,
+                                   "ffi.buffer(cdata, bytes): creating a buffer of %zd "
+                                   "bytes over a cdata that owns only %zd bytes.  This "
+                                   "will crash if you access the extra memory",
+                                   size, ((CDataOwnObject *)cd)->c_nbytes) < 0)
         return NULL;
     CBufferObject *b = (CBufferObject *)type->tp_alloc(type, 0);
     if (b == NULL)

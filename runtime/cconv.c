@@ -457,7 +457,7 @@ static int cconv_write_array(CTypeObject *ct, char *dst, PyObject *obj)
     CTypeObject *item = ct->ct_item;
     if (PyList_Check(obj) || PyTuple_Check(obj))
         return cconv_write_array_from_seq(ct, dst, obj);
-    if (item->ct_flags & CT_PRIMITIVE_CHAR) {
+    if (ctype_is_byte_item(item)) {
         if (PyBytes_Check(obj)) {
             Py_ssize_t n = PyBytes_GET_SIZE(obj);
             if (ct->ct_length >= 0 && n > ct->ct_length)
@@ -493,7 +493,7 @@ static int cconv_write_array(CTypeObject *ct, char *dst, PyObject *obj)
         memmove(dst, CData_Ptr(obj), ct->ct_size);
         return 0;
     }
-    if (item->ct_flags & CT_PRIMITIVE_CHAR)
+    if (ctype_is_byte_item(item))
         return cconv_bad_init(ct, "bytes or list or tuple", obj);
     if (item->ct_flags & CT_PRIMITIVE_WCHAR)
         return cconv_bad_init(ct, "unicode or list or tuple", obj);

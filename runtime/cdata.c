@@ -213,7 +213,7 @@ static Py_ssize_t cdata_length_from_init(CTypeObject *ct, PyObject *init)
     CTypeObject *item = ct->ct_item;
     if (PyList_Check(init) || PyTuple_Check(init))
         return PySequence_Fast_GET_SIZE(init);
-    if (PyBytes_Check(init) && (item->ct_flags & CT_PRIMITIVE_CHAR))
+    if (PyBytes_Check(init) && ctype_is_byte_item(item))
         return PyBytes_GET_SIZE(init) + 1;
     if (PyUnicode_Check(init) && (item->ct_flags & CT_PRIMITIVE_WCHAR)) {
         Py_ssize_t n = PyUnicode_GET_LENGTH(init), extra = 0;
@@ -236,7 +236,7 @@ static Py_ssize_t cdata_length_from_init(CTypeObject *ct, PyObject *init)
         return n;
     }
     if (PyBytes_Check(init) || PyUnicode_Check(init)) {
-        const char *what = (item->ct_flags & CT_PRIMITIVE_CHAR) ? "bytes or list or tuple"
+        const char *what = ctype_is_byte_item(item) ? "bytes or list or tuple"
                          : (item->ct_flags & CT_PRIMITIVE_WCHAR) ? "unicode or list or tuple"
                          : "list or tuple";
         PyErr_Format(PyExc_TypeError,

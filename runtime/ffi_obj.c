@@ -122,9 +122,43 @@ static CTypeObject *ffi_realize_array(FFIObject *ffi, const cct_type *ty)
     return ct;
 }
 
+/* Indexes the typedefs declared since the last call: type -> first name. */
+static int ffi_index_typedefs(FFIObject *ffi)
+{
+    for (; ffi->typedef_names_ndecls < ffi->table.ndecls; ffi->typedef_names_ndecls++) {
+        cct_decl d = ffi->table.decls[ffi->typedef_names_ndecls];
+        if (d.kind != CCT_DECL_TYPEDEF)
+            continue;
+        PyObject *key = PyLong_FromUnsignedLong(d.type);
+        if (key == NULL)
+            return -1;
+        int has = PyDict_Contains(ffi->typedef_names, key);
+        PyObject *name = has == 0 ? PyUnicode_FromString(ffi_str(ffi, d.name)) : NULL;
+        int rc = has < 0 ? -1 : has ? 0 : name ? PyDict_SetItem(ffi->typedef_names, key, name) : -1;
+        Py_DECREF(key);
+        Py_XDECREF(name);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* "struct foo", "union $3", or the typedef name of an anonymous one. */
 static PyObject *ffi_record_name(FFIObject *ffi, const cct_type *ty, uint32_t index)
 {
+    if (ffi_index_typedefs(ffi) < 0)
+        return NULL;
+    PyObject *key = PyLong_FromUnsignedLong(index);
+    if (key == NULL)
+        return NULL;
+    PyObject *tdname = PyDict_GetItemWithError(ffi->typedef_names, key);
+    Py_DECREF(key);
+    if (tdname != NULL) {
+        Py_INCREF(tdname);
+        return tdname;
+    }
+    if (PyErr_Occurred())
+        return NULL;
     const char *kw = ty->kind == CCT_KIND_STRUCT ? "struct"
                    : ty->kind == CCT_KIND_UNION ? "union" : "enum";
     const char *name = ty->name ? ffi_str(ffi, ty->name) : "";
@@ -609,7 +643,8 @@ static PyObject *ffi_new_object(PyTypeObject *type, PyObject *args, PyObject *kw
     self->included = PyList_New(0);
     self->incomplete = PyList_New(0);
     self->pending = PyList_New(0);
-    if (!self->pending || !self->types_cache || !self->rawfunc_cache || !self->init_once_cache || !self->included
+    self->typedef_names = PyDict_New();
+    if (!self->pending || !self->typedef_names || !self->types_cache || !self->rawfunc_cache || !self->init_once_cache || !self->included
         || !self->incomplete) {
         Py_DECREF(self);
         return NULL;
@@ -654,6 +689,7 @@ static int ffi_traverse(FFIObject *self, visitproc visit, void *arg)
     Py_VISIT(self->included);
     Py_VISIT(self->incomplete);
     Py_VISIT(self->pending);
+    Py_VISIT(self->typedef_names);
     return 0;
 }
 
@@ -667,6 +703,7 @@ static int ffi_clear(FFIObject *self)
     Py_CLEAR(self->included);
     Py_CLEAR(self->incomplete);
     Py_CLEAR(self->pending);
+    Py_CLEAR(self->typedef_names);
     return 0;
 }
 
@@ -1293,8 +1330,11 @@ static PyObject *ffi_unpack(FFIObject *self, PyObject *args, PyObject *kwds)
                      cd->c_type->ct_name);
         return NULL;
     }
-    if (cd->c_data == NULL && length > 0) {
-        PyErr_Format(PyExc_RuntimeError, "cannot use unpack() on %s", "NULL");
+    if (cd->c_data == NULL) {
+        PyObject *r = PyObject_Repr(obj);
+        if (r != NULL)
+            PyErr_Format(PyExc_RuntimeError, "cannot use unpack() on %U", r);
+        Py_XDECREF(r);
         return NULL;
     }
     if (item->ct_flags & CT_PRIMITIVE_CHAR)

@@ -31,6 +31,10 @@ typedef struct FFIObject {
                                 fill in (a worklist, so that long chains of
                                 structs do not recurse in C) */
     int realize_depth;       /* nesting of ffi_realize_type() calls */
+    PyObject *typedef_names; /* dict: type index -> first typedef naming it
+                                directly (CFFI shows "struct s" as "s_t"
+                                after `typedef struct s s_t;`) */
+    uint32_t typedef_names_ndecls; /* decls already indexed in it */
     int abi_mode;            /* 1 for cdef()-built tables (layout engine);
                                 0 for a compiled module's table */
     PyObject *weakreflist;

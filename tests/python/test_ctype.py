@@ -333,3 +333,24 @@ def test_long_chain_of_structs_realizes_without_deep_recursion(ffi):
     p = ffi.new("struct c0 *")
     assert ffi.typeof(p.next).item.cname == "struct c1"
     assert ffi.sizeof("struct c%d" % (n - 1)) == 16
+
+
+def test_struct_is_named_after_its_first_typedef(ffi):
+    ffi.cdef("struct s { int a; }; typedef struct s s_t; typedef struct s other_t;"
+             "struct q { int b; }; typedef struct q *qp;")
+    assert ffi.typeof("struct s").cname == "s_t"
+    assert ffi.typeof("other_t") is ffi.typeof("struct s")
+    assert ffi.typeof("qp").cname == "struct q *"
+    late = cffi.FFI()
+    late.cdef("struct s { int a; };")
+    t = late.typeof("struct s")
+    late.cdef("typedef struct s s_t;")
+    assert t.cname == "struct s" and late.typeof("s_t") is t
+
+
+def test_byte_arrays_take_bytes(ffi):
+    a = ffi.new("unsigned char[]", b"ab")
+    assert len(a) == 3 and a[0] == 97
+    assert ffi.string(ffi.new("int8_t[]", [65, 66, 0])) == b"AB"
+    with pytest.raises(RuntimeError, match="cannot use unpack\\\\(\\\\) on <cdata 'char \\\\*' NULL>"):
+        ffi.unpack(ffi.cast("char *", 0), 0)
