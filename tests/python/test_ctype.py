@@ -352,5 +352,5 @@ def test_byte_arrays_take_bytes(ffi):
     a = ffi.new("unsigned char[]", b"ab")
     assert len(a) == 3 and a[0] == 97
     assert ffi.string(ffi.new("int8_t[]", [65, 66, 0])) == b"AB"
-    with pytest.raises(RuntimeError, match="cannot use unpack\\\\(\\\\) on <cdata 'char \\\\*' NULL>"):
+    with pytest.raises(RuntimeError, match=r"cannot use unpack\(\) on <cdata .char \*. NULL>"):
         ffi.unpack(ffi.cast("char *", 0), 0)
