@@ -222,6 +222,18 @@ def test_callback_from_foreign_threads(ffi, lib):
     assert len(seen) >= 1
 
 
+def test_exception_in_foreign_thread(ffi, lib):
+    def f(x):
+        if x % 2:
+            raise RuntimeError("odd %d" % x)
+        return x
+    cb = ffi.callback("int(int)", f, error=1000)
+    with unraisable_reports() as unraisable:
+        total = lib.tl_apply_in_threads(cb, 0, 4)    # 0, 1, 2, 3
+    assert total == 0 + 1000 + 2 + 1000
+    assert sorted(m[2] for m in unraisable) == ["odd 1", "odd 3"]
+
+
 def test_foreign_thread_callbacks_repeatedly(ffi, lib):
     cb = ffi.callback("int(int)", lambda x: x + 1)
     for _ in range(20):

@@ -131,6 +131,19 @@ def test_array_decays_to_pointer(ffi, lib):
     assert lib.tl_sum_array(arr, 3) == 18
 
 
+def test_array_parameter_is_a_pointer(ffi):
+    from abi_testlib import shared_lib_path
+    ffi.cdef("int tl_sum_array(const int a[], int n);")
+    lib = ffi.dlopen(shared_lib_path())
+    assert lib.tl_sum_array(ffi.new("int[3]", [1, 2, 3]), 3) == 6
+    assert lib.tl_sum_array([4, 5], 2) == 9
+
+
+def test_struct_call_through_cast_pointer(ffi, lib):
+    fp = ffi.cast("int(*)(struct tl_point)", lib.tl_point_sum)
+    assert fp([3, 9]) == 12
+
+
 def test_writable_char_buffer(ffi, lib):
     buf = ffi.new("char[]", b"shout")
     lib.tl_upcase(buf)

@@ -49,6 +49,12 @@ def test_dlopen_unknown_bare_name_message(ffi):
                             "locate a library called 'surely_no_such_library_xyz'")
 
 
+def test_dlopen_bytes_path(ffi):
+    ffi.cdef("int tl_add(int, int);")
+    lib = ffi.dlopen(shared_lib_path().encode())
+    assert lib.tl_add(2, 2) == 4
+
+
 def test_dlopen_rejects_other_types(ffi):
     with pytest.raises(TypeError):
         ffi.dlopen(42)
