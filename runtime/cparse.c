@@ -630,11 +630,14 @@ static int cparse_name_value(cparse *p, const clex_token *tok, cval *v)
     const cct_decl *d;
 
     if (p->nenums && cc_table_string(p->t, tok->s, tok->len, &name) == 0) {
-        for (i = p->nenums; i-- > 0;)
-            if (p->enums[i].name == name && !(p->enums[i].flags & CCT_EF_DOTS_VALUE)) {
-                *v = p->enums[i].value;
-                return 0;
-            }
+        for (i = p->nenums; i-- > 0;) {
+            if (p->enums[i].name != name)
+                continue;
+            if (p->enums[i].flags & CCT_EF_DOTS_VALUE)
+                goto dots;
+            *v = p->enums[i].value;
+            return 0;
+        }
     }
     if (!cc_table_lookup(p->t, CC_NS_ORDINARY, tok->s, tok->len, &ref))
         return cparse_error_at(p, tok, CC_ERR_SYNTAX,
@@ -1572,6 +1575,10 @@ static int cparse_enumerator_item(cparse *p, uint32_t base, cval *next)
         } else if (cparse_const_expr(p, &e.value) < 0) {
             return -1;
         }
+    } else if (p->nenums > base
+               && (p->enums[p->nenums - 1].flags & CCT_EF_DOTS_VALUE)) {
+        e.flags = CCT_EF_DOTS_VALUE;   /* follows `X = ...`: unknown too */
+        e.value = 0;
     } else if (e.value > CVAL_MAX) {
         return cparse_overflow(p, &name);
     }

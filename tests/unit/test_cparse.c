@@ -468,7 +468,7 @@ static void test_enums(void **state)
             "enum big { G1 = 0x80000000 };\n"
             "enum bigneg { H1 = -1, H2 = 0x80000000 };\n"
             "enum huge { U1 = 0xffffffffffffffff };\n"
-            "enum part { P1, P2 = ..., ... };\n"
+            "enum part { P1, P2 = ..., P3, ... };\n"
             "typedef enum { T1, T2 } et;\n"
             "int arr[C];\n");
     e = tag(t, "e");
@@ -486,6 +486,7 @@ static void test_enums(void **state)
     assert_int_equal(tag(t, "huge")->prim, CCT_PRIM_ULONG);
     assert_true(tag(t, "part")->flags & CCT_TF_PARTIAL);
     assert_true(t->enums[tag(t, "part")->first + 1].flags & CCT_EF_DOTS_VALUE);
+    assert_true(t->enums[tag(t, "part")->first + 2].flags & CCT_EF_DOTS_VALUE);
     assert_true(t->types[decl(t, "et")->type].flags & CCT_TF_TYPEDEF_NAMED);
     assert_decl_type(t, "arr", "int[6]");
     /* the same constant again with the same value is fine */
@@ -549,6 +550,8 @@ static void test_define_errors(void **state)
                "  #define X ...     (literally dot-dot-dot)\n"
                "  #define X NUMBER  (with NUMBER an integer constant, "
                "decimal/hex/octal)\ngot:\n  #define X 1.5");
+    cdef_fails("enum { E1 = ..., E2 = E1 + 1 };", 1, 23,
+               "the value of 'E1' is not known in the cdef (it is '...')");
     cdef_fails("#define G ...\nint a[G];", 2, 7,
                "the value of 'G' is not known in the cdef (it is '...')");
     cdef_fails("#include <stdio.h>\nint x;", 1, 1,
