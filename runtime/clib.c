@@ -5,12 +5,14 @@
  * '.' or '/') is tried with dlopen() as given; anything that failed or was a
  * bare name ("m", "ssl") is then looked up with ctypes.util.find_library(),
  * and the error message reports both attempts.  This file knows nothing of
- * the Lib object built on top of it (lib_obj.c).
+ * the Lib object built on top of it (lib_obj.c).  A `void *` cdata holding
+ * a handle from an earlier dlopen() is adopted as it is.
  */
 #include <Python.h>
 #include "config.h"
 #include <dlfcn.h>
 #include <string.h>
+#include "cdata.h"
 #include "clib.h"
 
 /* dlopen() with the flags CFFI uses; NULL with OSError set on failure. */
@@ -80,8 +82,8 @@ static PyObject *clib_name_as_str(PyObject *name)
     }
     if (PyBytes_Check(name))
         return PyUnicode_DecodeFSDefault(PyBytes_AS_STRING(name));
-    PyErr_Format(PyExc_TypeError, "dlopen() expects a library name (str), "
-                 "or None, not %.200s", Py_TYPE(name)->tp_name);
+    PyErr_SetString(PyExc_TypeError, "dlopen(name): name must be a file name, "
+                    "None, or an already-opened 'void *' handle");
     return NULL;
 }
 
@@ -128,6 +130,23 @@ static int clib_open_found(clib_library *lib, PyObject *name, int flags,
     return r;
 }
 
+/* A handle some earlier dlopen() returned, as a `void *` cdata: the Lib
+ * takes it over (dlclose closes it), named by its address as CFFI does. */
+static int clib_adopt_handle(clib_library *lib, PyObject *cd)
+{
+    void *h = CData_Ptr(cd);
+    if (h == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "cannot call dlopen(NULL)");
+        return -1;
+    }
+    lib->name = PyUnicode_FromFormat("%p", h);
+    if (lib->name == NULL)
+        return -1;
+    lib->handle = h;
+    lib->owned = 1;
+    return 0;
+}
+
 int clib_open(clib_library *lib, PyObject *name, int flags)
 {
     lib->handle = NULL;
@@ -135,6 +154,8 @@ int clib_open(clib_library *lib, PyObject *name, int flags)
     lib->owned = 0;
     if (name == Py_None)
         return clib_open_process(lib, flags);
+    if (CData_Check(name) && (CData_CType(name)->ct_flags & CT_POINTER))
+        return clib_adopt_handle(lib, name);
     PyObject *str = clib_name_as_str(name);
     if (str == NULL)
         return -1;

@@ -13,7 +13,8 @@ typedef struct clib_library {
     int owned;          /* 1: dlclose() the handle when closing */
 } clib_library;
 
-/* Opens `name` (None, str or bytes) with dlopen flags (RTLD_NOW added when
+/* Opens `name` (None, str, bytes, or a `void *` cdata that already holds a
+ * dlopen() handle, which the library then owns) with dlopen flags (RTLD_NOW added when
  * neither NOW nor LAZY is given).  Raises OSError naming the library and the
  * dlerror() text, as CFFI does. */
 int clib_open(clib_library *lib, PyObject *name, int flags);

@@ -56,8 +56,25 @@ def test_dlopen_bytes_path(ffi):
 
 
 def test_dlopen_rejects_other_types(ffi):
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError) as e:
         ffi.dlopen(42)
+    assert str(e.value) == ("dlopen(name): name must be a file name, None, "
+                            "or an already-opened 'void *' handle")
+
+
+def test_dlopen_adopts_an_open_handle(ffi):
+    ffi.cdef("void *dlopen(const char *, int); int tl_add(int, int);")
+    libc = ffi.dlopen(None)
+    handle = libc.dlopen(shared_lib_path().encode(), ffi.RTLD_NOW)
+    lib = ffi.dlopen(handle)
+    assert lib.tl_add(3, 4) == 7
+    with pytest.raises(AttributeError) as e:
+        lib.dlopen_nothing_here
+    assert "0x%x" % int(ffi.cast("uintptr_t", handle)) in str(e.value)
+    ffi.dlclose(lib)
+    with pytest.raises(RuntimeError) as e:
+        ffi.dlopen(ffi.NULL)
+    assert str(e.value) == "cannot call dlopen(NULL)"
 
 
 def test_rtld_constants(ffi):
