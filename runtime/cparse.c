@@ -183,11 +183,14 @@ static int cparse_unexpected(cparse *p, const char *expected)
     return cparse_error(p, "unexpected %s, expected %s", what, expected);
 }
 
-/* An error raised by ctable/layout without a position: give it one. */
+/* An error raised by ctable/layout without a position: give it one.  A
+ * type without a size (CC_ERR_TYPE) in a declaration is a CDefError. */
 static int cparse_locate(cparse *p, const clex_token *tok)
 {
     if (p->err->kind == CC_ERR_NONE)
         return cparse_nomem(p);
+    if (p->err->kind == CC_ERR_TYPE)
+        p->err->kind = CC_ERR_SYNTAX;
     if (p->err->line == 0) {
         p->err->line = tok->line;
         p->err->column = tok->column;
@@ -742,8 +745,6 @@ static int cparse_sizeof(cparse *p, cval *v)
         return -1;
     if (is_sizeof ? cc_layout_sizeof(p->t, type, &size, p->err)
                   : cc_layout_alignof(p->t, type, &align, p->err)) {
-        if (p->err->kind == CC_ERR_TYPE)
-            p->err->kind = CC_ERR_SYNTAX;   /* a refused cdef: CDefError */
         return cparse_locate(p, &at);
     }
     *v = is_sizeof ? (cval)size : (cval)align;
@@ -1380,6 +1381,20 @@ static int cparse_record_finish(cparse *p, uint32_t type, uint32_t base,
     return 0;
 }
 
+/* Does `type` (or its array items) hold by value a record whose body is
+ * being parsed, i.e. a struct that would contain itself? */
+static int cparse_contains_open(const cparse *p, uint32_t type)
+{
+    const cparse_open *o;
+
+    while (p->t->types[type].kind == CCT_KIND_ARRAY)
+        type = p->t->types[type].item;
+    for (o = p->open; o; o = o->up)
+        if (o->type == type)
+            return 1;
+    return 0;
+}
+
 /* Checks a bitfield width against its type. */
 static int cparse_bitfield(cparse *p, const clex_token *at, cct_field *f,
                            cval width, const cparse_decl *d)
@@ -1436,6 +1451,11 @@ static int cparse_member(cparse *p, const cparse_specs *s)
     if (p->t->types[f.type].kind == CCT_KIND_FUNCTION)
         return cparse_error_at(p, &at, CC_ERR_SYNTAX,
                                "member '%s' declared as a function",
+                               cc_table_str(p->t, f.name));
+    if (cparse_contains_open(p, f.type))
+        return cparse_error_at(p, &at, CC_ERR_SYNTAX,
+                               "member '%s' has the incomplete type of the "
+                               "struct or union being defined",
                                cc_table_str(p->t, f.name));
     return cparse_push_field(p, &f);
 }

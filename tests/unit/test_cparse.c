@@ -737,6 +737,10 @@ static void test_syntax_errors(void **state)
     cdef_fails("struct { int a; } struct", 1, 19, "two or more data types in declaration");
     cdef_fails("int x; struct", 1, 14, "unexpected end of input, expected a name or '{' after 'struct'/'union'");
     cdef_fails("struct s { struct s { int a; } x; };", 1, 19, "nested redefinition of struct s");
+    cdef_fails("struct s { int a; struct s x[2]; };", 1, 28,
+               "member 'x' has the incomplete type of the struct or union being defined");
+    cdef_fails("struct h { char x[0xffffffffffffffff]; char y[2]; };", 1, 51,
+               "array too large: 'char[18446744073709551615]'");
     cdef_fails_decl("typedef struct s s_t; typedef ... s_t;", 1, 35,
                "multiple declarations of typedef s_t (for interactive usage, try cdef(xx, override=True))");
     cdef_fails("static typedef int x;", 1, 8, "more than one storage class ('typedef')");
