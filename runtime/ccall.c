@@ -258,10 +258,18 @@ typedef float (*ccall_fn_float)(int64_t, int64_t, int64_t, int64_t, int64_t,
 /* The integer in a slot, widened to 64 bits as its type requires. */
 static int64_t ccall_slot_integer(const char *slot, const ccall_direct_arg *d)
 {
+    if (d->is_signed) {
+        switch (d->size) {
+        case 1: return *(const int8_t *)slot;
+        case 2: return *(const int16_t *)slot;
+        case 4: return *(const int32_t *)slot;
+        default: return *(const int64_t *)slot;
+        }
+    }
     switch (d->size) {
-    case 1: return d->is_signed ? *(const int8_t *)slot : *(const uint8_t *)slot;
-    case 2: return d->is_signed ? *(const int16_t *)slot : *(const uint16_t *)slot;
-    case 4: return d->is_signed ? *(const int32_t *)slot : *(const uint32_t *)slot;
+    case 1: return *(const uint8_t *)slot;
+    case 2: return *(const uint16_t *)slot;
+    case 4: return *(const uint32_t *)slot;
     default: return *(const int64_t *)slot;
     }
 }
