@@ -146,7 +146,8 @@ int cc_table_validate(const cc_table *t, cc_error *err);
  * every type they reach.  A name dst already has with the same definition is
  * fine; a different one is an error naming it (CC_ERR_DECL, "multiple
  * declarations of ...").  An opaque dst struct is completed by src's body.
- * Copied declarations get slot CCT_NO_SLOT. */
+ * Copied declarations get slot CCT_NO_SLOT.  On any error dst is left as it
+ * was (its arrays may have moved: keep indexes, not pointers, across it). */
 int cc_table_include(cc_table *dst, const cc_table *src, cc_error *err);
 
 #ifdef __cplusplus
