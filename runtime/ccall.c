@@ -236,10 +236,11 @@ static PyObject *ccall_result(CTypeObject *ct, int kind, const char *src)
 /* ffi_call with errno from/to ffi.errno and the GIL released. */
 static void ccall_invoke(ffi_cif *cif, void *fnptr, void *result, void **avalues)
 {
+    int *saved_errno = &cconv_saved_errno;   /* one TLS lookup per call */
     Py_BEGIN_ALLOW_THREADS
-    cconv_errno_restore();
+    errno = *saved_errno;
     ffi_call(cif, FFI_FN(fnptr), result, avalues);
-    cconv_errno_save();
+    *saved_errno = errno;
     Py_END_ALLOW_THREADS
 }
 
@@ -299,8 +300,9 @@ static void ccall_invoke_direct(ccall_info *info, void *fnptr, char *buffer,
         else
             g[d->reg] = ccall_slot_integer(slot, d);
     }
+    int *saved_errno = &cconv_saved_errno;   /* one TLS lookup per call */
     Py_BEGIN_ALLOW_THREADS
-    cconv_errno_restore();
+    errno = *saved_errno;
     switch (info->direct) {
     case CCALL_DIRECT_DOUBLE:
         *(double *)result = ((ccall_fn_double)fnptr)(g[0], g[1], g[2], g[3], g[4], g[5],
@@ -315,7 +317,7 @@ static void ccall_invoke_direct(ccall_info *info, void *fnptr, char *buffer,
                                                   x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
         break;
     }
-    cconv_errno_save();
+    *saved_errno = errno;
     Py_END_ALLOW_THREADS
 }
 
@@ -392,10 +394,11 @@ PyObject *ccall_call_trampoline(CTypeObject *fnct,
     PyObject *res = NULL;
     if (ccall_put_fixed(&fr, info, args) == 0) {
         char *result = fr.buffer + info->result_offset;
+        int *saved_errno = &cconv_saved_errno;
         Py_BEGIN_ALLOW_THREADS
-        cconv_errno_restore();
+        errno = *saved_errno;
         trampoline(fr.avalues, result);
-        cconv_errno_save();
+        *saved_errno = errno;
         Py_END_ALLOW_THREADS
         res = ccall_result(info->result, info->result_kind, result);
     }
