@@ -133,11 +133,8 @@ static int cconv_integer_value(CTypeObject *ct, PyObject *obj, uint64_t *out)
         if (x == -1 && PyErr_Occurred())
             rc = -1;
         else if (overflow) {
-            if (size == 8) {
-                PyErr_SetString(PyExc_OverflowError, "int too big to convert");
-                rc = -1;
-            } else
-                rc = cconv_does_not_fit(ct, v);
+            PyErr_SetString(PyExc_OverflowError, "int too big to convert");
+            rc = -1;
         } else if (size < 8) {
             long long lim = 1LL << (size * 8 - 1);
             if (x < -lim || x >= lim)
@@ -146,22 +143,14 @@ static int cconv_integer_value(CTypeObject *ct, PyObject *obj, uint64_t *out)
         *out = (uint64_t)x;
     } else {
         if (_PyLong_Sign(v) < 0) {
-            if (ct->ct_flags & CT_IS_BOOL)
-                rc = cconv_does_not_fit(ct, v);
-            else {
-                PyErr_SetString(PyExc_OverflowError,
-                                "can't convert negative number to unsigned");
-                rc = -1;
-            }
+            PyErr_SetString(PyExc_OverflowError, "can't convert negative number to unsigned");
+            rc = -1;
         } else {
             unsigned long long x = PyLong_AsUnsignedLongLong(v);
             if (x == (unsigned long long)-1 && PyErr_Occurred()) {
                 PyErr_Clear();
-                if (size == 8) {
-                    PyErr_SetString(PyExc_OverflowError, "int too big to convert");
-                    rc = -1;
-                } else
-                    rc = cconv_does_not_fit(ct, v);
+                PyErr_SetString(PyExc_OverflowError, "int too big to convert");
+                rc = -1;
             } else if ((ct->ct_flags & CT_IS_BOOL) && x > 1)
                 rc = cconv_does_not_fit(ct, v);
             else if (size < 8 && (x >> (size * 8)) != 0)

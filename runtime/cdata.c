@@ -786,6 +786,12 @@ static PyObject *cdata_compare_value(CDataObject *cd)
 static PyObject *cdata_richcompare(PyObject *a, PyObject *b, int op)
 {
     CDataObject *ca = (CDataObject *)a;
+    if ((ca->c_type->ct_flags & CT_IS_LONGDOUBLE)
+        || (CData_Check(b) && (CData_CType(b)->ct_flags & CT_IS_LONGDOUBLE))) {
+        PyErr_SetString(PyExc_NotImplementedError,
+                        "cannot use <cdata 'long double'> in a comparison");
+        return NULL;
+    }
     if (ca->c_type->ct_flags & CT_PRIMITIVE_ANY) {
         PyObject *va = cdata_compare_value(ca);
         if (va == NULL)

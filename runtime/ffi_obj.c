@@ -18,6 +18,7 @@
 #include "layout.h"
 #include "ffi_call_methods.h"
 #include "lib_obj.h"
+#include "api_module.h"
 
 static PyObject *ffi_null;  /* ffi.NULL */
 
@@ -690,6 +691,7 @@ static int ffi_traverse(FFIObject *self, visitproc visit, void *arg)
     Py_VISIT(self->incomplete);
     Py_VISIT(self->pending);
     Py_VISIT(self->typedef_names);
+    Py_VISIT(self->api_state);
     return 0;
 }
 
@@ -704,6 +706,7 @@ static int ffi_clear(FFIObject *self)
     Py_CLEAR(self->incomplete);
     Py_CLEAR(self->pending);
     Py_CLEAR(self->typedef_names);
+    Py_CLEAR(self->api_state);
     return 0;
 }
 
@@ -1041,7 +1044,15 @@ static int ffi_cast_integer_source(PyObject *value, uint64_t *out)
     }
     if (PyFloat_Check(value)) {
         double d = PyFloat_AS_DOUBLE(value);
-        *out = d < 0 ? (uint64_t)(int64_t)d : (uint64_t)d;
+        if (d > -9.2e18 && d < 9.2e18) {
+            *out = (uint64_t)(int64_t)d;
+            return 0;
+        }
+        PyObject *v = PyNumber_Long(value);  /* inf and nan raise as Python does */
+        if (v == NULL)
+            return -1;
+        *out = PyLong_AsUnsignedLongLongMask(v);
+        Py_DECREF(v);
         return 0;
     }
     if (PyIndex_Check(value)) {
@@ -1067,16 +1078,12 @@ static int ffi_cast_char_source(CTypeObject *ct, PyObject *value, uint64_t *out)
         *out = PyUnicode_READ_CHAR(value, 0);
         return 0;
     }
-    if (ct->ct_flags & CT_PRIMITIVE_CHAR)
-        PyErr_Format(PyExc_TypeError,
-                     "initializer for ctype '%s' must be a bytes of length 1, not %.200s",
-                     ct->ct_name, Py_TYPE(value)->tp_name);
-    else if (ct->ct_flags & CT_PRIMITIVE_WCHAR)
-        PyErr_Format(PyExc_TypeError,
-                     "initializer for ctype '%s' must be a unicode string of length 1, "
-                     "not %.200s", ct->ct_name, Py_TYPE(value)->tp_name);
+    if (PyBytes_Check(value))
+        PyErr_SetString(PyExc_TypeError,
+                        "initializer for ctype 'char' must be a bytes of length 1, not bytes");
     else
-        PyErr_SetString(PyExc_TypeError, "an integer is required");
+        PyErr_Format(PyExc_TypeError, "cannot cast unicode string of length %zd to ctype '%s'",
+                     PyUnicode_GET_LENGTH(value), ct->ct_name);
     return -1;
 }
 
@@ -1155,14 +1162,17 @@ PyObject *ffi_do_cast(CTypeObject *ct, PyObject *value)
     char buf[32];
     if (f & (CT_PRIMITIVE_INTEGER | CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR)) {
         uint64_t v;
-        if ((f & CT_IS_BOOL) && (PyFloat_Check(value)
+        if ((f & CT_IS_BOOL) && (PyFloat_Check(value) || PyLong_Check(value)
                                  || (CData_Check(value)
                                      && (CData_CType(value)->ct_flags & CT_PRIMITIVE_FLOAT)))) {
-            PyObject *fv = PyNumber_Float(value);
-            if (fv == NULL)
+            int t = PyObject_IsTrue(value);   /* 2**64 is true, not 0 mod 2**64 */
+            if (t < 0)
                 return NULL;
-            v = PyFloat_AS_DOUBLE(fv) != 0.0;
-            Py_DECREF(fv);
+            v = (uint64_t)t;
+        } else if ((f & CT_IS_BOOL) && !CData_Check(value) && !PyBytes_Check(value)
+                   && !PyUnicode_Check(value) && !PyIndex_Check(value)) {
+            PyErr_SetString(PyExc_TypeError, "integer/float expected");
+            return NULL;
         } else if (PyBytes_Check(value) || PyUnicode_Check(value)) {
             if (ffi_cast_char_source(ct, value, &v) < 0)
                 return NULL;
@@ -1368,6 +1378,8 @@ static PyObject *ffi_addressof(FFIObject *self, PyObject *const *args, Py_ssize_
     if (!CData_Check(args[0])) {
         if (Lib_Check(args[0]) && nargs == 2)
             return lib_addressof(args[0], args[1]);
+        if (ApiLib_Check(args[0]) && nargs == 2)
+            return api_lib_addressof(args[0], args[1]);
         PyErr_SetString(PyExc_TypeError, "expected a cdata struct/union/array/pointer object");
         return NULL;
     }
@@ -1790,6 +1802,7 @@ static PyMethodDef ffi_methods[] = {
      "Call func() once per tag and remember its result."},
     CBUFFER_FFI_METHODS
     FFI_CALL_METHODS
+    API_FFI_METHODS
     {NULL, NULL, 0, NULL},
 };
 

@@ -12,6 +12,9 @@ import pytest
     ("long long", 2 ** 63, "int too big to convert"),
     ("unsigned long long", 2 ** 64, "int too big to convert"),
     ("_Bool", 2, "integer 2 does not fit '_Bool'"),
+    ("_Bool", -1, "can't convert negative number to unsigned"),
+    ("signed char", 2 ** 63, "int too big to convert"),
+    ("unsigned char", 2 ** 64, "int too big to convert"),
 ])
 def test_integer_range_errors(ffi, ctype, value, message):
     with pytest.raises(OverflowError) as e:
@@ -122,6 +125,21 @@ def test_wchar_t_is_signed_char32_t_is_not(ffi):
     assert int(ffi.cast("long long", ffi.cast("wchar_t", -1))) == -1
     assert int(ffi.cast("char32_t", -1)) == 2 ** 32 - 1
     assert int(ffi.cast("int", ffi.cast("char", b"\x80"))) == 0x80
+
+
+def test_cast_to_bool_and_float_edge_cases(ffi):
+    assert ffi.cast("_Bool", 2 ** 64) == True       # truth, not modulo 2**64
+    with pytest.raises(TypeError, match="integer/float expected"):
+        ffi.cast("_Bool", None)
+    with pytest.raises(OverflowError, match="cannot convert float infinity to integer"):
+        ffi.cast("int", float("inf"))
+    with pytest.raises(ValueError, match="cannot convert float NaN to integer"):
+        ffi.cast("char", float("nan"))
+    with pytest.raises(TypeError, match="cannot cast unicode string of length 2 to ctype 'int'"):
+        ffi.cast("int", "ab")
+    with pytest.raises(NotImplementedError,
+                       match="cannot use <cdata 'long double'> in a comparison"):
+        ffi.cast("long double", 1) == 1
 
 
 def test_cast_char_errors(ffi):
