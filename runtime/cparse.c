@@ -1490,34 +1490,41 @@ static int cparse_member_decl(cparse *p)
     return cparse_expect(p, ';', "';' or ',' after a member");
 }
 
+/* One item of a struct body: `...;`, an empty `;`, a directive line or a
+ * member declaration. */
+static int cparse_record_item(cparse *p, int *partial)
+{
+    if (cparse_is(p, CLEX_ELLIPSIS)) {
+        *partial = 1;
+        cparse_next(p);
+        return cparse_expect(p, ';', "';' after '...'");
+    }
+    if (cparse_is(p, ';')) {
+        cparse_next(p);
+        return 0;
+    }
+    if (cparse_is(p, CLEX_HASH))
+        return cparse_directive(p);
+    if (cparse_at_end(p))
+        return cparse_unexpected(p, "'}'");
+    return cparse_member_decl(p);
+}
+
 /* `{ members }` of a struct or union. */
 static int cparse_record_body(cparse *p, uint32_t type)
 {
     uint32_t base = p->nfields;
-    int partial = 0;
+    int partial = 0, rc = 0;
     cparse_open open = { type, p->open };
     clex_token close;
 
     cparse_next(p);
     p->open = &open;
-    while (!cparse_is(p, '}')) {
-        if (cparse_is(p, CLEX_ELLIPSIS)) {
-            partial = 1;
-            cparse_next(p);
-            if (cparse_expect(p, ';', "';' after '...'") < 0)
-                return -1;
-        } else if (cparse_is(p, ';')) {
-            cparse_next(p);
-        } else if (cparse_is(p, CLEX_HASH)) {
-            if (cparse_directive(p) < 0)
-                return -1;
-        } else if (cparse_at_end(p)) {
-            return cparse_unexpected(p, "'}'");
-        } else if (cparse_member_decl(p) < 0) {
-            return -1;
-        }
-    }
+    while (rc == 0 && !cparse_is(p, '}'))
+        rc = cparse_record_item(p, &partial);
     p->open = open.up;
+    if (rc < 0)
+        return -1;
     close = p->tok;
     cparse_next(p);
     return cparse_record_finish(p, type, base, partial, &close);
