@@ -212,7 +212,7 @@ static PyObject *ccall_uint_result(const char *src, Py_ssize_t size)
     }
 }
 
-static PyObject *ccall_result(CTypeObject *ct, int kind, const char *src)
+PyObject *ccall_to_python(CTypeObject *ct, int kind, const char *src)
 {
     switch (kind) {
     case CCALL_ARG_SINT:
@@ -369,7 +369,7 @@ PyObject *ccall_call(CDataObject *fn, PyObject *const *args, Py_ssize_t nargs)
             ccall_invoke_direct(info, fn->c_data, fr.buffer, result);
         else
             ccall_invoke(&info->cif, fn->c_data, result, fr.avalues);
-        res = ccall_result(info->result, info->result_kind, result);
+        res = ccall_to_python(info->result, info->result_kind, result);
     }
     ccall_frame_release(&fr);
     return res;
@@ -400,7 +400,7 @@ PyObject *ccall_call_trampoline(CTypeObject *fnct,
         trampoline(fr.avalues, result);
         *saved_errno = errno;
         Py_END_ALLOW_THREADS
-        res = ccall_result(info->result, info->result_kind, result);
+        res = ccall_to_python(info->result, info->result_kind, result);
     }
     ccall_frame_release(&fr);
     return res;
@@ -544,7 +544,7 @@ static PyObject *ccall_call_variadic(CDataObject *fn, ccall_info *info,
     }
     char *result = fr.buffer + result_offset;
     ccall_invoke(&cif, fn->c_data, result, fr.avalues);
-    res = ccall_result(info->result, info->result_kind, result);
+    res = ccall_to_python(info->result, info->result_kind, result);
 done:
     ccall_frame_release(&fr);
     ccall_varargs_free(&va, info->nargs, nargs);

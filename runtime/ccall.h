@@ -25,6 +25,11 @@ PyObject *ccall_call_trampoline(CTypeObject *fnct,
                                 void (*trampoline)(void **args, void *result),
                                 PyObject *const *args, Py_ssize_t nargs);
 
+/* A C value of type ct (kind: its CCALL_ARG_* from ccall_type.h) as Python
+ * sees it: ints and floats by fast paths, records as owning copies, the
+ * rest through cconv.  For results and callback arguments. */
+PyObject *ccall_to_python(CTypeObject *ct, int kind, const char *src);
+
 /* The lib-function cdata: like a plain FUNCTIONPTR cdata, but called
  * through vectorcall with no keyword arguments.  New reference. */
 PyObject *ccall_new_function(CTypeObject *fnct, void *address);

@@ -24,6 +24,7 @@
 #include "cdata.h"
 #include "cconv.h"
 #include "ccall_type.h"
+#include "ccall.h"
 #include "ccallback.h"
 
 #define CCALLBACK_STACK_ARGS 8
@@ -49,7 +50,8 @@ typedef struct CDataCallbackObject {
 static int ccallback_args(ccallback_record *rec, void **args, PyObject **out)
 {
     for (Py_ssize_t i = 0; i < rec->info->nargs; i++) {
-        out[i] = cconv_to_python(rec->info->argtypes[i], args[i]);
+        out[i] = ccall_to_python(rec->info->argtypes[i], rec->info->argkinds[i],
+                                 args[i]);
         if (out[i] == NULL) {
             while (--i >= 0)
                 Py_DECREF(out[i]);
