@@ -1099,6 +1099,25 @@ static int cparse_dots_type(cparse *p, cparse_specs *s)
     return cparse_add_type(p, &ty, &s->type);
 }
 
+/* The base type once the specifiers are read, or the error for none. */
+static int cparse_specs_type(cparse *p, cparse_specs *s, const cparse_words *w,
+                             int have_named, const clex_token *first)
+{
+    if (s->dots)
+        return cparse_dots_type(p, s);
+    if (have_named)
+        return 0;
+    if (w->total)
+        return cparse_words_type(p, w, first, &s->type);
+    if (p->tok.kind == CLEX_ERROR)
+        return cparse_lex_error(p);
+    if (p->tok.kind == CLEX_IDENT && p->tok.kw != CLEX_KW_NONE)
+        return cparse_unexpected(p, "a type");
+    if (first->kind == CLEX_IDENT && first->s != p->tok.s)
+        return cparse_error(p, "Missing type in declaration");
+    return cparse_unexpected(p, "a type");
+}
+
 /* Declaration specifiers: storage, qualifiers and the base type. */
 static int cparse_decl_specs(cparse *p, cparse_specs *s, int allow_storage)
 {
@@ -1149,19 +1168,7 @@ static int cparse_decl_specs(cparse *p, cparse_specs *s, int allow_storage)
         have_named = 1;
         cparse_next(p);
     }
-    if (s->dots)
-        return cparse_dots_type(p, s);
-    if (have_named)
-        return 0;
-    if (w.total)
-        return cparse_words_type(p, &w, &first, &s->type);
-    if (p->tok.kind == CLEX_ERROR)
-        return cparse_lex_error(p);
-    if (p->tok.kind == CLEX_IDENT && p->tok.kw != CLEX_KW_NONE)
-        return cparse_unexpected(p, "a type");
-    if (first.kind == CLEX_IDENT && first.s != p->tok.s)
-        return cparse_error(p, "Missing type in declaration");
-    return cparse_unexpected(p, "a type");
+    return cparse_specs_type(p, s, &w, have_named, &first);
 }
 
 /* ------------------------------------------------------------- declarations */
