@@ -65,6 +65,7 @@ CCFFI_VISIBLE int plugin_is_GPL_compatible;  /* ccffi is MIT: GPL-compatible */
 #define MARKER_EXACT 1u   /* the marker's type mirrors the cdef's fields */
 #define MARKER_BODY  2u   /* the cdef gave a body: the real type is complete */
 #define MARKER_FIELDS 4u  /* the marker's type lists some fields to check */
+#define MARKER_OPAQUE 8u  /* the cdef declares it opaque: record it so */
 /* Number of const/enumconst markers. */
 #define MARKER_CHECK_ONLY 1u  /* check EXPECTED, add no declaration */
 
@@ -817,6 +818,33 @@ marker_requires(const marker *m, enum tree_code code, const char *what)
     return false;
 }
 
+/* The type the cdef declares opaque (`struct fwd;`, `typedef ... t;`): an
+ * opaque record, as CFFI keeps it whatever the header says.  A real record
+ * or enum behind it maps to that record wherever it is reached later (the
+ * cdef declares a name before using it, so the markers come first); one
+ * reached before its marker keeps the layout already recorded. */
+static uint32_t
+opaque_index(tree real, enum cct_kind kind, const char *name, uint16_t flags)
+{
+    tree main = TYPE_MAIN_VARIANT(real);
+    bool tagged = RECORD_OR_UNION_TYPE_P(main) || TREE_CODE(main) == ENUMERAL_TYPE;
+    if (tagged) {
+        int64_t known = type_slot_find(main);
+        if (known >= 0)
+            return (uint32_t) known;
+        return tagged_type_add(main, kind, name, flags);
+    }
+    cct_type ty;
+    memset(&ty, 0, sizeof ty);
+    ty.kind = (uint8_t) kind;
+    ty.flags = (uint16_t) (flags | CCT_TF_OPAQUE);
+    ty.name = table_string(name);
+    ty.size = CCT_SIZE_UNKNOWN;
+    uint32_t index;
+    table_check(cc_table_add_type(&table, &ty, &index));
+    return index;
+}
+
 /* struct/union/enum NAME: the tag, its layout, a TAG declaration. */
 static void
 marker_tag(const marker *m, enum tree_code code)
@@ -841,6 +869,13 @@ marker_tag(const marker *m, enum tree_code code)
         && !COMPLETE_TYPE_P(real)) {
         error_at(m->loc, "ccffi: %s: the cdef gives its fields but the source "
                  "has no complete definition", what);
+        return;
+    }
+    if (flags & MARKER_OPAQUE) {
+        enum cct_kind kind = code == UNION_TYPE ? CCT_KIND_UNION
+                           : code == ENUMERAL_TYPE ? CCT_KIND_ENUM : CCT_KIND_STRUCT;
+        table_decl(m->name, CCT_DECL_TAG, opaque_index(real, kind, m->name, 0),
+                   0, CCT_NO_SLOT, 0);
         return;
     }
     if (!record_check(m, what, flags, marker_type(m->decl), real))
@@ -868,6 +903,13 @@ marker_typedef(const marker *m)
         && !COMPLETE_TYPE_P(type)) {
         error_at(m->loc, "ccffi: %s: the cdef gives its fields but the source "
                  "has no complete definition", what);
+        return;
+    }
+    if (flags & MARKER_OPAQUE) {
+        uint16_t tflags = CCT_TF_TYPEDEF_NAMED | CCT_TF_DOTS_TYPEDEF;
+        table_decl(m->name, CCT_DECL_TYPEDEF,
+                   opaque_index(type, CCT_KIND_STRUCT, m->name, tflags), 0,
+                   CCT_NO_SLOT, 0);
         return;
     }
     if (!record_check(m, what, flags, marker_type(m->decl), type))

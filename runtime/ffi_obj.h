@@ -37,6 +37,8 @@ typedef struct FFIObject {
     uint32_t typedef_names_ndecls; /* decls already indexed in it */
     int abi_mode;            /* 1 for cdef()-built tables (layout engine);
                                 0 for a compiled module's table */
+    PyObject *api_state;     /* compiled module's ffi: its extern "Python"
+                                state (api_module.c), else NULL */
     PyObject *weakreflist;
 } FFIObject;
 

@@ -5,6 +5,7 @@
 #include <Python.h>
 #include "config.h"
 #include "module.h"
+#include "api_module.h"
 
 #define CCFFI_BACKEND_VERSION "2.0.0"  /* the CFFI version whose behaviour we follow */
 
@@ -105,7 +106,9 @@ PyMODINIT_FUNC PyInit__cffi_backend(void)
         || ffi_obj_init_module(m) < 0
         || ccall_init_module(m) < 0
         || ccallback_init_module(m) < 0
-        || lib_obj_init_module(m) < 0) {
+        || lib_obj_init_module(m) < 0
+        || api_decls_init_module(m) < 0
+        || api_module_init_module(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }

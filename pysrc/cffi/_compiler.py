@@ -91,13 +91,43 @@ def _check_plugin(cc):
     return flags
 
 
+def _capturing_build_ext():
+    """build_ext whose compiler commands keep their error output, so that a
+    failed build can say what the plugin reported (the output still goes to
+    the terminal as usual)."""
+    from setuptools.command.build_ext import build_ext
+    from setuptools.errors import ExecError
+
+    class CapturingBuildExt(build_ext):
+        diagnostics = []
+
+        def build_extensions(self):
+            def spawn(cmd, **kwds):
+                proc = subprocess.run(cmd, capture_output=True, text=True)
+                sys.stdout.write(proc.stdout)
+                sys.stderr.write(proc.stderr)
+                self.diagnostics.extend(
+                    line for line in proc.stderr.splitlines()
+                    if "error:" in line)
+                if proc.returncode != 0:
+                    raise ExecError("command %r failed with exit code %d"
+                                    % (cmd[0], proc.returncode))
+            self.compiler.spawn = spawn
+            super().build_extensions()
+
+    return CapturingBuildExt
+
+
 def build_extension(ext, tmpdir, verbose=False, debug=None, target=None):
     """Builds a setuptools Extension into tmpdir with build_ext and returns
-    the path of the built module.  Up-to-date outputs are not rebuilt."""
+    the path of the built module.  Up-to-date outputs are not rebuilt.  A
+    failure raises VerificationError with the compiler's error lines."""
     from setuptools import Distribution
     saved_environ = os.environ.copy()
+    build_ext = _capturing_build_ext()
     try:
         dist = Distribution({"ext_modules": [ext]})
+        dist.cmdclass["build_ext"] = build_ext
         dist.parse_config_files()
         options = dist.get_option_dict("build_ext")
         if debug is None:
@@ -113,7 +143,9 @@ def build_extension(ext, tmpdir, verbose=False, debug=None, target=None):
         try:
             dist.run_command("build_ext")
         except Exception as e:
-            raise VerificationError("%s: %s" % (e.__class__.__name__, e))
+            lines = ["%s: %s" % (e.__class__.__name__, e)]
+            lines.extend(build_ext.diagnostics)
+            raise VerificationError("\n".join(lines))
         cmd = dist.get_command_obj("build_ext")
         [output] = cmd.get_outputs()
         return os.path.abspath(output)

@@ -1,0 +1,418 @@
+"""The C file of an API-mode module (set_source + compile).
+
+Layout of the generated file:
+
+  1. a guard that fails the compile without the ccffi plugin, Python.h, and
+     the prototypes of extern "Python" functions (the user's source calls
+     them);
+  2. the user's source, verbatim;
+  3. one marker declaration per cdef item, carrying __attribute__((ccffi(...)))
+     as plugin-gcc/MARKERS.md specifies: the plugin reads the real type,
+     layout or value behind each marker and checks it against the cdef;
+  4. one trampoline per function, `void t(void **args, void *result)`, calling
+     it with the cdef's types (so the compiler converts mis-declared integer
+     and float types, and function-like macros work), and getters for the
+     addresses of global variables;
+  5. the bodies of extern "Python" functions, which call into the runtime;
+  6. the sentinel the plugin fills with the type table, and PyInit, which
+     hands table, trampolines and addresses to _cffi_backend.
+
+Function slots and global slots are the positions in the arrays of part 4;
+the markers carry them so that the table's declarations point at them.
+"""
+import os
+
+import _cffi_backend
+
+# Marker flags (plugin-gcc/MARKERS.md).  Struct/union/enum/typedef markers:
+MARKER_EXACT = 1       # the marker's type mirrors every field of the cdef
+MARKER_BODY = 2        # the cdef gave a body: the real type must be complete
+MARKER_FIELDS = 4      # the mirror lists some fields, each must exist alike
+MARKER_OPAQUE = 8      # the cdef declares it opaque: keep it opaque
+# const/enumconst markers:
+MARKER_CHECK_ONLY = 1  # compare with EXPECTED, record nothing
+
+
+def c_file_path(tmpdir, module_name, source_extension):
+    return os.path.join(tmpdir, module_name + source_extension)
+
+
+def write_if_changed(path, text):
+    """Writes text to path unless it holds it already; True if written."""
+    try:
+        with open(path) as f:
+            if f.read() == text:
+                return False
+    except OSError:
+        pass
+    tmp = path + '.~tmp'
+    with open(tmp, 'w') as f:
+        f.write(text)
+    os.replace(tmp, path)
+    return True
+
+
+def make_extension(module_name, c_file, kwds):
+    """The setuptools Extension compiling c_file with the plugin loaded."""
+    from setuptools import Extension
+    from . import _compiler
+    kwds = dict(kwds)
+    sources = [c_file] + [os.path.normpath(s) for s in kwds.pop('sources', ())]
+    flags = _compiler.plugin_flags()
+    kwds['extra_compile_args'] = list(kwds.get('extra_compile_args', ())) + flags
+    # a rebuilt plugin must rebuild the module: it writes the table
+    kwds['depends'] = list(kwds.get('depends', ())) + [_compiler.gcc_plugin_path()]
+    return Extension(name=module_name, sources=sources, **kwds)
+
+
+def c_string(s):
+    """A C string literal for s."""
+    out = ['"']
+    for ch in s.encode('utf-8'):
+        if ch in (0x22, 0x5c):
+            out.append('\\' + chr(ch))
+        elif 0x20 <= ch < 0x7f:
+            out.append(chr(ch))
+        else:
+            out.append('\\%03o' % ch)
+    out.append('"')
+    return ''.join(out)
+
+
+def c_integer(value):
+    """A C integer constant expression for any 64-bit value."""
+    if value < 0:
+        if value == -(1 << 63):
+            return '(-9223372036854775807LL - 1)'
+        return '(%dLL)' % value
+    return '%dULL' % value if value >= (1 << 63) else '%dLL' % value
+
+
+def typeof(ctype):
+    """A C type name usable wherever a simple type is expected."""
+    return '__typeof__(%s)' % ctype
+
+
+def attribute(kind, name, *numbers):
+    args = [c_string(kind)]
+    if name is not None:
+        args.append(c_string(name))
+    args.extend(str(n) if isinstance(n, int) and n >= 0 else c_integer(n)
+                for n in numbers)
+    return '__attribute__((ccffi(%s)))' % ', '.join(args)
+
+
+class Generator:
+    """Builds the C text from the FFI's declarations."""
+
+    def __init__(self, ffi, module_name, source):
+        self.module_name = module_name
+        self.source = source
+        self.decls = _cffi_backend._ccffi_declarations(ffi)
+        self.counter = 0
+        self.prologue = []
+        self.markers = []
+        self.trampolines = []
+        self.function_entries = []   # (trampoline or NULL, address or NULL)
+        self.global_getters = []
+        self.python_bodies = []
+        self.nexterns = 0
+
+    def fresh(self):
+        self.counter += 1
+        return '_ccffi_m%d' % self.counter
+
+    # ---------------------------------------------------------- the pieces
+
+    def emit_record(self, kind, name, typedef_named, flags, fields, pack):
+        if typedef_named:
+            marker_kind, ctype = 'typedef', name
+        else:
+            marker_kind, ctype = kind, '%s %s' % (kind, name)
+        if flags == 'exact' and not self.mirrorable(fields):
+            flags = 'partial'     # `int a[...]`: the layout is the header's
+        if flags == 'partial' and fields and self.mirrorable(fields):
+            number = MARKER_FIELDS | MARKER_BODY
+        elif flags == 'exact':
+            number = MARKER_EXACT | MARKER_BODY
+        else:
+            number = MARKER_BODY if flags == 'partial' else MARKER_OPAQUE
+        if number & (MARKER_EXACT | MARKER_FIELDS):
+            body = self.mirror_body(fields)
+            mirror = '%s {\n%s}' % (kind, body)
+            if pack:
+                self.markers.append('#pragma pack(push, %d)' % pack)
+            self.markers.append('typedef %s %s %s;' % (
+                mirror, self.fresh(), attribute(marker_kind, name, number)))
+            if pack:
+                self.markers.append('#pragma pack(pop)')
+            return
+        self.markers.append('typedef %s %s %s;' % (
+            ctype, self.fresh(), attribute(marker_kind, name, number)))
+
+    @classmethod
+    def mirrorable(cls, fields):
+        """False if some field's type can only come from the header."""
+        for field in fields:
+            if len(field) == 4:
+                if not cls.mirrorable(field[3]):
+                    return False
+            elif '[...]' in field[1]:
+                return False
+        return True
+
+    def mirror_body(self, fields, indent='    '):
+        """The members of the mirror struct: the cdef's fields in C."""
+        lines = []
+        for field in fields:
+            fname, ftype, bitsize = field[:3]
+            if len(field) == 4:   # anonymous member: ftype is struct/union
+                nested = self.mirror_body(field[3], indent + '    ')
+                lines.append('%s%s {\n%s%s};\n' % (indent, ftype, nested, indent))
+                continue
+            decl = '%s %s' % (typeof(ftype), fname)
+            if bitsize >= 0:
+                decl += ' : %d' % bitsize
+            lines.append('%s%s;\n' % (indent, decl))
+        return ''.join(lines)
+
+    def emit_enum(self, name, typedef_named, partial, enumerators):
+        if typedef_named:
+            self.markers.append('typedef %s %s %s;' % (
+                name, self.fresh(), attribute('typedef', name, MARKER_BODY)))
+        else:
+            self.markers.append('typedef enum %s %s %s;' % (
+                name, self.fresh(), attribute('enum', name, MARKER_BODY)))
+        # the enum's record brings its enumerators; the values of a complete
+        # cdef enum are checked against the header's (in a partial one,
+        # implicit values are guesses, not claims)
+        if partial:
+            return
+        for ename, value in enumerators:
+            if value is not None:
+                self.markers.append('typedef int %s %s;' % (
+                    self.fresh(),
+                    attribute('enumconst', ename, MARKER_CHECK_ONLY, value)))
+
+    def emit_enumconst(self, name, value):
+        numbers = () if value is None else (0, value)
+        self.markers.append('typedef int %s %s;' % (
+            self.fresh(), attribute('enumconst', name, *numbers)))
+
+    def emit_constant(self, name, ctype, value):
+        expected = value if isinstance(value, int) else None
+        numbers = () if expected is None else (0, expected)
+        self.markers.append('#ifdef %s' % name)
+        self.markers.append(
+            'static const __typeof__(%s) %s __attribute__((unused)) %s = %s;'
+            % (name, self.fresh(), attribute('const', name, *numbers), name))
+        self.markers.append('#else')
+        self.emit_enumconst(name, expected)
+        self.markers.append('#endif')
+
+    def emit_typedef(self, name, ctype):
+        self.markers.append('typedef %s %s %s;' % (
+            name, self.fresh(), attribute('typedef', name, 0)))
+
+    @staticmethod
+    def parameter_list(args, variadic, names=None):
+        if names is None:
+            parts = list(args)
+        else:
+            parts = ['%s %s' % (typeof(a), n) for a, n in zip(args, names)]
+        if variadic:
+            parts.append('...')
+        return ', '.join(parts) if parts else 'void'
+
+    def emit_function(self, name, result, args, variadic):
+        slot = len(self.function_entries)
+        self.markers.append('typedef %s %s(%s) %s;' % (
+            typeof(result), self.fresh(), self.parameter_list(args, variadic),
+            attribute('function', name, slot)))
+        address = '(void (*)(void))&%s' % name
+        if variadic:
+            # called through libffi at its address: no trampoline can forward
+            # a variable argument list
+            self.function_entries.append(('NULL', address))
+            return
+        tramp = '_ccffi_f%d' % slot
+        call_args = ', '.join('*(%s *)a[%d]' % (typeof(a), i)
+                              for i, a in enumerate(args))
+        call = '%s(%s)' % (name, call_args)
+        if result == 'void':
+            body = '(void)r; %s;' % call
+        else:
+            body = '*(%s *)r = %s;' % (typeof(result), call)
+        if not args:
+            body = '(void)a; ' + body
+        self.trampolines.append('static void %s(void **a, void *r)\n{ %s }'
+                                % (tramp, body))
+        self.function_entries.append((tramp, '_CCFFI_ADDRESS_%d' % slot))
+        self.markers.append('#ifdef %s\n#define _CCFFI_ADDRESS_%d NULL\n#else\n'
+                            '#define _CCFFI_ADDRESS_%d %s\n#endif'
+                            % (name, slot, slot, address))
+
+    def emit_variable(self, name, ctype, is_const):
+        slot = len(self.global_getters)
+        if '[]' in ctype or '[...]' in ctype:
+            mtype = '__typeof__(%s) %s' % (name, self.fresh())
+        else:
+            mtype = '%s %s' % (typeof(ctype), self.fresh())
+        self.markers.append('typedef %s %s;' % (
+            mtype, attribute('global', name, slot)))
+        getter = '_ccffi_g%d' % slot
+        self.trampolines.append('static void *%s(void)\n{ return (void *)&(%s); }'
+                                % (getter, name))
+        self.global_getters.append(getter)
+
+    def emit_extern_python(self, name, result, args, variadic, plus_c):
+        if variadic:
+            raise NotImplementedError(
+                "ccffi: extern \"Python\" function %r with a variable argument "
+                "list" % name)
+        slot = self.nexterns
+        self.nexterns += 1
+        names = ['a%d' % i for i in range(len(args))]
+        params = self.parameter_list(args, False, names)
+        storage = '' if plus_c else 'static '
+        proto = '%s%s %s(%s)' % (storage, typeof(result), name, params)
+        self.prologue.append(proto + ';')
+        self.markers.append('typedef %s %s(%s) %s;' % (
+            typeof(result), self.fresh(), self.parameter_list(args, False),
+            attribute('python', name, slot, 1 if plus_c else 0)))
+        argv = ', '.join('&%s' % n for n in names) or '0'
+        lines = [proto, '{']
+        lines.append('    void *args[%d] = { %s };' % (max(len(args), 1), argv))
+        if result == 'void':
+            lines.append('    _ccffi_call_python(%d, args, 0);' % slot)
+        else:
+            lines.append('    %s result;' % typeof(result))
+            lines.append('    memset(&result, 0, sizeof result);')
+            lines.append('    _ccffi_call_python(%d, args, &result);' % slot)
+            lines.append('    return result;')
+        lines.append('}')
+        self.python_bodies.append('\n'.join(lines))
+
+    # -------------------------------------------------------------- driver
+
+    def run(self):
+        for d in self.decls:
+            kind = d[0]
+            if kind in ('struct', 'union'):
+                self.emit_record(*d)
+            elif kind == 'enum':
+                self.emit_enum(*d[1:])
+            elif kind == 'typedef':
+                self.emit_typedef(*d[1:])
+            elif kind == 'function':
+                self.emit_function(*d[1:])
+            elif kind == 'variable':
+                self.emit_variable(*d[1:])
+            elif kind == 'constant':
+                self.emit_constant(*d[1:])
+            elif kind == 'extern_python':
+                self.emit_extern_python(*d[1:])
+            else:
+                raise AssertionError("unknown declaration kind %r" % (kind,))
+        return self.text()
+
+    def text(self):
+        short_name = self.module_name.split('.')[-1]
+        out = []
+        w = out.append
+        w('/* Generated by ccffi for the module %s: do not edit. */' % self.module_name)
+        w('#ifndef __CCFFI_PLUGIN__')
+        w('#error "compile this file with the ccffi GCC plugin loaded '
+          '(-fplugin=.../ccffi_gcc.so): it writes the module\'s type table"')
+        w('#endif')
+        w('#define PY_SSIZE_T_CLEAN')
+        w('#include <Python.h>')
+        w('#include <string.h>')
+        w('')
+        if self.nexterns:
+            w('/* extern "Python" functions: C calls them, Python provides them. */')
+            w('static void _ccffi_call_python(unsigned slot, void **args, '
+              'void *result);')
+            out.extend(self.prologue)
+        w('')
+        w('/* ---------------- the source given to set_source() ---------------- */')
+        w(self.source)
+        w('/* ---------------- end of the source given to set_source() ---------- */')
+        w('')
+        out.extend(self.markers)
+        w('')
+        w('#pragma GCC diagnostic push')
+        w('/* The typed calls convert what the cdef declared to what the header')
+        w('   declares: that conversion is the point, not a mistake. */')
+        w('#pragma GCC diagnostic ignored "-Wconversion"')
+        w('#pragma GCC diagnostic ignored "-Wsign-conversion"')
+        w('#pragma GCC diagnostic ignored "-Wfloat-conversion"')
+        out.extend(self.trampolines)
+        w('#pragma GCC diagnostic pop')
+        w('')
+        entries = self.function_entries or [('NULL', 'NULL')]
+        w('static void (*const _ccffi_trampolines[])(void **, void *) = {')
+        w(''.join('    %s,\n' % t for t, _ in entries) + '};')
+        w('static void (*const _ccffi_addresses[])(void) = {')
+        w(''.join('    %s,\n' % a for _, a in entries) + '};')
+        getters = self.global_getters or ['NULL']
+        w('static void *(*const _ccffi_globals[])(void) = {')
+        w(''.join('    %s,\n' % g for g in getters) + '};')
+        w('')
+        w('/* Filled by _cffi_backend when the module is imported. */')
+        w('static struct { void (*call)(void *, unsigned, void **, void *); '
+          'void *state; } _ccffi_python_hook;')
+        w('')
+        if self.nexterns:
+            w('/* Before the module is imported, calls return zero. */')
+            w('static void _ccffi_call_python(unsigned slot, void **args, '
+              'void *result)')
+            w('{')
+            w('    if (_ccffi_python_hook.call != NULL)')
+            w('        _ccffi_python_hook.call(_ccffi_python_hook.state, slot, '
+              'args, result);')
+            w('}')
+            out.extend(self.python_bodies)
+        w('')
+        w('__attribute__((ccffi("table"), used, visibility("default")))')
+        w('const char _ccffi_type_table[] = "";')
+        w('')
+        w('static struct PyModuleDef _ccffi_moduledef = {')
+        w('    PyModuleDef_HEAD_INIT, %s, NULL, -1, NULL, NULL, NULL, NULL, NULL'
+          % c_string(self.module_name))
+        w('};')
+        w('')
+        w('PyMODINIT_FUNC PyInit_%s(void);' % short_name)
+        w('PyMODINIT_FUNC PyInit_%s(void)' % short_name)
+        w('{')
+        w('    PyObject *backend, *done, *module = PyModule_Create(&_ccffi_moduledef);')
+        w('    if (module == NULL)')
+        w('        return NULL;')
+        w('    backend = PyImport_ImportModule("_cffi_backend");')
+        w('    if (backend == NULL) {')
+        w('        Py_DECREF(module);')
+        w('        return NULL;')
+        w('    }')
+        w('    done = PyObject_CallMethod(backend, "_ccffi_init_module", "Oy#NNNnnnN",')
+        w('        module, _ccffi_type_table, (Py_ssize_t)sizeof(_ccffi_type_table),')
+        w('        PyCapsule_New((void *)_ccffi_trampolines, "ccffi.trampolines", NULL),')
+        w('        PyCapsule_New((void *)_ccffi_addresses, "ccffi.addresses", NULL),')
+        w('        PyCapsule_New((void *)_ccffi_globals, "ccffi.globals", NULL),')
+        w('        (Py_ssize_t)%d, (Py_ssize_t)%d, (Py_ssize_t)%d,'
+          % (len(self.function_entries), len(self.global_getters), self.nexterns))
+        w('        PyCapsule_New((void *)&_ccffi_python_hook, "ccffi.python_hook", NULL));')
+        w('    Py_DECREF(backend);')
+        w('    if (done == NULL) {')
+        w('        Py_DECREF(module);')
+        w('        return NULL;')
+        w('    }')
+        w('    Py_DECREF(done);')
+        w('    return module;')
+        w('}')
+        w('')
+        return '\n'.join(out)
+
+
+def generate_c(ffi, module_name, source):
+    """The complete C file of module_name."""
+    return Generator(ffi, module_name, source).run()

@@ -1,0 +1,53 @@
+/* api_module.h - API mode at run time: importing a module that the code
+ * generator wrote and gcc compiled with the ccffi plugin.
+ *
+ * The generated PyInit calls _cffi_backend._ccffi_init_module() with:
+ *   name            the module's dotted name
+ *   table           the bytes of the type table the plugin wrote
+ *   trampolines     capsule "ccffi.trampolines": void (*[])(void **, void *),
+ *                   one per function slot (NULL for variadic functions)
+ *   addresses       capsule "ccffi.addresses": void (*[])(void), the real
+ *                   function per slot (NULL for function-like macros)
+ *   globals         capsule "ccffi.globals": void *(*[])(void), a getter of
+ *                   each global variable's address per global slot
+ *   nfuncs, nglobals, nexterns   the lengths of those arrays and the number
+ *                   of extern "Python" slots
+ *   hook            capsule "ccffi.python_hook": a struct of two pointers,
+ *                   { void (*call)(void *state, unsigned slot, void **args,
+ *                   void *result); void *state; }, which the runtime fills
+ *                   so that the generated extern "Python" bodies reach it.
+ * and gets back a module with attributes `ffi` and `lib`.
+ * Include <Python.h> before this header.
+ */
+#ifndef CCFFI_API_MODULE_H
+#define CCFFI_API_MODULE_H
+
+typedef void (*api_trampoline)(void **args, void *result);
+typedef void (*api_address)(void);
+typedef void *(*api_global_getter)(void);
+
+/* The layout of the generated file's hook struct. */
+typedef struct api_python_hook {
+    void (*call)(void *state, unsigned slot, void **args, void *result);
+    void *state;
+} api_python_hook;
+
+/* ffi.def_extern(name=None, error=None, onerror=None), for the ffi of a
+ * compiled module; spliced into ffi_obj.c's method table. */
+struct FFIObject;
+PyObject *api_def_extern(struct FFIObject *ffi, PyObject *args, PyObject *kwds);
+#define API_FFI_METHODS /* entries of PyMethodDef, each ending in a comma */ \
+    {"def_extern", (PyCFunction)(void (*)(void))api_def_extern,               \
+     METH_VARARGS | METH_KEYWORDS,                                            \
+     "def_extern(name=None, error=None, onerror=None): a decorator attaching " \
+     "a Python function to an extern \"Python\" function of the module."},
+
+/* The Lib of a compiled module, and ffi.addressof(lib, "name") on it. */
+extern PyTypeObject ApiLib_Type;
+#define ApiLib_Check(ob) (Py_TYPE(ob) == &ApiLib_Type)
+PyObject *api_lib_addressof(PyObject *lib, PyObject *name);
+
+int api_decls_init_module(PyObject *m);
+int api_module_init_module(PyObject *m);
+
+#endif /* CCFFI_API_MODULE_H */

@@ -1,0 +1,483 @@
+"""API mode end to end: set_source() + compile() with gcc and the ccffi
+plugin, then importing the module and using its ffi and lib.
+
+Each test builds a real extension module in a temporary directory."""
+import importlib
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import uuid
+
+import pytest
+
+import cffi
+from cffi import FFI, VerificationError
+
+
+def build(tmp_path, cdef, source, name=None, include=None, packed_cdef=None,
+          **kwds):
+    """Compiles a module and returns it imported."""
+    name = name or "_api_%s" % uuid.uuid4().hex[:10]
+    ffi = FFI()
+    if include is not None:
+        ffi.include(include)
+    ffi.cdef(textwrap.dedent(cdef))
+    if packed_cdef is not None:
+        ffi.cdef(textwrap.dedent(packed_cdef), packed=True)
+    ffi.set_source(name, textwrap.dedent(source), **kwds)
+    path = ffi.compile(tmpdir=str(tmp_path))
+    assert os.path.isfile(path)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(tmp_path))
+
+
+def build_fails(tmp_path, cdef, source):
+    """Compiles a module that must not build; returns the error text."""
+    ffi = FFI()
+    ffi.cdef(textwrap.dedent(cdef))
+    ffi.set_source("_api_bad_%s" % uuid.uuid4().hex[:8], textwrap.dedent(source))
+    with pytest.raises(VerificationError) as info:
+        ffi.compile(tmpdir=str(tmp_path))
+    # gcc quotes with U+2018/U+2019 under a UTF-8 locale
+    return str(info.value).replace("\u2018", "'").replace("\u2019", "'")
+
+
+# ------------------------------------------------------------------ calls
+
+def test_functions_are_called_directly(tmp_path):
+    m = build(tmp_path, """
+        int add(int, int);
+        double scale(double, float);
+        unsigned char low(unsigned int);
+        void nothing(void);
+        long long big(void);
+    """, """
+        int add(int a, int b) { return a + b; }
+        double scale(double x, float f) { return x * f; }
+        unsigned char low(unsigned int x) { return (unsigned char)x; }
+        void nothing(void) { }
+        long long big(void) { return 1LL << 40; }
+    """)
+    lib = m.lib
+    assert lib.add(1, 2) == 3
+    assert lib.add(-5, 2) == -3
+    assert lib.scale(1.5, 2.0) == 3.0
+    assert lib.low(0x1234) == 0x34
+    assert lib.nothing() is None
+    assert lib.big() == 1 << 40
+    with pytest.raises(TypeError):
+        lib.add(1)
+    with pytest.raises(OverflowError):
+        lib.add(1 << 40, 0)
+
+
+def test_misdeclared_integer_types_are_converted_by_the_compiler(tmp_path):
+    # the cdef says long where the header says int: the trampoline's typed
+    # call converts, as CFFI's API mode does
+    m = build(tmp_path, "long twice(long);",
+              "static int twice(int x) { return 2 * x; }")
+    assert m.lib.twice(21) == 42
+
+
+def test_function_like_macros_are_callable(tmp_path):
+    m = build(tmp_path, "int square(int);",
+              "#define square(x) ((x) * (x))")
+    assert m.lib.square(7) == 49
+
+
+def test_structs_by_value(tmp_path):
+    m = build(tmp_path, """
+        struct pt { int x, y; };
+        struct big { double d[5]; };
+        struct pt mkpt(int, int);
+        int sum(struct pt);
+        struct big mkbig(double);
+        double total(struct big);
+    """, """
+        struct pt { int x, y; };
+        struct big { double d[5]; };
+        struct pt mkpt(int x, int y) { struct pt p = { x, y }; return p; }
+        int sum(struct pt p) { return p.x + p.y; }
+        struct big mkbig(double v) { struct big b; for (int i = 0; i < 5; i++) b.d[i] = v * i; return b; }
+        double total(struct big b) { double t = 0; for (int i = 0; i < 5; i++) t += b.d[i]; return t; }
+    """)
+    ffi, lib = m.ffi, m.lib
+    p = lib.mkpt(3, 4)
+    assert (p.x, p.y) == (3, 4)
+    assert lib.sum(p) == 7
+    assert lib.sum([10, 20]) == 30
+    b = lib.mkbig(2.0)
+    assert list(b.d) == [0.0, 2.0, 4.0, 6.0, 8.0]
+    assert lib.total(b) == 20.0
+
+
+def test_variadic_functions(tmp_path):
+    m = build(tmp_path, "int snprintf(char *, size_t, const char *, ...);",
+              "#include <stdio.h>")
+    ffi, lib = m.ffi, m.lib
+    buf = ffi.new("char[64]")
+    n = lib.snprintf(buf, 64, b"%d-%s-%.1f", ffi.cast("int", 42),
+                     ffi.new("char[]", b"x"), ffi.cast("double", 1.5))
+    assert ffi.string(buf) == b"42-x-1.5"
+    assert n == 8
+    with pytest.raises(TypeError) as info:
+        lib.snprintf(buf, 64, b"%d", 42)
+    assert "variadic" in str(info.value)
+
+
+# ------------------------------------------------------------------ types
+
+def test_partial_struct_gets_the_real_layout(tmp_path):
+    m = build(tmp_path, """
+        struct rec { int b; ...; };
+    """, """
+        struct rec { char a; long pad[3]; int b; short c; };
+    """)
+    ffi = m.ffi
+    assert ffi.sizeof("struct rec") == 40
+    assert ffi.offsetof("struct rec", "b") == 32
+    p = ffi.new("struct rec *", {"b": 7})
+    assert p.b == 7
+
+
+def test_opaque_types(tmp_path):
+    m = build(tmp_path, """
+        typedef ... handle_t;
+        handle_t *make(void);
+        int peek(handle_t *);
+    """, """
+        typedef struct { int secret; } handle_t;
+        static handle_t the_one = { 99 };
+        handle_t *make(void) { return &the_one; }
+        int peek(handle_t *h) { return h->secret; }
+    """)
+    h = m.lib.make()
+    assert m.lib.peek(h) == 99
+    with pytest.raises(m.ffi.error):
+        m.ffi.sizeof("handle_t")
+
+
+def test_integer_of_unknown_size(tmp_path):
+    m = build(tmp_path, """
+        typedef int... small_t;
+        typedef float... real_t;
+        small_t id(small_t);
+    """, """
+        typedef short small_t;
+        typedef double real_t;
+        small_t id(small_t x) { return x; }
+    """)
+    ffi = m.ffi
+    assert ffi.sizeof("small_t") == 2
+    assert ffi.sizeof("real_t") == 8
+    assert m.lib.id(-3) == -3
+    with pytest.raises(OverflowError):
+        m.lib.id(1 << 20)
+
+
+def test_enums_completed_by_the_compiler(tmp_path):
+    m = build(tmp_path, """
+        enum color { RED, GREEN, ... };
+        enum level { LOW = ..., HIGH = ... };
+    """, """
+        enum color { RED, BLUE = 5, GREEN };
+        enum level { LOW = -2, HIGH = 1000 };
+    """)
+    lib, ffi = m.lib, m.ffi
+    assert (lib.RED, lib.GREEN) == (0, 6)
+    assert (lib.LOW, lib.HIGH) == (-2, 1000)
+    assert ffi.string(ffi.cast("enum color", 6)) == "GREEN"
+
+
+def test_macros_and_constants(tmp_path):
+    m = build(tmp_path, """
+        #define ANSWER ...
+        #define NEG ...
+        #define HUGE_U ...
+        #define PI_ISH ...
+        #define GREETING ...
+        #define FIXED 12
+        static const int LIMIT;
+        static char *const NAME;
+    """, """
+        #define ANSWER 42
+        #define NEG (-7)
+        #define HUGE_U 0xffffffffffffffffULL
+        #define PI_ISH 3.25
+        #define GREETING "hello"
+        #define FIXED 12
+        static const int LIMIT = 1000;
+        static char *const NAME = "ccffi";
+    """)
+    lib, ffi = m.lib, m.ffi
+    assert lib.ANSWER == 42
+    assert lib.NEG == -7
+    assert lib.HUGE_U == (1 << 64) - 1
+    assert lib.PI_ISH == 3.25
+    assert ffi.string(lib.GREETING) == b"hello"
+    assert lib.FIXED == 12
+    assert lib.LIMIT == 1000
+    assert ffi.string(lib.NAME) == b"ccffi"
+
+
+def test_bitfields_and_packed_structs(tmp_path):
+    m = build(tmp_path, """
+        struct flags { unsigned a : 3; int b : 5; unsigned char c; };
+    """, packed_cdef="struct tight { char c; int i; };", source="""
+        struct flags { unsigned a : 3; int b : 5; unsigned char c; };
+        struct __attribute__((packed)) tight { char c; int i; };
+    """)
+    ffi = m.ffi
+    p = ffi.new("struct flags *")
+    p.a = 5
+    p.b = -3
+    p.c = 200
+    assert (p.a, p.b, p.c) == (5, -3, 200)
+    with pytest.raises(OverflowError):
+        p.a = 8
+    assert ffi.sizeof("struct tight") == 5
+    assert ffi.offsetof("struct tight", "i") == 1
+
+
+def test_arrays_of_length_from_the_compiler(tmp_path):
+    m = build(tmp_path, """
+        struct buf { int data[...]; ...; };
+        extern int table[...];
+    """, """
+        struct buf { int n; int data[17]; };
+        int table[9] = { 1, 2, 3 };
+    """)
+    ffi, lib = m.ffi, m.lib
+    assert ffi.sizeof("struct buf") == 18 * 4
+    assert len(lib.table) == 9
+    assert lib.table[2] == 3
+
+
+def test_global_variables(tmp_path):
+    m = build(tmp_path, """
+        extern int counter;
+        extern const int fixed;
+        struct pt { int x, y; };
+        extern struct pt origin;
+        int bump(void);
+    """, """
+        int counter = 5;
+        const int fixed = 11;
+        struct pt { int x, y; };
+        struct pt origin = { 1, 2 };
+        int bump(void) { return ++counter; }
+    """)
+    lib, ffi = m.lib, m.ffi
+    assert lib.counter == 5
+    lib.counter = 41
+    assert lib.bump() == 42
+    assert lib.counter == 42
+    assert lib.fixed == 11
+    with pytest.raises(AttributeError):
+        lib.fixed = 3
+    assert (lib.origin.x, lib.origin.y) == (1, 2)
+    lib.origin.y = 20
+    p = ffi.addressof(lib, "origin")
+    assert p.y == 20
+    assert "counter" in dir(lib) and "bump" in dir(lib)
+    with pytest.raises(AttributeError) as info:
+        lib.missing
+    assert "missing" in str(info.value)
+
+
+def test_extern_python_called_from_c(tmp_path):
+    m = build(tmp_path, """
+        extern "Python" int visit(int);
+        int walk(int);
+    """, """
+        static int visit(int);
+        int walk(int n) { int t = 0; for (int i = 0; i < n; i++) t += visit(i); return t; }
+    """)
+    ffi, lib = m.ffi, m.lib
+    seen = []
+
+    @ffi.def_extern()
+    def visit(i):
+        seen.append(i)
+        return i * 10
+
+    assert lib.walk(4) == 60
+    assert seen == [0, 1, 2, 3]
+
+
+def test_extern_python_errors(tmp_path, capfd):
+    m = build(tmp_path, """
+        extern "Python" int cb(int);
+        int call(int);
+    """, """
+        static int cb(int);
+        int call(int x) { return cb(x); }
+    """)
+    ffi, lib = m.ffi, m.lib
+    assert lib.call(1) == 0
+    assert "no code was attached" in capfd.readouterr().err
+
+    @ffi.def_extern(error=-1)
+    def cb(x):
+        raise ValueError("boom")
+
+    assert lib.call(1) == -1
+    assert "boom" in capfd.readouterr().err
+
+    got = []
+
+    @ffi.def_extern(name="cb", onerror=lambda *exc: got.append(exc[0]) or 77)
+    def other(x):
+        return 1 // 0
+
+    assert lib.call(1) == 77
+    assert got == [ZeroDivisionError]
+    with pytest.raises(ffi.error):
+        ffi.def_extern(name="nope")(lambda: 0)
+
+
+# ------------------------------------------------------- across modules
+
+def test_include_between_modules(tmp_path):
+    base = FFI()
+    base.cdef("struct pt { int x, y; };")
+    base.set_source("_api_base_%s" % uuid.uuid4().hex[:8],
+                    "struct pt { int x, y; };")
+    base.compile(tmpdir=str(tmp_path))
+    m = build(tmp_path, "int norm1(struct pt *);", """
+        struct pt { int x, y; };
+        int norm1(struct pt *p) { return (p->x < 0 ? -p->x : p->x) + (p->y < 0 ? -p->y : p->y); }
+    """, include=base)
+    p = m.ffi.new("struct pt *", [-3, 4])
+    assert m.lib.norm1(p) == 7
+
+
+def test_the_built_module_carries_its_table(tmp_path):
+    m = build(tmp_path, "struct s { int a; ...; }; int get(struct s *);", """
+        struct s { long pad; int a; };
+        int get(struct s *p) { return p->a; }
+    """, name="_api_copyme")
+    so = m.__file__
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    shutil.copy(so, fresh)
+    code = textwrap.dedent("""
+        import sys
+        sys.path.insert(0, %r)
+        import _api_copyme as m
+        p = m.ffi.new("struct s *", {"a": 5})
+        assert m.ffi.sizeof("struct s") == 16
+        assert m.lib.get(p) == 5
+        print("ok")
+    """ % str(fresh))
+    env = dict(os.environ)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, env=env, cwd=str(fresh))
+    assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_unchanged_input_is_not_recompiled(tmp_path):
+    ffi = FFI()
+    ffi.cdef("int one(void);")
+    ffi.set_source("_api_same", "int one(void) { return 1; }")
+    path = ffi.compile(tmpdir=str(tmp_path))
+    first = os.stat(path).st_mtime_ns
+    again = FFI()
+    again.cdef("int one(void);")
+    again.set_source("_api_same", "int one(void) { return 1; }")
+    assert again.compile(tmpdir=str(tmp_path)) == path
+    assert os.stat(path).st_mtime_ns == first
+
+
+def test_emit_c_code_compiled_by_hand_gives_the_same_module(tmp_path):
+    from cffi import _compiler
+    ffi = FFI()
+    ffi.cdef("struct s { int a; ...; }; int f(int);")
+    ffi.set_source("_api_byhand", "struct s { char c; int a; };\n"
+                   "int f(int x) { return x + 1; }")
+    c_file = tmp_path / "_api_byhand.c"
+    ffi.emit_c_code(str(c_file))
+    import sysconfig
+    so = tmp_path / ("_api_byhand" + sysconfig.get_config_var("EXT_SUFFIX"))
+    cc = _compiler.compiler_command()
+    subprocess.run(cc + _compiler.plugin_flags() + [
+        "-fPIC", "-I" + sysconfig.get_paths()["include"], "-c", str(c_file),
+        "-o", str(tmp_path / "x.o")], check=True)
+    subprocess.run(cc + ["-shared", str(tmp_path / "x.o"), "-o", str(so)],
+                   check=True)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        m = importlib.import_module("_api_byhand")
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert m.ffi.offsetof("struct s", "a") == 4
+    assert m.lib.f(1) == 2
+
+
+def test_generated_code_is_warning_free(tmp_path):
+    ffi = FFI()
+    ffi.cdef("""
+        struct pt { int x, y; };
+        typedef struct { char c; } tag_t;
+        enum e { A, B, ... };
+        #define K ...
+        long twice(long);
+        extern int g;
+        extern "Python" int cb(int);
+        int (*pick(int))(int);
+    """)
+    ffi.set_source("_api_warn", """
+        struct pt { int x, y; };
+        typedef struct { char c; } tag_t;
+        enum e { A, B };
+        #define K 3
+        static int cb(int);
+        static int twice(int x) { return 2 * x + cb(x); }
+        int g;
+        static int (*pick(int n))(int) { (void)n; return cb; }
+    """, extra_compile_args=["-Wall", "-Wextra", "-Wconversion", "-Werror"])
+    ffi.compile(tmpdir=str(tmp_path))
+
+
+# --------------------------------------------------------- diagnostics
+
+def test_mismatched_exact_struct_fails_the_build(tmp_path):
+    err = build_fails(tmp_path, "struct s { int a; int b; };",
+                      "struct s { int a; long b; };")
+    assert "struct s" in err and "'b'" in err and "int" in err and "long" in err
+
+
+def test_mismatched_enum_value_fails_the_build(tmp_path):
+    err = build_fails(tmp_path, "enum e { E1, E2 = 3 };",
+                      "enum e { E1, E2 };")
+    assert "E2" in err and "3" in err
+
+
+def test_mismatched_pointer_argument_fails_the_build(tmp_path):
+    err = build_fails(tmp_path, "int f(int *);",
+                      "int f(const char *s) { return *s; }")
+    assert "'f'" in err and "argument 1" in err
+
+
+def test_mismatched_global_fails_the_build(tmp_path):
+    err = build_fails(tmp_path, "extern float value;", "double value;")
+    assert "value" in err and "float" in err and "double" in err
+
+
+def test_compiling_without_the_plugin_fails(tmp_path):
+    ffi = FFI()
+    ffi.cdef("int f(void);")
+    ffi.set_source("_api_noplug", "int f(void) { return 0; }")
+    c_file = tmp_path / "noplug.c"
+    ffi.emit_c_code(str(c_file))
+    import sysconfig
+    out = subprocess.run(["gcc", "-I" + sysconfig.get_paths()["include"],
+                          "-c", str(c_file), "-o", str(tmp_path / "n.o")],
+                         capture_output=True, text=True)
+    assert out.returncode != 0
+    assert "ccffi" in out.stderr and "plugin" in out.stderr
