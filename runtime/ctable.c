@@ -1366,7 +1366,7 @@ static bool cc_same_type(cc_includer *in, uint32_t si, uint32_t di)
     case CCT_KIND_STRUCT:
     case CCT_KIND_UNION:
     case CCT_KIND_ENUM:
-        if (((s->flags | d->flags) & CCT_TF_OPAQUE) && s->name != 0)
+        if (((s->flags | d->flags) & CCT_TF_OPAQUE) && in->src->strings[s->name])
             return (s->flags & d->flags & CCT_TF_TYPEDEF_NAMED)
                 == ((s->flags | d->flags) & CCT_TF_TYPEDEF_NAMED);
         if ((s->flags & ~ignored) != (d->flags & ~ignored) || s->length != d->length)
@@ -1497,7 +1497,7 @@ static int cc_include_find_record(cc_includer *in, const cct_type *s, uint32_t *
     int ns = (s->flags & CCT_TF_TYPEDEF_NAMED) ? CC_NS_ORDINARY : CC_NS_TAG;
     uint32_t ref;
 
-    if (s->name == 0
+    if (name[0] == '\0'
         || !cc_table_lookup(in->dst, ns, name, strlen(name), &ref)
         || (ref & CC_REF_ENUMERATOR))
         return 0;

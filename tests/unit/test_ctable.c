@@ -1278,6 +1278,94 @@ static void test_include_self(void **state)
     assert_int_equal(cc_table_include(t, t, NULL), 0);
 }
 
+/* ------------------------------------------------- the fuzz corpus, replayed
+ * tests/fuzz/corpus_ctable holds real tables (seed_*.bin, which must load)
+ * and inputs on which the fuzzer once found a bug (regress_*.bin): every
+ * one is loaded here, and what loads must round-trip, validate and include.
+ * The directory is found from CCFFI_SRCDIR (make check) or the current one. */
+
+static unsigned char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    long size;
+
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0
+        && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size + 1)) != NULL
+        && fread(buf, 1, (size_t)size, f) == (size_t)size) {
+        *len = (size_t)size;
+    } else {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    return buf;
+}
+
+static void replay_one(const char *path, int must_load)
+{
+    cc_table t, u;
+    cc_error err;
+    size_t len;
+    unsigned char *buf = read_file(path, &len), *out;
+    size_t outlen;
+
+    if (buf == NULL)
+        fail_msg("cannot read %s", path);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_init(&t), 0);
+    if (cc_table_load(&t, buf, len, &err) == 0) {
+        assert_int_equal(cc_table_validate(&t, &err), 0);
+        serialize(&t, &out, &outlen);
+        assert_int_equal(cc_table_init(&u), 0);
+        if (cc_table_include(&u, &t, &err) == 0)
+            assert_int_equal(cc_table_validate(&u, &err), 0);
+        else if (must_load)   /* a real table includes into an empty one */
+            fail_msg("%s: include: %s", path, err.message);
+        else
+            assert_int_equal(u.ntypes, 1);
+        cc_table_free(&u);
+        free(out);
+    } else if (must_load) {
+        fail_msg("%s: %s", path, err.message);
+    } else {
+        assert_int_equal(err.kind, CC_ERR_TABLE);
+    }
+    cc_table_free(&t);
+    free(buf);
+}
+
+static void test_fuzz_corpus_replays(void **state)
+{
+    const char *srcdir = getenv("CCFFI_SRCDIR");
+    char dir[1024], path[1300];
+    const char *names[] = { "seed_%02d.bin", "regress_%02d.bin" };
+    int found[2] = { 0, 0 };
+
+    (void)state;
+    snprintf(dir, sizeof dir, "%s%stests/fuzz/corpus_ctable",
+             srcdir ? srcdir : ".", "/");
+    for (int kind = 0; kind < 2; kind++) {
+        for (int i = 0; i < 100; i++) {
+            FILE *f;
+            char name[32];
+            snprintf(name, sizeof name, names[kind], i);
+            snprintf(path, sizeof path, "%s/%s", dir, name);
+            if ((f = fopen(path, "rb")) == NULL)
+                continue;
+            fclose(f);
+            replay_one(path, kind == 0);
+            found[kind]++;
+        }
+    }
+    if (found[0] < 5 || found[1] < 1)
+        fail_msg("corpus not found in %s (%d seeds, %d regressions)", dir,
+                 found[0], found[1]);
+    print_message("%d seed tables and %d fuzzer finds replayed\n", found[0], found[1]);
+}
+
 /* ------------------------------------------------------------------ main */
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_table, teardown_table)
@@ -1337,6 +1425,7 @@ int main(void)
         T(test_include_failure_changes_nothing),
         T(test_include_refuses_a_merge_that_contains_itself),
         T(test_include_self),
+        cmocka_unit_test(test_fuzz_corpus_replays),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
