@@ -1442,38 +1442,42 @@ static int cc_include_enumerator_names(cc_includer *in, uint32_t src_first,
     return 0;
 }
 
-/* Fills dst record/enum di (empty so far) with the members of src si. */
-static int cc_include_members(cc_includer *in, uint32_t si, uint32_t di)
+static int cc_include_enumerators(cc_includer *in, const cct_type *s, uint32_t di)
 {
-    const cct_type *s = &in->src->types[si];
-    uint32_t n = s->count, first, src_first = s->first;
+    uint32_t n = s->count, first;
+    cct_enumerator *e = malloc((n ? n : 1) * sizeof *e);
     int rc = -1;
 
-    if (s->kind == CCT_KIND_ENUM) {
-        cct_enumerator *e = malloc((n ? n : 1) * sizeof *e);
-        if (e == NULL)
-            return cc_include_nomem(in);
-        if (n)
-            memcpy(e, in->src->enums + src_first, n * sizeof *e);
-        for (uint32_t k = 0; k < n; k++)
-            if (cc_intern_from(in, e[k].name, &e[k].name) < 0)
-                goto enum_done;
-        if (cc_table_add_enumerators(in->dst, e, n, &first) < 0) {
-            cc_include_nomem(in);
-            goto enum_done;
-        }
-        in->dst->types[di].first = first;
-        in->dst->types[di].count = n;
-        rc = cc_include_enumerator_names(in, src_first, first, n);
-enum_done:
-        free(e);
-        return rc;
+    if (e == NULL)
+        return cc_include_nomem(in);
+    if (n)
+        memcpy(e, in->src->enums + s->first, n * sizeof *e);
+    for (uint32_t k = 0; k < n; k++)
+        if (cc_intern_from(in, e[k].name, &e[k].name) < 0)
+            goto done;
+    if (cc_table_add_enumerators(in->dst, e, n, &first) < 0) {
+        cc_include_nomem(in);
+        goto done;
     }
+    in->dst->types[di].first = first;
+    in->dst->types[di].count = n;
+    rc = cc_include_enumerator_names(in, s->first, first, n);
+done:
+    free(e);
+    return rc;
+}
+
+/* The fields, added after their types (which may add other records'). */
+static int cc_include_fields(cc_includer *in, const cct_type *s, uint32_t di)
+{
+    uint32_t n = s->count, first;
     cct_field *f = malloc((n ? n : 1) * sizeof *f);
+    int rc = -1;
+
     if (f == NULL)
         return cc_include_nomem(in);
     if (n)
-        memcpy(f, in->src->fields + src_first, n * sizeof *f);
+        memcpy(f, in->src->fields + s->first, n * sizeof *f);
     for (uint32_t k = 0; k < n; k++)
         if (cc_intern_from(in, f[k].name, &f[k].name) < 0
             || cc_include_type(in, f[k].type, &f[k].type) < 0)
@@ -1488,6 +1492,15 @@ enum_done:
 done:
     free(f);
     return rc;
+}
+
+/* Fills dst record/enum di (empty so far) with the members of src si. */
+static int cc_include_members(cc_includer *in, uint32_t si, uint32_t di)
+{
+    const cct_type *s = &in->src->types[si];
+
+    return s->kind == CCT_KIND_ENUM ? cc_include_enumerators(in, s, di)
+                                    : cc_include_fields(in, s, di);
 }
 
 /* The dst record of the same name and kind as src record *s, if any. */
