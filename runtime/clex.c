@@ -106,14 +106,30 @@ void clex_init(clex *lx, const char *src, size_t len)
     lx->at_line_start = 1;
 }
 
+/* Blanks and single-character punctuators, one table lookup per byte. */
+enum { CLEX_C_SPACE = 1, CLEX_C_PUNCT = 2 };
+
+static const unsigned char clex_class[256] = {
+    [' '] = CLEX_C_SPACE, ['\t'] = CLEX_C_SPACE, ['\r'] = CLEX_C_SPACE,
+    ['\f'] = CLEX_C_SPACE, ['\v'] = CLEX_C_SPACE,
+    ['{'] = CLEX_C_PUNCT, ['}'] = CLEX_C_PUNCT, ['('] = CLEX_C_PUNCT,
+    [')'] = CLEX_C_PUNCT, ['['] = CLEX_C_PUNCT, [']'] = CLEX_C_PUNCT,
+    [';'] = CLEX_C_PUNCT, [','] = CLEX_C_PUNCT, ['*'] = CLEX_C_PUNCT,
+    ['='] = CLEX_C_PUNCT, [':'] = CLEX_C_PUNCT, ['<'] = CLEX_C_PUNCT,
+    ['>'] = CLEX_C_PUNCT, ['+'] = CLEX_C_PUNCT, ['-'] = CLEX_C_PUNCT,
+    ['/'] = CLEX_C_PUNCT, ['%'] = CLEX_C_PUNCT, ['&'] = CLEX_C_PUNCT,
+    ['|'] = CLEX_C_PUNCT, ['^'] = CLEX_C_PUNCT, ['~'] = CLEX_C_PUNCT,
+    ['!'] = CLEX_C_PUNCT, ['?'] = CLEX_C_PUNCT, ['.'] = CLEX_C_PUNCT,
+};
+
 static int clex_is_ident_start(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    return (unsigned)((c | 0x20) - 'a') < 26 || c == '_';
 }
 
 static int clex_is_ident_char(unsigned char c)
 {
-    return clex_is_ident_start(c) || (c >= '0' && c <= '9');
+    return clex_is_ident_start(c) || (unsigned)(c - '0') < 10;
 }
 
 /* Length of a backslash-newline at p (2 or 3 with "\r\n"), else 0. */
@@ -173,7 +189,7 @@ static int clex_skip_space(clex *lx)
 {
     while (lx->p < lx->end) {
         char c = *lx->p;
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+        if (clex_class[(unsigned char)c] & CLEX_C_SPACE) {
             lx->p++;
         } else if (c == '\n') {
             if (lx->directive)
@@ -247,7 +263,7 @@ static int clex_punct2(const clex *lx, const char *p)
 
 static int clex_is_punct1(unsigned char c)
 {
-    return c && strchr("{}()[];,*=:<>+-/%&|^~!?.", c) != NULL;
+    return clex_class[c] & CLEX_C_PUNCT;
 }
 
 static void clex_error(clex *lx, clex_token *tok, const char *msg, uint32_t len)

@@ -954,9 +954,12 @@ static void cparse_words_add(cparse_words *w, const clex_token *tok)
     default: w->n_complex++; break;
     }
     w->total++;
-    if (n + tok->len + 2 < sizeof w->text)
-        snprintf(w->text + n, sizeof w->text - n, "%s%.*s", n ? " " : "",
-                 (int)tok->len, tok->s);
+    if (n + tok->len + 2 < sizeof w->text) {
+        if (n)
+            w->text[n++] = ' ';
+        memcpy(w->text + n, tok->s, tok->len);
+        w->text[n + tok->len] = '\0';
+    }
 }
 
 static int cparse_is_basic_word(int kw)
