@@ -2390,6 +2390,11 @@ static int cparse_map_copy(cc_map *dst, const cc_map *src)
     return 0;
 }
 
+/* cparse_table_copy copies every pointer of a cc_table: a new member there
+ * must be copied too (then update this size). */
+_Static_assert(sizeof(cc_table) == 6 * (sizeof(void *) + 8) + 4 * sizeof(cc_map),
+               "cparse_table_copy must know every member of cc_table");
+
 /* A deep copy of t, to put back if the parse fails. */
 static int cparse_table_copy(cc_table *dst, const cc_table *src)
 {
