@@ -123,8 +123,27 @@ static PyObject *cdata_memory_owner(CDataObject *cd)
 }
 
 /* Owning cdata with `nbytes` zeroed bytes inline, of type ct. */
+/* Above this size ffi.new() memory is a separate calloc() block (zeroed
+ * pages for free, and ffi.release() can give it back at once); below, it
+ * lives in the object itself (one allocation). */
+#define CDATA_SEPARATE_BYTES 8192
+
 static CDataObject *cdata_new_owning(CTypeObject *ct, Py_ssize_t nbytes)
 {
+    if (nbytes >= CDATA_SEPARATE_BYTES) {
+        CDataObject *cd = cdata_alloc(&CDataOwn_Type, ct, 0);
+        if (cd == NULL)
+            return NULL;
+        cd->c_data = PyMem_Calloc(1, (size_t)nbytes);
+        if (cd->c_data == NULL) {
+            Py_DECREF(cd);
+            return (CDataObject *)PyErr_NoMemory();
+        }
+        CD_OWN(cd)->c_flags = CDATA_F_PYMEM;
+        CD_OWN(cd)->c_nbytes = nbytes;
+        CD_OWN(cd)->c_repr_kind = CDATA_REPR_OWNING;
+        return cd;
+    }
     CDataObject *cd = cdata_alloc(&CDataOwn_Type, ct, (size_t)nbytes + 16);
     if (cd == NULL)
         return NULL;
@@ -1320,6 +1339,30 @@ static PyObject *cdata_call(CDataObject *cd, PyObject *args, PyObject *kwds)
     return cdata_call_hook((PyObject *)cd, args, kwds);
 }
 
+/* ffi.release() of ffi.new() memory: a separate block is freed now, and
+ * the cdata (and the struct object of a "struct *") then has length 0 /
+ * a NULL pointer, so that later use raises instead of touching freed
+ * memory.  Memory inside the object goes with the object. */
+static void cdata_release_memory(CDataObject *cd)
+{
+    CDataObject *owner = cd;
+    CDataOwnObject *o = CD_OWN(cd);
+    if (Py_TYPE(cd) == &CDataOwn_Type && o->c_keep != NULL && CData_IsOwn(o->c_keep)
+        && CD_OWN(o->c_keep)->c_repr_kind == CDATA_REPR_OWNING)
+        owner = (CDataObject *)o->c_keep;
+    CDataOwnObject *oo = CD_OWN(owner);
+    if (!(oo->c_flags & CDATA_F_PYMEM))
+        return;
+    PyMem_Free(owner->c_data);
+    oo->c_flags &= ~CDATA_F_PYMEM;
+    owner->c_data = NULL;
+    oo->c_length = 0;
+    oo->c_nbytes = 0;
+    cd->c_data = NULL;
+    o->c_length = 0;
+    o->c_nbytes = 0;
+}
+
 int cdata_release(CDataObject *cd)
 {
     PyTypeObject *tp = Py_TYPE(cd);
@@ -1345,7 +1388,7 @@ int cdata_release(CDataObject *cd)
             PyBuffer_Release(&fb->c_view);
         }
     }
-    /* ffi.new memory lives inside the object: it goes with the object */
+    cdata_release_memory(cd);
     return 0;
 }
 

@@ -229,3 +229,23 @@ def test_init_once_runs_once_across_threads(ffi):
         t.join()
     assert results == ["done"] * 4
     assert calls == [1]
+
+
+def test_release_frees_big_allocations_now(ffi):
+    big = ffi.new("char[]", 10 ** 6)
+    big[999999] = b"x"
+    assert big[999999] == b"x"
+    ffi.release(big)
+    with pytest.raises(IndexError):
+        big[0]                      # no access to the freed memory
+    ffi.cdef("struct huge { int a[5000]; };")
+    p = ffi.new("struct huge *")
+    p.a[4999] = 7
+    s = p[0]
+    with p:
+        assert s.a[4999] == 7
+    with pytest.raises(RuntimeError, match="null pointer"):
+        p.a
+    small = ffi.new("int[4]")
+    ffi.release(small)              # memory inside the object: still valid
+    assert small[3] == 0
