@@ -692,6 +692,43 @@ static void test_comments_and_continuations(void **state)
     assert_decl_type(t, "c", "int[5]");
 }
 
+
+static void test_directives_inside_bodies(void **state)
+{
+    cc_table *t = *state;
+
+    cdef(t, "struct s {\n#pragma pack(1)\n  int a;\n#define INSIDE 3\n"
+            "  char b[INSIDE];\n# 100 \"inner.h\"\n};\n"
+            "extern \"Python\" {\n#define IN_EXTERN 4\n int cb(int);\n}\n");
+    assert_int_equal(tag(t, "s")->count, 2);
+    assert_int_equal(const_value(t, "INSIDE"), 3);
+    assert_int_equal(const_value(t, "IN_EXTERN"), 4);
+    cdef_fails_in(t, "struct q {\n# 7 \"q.h\"\n  bad x;\n};", NULL,
+                  CC_ERR_SYNTAX, 7, 3, "unknown type name 'bad'");
+}
+
+static void test_accepted_keywords(void **state)
+{
+    cc_table *t = *state;
+
+    cdef(t, "__extension__ struct ext { int a; };\n"
+            "static inline int f1(register int x);\n"
+            "__inline__ int f2(void); __inline int f3(void);\n"
+            "int (__stdcall *cb)(int); int (WINAPI *cb2)(int);\n"
+            "void __fastcall f4(void); void __thiscall f5(void);\n"
+            "__signed__ char sc; long long int lli; volatile int vi;\n"
+            "int *__restrict rp; int *restrict rp2; __const int ci;\n"
+            "void takes_array(int a[static 4], int b[const]);\n");
+    assert_int_equal(decl(t, "f1")->kind, CCT_DECL_FUNCTION);
+    assert_decl_type(t, "cb", "int(*)(int)");
+    assert_decl_type(t, "sc", "signed char");
+    assert_decl_type(t, "lli", "long long");
+    assert_decl_type(t, "rp2", "int *");
+    assert_decl_type(t, "takes_array", "void(int *, int *)");
+    cdef_fails_in(t, "extern \"Python\" { extern \"Python\" int g(int); }", NULL,
+                  CC_ERR_SYNTAX, 1, 19, "nested extern blocks are not allowed");
+}
+
 /* ------------------------------------------------------------- errors */
 
 static void test_syntax_errors(void **state)
@@ -863,6 +900,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_override, setup_table, teardown_table),
         cmocka_unit_test(test_line_markers),
         cmocka_unit_test_setup_teardown(test_comments_and_continuations, setup_table, teardown_table),
+        cmocka_unit_test_setup_teardown(test_directives_inside_bodies, setup_table, teardown_table),
+        cmocka_unit_test_setup_teardown(test_accepted_keywords, setup_table, teardown_table),
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_sizeof_without_size),
         cmocka_unit_test(test_unsupported_types),
