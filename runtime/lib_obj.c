@@ -207,7 +207,7 @@ static int lib_setattro(LibObject *self, PyObject *name, PyObject *value)
     int64_t ref = lib_lookup(self, cname, len);
     const cct_decl *d = (ref < 0 || (ref & CC_REF_ENUMERATOR)) ? NULL
                         : &self->ffi->table.decls[ref];
-    if (d == NULL || d->kind != CCT_DECL_VARIABLE) {
+    if (d == NULL || d->kind != CCT_DECL_VARIABLE || (d->flags & CCT_DF_CONST)) {
         if (ref < 0)
             lib_no_attribute(self, name);
         else

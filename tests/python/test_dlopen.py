@@ -189,6 +189,19 @@ def test_global_array_is_a_view(ffi, lib):
     table[4] = 5
 
 
+def test_const_global_is_read_only(lib):
+    assert lib.tl_const_value == 99
+    with pytest.raises(AttributeError) as e:
+        lib.tl_const_value = 3          # would write to read-only memory
+    assert str(e.value) == "cannot write to function or constant 'tl_const_value'"
+    assert lib.tl_const_value == 99
+
+
+def test_global_cannot_be_deleted(lib):
+    with pytest.raises(AttributeError):
+        del lib.tl_counter
+
+
 def test_global_write_conversion_error(lib):
     with pytest.raises(TypeError):
         lib.tl_counter = "x"
