@@ -183,6 +183,17 @@ EXPORT struct tl_ld tl_make_ld(long double x)
 }
 EXPORT long double tl_ld_twice(struct tl_ld r) { return r.x * 2; }
 
+/* Larger than the call machinery's stack buffer. */
+struct tl_huge { char data[600]; int tag; };
+EXPORT int tl_huge_tag(struct tl_huge h) { return h.tag + h.data[599]; }
+EXPORT struct tl_huge tl_make_huge(int tag)
+{
+    struct tl_huge h;
+    memset(h.data, 1, sizeof h.data);
+    h.tag = tag;
+    return h;
+}
+
 /* ------------------------------------------------------------ variadic */
 
 /* Sums `n` ints passed after n. */

@@ -75,6 +75,10 @@ int tl_bits_sum(struct tl_bits r);
 struct tl_ld tl_make_ld(long double x);
 long double tl_ld_twice(struct tl_ld r);
 
+struct tl_huge { char data[600]; int tag; };
+int tl_huge_tag(struct tl_huge h);
+struct tl_huge tl_make_huge(int tag);
+
 int tl_sum_ints(int n, ...);
 double tl_sum_doubles(int n, ...);
 int tl_format(char *buf, size_t size, const char *fmt, ...);

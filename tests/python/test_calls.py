@@ -264,6 +264,30 @@ def test_bytes_to_unsigned_char_pointer(ffi, lib):
     assert libc.strlen(b"abc") == 3
 
 
+def test_struct_larger_than_the_stack_buffer(lib):
+    h = lib.tl_make_huge(40)
+    assert h.tag == 40 and h.data[0] == b"\x01"
+    assert lib.tl_huge_tag(h) == 41
+
+
+def test_variadic_struct_and_bad_types(ffi, lib):
+    with pytest.raises(TypeError) as e:
+        lib.tl_sum_doubles(1, 2.5)
+    assert str(e.value) == ("argument 2 passed in the variadic part needs to "
+                            "be a cdata object (got float)")
+    p = ffi.new("struct tl_point *", [1, 2])
+    buf = ffi.new("char[32]")
+    lib.tl_format(buf, 32, b"%p", p)
+    assert ffi.string(buf) == (b"0x%x" % int(ffi.cast("uintptr_t", p)))
+
+
+def test_struct_argument_type_errors(lib):
+    with pytest.raises(TypeError):
+        lib.tl_point_sum(3)
+    with pytest.raises(TypeError):
+        lib.tl_point_ptr_sum("x")
+
+
 def test_variadic_ints_and_doubles(ffi, lib):
     i = lambda v: ffi.cast("int", v)
     assert lib.tl_sum_ints(3, i(1), i(2), i(3)) == 6
