@@ -36,6 +36,13 @@ def test_callback_called_from_python(ffi):
     assert cb(10, 3) == 7
 
 
+def test_float_callback_called_from_python(ffi):
+    cb = ffi.callback("double(int, double, float)", lambda a, b, c: a + b + c)
+    assert cb(1, 2.5, 0.25) == 3.75
+    cbf = ffi.callback("float(float)", lambda a: a * 2)
+    assert cbf(1.25) == 2.5
+
+
 def test_callback_with_ctype_object(ffi, lib):
     cb = ffi.callback(ffi.typeof("int(*)(int)"), lambda x: -x)
     assert lib.tl_apply(cb, 5) == -5
