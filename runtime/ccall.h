@@ -12,6 +12,11 @@
 #include "ctype_obj.h"
 #include "cdata.h"
 
+#if PY_VERSION_HEX < 0x03090000   /* 3.8 spells vectorcall provisionally */
+#define Py_TPFLAGS_HAVE_VECTORCALL _Py_TPFLAGS_HAVE_VECTORCALL
+#define PyObject_Vectorcall _PyObject_Vectorcall
+#endif
+
 /* Calls the C function fn (a FUNCTIONPTR cdata) with Python arguments.
  * TypeError for a wrong argument count, a variadic argument that is not a
  * cdata, a NULL function pointer; conversion errors as cconv raises them. */
