@@ -1,11 +1,86 @@
-"""ccffi demo: ABI mode against the C library and libm, then API mode.
+"""ccffi demo: ABI mode against the C library and libm, then API mode with
+a module compiled by gcc and the ccffi plugin.
 
-Run it with tools/demo.sh (from the build tree)."""
+Run it with tools/demo.sh (it uses the build tree)."""
+import os
+import shutil
 import sys
+import tempfile
 
 import cffi
 
-print("ccffi", cffi.__ccffi_version__, "(CFFI", cffi.__version__, "compatible)")
-ffi = cffi.FFI()
-print("sizeof(int) =", ffi.sizeof("int"))
-print("sizeof(long double) =", ffi.sizeof("long double"))
+
+def abi_mode():
+    print("== ABI mode: ffi.dlopen(), calls through libffi")
+    ffi = cffi.FFI()
+    ffi.cdef("""
+        double cos(double x);
+        int printf(const char *format, ...);
+        void qsort(void *base, size_t nmemb, size_t size,
+                   int (*compar)(const void *, const void *));
+        size_t strlen(const char *);
+    """)
+    libm = ffi.dlopen("libm.so.6")
+    libc = ffi.dlopen(None)
+    print("cos(0.5) =", libm.cos(0.5))
+    print("strlen(b'ccffi') =", libc.strlen(b"ccffi"))
+    libc.printf(b"printf from C: %d %s %.2f\n", ffi.cast("int", 42),
+                ffi.new("char[]", b"variadic"), ffi.cast("double", 3.14159))
+    sys.stdout.flush()
+
+    @ffi.callback("int(const void *, const void *)")
+    def compare(a, b):
+        x = ffi.cast("int *", a)[0]
+        y = ffi.cast("int *", b)[0]
+        return (x > y) - (x < y)
+
+    numbers = ffi.new("int[]", [5, 3, 9, 1, 7])
+    libc.qsort(numbers, len(numbers), ffi.sizeof("int"), compare)
+    print("qsort with a Python comparison:", list(numbers))
+
+
+def api_mode():
+    print("== API mode: set_source() + compile() with gcc and the ccffi plugin")
+    builder = cffi.FFI()
+    builder.cdef("""
+        struct point { double x, y; ...; };
+        double norm(struct point *p);
+        #define SCALE ...
+        extern "Python" double weight(double);
+        double weighted(double);
+    """)
+    builder.set_source("_ccffi_demo", """
+        #include <math.h>
+        struct point { const char *label; double x, y; };
+        #define SCALE 10
+        static double weight(double);
+        double norm(struct point *p) { return sqrt(p->x * p->x + p->y * p->y); }
+        double weighted(double v) { return SCALE * weight(v); }
+    """, libraries=["m"])
+    tmpdir = tempfile.mkdtemp(prefix="ccffi-demo-")
+    try:
+        path = builder.compile(tmpdir=tmpdir)
+        print("built", os.path.basename(path))
+        sys.path.insert(0, tmpdir)
+        from _ccffi_demo import ffi, lib
+    finally:
+        shutil.rmtree(tmpdir)   # the loaded module no longer needs its file
+
+    print("the header's struct point is", ffi.sizeof("struct point"),
+          "bytes; y is at offset", ffi.offsetof("struct point", "y"))
+    p = ffi.new("struct point *", {"x": 3.0, "y": 4.0})
+    print("norm(3, 4) =", lib.norm(p))
+    print("SCALE from the header =", lib.SCALE)
+
+    @ffi.def_extern()
+    def weight(v):
+        return v / 2
+
+    print("weighted(3) calls back into Python:", lib.weighted(3.0))
+
+
+if __name__ == "__main__":
+    print("ccffi %s (CFFI %s compatible)" % (cffi.__ccffi_version__,
+                                             cffi.__version__))
+    abi_mode()
+    api_mode()
