@@ -1152,6 +1152,9 @@ static int cparse_decl_specs(cparse *p, cparse_specs *s, int allow_storage)
         }
         if (p->tok.kw == CLEX_KW_STRUCT || p->tok.kw == CLEX_KW_UNION
             || p->tok.kw == CLEX_KW_ENUM) {
+            if (s->is_record)
+                return cparse_unexpected(p, "';' after a struct, union or "
+                                         "enum declaration");
             if (have_named || w.total)
                 return cparse_error(p, "two or more data types in declaration");
             if (cparse_record(p, s) < 0)
@@ -2119,6 +2122,9 @@ static int cparse_declaration(cparse *p)
 
     if (cparse_decl_specs(p, &s, 1) < 0)
         return -1;
+    if (s.is_record && cparse_is(p, CLEX_EOF))
+        return cparse_unexpected(p, "';' after a struct, union or enum "
+                                 "declaration");
     if (cparse_is(p, ';')) {
         if (!s.is_record || s.dots)
             return cparse_error_at(p, &first, CC_ERR_SYNTAX,

@@ -771,7 +771,11 @@ static void test_syntax_errors(void **state)
     cdef_fails("int ... x;", 1, 5, "'...' is only allowed as 'typedef ... name;', "
                "'typedef int... name;' or 'typedef float... name;'");
     cdef_fails("struct s { ... };", 1, 16, "unexpected '}', expected ';' after '...'");
-    cdef_fails("struct { int a; } struct", 1, 19, "two or more data types in declaration");
+    cdef_fails("struct { int a; } struct", 1, 19,
+               "unexpected 'struct', expected ';' after a struct, union or enum declaration");
+    cdef_fails("struct s { int a; }", 1, 20,
+               "unexpected end of input, expected ';' after a struct, union or enum declaration");
+    cdef_fails("int struct s x;", 1, 5, "two or more data types in declaration");
     cdef_fails("int x; struct", 1, 14, "unexpected end of input, expected a name or '{' after 'struct'/'union'");
     cdef_fails("struct s { struct s { int a; } x; };", 1, 19, "nested redefinition of struct s");
     cdef_fails("struct s { int a; struct s x[2]; };", 1, 28,
