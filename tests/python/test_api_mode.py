@@ -481,3 +481,90 @@ def test_compiling_without_the_plugin_fails(tmp_path):
                          capture_output=True, text=True)
     assert out.returncode != 0
     assert "ccffi" in out.stderr and "plugin" in out.stderr
+
+
+# ------------------------------------------------------- the builder API
+
+def test_dotted_module_name_builds_inside_the_package(tmp_path):
+    ffi = FFI()
+    ffi.cdef("int seven(void);")
+    ffi.set_source("ccffipkg.sub._native", "int seven(void) { return 7; }")
+    path = ffi.compile(tmpdir=str(tmp_path))
+    assert os.path.dirname(path) == str(tmp_path / "ccffipkg" / "sub")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        m = importlib.import_module("ccffipkg.sub._native")
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert m.lib.seven() == 7
+    assert m.__name__ == "ccffipkg.sub._native"
+
+
+def test_compile_target_names_the_output(tmp_path):
+    import sysconfig
+    ffi = FFI()
+    ffi.cdef("int eight(void);")
+    ffi.set_source("_api_target", "int eight(void) { return 8; }")
+    path = ffi.compile(tmpdir=str(tmp_path), target="_api_target.*")
+    assert path == str(tmp_path / ("_api_target"
+                                   + sysconfig.get_config_var("EXT_SUFFIX")))
+    assert os.path.isfile(path)
+
+
+def test_distutils_extension_builds_the_same_module(tmp_path):
+    from setuptools import Distribution
+    ffi = FFI()
+    ffi.cdef("struct s { int b; ...; }; int nine(void);")
+    ffi.set_source("_api_ext", "struct s { long a; int b; };\n"
+                   "int nine(void) { return 9; }")
+    ext = ffi.distutils_extension(tmpdir=str(tmp_path / "build"), verbose=False)
+    assert ext.name == "_api_ext"
+    assert any(a.startswith("-fplugin=") for a in ext.extra_compile_args)
+    dist = Distribution({"ext_modules": [ext]})
+    cmd = dist.get_command_obj("build_ext")
+    cmd.build_lib = str(tmp_path / "lib")
+    cmd.build_temp = str(tmp_path / "tmp")
+    dist.run_command("build_ext")
+    sys.path.insert(0, str(tmp_path / "lib"))
+    try:
+        m = importlib.import_module("_api_ext")
+    finally:
+        sys.path.remove(str(tmp_path / "lib"))
+    assert m.lib.nine() == 9
+    assert m.ffi.offsetof("struct s", "b") == 8
+
+
+def test_set_source_refuses_bad_arguments():
+    ffi = FFI()
+    with pytest.raises(TypeError):
+        ffi.set_source("_x", "", bogus_keyword=1)
+    ffi.set_source("_x", "")
+    with pytest.raises(ValueError):
+        ffi.set_source("_y", "")
+    with pytest.raises(ValueError):
+        FFI().compile()     # no set_source()
+
+
+def test_a_compiler_that_is_not_gcc_is_refused(tmp_path, monkeypatch):
+    from cffi import _compiler
+    monkeypatch.setenv("CC", "clang-14")
+    monkeypatch.setattr(_compiler, "_checked", {})
+    ffi = FFI()
+    ffi.cdef("int f(void);")
+    ffi.set_source("_api_clang", "int f(void) { return 0; }")
+    with pytest.raises(VerificationError) as info:
+        ffi.compile(tmpdir=str(tmp_path))
+    assert "Clang plugin" in str(info.value) and "gcc" in str(info.value)
+
+
+def test_a_missing_plugin_is_named(tmp_path, monkeypatch):
+    from cffi import _compiler, _config
+    monkeypatch.setattr(_config, "PLUGIN_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setattr(_compiler, "_checked", {})
+    ffi = FFI()
+    ffi.cdef("int f(void);")
+    ffi.set_source("_api_noplugin", "int f(void) { return 0; }")
+    with pytest.raises(VerificationError) as info:
+        ffi.compile(tmpdir=str(tmp_path))
+    msg = str(info.value)
+    assert "ccffi_gcc.so" in msg and "gcc-12-plugin-dev" in msg
