@@ -342,7 +342,7 @@ static PyMethodDef lib_methods[] = {
 
 PyTypeObject Lib_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "_cffi_backend.Lib",
+    .tp_name = "_cffi_backend.FFILibrary",  /* CFFI names its ABI-mode class so */
     .tp_basicsize = sizeof(LibObject),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "A library opened by ffi.dlopen(): its functions, global "
@@ -411,7 +411,7 @@ int lib_obj_init_module(PyObject *m)
         return -1;
     PyType_Modified(&FFI_Type);
     Py_INCREF(&Lib_Type);
-    if (PyModule_AddObject(m, "Lib", (PyObject *)&Lib_Type) < 0) {
+    if (PyModule_AddObject(m, "FFILibrary", (PyObject *)&Lib_Type) < 0) {
         Py_DECREF(&Lib_Type);
         return -1;
     }

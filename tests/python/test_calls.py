@@ -254,7 +254,7 @@ def test_dunder_names_reach_the_library(ffi):
     libc = ffi.dlopen(None)
     ffi.errno = 0
     assert libc.__errno_location()[0] == 0
-    assert type(libc).__name__ == "Lib"
+    assert type(libc).__name__ == "FFILibrary"     # as CFFI names it
     assert libc.__class__ is type(libc)
 
 
