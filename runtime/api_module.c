@@ -46,51 +46,71 @@ typedef struct api_state {
 
 /* ------------------------------------------------------------- ApiFunc */
 
+/* A function of the module is a builtin function object (METH_FASTCALL:
+ * the interpreter's fastest call path, as for a hand-written extension)
+ * whose __self__ is an ApiFunc holding what the call needs. */
 typedef struct ApiFuncObject {
     PyObject_HEAD
-    vectorcallfunc vectorcall;
+    PyMethodDef def;            /* must outlive the builtin: lives here */
     CTypeObject *fnct;          /* FUNCTIONPTR type */
     api_trampoline trampoline;
-    PyObject *name;
-    PyObject *lib;              /* kept alive for the repr and addressof */
+    PyObject *name;             /* owns the string def.ml_name points into */
 } ApiFuncObject;
 
-static PyObject *apifunc_vectorcall(PyObject *self, PyObject *const *args,
-                                    size_t nargsf, PyObject *kwnames)
+static PyObject *apifunc_call(PyObject *self, PyObject *const *args,
+                              Py_ssize_t nargs)
 {
     ApiFuncObject *f = (ApiFuncObject *)self;
-    if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0)
-        return PyErr_Format(PyExc_TypeError, "%U() takes no keyword arguments",
-                            f->name);
-    return ccall_call_trampoline(f->fnct, f->trampoline, args,
-                                 PyVectorcall_NARGS(nargsf));
+    return ccall_call_trampoline(f->fnct, f->trampoline, args, nargs);
 }
 
 static void apifunc_dealloc(ApiFuncObject *f)
 {
     Py_XDECREF(f->fnct);
     Py_XDECREF(f->name);
-    Py_XDECREF(f->lib);
     PyObject_Free(f);
-}
-
-static PyObject *apifunc_repr(ApiFuncObject *f)
-{
-    return PyUnicode_FromFormat("<built-in method %U of _cffi_backend.Lib object>",
-                                f->name);
 }
 
 static PyTypeObject ApiFunc_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "_cffi_backend.__FFIFunctionWrapper",
     .tp_basicsize = sizeof(ApiFuncObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
-    .tp_doc = "A C function of an API-mode module, called directly.",
-    .tp_vectorcall_offset = offsetof(ApiFuncObject, vectorcall),
-    .tp_call = PyVectorcall_Call,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The C side of a function of an API-mode module.",
     .tp_dealloc = (destructor)apifunc_dealloc,
-    .tp_repr = (reprfunc)apifunc_repr,
 };
+
+/* The builtin function `name` calling `tramp` with the types of fnct. */
+static PyObject *apifunc_new(CTypeObject *fnct, api_trampoline tramp,
+                             PyObject *name, PyObject *module_name)
+{
+    ApiFuncObject *f = PyObject_New(ApiFuncObject, &ApiFunc_Type);
+    if (f == NULL)
+        return NULL;
+    Py_INCREF(fnct);
+    f->fnct = fnct;
+    f->trampoline = tramp;
+    Py_INCREF(name);
+    f->name = name;
+    f->def.ml_name = PyUnicode_AsUTF8(name);
+    f->def.ml_meth = (PyCFunction)(void (*)(void))apifunc_call;
+    f->def.ml_flags = METH_FASTCALL;
+    f->def.ml_doc = fnct->ct_name;     /* its C type, as a reminder */
+    PyObject *func = f->def.ml_name
+                     ? PyCFunction_NewEx(&f->def, (PyObject *)f, module_name) : NULL;
+    Py_DECREF(f);   /* the builtin holds it as __self__ */
+    return func;
+}
+
+CTypeObject *api_function_ctype(PyObject *obj)
+{
+    if (!PyCFunction_Check(obj))
+        return NULL;
+    PyObject *self = PyCFunction_GET_SELF(obj);
+    if (self == NULL || Py_TYPE(self) != &ApiFunc_Type)
+        return NULL;
+    return ((ApiFuncObject *)self)->fnct;
+}
 
 /* ------------------------------------------------------------ globals */
 
@@ -156,19 +176,9 @@ static PyObject *apilib_function(ApiLibObject *lib, const cct_decl *d,
         Py_DECREF(fnct);
         return f;
     }
-    ApiFuncObject *f = PyObject_New(ApiFuncObject, &ApiFunc_Type);
-    if (f == NULL) {
-        Py_DECREF(fnct);
-        return NULL;
-    }
-    f->vectorcall = apifunc_vectorcall;
-    f->fnct = fnct;
-    f->trampoline = tramp;
-    Py_INCREF(name);
-    f->name = name;
-    Py_INCREF(lib);
-    f->lib = (PyObject *)lib;
-    return (PyObject *)f;
+    PyObject *f = apifunc_new(fnct, tramp, name, st->module_name);
+    Py_DECREF(fnct);
+    return f;
 }
 
 static PyObject *apilib_global(ApiLibObject *lib, const cct_decl *d)

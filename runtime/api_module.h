@@ -47,6 +47,11 @@ extern PyTypeObject ApiLib_Type;
 #define ApiLib_Check(ob) (Py_TYPE(ob) == &ApiLib_Type)
 PyObject *api_lib_addressof(PyObject *lib, PyObject *name);
 
+/* The function type (borrowed) of `lib.name` for a function of a compiled
+ * module, or NULL (no exception) for any other object. */
+struct CTypeObject;
+struct CTypeObject *api_function_ctype(PyObject *obj);
+
 int api_decls_init_module(PyObject *m);
 int api_module_init_module(PyObject *m);
 
