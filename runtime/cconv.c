@@ -491,42 +491,78 @@ static int cconv_write_array(CTypeObject *ct, char *dst, PyObject *obj)
 
 /* --------------------------------------------------------------- structs */
 
+/* A bitfield is read and written through the bytes that hold its bits
+ * (little-endian from its storage unit's start): never beyond them, as a
+ * packed struct may end before the declared type's size would.  16 bytes
+ * cover a 64-bit field at any bit position. */
+typedef unsigned __int128 cconv_bitunit;
+
+static size_t cconv_bitfield_bytes(const CFieldObject *f)
+{
+    size_t need = ((size_t)f->cf_bitshift + (size_t)f->cf_bitsize + 7) / 8;
+    if (need == 0)
+        need = 1;
+    return need > sizeof(cconv_bitunit) ? sizeof(cconv_bitunit) : need;
+}
+
+/* The value for a bitfield of `bits` bits, range-checked as CFFI does:
+ * 0 with *out set, or -1 with OverflowError naming the allowed range. */
+static int cconv_bitfield_value(CFieldObject *f, PyObject *v, uint64_t *out)
+{
+    int bits = f->cf_bitsize, ok;
+    if (f->cf_type->ct_flags & CT_PRIMITIVE_SIGNED) {
+        long long lo = bits == 0 ? 0 : bits >= 64 ? LLONG_MIN : -(1LL << (bits - 1));
+        long long hi = bits == 0 ? 0 : bits >= 64 ? LLONG_MAX : (1LL << (bits - 1)) - 1;
+        int overflow;
+        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (x == -1 && PyErr_Occurred())
+            return -1;
+        ok = !overflow && x >= lo && x <= hi;
+        *out = (uint64_t)x;
+        if (!ok)
+            PyErr_Format(PyExc_OverflowError,
+                         "value %S outside the range allowed by the bit field width: "
+                         "%lld <= x <= %lld", v, lo, hi);
+    } else {
+        unsigned long long hi = bits >= 64 ? ULLONG_MAX : (1ULL << bits) - 1;
+        unsigned long long x = 0;
+        ok = _PyLong_Sign(v) >= 0;
+        if (ok) {
+            x = PyLong_AsUnsignedLongLong(v);
+            if (x == (unsigned long long)-1 && PyErr_Occurred()) {
+                PyErr_Clear();
+                ok = 0;
+            }
+        }
+        ok = ok && x <= hi;
+        *out = x;
+        if (!ok)
+            PyErr_Format(PyExc_OverflowError,
+                         "value %S outside the range allowed by the bit field width: "
+                         "0 <= x <= %llu", v, hi);
+    }
+    return ok ? 0 : -1;
+}
+
 /* Writes a bitfield with CFFI's range check. */
 static int cconv_write_bitfield(CFieldObject *f, char *base, PyObject *obj)
 {
-    CTypeObject *ct = f->cf_type;
     PyObject *v = cconv_as_pylong(obj);
     if (v == NULL)
         return -1;
-    int overflow;
-    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
-    if (x == -1 && PyErr_Occurred()) {
-        Py_DECREF(v);
-        return -1;
-    }
-    int bits = f->cf_bitsize;
-    long long lo, hi;
-    if (ct->ct_flags & CT_PRIMITIVE_SIGNED) {
-        lo = bits == 0 ? 0 : -(1LL << (bits - 1));
-        hi = bits == 0 ? 0 : (1LL << (bits - 1)) - 1;
-    } else {
-        lo = 0;
-        hi = bits >= 63 ? LLONG_MAX : (1LL << bits) - 1;
-    }
-    if (overflow || x < lo || x > hi) {
-        PyErr_Format(PyExc_OverflowError,
-                     "value %S outside the range allowed by the bit field width: "
-                     "%lld <= x <= %lld", v, lo, hi);
-        Py_DECREF(v);
-        return -1;
-    }
+    uint64_t x;
+    int rc = cconv_bitfield_value(f, v, &x);
     Py_DECREF(v);
+    if (rc < 0)
+        return -1;
+    int bits = f->cf_bitsize;
     char *p = base + f->cf_offset;
-    uint64_t unit = 0;
-    Py_ssize_t usize = ct->ct_size;
+    size_t usize = cconv_bitfield_bytes(f);
+    cconv_bitunit unit = 0;
     memcpy(&unit, p, usize);
-    uint64_t mask = (bits >= 64 ? ~0ULL : ((1ULL << bits) - 1)) << f->cf_bitshift;
-    unit = (unit & ~mask) | (((uint64_t)x << f->cf_bitshift) & mask);
+    cconv_bitunit ones = bits >= 64 ? ~0ULL : ((1ULL << bits) - 1);
+    cconv_bitunit mask = ones << f->cf_bitshift;
+    unit = (unit & ~mask) | (((cconv_bitunit)(uint64_t)x << f->cf_bitshift) & mask);
     memcpy(p, &unit, usize);
     return 0;
 }
@@ -534,15 +570,14 @@ static int cconv_write_bitfield(CFieldObject *f, char *base, PyObject *obj)
 static PyObject *cconv_read_bitfield(CFieldObject *f, const char *base)
 {
     CTypeObject *ct = f->cf_type;
-    uint64_t unit = 0;
-    memcpy(&unit, base + f->cf_offset, ct->ct_size);
+    cconv_bitunit unit = 0;
+    memcpy(&unit, base + f->cf_offset, cconv_bitfield_bytes(f));
     int bits = f->cf_bitsize;
-    uint64_t v = unit >> f->cf_bitshift;
+    uint64_t v = (uint64_t)(unit >> f->cf_bitshift);
     if (bits < 64)
         v &= (1ULL << bits) - 1;
-    if ((ct->ct_flags & CT_PRIMITIVE_SIGNED) && bits > 0 && bits < 64
-        && (v >> (bits - 1)) & 1)
-        return PyLong_FromLongLong((long long)(v | (~0ULL << bits)));
+    if ((ct->ct_flags & CT_PRIMITIVE_SIGNED) && bits > 0 && (v >> (bits - 1)) & 1)
+        return PyLong_FromLongLong((long long)(bits >= 64 ? v : v | (~0ULL << bits)));
     if (ct->ct_flags & CT_IS_BOOL)
         return PyBool_FromLong((long)v);
     return PyLong_FromUnsignedLongLong(v);
