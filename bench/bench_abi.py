@@ -2,7 +2,8 @@
 
     python bench_abi.py CONTENDER TESTLIB
 
-CONTENDER is one of: ccffi, cffi, ctypes, floor.  TESTLIB is the test C
+CONTENDER is one of: ccffi, cffi, ctypes, floor (ABI-mode rows), and
+ccffi-api, cffi-api (API-mode rows: a module compiled by set_source()).  TESTLIB is the test C
 library (tests/lib/testlib.so).  Prints one JSON object: the interpreter and
 module identities, then nanoseconds per operation for each row this
 contender can run (run_bench.py turns several of these into the table).
@@ -163,8 +164,64 @@ def setup_floor(testlib):
     return ns, rows, {"floor": floor.__file__}
 
 
+API_SOURCE = """
+#include <stddef.h>
+struct tl_point { int x, y; };
+void tl_nothing(void);
+int tl_add(int, int);
+double tl_add_double(double, double);
+size_t tl_strlen(const char *);
+int tl_point_ptr_sum(const struct tl_point *);
+struct tl_point tl_make_point(int, int);
+long tl_sum_callback(int (*)(int), int);
+"""
+
+
+def setup_api(testlib):
+    """API mode: a module compiled with set_source() against the test
+    library, by the cffi this process imports (ccffi's or the real one),
+    in BENCH_WORKDIR/<impl>-api."""
+    import importlib
+    import cffi
+    import _cffi_backend
+    impl = "ccffi" if getattr(_cffi_backend, "__ccffi__", None) else "cffi"
+    tmpdir = os.path.join(os.environ["BENCH_WORKDIR"], impl + "-api")
+    name = "_bench_api_" + impl
+    builder = cffi.FFI()
+    builder.cdef(CDEF.split("void qsort")[0])
+    builder.set_source(name, API_SOURCE, extra_link_args=[
+        testlib, "-Wl,-rpath," + os.path.dirname(os.path.abspath(testlib))])
+    import contextlib
+    import io
+    with contextlib.redirect_stdout(io.StringIO()):
+        builder.compile(tmpdir=tmpdir)
+    sys.path.insert(0, tmpdir)
+    mod = importlib.import_module(name)
+    ffi, lib = mod.ffi, mod.lib
+    ns = dict(point=ffi.new("struct tl_point *", [1, 2]),
+              cb=ffi.callback("int(int)", lambda x: x),
+              nothing=lib.tl_nothing, add=lib.tl_add,
+              add_double=lib.tl_add_double, strlen=lib.tl_strlen,
+              point_ptr_sum=lib.tl_point_ptr_sum,
+              make_point=lib.tl_make_point, sum_callback=lib.tl_sum_callback)
+    rows = {
+        "api_call_noarg": ("nothing()", 1),
+        "api_call_2int": ("add(1, 2)", 1),
+        "api_call_2double": ("add_double(1.5, 2.5)", 1),
+        "api_call_bytes": ("strlen(b'hello, world')", 1),
+        "api_call_structptr": ("point_ptr_sum(point)", 1),
+        "api_call_ret_struct": ("make_point(1, 2)", 1),
+        "api_callback": ("sum_callback(cb, %d)" % CALLBACK_LOOPS, CALLBACK_LOOPS),
+    }
+    ident = {"cffi": cffi.__file__, "_cffi_backend": _cffi_backend.__file__,
+             "module": mod.__file__,
+             "ccffi": getattr(_cffi_backend, "__ccffi__", None)}
+    return ns, rows, ident
+
+
 SETUPS = {"ccffi": setup_cffi_like, "cffi": setup_cffi_like,
-          "ctypes": setup_ctypes, "floor": setup_floor}
+          "ctypes": setup_ctypes, "floor": setup_floor,
+          "ccffi-api": setup_api, "cffi-api": setup_api}
 
 
 def main():

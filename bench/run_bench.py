@@ -13,8 +13,10 @@ extension modules of one X.Y version load in any of its patch releases):
   ctypes  the standard library's ctypes
   floor   bench/floor_ext.c: hand-written METH_FASTCALL functions that
           release the GIL and save errno like CFFI (nothing is faster)
-The ffi.cdef row comes from bench/bench_cdef.py when present.  Rows for
-API mode are added to ROWS (and to bench_abi.py) when it lands.
+The ffi.cdef row comes from bench/bench_cdef.py when present.  The API-mode
+rows come from the contenders ccffi-api and cffi-api of bench_abi.py, which
+compile a module with set_source() for the same functions; their floor is
+the same hand-written call.
 """
 import argparse
 import json
@@ -37,8 +39,17 @@ ROWS = [
     ("field_read", "field read"),
     ("field_write", "field write"),
     ("cdef", "ffi.cdef of a large text"),
+    ("api_call_noarg", "API mode: call, no argument"),
+    ("api_call_2int", "API mode: call, two ints"),
+    ("api_call_2double", "API mode: call, two doubles"),
+    ("api_call_bytes", "API mode: call, bytes argument"),
+    ("api_call_structptr", "API mode: call, pointer to struct"),
+    ("api_call_ret_struct", "API mode: call, struct returned"),
+    ("api_callback", "API mode: Python callback from C"),
 ]
 CONTENDERS = ["ccffi", "cffi", "ctypes", "floor"]
+# API-mode contenders fill the api_* rows of a column of the table.
+API_CONTENDERS = {"ccffi-api": "ccffi", "cffi-api": "cffi"}
 
 
 def has_cffi(python):
@@ -85,7 +96,8 @@ def build_floor(args):
 def run_contender(args, contender):
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
-    if contender == "ccffi":
+    env["BENCH_WORKDIR"] = args.workdir
+    if contender in ("ccffi", "ccffi-api"):
         env["PYTHONPATH"] = args.ccffi_tree
     elif contender == "floor":
         env["PYTHONPATH"] = args.workdir
@@ -105,17 +117,23 @@ def run_rounds(args):
     """Runs the contenders in turn, --rounds times, keeping each row's best
     time: on a shared machine, the minimum is the least disturbed run."""
     results = {}
+    contenders = CONTENDERS + ([] if args.no_api else list(API_CONTENDERS))
     for _ in range(args.rounds):
-        for c in CONTENDERS:
+        for c in contenders:
             r = run_contender(args, c)
             if r is None:
                 continue
-            if results.get(c) is None:
-                results[c] = r
+            column = API_CONTENDERS.get(c, c)
+            if results.get(column) is None:
+                results[column] = r
                 continue
-            best = results[c]["ns"]
+            best = results[column]["ns"]
             for row, ns in r["ns"].items():
                 best[row] = min(ns, best.get(row, ns))
+    floor = (results.get("floor") or {}).get("ns", {})
+    for key, _ in ROWS:        # the floor of an API-mode call is the same call
+        if key.startswith("api_") and key[4:] in floor:
+            floor[key] = floor[key[4:]]
     return results
 
 
@@ -189,6 +207,8 @@ def main():
     p.add_argument("--ccffi-tree", required=True)
     p.add_argument("--workdir", required=True)
     p.add_argument("--rows", default="")
+    p.add_argument("--no-api", action="store_true",
+                   help="skip the API-mode rows (they compile modules)")
     p.add_argument("--rounds", type=int, default=3,
                    help="runs of every contender; each row keeps its best")
     p.add_argument("--json", help="also write the raw results here")
