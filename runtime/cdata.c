@@ -557,8 +557,11 @@ static PyObject *cdata_repr(CDataObject *cd)
             return PyUnicode_FromFormat("<cdata '%s' sliced length %zd>",
                                         ct->ct_name, o->c_length);
         case CDATA_REPR_HANDLE:
-            return PyUnicode_FromFormat("<cdata '%s' handle to %R>", ct->ct_name, o->c_keep);
+            return PyUnicode_FromFormat("<cdata '%s' handle to %R>", ct->ct_name,
+                                        o->c_keep ? o->c_keep : Py_None);
         case CDATA_REPR_BUFFER:
+            if (o->c_keep == NULL)
+                break;
             if (ct->ct_flags & CT_ARRAY)
                 return PyUnicode_FromFormat("<cdata '%s' buffer len %zd from '%.200s' object>",
                                             ct->ct_name, o->c_length,

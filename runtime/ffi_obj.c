@@ -1644,6 +1644,8 @@ PyObject *ffi_handle_target(void *ptr)
         return NULL;
     }
     PyObject *x = ((CDataOwnObject *)h)->c_keep;
+    if (x == NULL)
+        x = Py_None;   /* the handle was cleared by the cycle collector */
     Py_INCREF(x);
     return x;
 }
