@@ -6,6 +6,7 @@
 #include "config.h"
 #include "module.h"
 #include "api_module.h"
+#include "ffi_table_io.h"
 
 #define CCFFI_BACKEND_VERSION "2.0.0"  /* the CFFI version whose behaviour we follow */
 
@@ -108,7 +109,8 @@ PyMODINIT_FUNC PyInit__cffi_backend(void)
         || ccallback_init_module(m) < 0
         || lib_obj_init_module(m) < 0
         || api_decls_init_module(m) < 0
-        || api_module_init_module(m) < 0) {
+        || api_module_init_module(m) < 0
+        || ffi_table_io_init_module(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -78,11 +78,17 @@ class FFI(_cffi_backend.FFI):
                                   _codegen.generate_c(self, module_name, source))
 
     def emit_python_code(self, filename):
-        """ABI mode out-of-line: writes a .py module carrying the parsed
-        declarations."""
-        raise NotImplementedError(
-            "ccffi: emit_python_code() (ABI mode out-of-line) is not "
-            "implemented yet")
+        """ABI mode out-of-line: writes a .py module whose `ffi` carries the
+        parsed declarations (as a type table: no parsing at import)."""
+        from . import _codegen
+        module_name, source, ext, kwds = self._require_source(
+            'emit_python_code')
+        if source is not None:
+            raise TypeError("emit_python_code() is for ABI mode, "
+                            "set_source(%r, None); use emit_c_code()"
+                            % (module_name,))
+        _codegen.write_if_changed(
+            filename, _codegen.generate_python(self, module_name))
 
     def distutils_extension(self, tmpdir='build', verbose=True):
         """Writes the C file under tmpdir and returns a setuptools Extension
