@@ -9,14 +9,17 @@
  *      fast path, everything else by cconv; a pointer parameter also takes
  *      bytes (pointing into them) or a list (a temporary array, freed after
  *      the call);
- *   3. errno is set from ffi.errno, the GIL released, ffi_call() made, errno
- *      saved back into ffi.errno, the GIL taken again;
+ *   3. errno is set from ffi.errno, the GIL released, the function called,
+ *      errno saved back into ffi.errno, the GIL taken again.  A function
+ *      whose arguments all travel in registers is called directly (see
+ *      ccall_type.h); the others go through ffi_call();
  *   4. the result slot is converted back: small integers arrive widened to
  *      ffi_arg, which on this little-endian target reads back as the narrow
  *      type; a struct result becomes an owning cdata copy.
  * Variadic functions prepare a cif per call (ffi_prep_cif_var) from the
  * types of the cdata objects passed in the variable part, promoted as C
- * promotes them.
+ * promotes them.  API mode reuses steps 1, 2 and 4 around a generated
+ * trampoline (ccall_call_trampoline).
  */
 #include <Python.h>
 #include "config.h"
