@@ -431,7 +431,7 @@ static void cdata_run_destructor(CDataOwnObject *o)
         return;
     o->c_destructor = NULL;
     o->c_keep = NULL;
-    PyObject *res = PyObject_CallOneArg(fn, arg ? arg : Py_None);
+    PyObject *res = PyObject_CallFunctionObjArgs(fn, arg ? arg : Py_None, NULL);
     if (res == NULL)
         PyErr_WriteUnraisable(fn);
     Py_XDECREF(res);

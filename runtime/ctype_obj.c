@@ -186,11 +186,18 @@ static CTypeObject *ctype_intern_find(PyObject *key)
     PyObject *wr = PyDict_GetItemWithError(ctype_intern_dict, key);
     if (wr == NULL)
         return NULL;
+#if PY_VERSION_HEX >= 0x030D0000
+    PyObject *ct;
+    if (PyWeakref_GetRef(wr, &ct) <= 0)
+        return NULL;   /* dead (0), or error (-1, set) */
+    return (CTypeObject *)ct;
+#else
     PyObject *ct = PyWeakref_GetObject(wr);
     if (ct == Py_None)
         return NULL;
     Py_INCREF(ct);
     return (CTypeObject *)ct;
+#endif
 }
 
 static int ctype_intern_store(PyObject *key, CTypeObject *ct)

@@ -1723,7 +1723,7 @@ static PyObject *ffi_init_once(FFIObject *self, PyObject *args, PyObject *kwds)
     Py_DECREF(ok);
     r = ffi_init_once_done(self, tag);
     if (r == NULL && !PyErr_Occurred()) {
-        r = PyObject_CallNoArgs(func);
+        r = PyObject_CallFunctionObjArgs(func, NULL);
         if (r != NULL) {
             PyObject *entry = PyTuple_Pack(2, Py_True, r);
             if (entry == NULL || PyDict_SetItem(self->init_once_cache, tag, entry) < 0)
