@@ -79,7 +79,10 @@ static int cconv_cdata_integer(PyObject *obj, PyObject **out)
         *out = cconv_read_integer(src, ct->ct_size, ctype_wchar_is_signed(ct));
         return *out ? 0 : -1;
     }
-    PyErr_SetString(PyExc_TypeError, "an integer is required");
+    if (ct->ct_flags & CT_PRIMITIVE_FLOAT)
+        PyErr_SetString(PyExc_TypeError, "an integer is required");
+    else
+        PyErr_Format(PyExc_TypeError, "int() not supported on cdata '%s'", ct->ct_name);
     return -1;
 }
 
@@ -206,13 +209,10 @@ static int cconv_write_char(CTypeObject *ct, char *dst, PyObject *obj)
         *dst = *CData_Ptr(obj);
         return 0;
     }
-    if (PyBytes_Check(obj)) {
-        PyErr_Format(PyExc_TypeError,
-                     "initializer for ctype '%s' must be a bytes of length 1, not bytes",
-                     ct->ct_name);
-        return -1;
-    }
-    return cconv_bad_init(ct, "bytes of length 1", obj);
+    PyErr_Format(PyExc_TypeError,
+                 "initializer for ctype '%s' must be a bytes of length 1, not %.200s",
+                 ct->ct_name, Py_TYPE(obj)->tp_name);
+    return -1;
 }
 
 static int cconv_wchar_bad(CTypeObject *ct, const char *what)
@@ -251,7 +251,7 @@ static int cconv_write_wchar(CTypeObject *ct, char *dst, PyObject *obj)
         cconv_store_int(dst, ct->ct_size, v);
         return 0;
     }
-    return cconv_wchar_bad(ct, CData_Check(obj) ? "cdata" : cconv_kind_of(obj));
+    return cconv_wchar_bad(ct, cconv_kind_of(obj));
 }
 
 static PyObject *cconv_read_wchar(CTypeObject *ct, const char *src)
@@ -451,6 +451,13 @@ static int cconv_write_array(CTypeObject *ct, char *dst, PyObject *obj)
             Py_ssize_t n = PyBytes_GET_SIZE(obj);
             if (ct->ct_length >= 0 && n > ct->ct_length)
                 return cconv_array_too_long(ct, n, "bytes");
+            if (item->ct_flags & CT_IS_BOOL)
+                for (Py_ssize_t i = 0; i < n; i++)
+                    if ((unsigned char)PyBytes_AS_STRING(obj)[i] > 1) {
+                        PyErr_SetString(PyExc_ValueError,
+                                        "an array of _Bool can only contain \\x00 or \\x01");
+                        return -1;
+                    }
             memcpy(dst, PyBytes_AS_STRING(obj), n);
             if (ct->ct_length < 0 || n < ct->ct_length)
                 dst[n] = 0;
@@ -547,6 +554,12 @@ static int cconv_bitfield_value(CFieldObject *f, PyObject *v, uint64_t *out)
 /* Writes a bitfield with CFFI's range check. */
 static int cconv_write_bitfield(CFieldObject *f, char *base, PyObject *obj)
 {
+    if (!PyLong_Check(obj) && !PyIndex_Check(obj)
+        && !(CData_Check(obj) && (CData_CType(obj)->ct_flags & CT_PRIMITIVE_INTEGER))) {
+        PyErr_Format(PyExc_TypeError, "'%.200s' object cannot be interpreted as an integer",
+                     Py_TYPE(obj)->tp_name);
+        return -1;
+    }
     PyObject *v = cconv_as_pylong(obj);
     if (v == NULL)
         return -1;
@@ -618,11 +631,9 @@ static int cconv_write_struct_from_seq(CTypeObject *ct, char *dst, PyObject *seq
 {
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     PyObject **items = PySequence_Fast_ITEMS(seq);
-    if ((ct->ct_flags & CT_UNION) && n > 1)
-        return cconv_struct_too_many(ct, n);
     CFieldObject *f = ct->ct_first_field;
     for (Py_ssize_t i = 0; i < n; i++, f = f->cf_next) {
-        if (f == NULL)
+        if (f == NULL || (i > 0 && (ct->ct_flags & CT_UNION)))
             return cconv_struct_too_many(ct, n);
         if (cconv_init_field(f, dst, items[i]) < 0)
             return -1;

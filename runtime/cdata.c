@@ -1238,7 +1238,7 @@ static int cdata_var_array_overflows(CDataObject *cd, CFieldObject *f, PyObject 
     if (PyList_Check(value) || PyTuple_Check(value))
         n = PySequence_Fast_GET_SIZE(value);
     else if (PyBytes_Check(value))
-        n = PyBytes_GET_SIZE(value);
+        n = PyBytes_GET_SIZE(value) + 1;   /* and the NUL written after them */
     else if (PyUnicode_Check(value))
         n = PyUnicode_GET_LENGTH(value);
     else

@@ -170,12 +170,12 @@ static inline CFieldObject *ctype_find_field(CTypeObject *ct, PyObject *name)
 }
 
 /* Arrays of these items take bytes initializers: char, and the 1-byte
- * integers (signed/unsigned char, int8_t, uint8_t), as in CFFI. */
+ * integers (signed/unsigned char, int8_t, uint8_t, _Bool), as in CFFI. */
 static inline int ctype_is_byte_item(const CTypeObject *ct)
 {
     return (ct->ct_flags & CT_PRIMITIVE_CHAR)
            || ((ct->ct_flags & CT_PRIMITIVE_INTEGER) && ct->ct_size == 1
-               && !(ct->ct_flags & (CT_IS_BOOL | CT_IS_ENUM)));
+               && !(ct->ct_flags & CT_IS_ENUM));
 }
 
 /* wchar_t is signed on this platform (char16_t and char32_t never are). */

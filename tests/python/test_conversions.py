@@ -146,3 +146,17 @@ def test_cast_char_errors(ffi):
     with pytest.raises(TypeError,
                        match="initializer for ctype 'char' must be a bytes of length 1, not bytes"):
         ffi.cast("char", b"ab")
+
+
+def test_more_cffi_messages(ffi):
+    ffi.cdef("union u { int i; char c[4]; }; struct bf { int a:3; };")
+    with pytest.raises(TypeError, match=r"int\(\) not supported on cdata 'void \*'"):
+        ffi.new("int[3]", [ffi.NULL])
+    with pytest.raises(TypeError, match="an integer is required"):
+        ffi.new("union u *", [[1], [2]])      # first item converted first
+    with pytest.raises(TypeError, match="'list' object cannot be interpreted as an integer"):
+        ffi.new("struct bf *", [[1]])
+    b = ffi.new("_Bool[]", b"\x01\x00")
+    assert list(b) == [True, False, False]
+    with pytest.raises(ValueError, match="an array of _Bool can only contain"):
+        ffi.new("_Bool[2]", b"ab")
