@@ -48,7 +48,7 @@ static PyObject *cbuffer_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         return NULL;
     }
     CDataObject *cd = (CDataObject *)obj;
-    if (!(cd->c_type->ct_flags & (CT_POINTER | CT_ARRAY | CT_STRUCT_OR_UNION))) {
+    if (!(cd->c_type->ct_flags & (CT_POINTER | CT_ARRAY))) {
         PyErr_Format(PyExc_TypeError, "expected a pointer or array cdata, got '%s'",
                      cd->c_type->ct_name);
         return NULL;

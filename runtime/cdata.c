@@ -754,11 +754,17 @@ static PyObject *cdata_sub(PyObject *a, PyObject *b)
     if (CData_Check(b)) {
         CDataObject *cb = (CDataObject *)b;
         CTypeObject *ta = ca->c_type, *tb = cb->c_type;
-        CTypeObject *ia = (ta->ct_flags & (CT_POINTER | CT_ARRAY)) ? ta->ct_item : NULL;
+        /* as CFFI: the left operand must be a pointer; an array on the right
+         * counts as a pointer to its first item */
+        CTypeObject *ia = (ta->ct_flags & CT_POINTER) ? ta->ct_item : NULL;
         CTypeObject *ib = (tb->ct_flags & (CT_POINTER | CT_ARRAY)) ? tb->ct_item : NULL;
         if (ia == NULL || ia != ib) {
-            PyErr_Format(PyExc_TypeError, "cannot subtract cdata '%s' and cdata '%s'",
-                         ta->ct_name, tb->ct_name);
+            PyObject *rname = (tb->ct_flags & CT_ARRAY) ? ctype_name_with(tb->ct_item, " *")
+                                                        : PyUnicode_FromString(tb->ct_name);
+            if (rname != NULL)
+                PyErr_Format(PyExc_TypeError, "cannot subtract cdata '%s' and cdata '%U'",
+                             ta->ct_name, rname);
+            Py_XDECREF(rname);
             return NULL;
         }
         Py_ssize_t isz = cdata_item_size_for_arith(ta);
@@ -904,7 +910,8 @@ static char *cdata_item_address(CDataObject *cd, Py_ssize_t i)
     }
     if (ct->ct_flags & CT_POINTER) {
         if (CData_IsOwn(cd) && i != 0
-            && CD_OWN(cd)->c_repr_kind == CDATA_REPR_OWNING) {
+            && (CD_OWN(cd)->c_repr_kind == CDATA_REPR_OWNING
+                || CD_OWN(cd)->c_repr_kind == CDATA_REPR_HANDLE)) {
             PyErr_Format(PyExc_IndexError, "cdata '%s' can only be indexed by 0",
                          ct->ct_name);
             return NULL;
@@ -915,8 +922,7 @@ static char *cdata_item_address(CDataObject *cd, Py_ssize_t i)
         }
         CTypeObject *item = ct->ct_item;
         if (item->ct_size < 0) {
-            PyErr_Format(PyExc_TypeError, "cdata '%s' points to items of unknown size",
-                         ct->ct_name);
+            PyErr_Format(PyExc_TypeError, "cdata '%s' is opaque", item->ct_name);
             return NULL;
         }
         return cd->c_data + i * item->ct_size;
@@ -1366,11 +1372,21 @@ static void cdata_release_memory(CDataObject *cd)
     o->c_nbytes = 0;
 }
 
+/* What ffi.release() and `with` accept, as in CFFI: pointers and arrays
+ * from ffi.new (not the struct object p[0]), gc, from_buffer, allocators. */
+static int cdata_is_releasable(CDataObject *cd)
+{
+    PyTypeObject *tp = Py_TYPE(cd);
+    if (cd->c_type->ct_flags & CT_STRUCT_OR_UNION)
+        return 0;
+    return tp == &CDataOwnGC_Type || tp == &CDataGCP_Type || tp == &CDataFromBuf_Type
+           || (tp == &CDataOwn_Type && CD_OWN(cd)->c_repr_kind == CDATA_REPR_OWNING);
+}
+
 int cdata_release(CDataObject *cd)
 {
     PyTypeObject *tp = Py_TYPE(cd);
-    int ok = tp == &CDataOwnGC_Type || tp == &CDataGCP_Type || tp == &CDataFromBuf_Type
-             || (tp == &CDataOwn_Type && CD_OWN(cd)->c_repr_kind == CDATA_REPR_OWNING);
+    int ok = cdata_is_releasable(cd);
     if (!ok) {
         PyErr_SetString(PyExc_ValueError,
                         "only 'cdata' object from ffi.new(), ffi.gc(), ffi.from_buffer() "
@@ -1398,9 +1414,7 @@ int cdata_release(CDataObject *cd)
 static PyObject *cdata_enter(PyObject *self, PyObject *noarg)
 {
     (void)noarg;
-    PyTypeObject *tp = Py_TYPE(self);
-    if (!(tp == &CDataOwnGC_Type || tp == &CDataGCP_Type || tp == &CDataFromBuf_Type
-          || (tp == &CDataOwn_Type && CD_OWN(self)->c_repr_kind == CDATA_REPR_OWNING))) {
+    if (!cdata_is_releasable((CDataObject *)self)) {
         PyErr_SetString(PyExc_ValueError,
                         "only 'cdata' object from ffi.new(), ffi.gc(), ffi.from_buffer() "
                         "or ffi.new_allocator()() can be used with the 'with' keyword or "

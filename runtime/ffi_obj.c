@@ -1335,16 +1335,16 @@ static PyObject *ffi_unpack(FFIObject *self, PyObject *args, PyObject *kwds)
         PyErr_SetString(PyExc_ValueError, "'length' cannot be negative");
         return NULL;
     }
-    if (item->ct_size < 0 || (item->ct_flags & CT_VOID)) {
-        PyErr_Format(PyExc_ValueError, "'%s' points to items of unknown size",
-                     cd->c_type->ct_name);
-        return NULL;
-    }
     if (cd->c_data == NULL) {
         PyObject *r = PyObject_Repr(obj);
         if (r != NULL)
             PyErr_Format(PyExc_RuntimeError, "cannot use unpack() on %U", r);
         Py_XDECREF(r);
+        return NULL;
+    }
+    if (item->ct_size < 0 || (item->ct_flags & CT_VOID)) {
+        PyErr_Format(PyExc_ValueError, "'%s' points to items of unknown size",
+                     cd->c_type->ct_name);
         return NULL;
     }
     if (item->ct_flags & CT_PRIMITIVE_CHAR)

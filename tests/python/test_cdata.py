@@ -383,3 +383,24 @@ def test_long_double_keeps_its_precision(ffi):
     assert int(p[0]) == big
     assert int(ffi.cast("long long", p[0])) == big
     assert float(ld) == float(big)
+
+
+def test_operations_checked_against_cffi(sffi):
+    ffi = sffi
+    a = ffi.new("int[3]")
+    with pytest.raises(TypeError, match=r"cannot subtract cdata 'int\[3\]' and cdata 'int \*'"):
+        a - a
+    assert (a + 2) - a == 2
+    s = ffi.new("struct st *")[0]
+    with pytest.raises(TypeError, match="expected a pointer or array cdata, got 'struct st'"):
+        ffi.buffer(s)
+    with pytest.raises(ValueError, match="only 'cdata' object from ffi.new"):
+        ffi.release(s)
+    vp = ffi.cast("void *", a)
+    with pytest.raises(TypeError, match="cdata 'void' is opaque"):
+        vp[0]
+    with pytest.raises(RuntimeError, match="cannot use unpack"):
+        ffi.unpack(ffi.NULL, 2)
+    h = ffi.new_handle(None)
+    with pytest.raises(IndexError, match="can only be indexed by 0"):
+        h[1]
