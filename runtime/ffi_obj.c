@@ -144,6 +144,35 @@ static int ffi_index_typedefs(FFIObject *ffi)
     return 0;
 }
 
+/* The N of an anonymous record's "struct $N": anonymous records (not
+ * named by a typedef) numbered from 1 in the order of the table, which is
+ * the order of the cdef text, as CFFI numbers them.  -1 on error. */
+static long ffi_anon_number(FFIObject *ffi, uint32_t index)
+{
+    for (; ffi->anon_ntypes < ffi->table.ntypes; ffi->anon_ntypes++) {
+        const cct_type *t = &ffi->table.types[ffi->anon_ntypes];
+        if ((t->kind != CCT_KIND_STRUCT && t->kind != CCT_KIND_UNION
+             && t->kind != CCT_KIND_ENUM)
+            || t->name != 0 || (t->flags & CCT_TF_TYPEDEF_NAMED))
+            continue;
+        PyObject *key = PyLong_FromUnsignedLong(ffi->anon_ntypes);
+        PyObject *num = PyLong_FromUnsignedLong(++ffi->anon_count);
+        int rc = (key && num) ? PyDict_SetItem(ffi->anon_numbers, key, num) : -1;
+        Py_XDECREF(key);
+        Py_XDECREF(num);
+        if (rc < 0)
+            return -1;
+    }
+    PyObject *key = PyLong_FromUnsignedLong(index);
+    if (key == NULL)
+        return -1;
+    PyObject *num = PyDict_GetItemWithError(ffi->anon_numbers, key);
+    Py_DECREF(key);
+    if (num == NULL)
+        return PyErr_Occurred() ? -1 : (long)index;
+    return PyLong_AsLong(num);
+}
+
 /* "struct foo", "union $3", or the typedef name of an anonymous one. */
 static PyObject *ffi_record_name(FFIObject *ffi, const cct_type *ty, uint32_t index)
 {
@@ -165,8 +194,10 @@ static PyObject *ffi_record_name(FFIObject *ffi, const cct_type *ty, uint32_t in
     const char *name = ty->name ? ffi_str(ffi, ty->name) : "";
     if (ty->flags & CCT_TF_TYPEDEF_NAMED)
         return PyUnicode_FromString(name);
-    if (name[0] == '\0')
-        return PyUnicode_FromFormat("%s $%u", kw, (unsigned)index);
+    if (name[0] == '\0') {
+        long n = ffi_anon_number(ffi, index);
+        return n < 0 ? NULL : PyUnicode_FromFormat("%s $%ld", kw, n);
+    }
     return PyUnicode_FromFormat("%s %s", kw, name);
 }
 
@@ -645,7 +676,8 @@ static PyObject *ffi_new_object(PyTypeObject *type, PyObject *args, PyObject *kw
     self->incomplete = PyList_New(0);
     self->pending = PyList_New(0);
     self->typedef_names = PyDict_New();
-    if (!self->pending || !self->typedef_names || !self->types_cache || !self->rawfunc_cache || !self->init_once_cache || !self->included
+    self->anon_numbers = PyDict_New();
+    if (!self->pending || !self->typedef_names || !self->anon_numbers || !self->types_cache || !self->rawfunc_cache || !self->init_once_cache || !self->included
         || !self->incomplete) {
         Py_DECREF(self);
         return NULL;
@@ -691,6 +723,7 @@ static int ffi_traverse(FFIObject *self, visitproc visit, void *arg)
     Py_VISIT(self->incomplete);
     Py_VISIT(self->pending);
     Py_VISIT(self->typedef_names);
+    Py_VISIT(self->anon_numbers);
     Py_VISIT(self->api_state);
     return 0;
 }
@@ -706,6 +739,7 @@ static int ffi_clear(FFIObject *self)
     Py_CLEAR(self->incomplete);
     Py_CLEAR(self->pending);
     Py_CLEAR(self->typedef_names);
+    Py_CLEAR(self->anon_numbers);
     Py_CLEAR(self->api_state);
     return 0;
 }

@@ -35,6 +35,10 @@ typedef struct FFIObject {
                                 directly (CFFI shows "struct s" as "s_t"
                                 after `typedef struct s s_t;`) */
     uint32_t typedef_names_ndecls; /* decls already indexed in it */
+    PyObject *anon_numbers;  /* dict: type index -> N of "struct $N", CFFI's
+                                numbering of anonymous records in order */
+    uint32_t anon_ntypes;    /* types already numbered */
+    uint32_t anon_count;     /* last N given */
     int abi_mode;            /* 1 for cdef()-built tables (layout engine);
                                 0 for a compiled module's table */
     PyObject *api_state;     /* compiled module's ffi: its extern "Python"

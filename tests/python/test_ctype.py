@@ -354,3 +354,11 @@ def test_byte_arrays_take_bytes(ffi):
     assert ffi.string(ffi.new("int8_t[]", [65, 66, 0])) == b"AB"
     with pytest.raises(RuntimeError, match=r"cannot use unpack\(\) on <cdata .char \*. NULL>"):
         ffi.unpack(ffi.cast("char *", 0), 0)
+
+
+def test_anonymous_records_numbered_in_cdef_order(ffi):
+    ffi.cdef("typedef struct { int a; } named_t;"
+             "struct outer { struct { int x; } s; union { int y; } u; };")
+    fields = dict(ffi.typeof("struct outer").fields)
+    assert fields["s"].type.cname == "struct $1"
+    assert fields["u"].type.cname == "union $2"
