@@ -423,8 +423,28 @@ static int ffi_drain_pending(FFIObject *ffi)
     return rc;
 }
 
+/* The predefined opaque FILE is one type for the whole process, as in
+ * CFFI (FFI().typeof("FILE *") is FFI().typeof("FILE *")). */
+static CTypeObject *ffi_file_type;
+
+static int ffi_is_predefined_file(FFIObject *ffi, const cct_type *ty)
+{
+    return ty->kind == CCT_KIND_STRUCT && (ty->flags & CCT_TF_OPAQUE)
+           && (ty->flags & CCT_TF_TYPEDEF_NAMED) && ty->name != 0
+           && strcmp(ffi_str(ffi, ty->name), "FILE") == 0;
+}
+
 static CTypeObject *ffi_realize_record(FFIObject *ffi, const cct_type *ty, uint32_t index)
 {
+    if (ffi_is_predefined_file(ffi, ty)) {
+        if (ffi_file_type == NULL
+            && (ffi_file_type = ctype_new_named(CT_STRUCT | CT_IS_FILE, "FILE")) == NULL)
+            return NULL;
+        Py_INCREF(ffi_file_type);
+        Py_INCREF(ffi_file_type);
+        ffi->realized[index] = ffi_file_type;
+        return ffi_file_type;
+    }
     CTypeObject *shared = ffi_shared_record(ffi, ty);
     if (shared != NULL) {
         Py_INCREF(shared);

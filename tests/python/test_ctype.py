@@ -155,6 +155,7 @@ def test_derived_types_are_unique_across_ffis(ffi):
     other = cffi.FFI()
     for t in ["int(*)(int,int)", "int *[17]", "int[]", "int ***", "double*"]:
         assert ffi.typeof(t) is other.typeof(t)
+    assert ffi.typeof("FILE *") is other.typeof("FILE *")
     ffi.cdef("struct foo { int x; };")
     other.cdef("struct foo { int x; };")
     assert ffi.typeof("struct foo") is not other.typeof("struct foo")
