@@ -1250,7 +1250,12 @@ PyObject *ffi_do_cast(CTypeObject *ct, PyObject *value)
             value = cconv_to_python(CData_CType(value), CData_Ptr(value));
         else if (CData_Check(value))
             value = PyNumber_Float(value);
-        else
+        else if (PyBytes_Check(value) || PyUnicode_Check(value)) {
+            uint64_t code;
+            if (ffi_cast_char_source(ct, value, &code) < 0)
+                return NULL;
+            value = PyFloat_FromDouble((double)code);
+        } else
             Py_INCREF(value);
         if (value == NULL)
             return NULL;
