@@ -5,7 +5,9 @@
  * range-checked with CFFI's messages, pointers accept only compatible cdata
  * (with CFFI's implicit-cast rules for void * and char *), arrays and
  * structs take lists, tuples, dicts, bytes or str as CFFI documents.
- * Bitfields are read and written through their storage unit. */
+ * Bitfields are read and written through the bytes holding their bits.
+ * cconv_cast() is ffi.cast(): the C conversions between numeric types,
+ * pointers and integers. */
 #include <Python.h>
 #include "config.h"
 #include <limits.h>
@@ -744,6 +746,215 @@ PyObject *cconv_to_python_owned(CTypeObject *ct, const char *src, PyObject *owne
 PyObject *cconv_to_python(CTypeObject *ct, const char *src)
 {
     return cconv_to_python_owned(ct, src, NULL);
+}
+
+/* ------------------------------------------------------------ ffi.cast */
+
+/* The integer a cast to an integer or pointer type takes from `value`,
+ * modulo 2**64; CFFI's rules (floats truncate, 1-char strings give ord). */
+static int cconv_cast_integer_source(PyObject *value, uint64_t *out)
+{
+    if (PyLong_Check(value)) {
+        *out = PyLong_AsUnsignedLongLongMask(value);
+        return (*out == (uint64_t)-1 && PyErr_Occurred()) ? -1 : 0;
+    }
+    if (CData_Check(value)) {
+        CTypeObject *ct = CData_CType(value);
+        if (ct->ct_flags & CT_POINTER_LIKE) {
+            *out = (uint64_t)(uintptr_t)CData_Ptr(value);
+            return 0;
+        }
+        if (ct->ct_flags & CT_PRIMITIVE_FLOAT) {
+            long double ld;
+            if (ct->ct_flags & CT_IS_LONGDOUBLE)
+                memcpy(&ld, CData_Ptr(value), sizeof ld);
+            else if (ct->ct_size == sizeof(float))
+                ld = *(float *)CData_Ptr(value);
+            else
+                ld = *(double *)CData_Ptr(value);
+            *out = ld < 0 ? (uint64_t)(int64_t)ld : (uint64_t)ld;
+            return 0;
+        }
+        if (ct->ct_flags & (CT_PRIMITIVE_INTEGER | CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR)) {
+            PyObject *v = PyNumber_Long(value);
+            if (v == NULL)
+                return -1;
+            *out = PyLong_AsUnsignedLongLongMask(v);
+            Py_DECREF(v);
+            return 0;
+        }
+        PyErr_Format(PyExc_TypeError, "cannot cast cdata '%s' to an integer", ct->ct_name);
+        return -1;
+    }
+    if (PyFloat_Check(value)) {
+        double d = PyFloat_AS_DOUBLE(value);
+        if (d > -9.2e18 && d < 9.2e18) {
+            *out = (uint64_t)(int64_t)d;
+            return 0;
+        }
+        PyObject *v = PyNumber_Long(value);  /* inf and nan raise as Python does */
+        if (v == NULL)
+            return -1;
+        *out = PyLong_AsUnsignedLongLongMask(v);
+        Py_DECREF(v);
+        return 0;
+    }
+    if (PyIndex_Check(value)) {
+        PyObject *v = PyNumber_Index(value);
+        if (v == NULL)
+            return -1;
+        *out = PyLong_AsUnsignedLongLongMask(v);
+        Py_DECREF(v);
+        return 0;
+    }
+    PyErr_SetString(PyExc_TypeError, "an integer is required");
+    return -1;
+}
+
+/* cast("int", b"x") and cast("wchar_t", "x"): the character's code. */
+static int cconv_cast_char_source(CTypeObject *ct, PyObject *value, uint64_t *out)
+{
+    if (PyBytes_Check(value) && PyBytes_GET_SIZE(value) == 1) {
+        *out = (unsigned char)PyBytes_AS_STRING(value)[0];
+        return 0;
+    }
+    if (PyUnicode_Check(value) && PyUnicode_GET_LENGTH(value) == 1) {
+        *out = PyUnicode_READ_CHAR(value, 0);
+        return 0;
+    }
+    if (PyBytes_Check(value))
+        PyErr_SetString(PyExc_TypeError,
+                        "initializer for ctype 'char' must be a bytes of length 1, not bytes");
+    else
+        PyErr_Format(PyExc_TypeError, "cannot cast unicode string of length %zd to ctype '%s'",
+                     PyUnicode_GET_LENGTH(value), ct->ct_name);
+    return -1;
+}
+
+static PyObject *cconv_cast_to_float(CTypeObject *ct, PyObject *value)
+{
+    char buf[32];
+    if (CData_Check(value)) {
+        CTypeObject *src = CData_CType(value);
+        if ((src->ct_flags & CT_IS_LONGDOUBLE) && (ct->ct_flags & CT_IS_LONGDOUBLE))
+            return cdata_new_value(ct, CData_Ptr(value));
+        if (src->ct_flags & CT_PRIMITIVE_FLOAT) {
+            long double ld;
+            if (src->ct_flags & CT_IS_LONGDOUBLE)
+                memcpy(&ld, CData_Ptr(value), sizeof ld);
+            else if (src->ct_size == sizeof(float))
+                ld = *(float *)CData_Ptr(value);
+            else
+                ld = *(double *)CData_Ptr(value);
+            if (ct->ct_flags & CT_IS_LONGDOUBLE)
+                memcpy(buf, &ld, sizeof ld);
+            else if (ct->ct_size == sizeof(float)) {
+                float f = (float)ld;
+                memcpy(buf, &f, sizeof f);
+            } else {
+                double d = (double)ld;
+                memcpy(buf, &d, sizeof d);
+            }
+            return cdata_new_value(ct, buf);
+        }
+        uint64_t v;
+        if (cconv_cast_integer_source(value, &v) < 0)
+            return NULL;
+        int is_signed = (src->ct_flags & CT_PRIMITIVE_SIGNED) != 0;
+        long double ld = is_signed ? (long double)(int64_t)v : (long double)v;
+        if (src->ct_size < 8 && is_signed) {
+            PyObject *pv = PyNumber_Long(value);
+            if (pv == NULL)
+                return NULL;
+            ld = (long double)PyLong_AsLongLong(pv);
+            Py_DECREF(pv);
+        }
+        if (ct->ct_flags & CT_IS_LONGDOUBLE)
+            memcpy(buf, &ld, sizeof ld);
+        else if (ct->ct_size == sizeof(float)) {
+            float f = (float)ld;
+            memcpy(buf, &f, sizeof f);
+        } else {
+            double d = (double)ld;
+            memcpy(buf, &d, sizeof d);
+        }
+        return cdata_new_value(ct, buf);
+    }
+    if (PyUnicode_Check(value) || PyBytes_Check(value)) {
+        uint64_t code;
+        if (cconv_cast_char_source(ct, value, &code) < 0) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "cannot cast %.200s object to ctype '%s'",
+                         Py_TYPE(value)->tp_name, ct->ct_name);
+            return NULL;
+        }
+        PyObject *num = PyFloat_FromDouble((double)code);
+        if (num == NULL)
+            return NULL;
+        int rc = cconv_from_python(ct, buf, num);
+        Py_DECREF(num);
+        return rc < 0 ? NULL : cdata_new_value(ct, buf);
+    }
+    if (cconv_from_python(ct, buf, value) < 0)
+        return NULL;
+    return cdata_new_value(ct, buf);
+}
+
+PyObject *cconv_cast(CTypeObject *ct, PyObject *value)
+{
+    uint32_t f = ct->ct_flags;
+    char buf[32];
+    if (f & (CT_PRIMITIVE_INTEGER | CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR)) {
+        uint64_t v;
+        if ((f & CT_IS_BOOL) && (PyFloat_Check(value) || PyLong_Check(value)
+                                 || (CData_Check(value)
+                                     && (CData_CType(value)->ct_flags & CT_PRIMITIVE_FLOAT)))) {
+            int t = PyObject_IsTrue(value);   /* 2**64 is true, not 0 mod 2**64 */
+            if (t < 0)
+                return NULL;
+            v = (uint64_t)t;
+        } else if ((f & CT_IS_BOOL) && !CData_Check(value) && !PyBytes_Check(value)
+                   && !PyUnicode_Check(value) && !PyIndex_Check(value)) {
+            PyErr_SetString(PyExc_TypeError, "integer/float expected");
+            return NULL;
+        } else if (PyBytes_Check(value) || PyUnicode_Check(value)) {
+            if (cconv_cast_char_source(ct, value, &v) < 0)
+                return NULL;
+        } else if (cconv_cast_integer_source(value, &v) < 0)
+            return NULL;
+        if (f & CT_IS_BOOL)
+            v = v != 0;
+        memcpy(buf, &v, 8);  /* little-endian: the low bytes come first */
+        return cdata_new_value(ct, buf);
+    }
+    if (f & (CT_POINTER | CT_FUNCTIONPTR | CT_ARRAY)) {
+        uint64_t v;
+        if (cconv_cast_integer_source(value, &v) < 0)
+            return NULL;
+        return cdata_new_pointer(ct, (void *)(uintptr_t)v);
+    }
+    if (f & CT_PRIMITIVE_FLOAT)
+        return cconv_cast_to_float(ct, value);
+    if (f & CT_PRIMITIVE_COMPLEX) {
+        if (CData_Check(value) && (CData_CType(value)->ct_flags & CT_PRIMITIVE_COMPLEX))
+            value = cconv_to_python(CData_CType(value), CData_Ptr(value));
+        else if (CData_Check(value))
+            value = PyNumber_Float(value);
+        else if (PyBytes_Check(value) || PyUnicode_Check(value)) {
+            uint64_t code;
+            if (cconv_cast_char_source(ct, value, &code) < 0)
+                return NULL;
+            value = PyFloat_FromDouble((double)code);
+        } else
+            Py_INCREF(value);
+        if (value == NULL)
+            return NULL;
+        int rc = cconv_from_python(ct, buf, value);
+        Py_DECREF(value);
+        return rc < 0 ? NULL : cdata_new_value(ct, buf);
+    }
+    PyErr_Format(PyExc_TypeError, "cannot cast to ctype '%s'", ct->ct_name);
+    return NULL;
 }
 
 /* ------------------------------------------------------ pointer arguments */

@@ -45,6 +45,12 @@ int cconv_write_integer(CTypeObject *ct, char *dst, PyObject *obj);
  * array of the item type...) or ffi.NULL-like.  0 or -1 with TypeError. */
 int cconv_pointer_value(CTypeObject *ct, PyObject *obj, char **out);
 
+/* ffi.cast(ct, value) with C semantics: integers truncate modulo the
+ * target's size, floats truncate towards zero, pointers <-> integers,
+ * 1-char strings give their code, enums and _Bool as CFFI does them.  A
+ * new cdata, or NULL with CFFI's error. */
+PyObject *cconv_cast(CTypeObject *ct, PyObject *value);
+
 /* Function arguments of pointer type ct.  Returns:
  *   0  and *out set: obj converts directly (a cdata, or a bytes object for
  *      a char-like pointer, pointing into the bytes);

@@ -50,10 +50,18 @@ extern PyTypeObject FFI_Type;
 
 #define FFI_Check(ob) PyObject_TypeCheck(ob, &FFI_Type)
 
-/* The CType of table type index `index` (new reference), realizing it and
- * what it needs on first use.  NULL with an exception (ffi.error / CDefError
- * for types ABI mode cannot use: `int...`, partial structs...). */
+/* crealize.c.  The CType of table type index `index` (new reference),
+ * realizing it and what it needs on first use.  NULL with an exception
+ * (NotImplementedError / VerificationMissing / CDefError for types ABI mode
+ * cannot use: `int...`, partial structs...). */
 CTypeObject *ffi_realize_type(FFIObject *ffi, uint32_t index);
+
+/* crealize.c.  After cdef()/include(): completes the realized records whose
+ * body has arrived.  0 or -1. */
+int crealize_complete_pending(FFIObject *ffi);
+
+/* crealize.c.  A string of the FFI's table. */
+const char *crealize_str(FFIObject *ffi, uint32_t off);
 
 /* The CType named by a type string, or the CType itself when given one;
  * anything else is a TypeError.  New reference.  A string naming a
