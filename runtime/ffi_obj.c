@@ -315,6 +315,11 @@ static PyObject *ffi_typeof(FFIObject *self, PyObject *arg)
         Py_INCREF(CData_CType(arg));
         return (PyObject *)CData_CType(arg);
     }
+    CTypeObject *fn = api_function_ctype(arg);   /* lib.f of a compiled module */
+    if (fn != NULL) {
+        Py_INCREF(fn);
+        return (PyObject *)fn;
+    }
     PyErr_SetObject(PyExc_TypeError, (PyObject *)Py_TYPE(arg));
     return NULL;
 }

@@ -65,6 +65,11 @@ def test_functions_are_called_directly(tmp_path):
     """)
     lib = m.lib
     assert lib.add(1, 2) == 3
+    assert repr(m.ffi.typeof(lib.add)) == "<ctype 'int(*)(int, int)'>"
+    assert repr(lib.add).startswith("<built-in method add")
+    fp = m.ffi.addressof(lib, "add")
+    assert repr(fp).startswith("<cdata 'int(*)(int, int)' 0x")
+    assert fp(20, 22) == 42
     assert lib.add(-5, 2) == -3
     assert lib.scale(1.5, 2.0) == 3.0
     assert lib.low(0x1234) == 0x34
