@@ -423,16 +423,47 @@ int cc_table_pointer(cc_table *t, uint32_t item, uint32_t *out)
     return cc_derived_intern(t, &ty, NULL, out);
 }
 
-/* The size of a type when it is final (a struct or union only once laid
- * out), else CCT_SIZE_UNKNOWN. */
+/* Size and alignment of a type as the layout engine (layout.c) takes them:
+ * structs and unions once laid out, enums from their integer type, arrays
+ * as recorded.  Returns 0 when they are not known (yet). */
+static int cc_final_layout(const cct_type *ty, uint64_t *size, uint32_t *align)
+{
+    switch (ty->kind) {
+    case CCT_KIND_PRIMITIVE:
+    case CCT_KIND_ENUM:
+        if (ty->prim >= CCT_PRIM__COUNT || (cc_prims[ty->prim].flags & CCT_PF_UNKNOWN)
+            || (ty->kind == CCT_KIND_ENUM && (ty->flags & (CCT_TF_OPAQUE | CCT_TF_PARTIAL))
+                && !(ty->flags & CCT_TF_LAYOUT_KNOWN)))
+            return 0;
+        *size = cc_prims[ty->prim].size;
+        *align = cc_prims[ty->prim].align;
+        return 1;
+    case CCT_KIND_POINTER:
+        *size = sizeof(void *);
+        *align = _Alignof(void *);
+        return 1;
+    case CCT_KIND_STRUCT:
+    case CCT_KIND_UNION:
+        if (!(ty->flags & CCT_TF_LAYOUT_KNOWN))
+            return 0;
+        /* fall through */
+    case CCT_KIND_ARRAY:
+        if (ty->size == CCT_SIZE_UNKNOWN || ty->align == 0)
+            return 0;
+        *size = ty->size;
+        *align = ty->align;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static uint64_t cc_final_size(const cct_type *ty)
 {
-    if ((ty->kind == CCT_KIND_STRUCT || ty->kind == CCT_KIND_UNION)
-        && !(ty->flags & CCT_TF_LAYOUT_KNOWN))
-        return CCT_SIZE_UNKNOWN;
-    if (ty->align == 0)
-        return CCT_SIZE_UNKNOWN;
-    return ty->size;
+    uint64_t size;
+    uint32_t align;
+
+    return cc_final_layout(ty, &size, &align) ? size : CCT_SIZE_UNKNOWN;
 }
 
 /* Size of `length` items of a known size, or CCT_SIZE_UNKNOWN. */
@@ -449,20 +480,20 @@ int cc_table_array(cc_table *t, uint32_t item, uint64_t length,
                    uint16_t flags, uint32_t *out)
 {
     cct_type ty;
-    const cct_type *it;
+    uint64_t isize;
+    uint32_t ialign;
 
     if (item >= t->ntypes)
         return -1;
-    it = &t->types[item];
     cc_type_blank(&ty, CCT_KIND_ARRAY);
     ty.item = item;
     ty.flags = flags;
     if (flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS)) {
         length = 0;
-    } else if (cc_final_size(it) != CCT_SIZE_UNKNOWN) {
-        ty.size = cc_array_size(it->size, length);
+    } else if (cc_final_layout(&t->types[item], &isize, &ialign)) {
+        ty.size = cc_array_size(isize, length);
         if (ty.size != CCT_SIZE_UNKNOWN)
-            ty.align = it->align;
+            ty.align = ialign;
     }
     ty.length = length;
     return cc_derived_intern(t, &ty, NULL, out);
@@ -730,21 +761,21 @@ static int cc_check_primitive(const cc_table *t, uint32_t i, cc_error *err)
 static int cc_check_array(const cc_table *t, uint32_t i, cc_error *err)
 {
     const cct_type *ty = &t->types[i];
-    const cct_type *it;
-    uint64_t expect = CCT_SIZE_UNKNOWN;
+    uint64_t expect = CCT_SIZE_UNKNOWN, isize = CCT_SIZE_UNKNOWN;
+    uint32_t ialign = 0;
 
     if (cc_check_earlier(t, i, ty->item, "item", err) < 0)
         return -1;
-    it = &t->types[ty->item];
+    if (!cc_final_layout(&t->types[ty->item], &isize, &ialign))
+        isize = CCT_SIZE_UNKNOWN, ialign = 0;
     if (!(ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS)))
-        expect = cc_array_size(cc_final_size(it), ty->length);
-    if (ty->size != CCT_SIZE_UNKNOWN
-        && (ty->size != expect || ty->align != it->align))
+        expect = cc_array_size(isize, ty->length);
+    if (ty->size != CCT_SIZE_UNKNOWN && (ty->size != expect || ty->align != ialign))
         return CC_BAD(err, "types[%u]: array size %llu or align %u does not match "
                       "%llu items of size %llu align %u", i,
                       (unsigned long long)ty->size, ty->align,
-                      (unsigned long long)ty->length,
-                      (unsigned long long)it->size, it->align);
+                      (unsigned long long)ty->length, (unsigned long long)isize,
+                      ialign);
     return 0;
 }
 

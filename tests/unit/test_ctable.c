@@ -1035,6 +1035,27 @@ static void test_validate_rejects_sizes_of_unlaid_records(void **state)
     assert_int_equal(cc_table_validate(t, &err), 0);
 }
 
+static void test_array_of_enum_sized_from_its_integer(void **state)
+{
+    cc_table *t = *state;
+    cct_type e;
+    uint32_t en, a;
+
+    memset(&e, 0, sizeof e);
+    e.kind = CCT_KIND_ENUM;
+    e.prim = CCT_PRIM_SHORT;
+    e.name = str(t, "e");
+    e.size = CCT_SIZE_UNKNOWN;   /* as the layout engine does: from the prim */
+    assert_int_equal(cc_table_add_type(t, &e, &en), 0);
+    assert_int_equal(cc_table_array(t, en, 3, 0, &a), 0);
+    assert_int_equal(t->types[a].size, 6);
+    assert_int_equal(t->types[a].align, 2);
+    assert_int_equal(cc_table_validate(t, NULL), 0);
+    t->types[en].flags |= CCT_TF_OPAQUE;   /* `enum e;`: no size */
+    assert_int_equal(cc_table_array(t, en, 4, 0, &a), 0);
+    assert_true(t->types[a].size == CCT_SIZE_UNKNOWN);
+}
+
 static void test_validate_deep_array_chain(void **state)
 {
     cc_table *t = *state;
@@ -1417,6 +1438,7 @@ int main(void)
         T(test_load_rejects_self_containment),
         T(test_validate_rejects_containment_through_array),
         T(test_validate_rejects_sizes_of_unlaid_records),
+        T(test_array_of_enum_sized_from_its_integer),
         T(test_validate_deep_array_chain),
         T(test_include_copies_types_and_constants),
         T(test_include_identical_redefinition_is_fine),
