@@ -209,21 +209,6 @@ static void ffi_dealloc(FFIObject *self)
 
 /* ---------------------------------------------------------- ffi.cdef() */
 
-/* As ccm_raise_error, but a refused declaration ("multiple declarations
- * of ...") is cffi.FFIError, as cparse.h documents and CFFI raises. */
-static void ffi_raise_cdef_error(const cc_error *err)
-{
-    if (err->kind != CC_ERR_DECL) {
-        ccm_raise_error(err);
-        return;
-    }
-    if (err->line > 0)
-        PyErr_Format(ccm_FFIError, "%s:%d:%d: %s", err->file, err->line, err->column,
-                     err->message);
-    else
-        PyErr_SetString(ccm_FFIError, err->message);
-}
-
 static int ffi_pack_option(PyObject *packed, PyObject *pack, unsigned *out)
 {
     int is_packed = packed ? PyObject_IsTrue(packed) : 0;
@@ -269,7 +254,7 @@ static PyObject *ffi_cdef(FFIObject *self, PyObject *args, PyObject *kwds)
         return NULL;
     cc_error err = {0};
     if (cc_parse_cdef(&self->table, text, (size_t)len, &opt, &err) < 0) {
-        ffi_raise_cdef_error(&err);
+        ccm_raise_error(&err);
         return NULL;
     }
     PyDict_Clear(self->types_cache);

@@ -24,13 +24,17 @@ int ccm_raise_error(const cc_error *err)
         PyErr_NoMemory();
         break;
     case CC_ERR_SYNTAX:
-    case CC_ERR_DECL:
+    case CC_ERR_DECL: {
+        /* a refused declaration ("multiple declarations of ...") is
+         * FFIError, a text that cannot be parsed CDefError, as in CFFI */
+        PyObject *exc = err->kind == CC_ERR_DECL ? ccm_FFIError : ccm_CDefError;
         if (err->line > 0)
-            PyErr_Format(ccm_CDefError, "%s:%d:%d: %s", err->file,
-                         err->line, err->column, err->message);
+            PyErr_Format(exc, "%s:%d:%d: %s", err->file, err->line,
+                         err->column, err->message);
         else
-            PyErr_SetString(ccm_CDefError, err->message);
+            PyErr_SetString(exc, err->message);
         break;
+    }
     case CC_ERR_TYPE:
         PyErr_SetString(ccm_error, err->message);
         break;

@@ -15,9 +15,9 @@ extern PyObject *ccm_PkgConfigError;
 extern PyObject *ccm_error;             /* ffi.error */
 
 /* Raises the Python exception for a pure-C error record: MemoryError for
- * CC_ERR_NOMEM, CDefError "file:line:col: message" for syntax and
- * declaration errors, ffi.error for type errors, ImportError for a bad
- * table.  Always returns -1. */
+ * CC_ERR_NOMEM, "file:line:col: message" as CDefError for syntax errors
+ * and as FFIError for refused declarations, ffi.error for type errors,
+ * ImportError for a bad table.  Always returns -1. */
 int ccm_raise_error(const cc_error *err);
 
 /* Each file that defines Python types or module functions registers them. */
