@@ -1329,7 +1329,7 @@ static void replay_one(const char *path, int must_load)
 {
     cc_table t, u;
     cc_error err;
-    size_t len;
+    size_t len = 0;
     unsigned char *buf = read_file(path, &len), *out;
     size_t outlen;
 
