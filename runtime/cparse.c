@@ -36,6 +36,7 @@ typedef __int128 cval;   /* a constant-expression value */
 typedef struct cparse_enumerator {
     uint32_t name;
     uint32_t flags;
+    uint32_t next;     /* 1 + the previous pending index in the same bucket */
     cval value;
 } cparse_enumerator;
 
@@ -61,6 +62,7 @@ typedef struct cparse {
     uint32_t *args;             uint32_t nargs, cap_args;
     cct_field *fields;          uint32_t nfields, cap_fields;
     cparse_enumerator *enums;   uint32_t nenums, cap_enums;
+    uint32_t *enum_heads;       uint32_t enum_buckets;  /* name -> 1 + index */
 } cparse;
 
 /* What the declaration specifiers said. */
@@ -299,12 +301,71 @@ static int cparse_push_field(cparse *p, const cct_field *f)
     return 0;
 }
 
+/* Pending enumerators are chained by name hash, newest first, so that a
+ * lookup is O(1) and popping them (stack order) restores the heads. */
+static uint32_t cparse_enum_bucket(const cparse *p, uint32_t name)
+{
+    return (name * 2654435761u) & (p->enum_buckets - 1);
+}
+
+static void cparse_enum_link(cparse *p, uint32_t i)
+{
+    uint32_t b = cparse_enum_bucket(p, p->enums[i].name);
+
+    p->enums[i].next = p->enum_heads[b];
+    p->enum_heads[b] = i + 1;
+}
+
+/* Doubles the buckets and links every pending enumerator again. */
+static int cparse_enum_rehash(cparse *p)
+{
+    uint32_t n = p->enum_buckets ? p->enum_buckets * 2 : 64, i;
+    uint32_t *heads;
+
+    heads = calloc(n, sizeof *heads);
+    if (!heads)
+        return cparse_nomem(p);
+    free(p->enum_heads);
+    p->enum_heads = heads;
+    p->enum_buckets = n;
+    for (i = 0; i < p->nenums; i++)
+        cparse_enum_link(p, i);
+    return 0;
+}
+
 static int cparse_push_enum(cparse *p, const cparse_enumerator *e)
 {
     if (cparse_grow((void **)&p->enums, &p->cap_enums, p->nenums,
                     sizeof *p->enums))
         return cparse_nomem(p);
     p->enums[p->nenums++] = *e;
+    if (p->nenums > p->enum_buckets)
+        return cparse_enum_rehash(p);
+    cparse_enum_link(p, p->nenums - 1);
+    return 0;
+}
+
+/* Pops the pending enumerators from index base on. */
+static void cparse_pop_enums(cparse *p, uint32_t base)
+{
+    while (p->nenums > base) {
+        uint32_t i = --p->nenums;
+        uint32_t b = cparse_enum_bucket(p, p->enums[i].name);
+        p->enum_heads[b] = p->enums[i].next;
+    }
+}
+
+/* The newest pending enumerator called `name`: 1 + its index, or 0. */
+static uint32_t cparse_find_enum(const cparse *p, uint32_t name)
+{
+    uint32_t j;
+
+    if (!p->enum_buckets)
+        return 0;
+    j = p->enum_heads[cparse_enum_bucket(p, name)];
+    for (; j; j = p->enums[j - 1].next)
+        if (p->enums[j - 1].name == name)
+            return j;
     return 0;
 }
 
@@ -313,6 +374,7 @@ static void cparse_free_stacks(cparse *p)
     free(p->args);
     free(p->fields);
     free(p->enums);
+    free(p->enum_heads);
 }
 
 /* ------------------------------------------------------------- table helpers */
@@ -632,15 +694,12 @@ static int cparse_name_value(cparse *p, const clex_token *tok, cval *v)
     uint32_t ref, name, i;
     const cct_decl *d;
 
-    if (p->nenums && cc_table_string(p->t, tok->s, tok->len, &name) == 0) {
-        for (i = p->nenums; i-- > 0;) {
-            if (p->enums[i].name != name)
-                continue;
-            if (p->enums[i].flags & CCT_EF_DOTS_VALUE)
-                goto dots;
-            *v = p->enums[i].value;
-            return 0;
-        }
+    if (p->nenums && cc_table_string(p->t, tok->s, tok->len, &name) == 0
+        && (i = cparse_find_enum(p, name)) != 0) {
+        if (p->enums[i - 1].flags & CCT_EF_DOTS_VALUE)
+            goto dots;
+        *v = p->enums[i - 1].value;
+        return 0;
     }
     if (!cc_table_lookup(p->t, CC_NS_ORDINARY, tok->s, tok->len, &ref))
         return cparse_error_at(p, tok, CC_ERR_SYNTAX,
@@ -1577,11 +1636,11 @@ static int cparse_enumerator_check(cparse *p, const clex_token *name,
     uint32_t ref, i;
     cval old;
 
-    for (i = base; i < p->nenums; i++)
-        if (p->enums[i].name == e->name)
-            return cparse_error_at(p, name, CC_ERR_DECL,
-                                   "multiple declarations of constant: %.*s",
-                                   (int)name->len, name->s);
+    i = cparse_find_enum(p, e->name);
+    if (i != 0 && i - 1 >= base)
+        return cparse_error_at(p, name, CC_ERR_DECL,
+                               "multiple declarations of constant: %.*s",
+                               (int)name->len, name->s);
     if (p->override
         || !cc_table_lookup(p->t, CC_NS_ORDINARY, name->s, name->len, &ref))
         return 0;
@@ -1650,7 +1709,7 @@ static int cparse_enum_finish(cparse *p, uint32_t type, uint32_t base,
     }
     if (cc_table_name_enumerators(p->t, first, n) < 0)
         return cparse_nomem(p);
-    p->nenums = base;
+    cparse_pop_enums(p, base);
     ty = &p->t->types[type];
     ty->first = first;
     ty->count = n;

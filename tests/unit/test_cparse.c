@@ -500,6 +500,34 @@ static void test_enums(void **state)
                   "enum values do not fit in one integer type");
 }
 
+
+static void test_large_and_nested_enums(void **state)
+{
+    cc_table *t = *state;
+    size_t cap = 5000 * 16 + 200, n = 0;
+    char *src = malloc(cap);
+    int i;
+
+    assert_non_null(src);
+    n += (size_t)snprintf(src + n, cap - n, "enum big { ");
+    for (i = 0; i < 5000; i++)
+        n += (size_t)snprintf(src + n, cap - n, "E%d, ", i);
+    snprintf(src + n, cap - n, "LAST = E4999 + E0 + 1 };");
+    cdef(t, src);
+    assert_int_equal(tag(t, "big")->count, 5001);
+    assert_int_equal(const_value(t, "E4321"), 4321);
+    assert_int_equal(const_value(t, "LAST"), 5000);
+    free(src);
+    /* an enum defined inside the value of another one's enumerator */
+    cdef(t, "enum outer { O1 = 2, O2 = sizeof(enum inner { I1 = O1 + 1, I2 }) + I2,"
+            " O3 };");
+    assert_int_equal(const_value(t, "I2"), 4);
+    assert_int_equal(const_value(t, "O2"), 8);
+    assert_int_equal(const_value(t, "O3"), 9);
+    cdef_fails_in(t, "enum dup { D1, D2, D3, D1 };", NULL, CC_ERR_DECL, 1, 24,
+                  "multiple declarations of constant: D1");
+}
+
 static void test_defines(void **state)
 {
     cc_table *t = *state;
@@ -895,6 +923,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_struct_members, setup_table, teardown_table),
         cmocka_unit_test_setup_teardown(test_struct_with_unknown_member_sizes, setup_table, teardown_table),
         cmocka_unit_test_setup_teardown(test_enums, setup_table, teardown_table),
+        cmocka_unit_test_setup_teardown(test_large_and_nested_enums, setup_table, teardown_table),
         cmocka_unit_test_setup_teardown(test_defines, setup_table, teardown_table),
         cmocka_unit_test(test_define_errors),
         cmocka_unit_test_setup_teardown(test_static_constants, setup_table, teardown_table),
