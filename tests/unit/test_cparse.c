@@ -178,6 +178,26 @@ static void test_lexer_tokens(void **state)
     assert_int_equal(k[12].kind, CLEX_EOF);
 }
 
+static void test_lexer_every_keyword(void **state)
+{
+    clex_token k[2];
+    char buf[64];
+    (void)state;
+
+    for (int kw = 1; kw < CLEX_KW__COUNT; kw++) {
+        const char *name = clex_keyword_name((enum clex_kw)kw);
+        lex_all(name, k, 1);
+        assert_int_equal(k[0].kind, CLEX_IDENT);
+        assert_int_equal(k[0].kw, kw);
+        snprintf(buf, sizeof buf, "%sx", name);   /* a longer name is not one */
+        lex_all(buf, k, 1);
+        assert_int_equal(k[0].kw, CLEX_KW_NONE);
+    }
+    lex_all("Int INT in t", k, 2);
+    assert_int_equal(k[0].kw, CLEX_KW_NONE);
+    assert_int_equal(k[1].kw, CLEX_KW_NONE);
+}
+
 static void test_lexer_continuations_and_hash(void **state)
 {
     clex_token k[6];
@@ -909,6 +929,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lexer_tokens),
+        cmocka_unit_test(test_lexer_every_keyword),
         cmocka_unit_test(test_lexer_continuations_and_hash),
         cmocka_unit_test(test_lexer_errors),
         cmocka_unit_test_setup_teardown(test_primitive_names, setup_table, teardown_table),
