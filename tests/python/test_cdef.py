@@ -224,3 +224,14 @@ def test_arbitrary_bytes_do_not_crash(ffi):
             cffi.FFI().cdef(text)
         except (cffi.CDefError, cffi.FFIError, ffi.error, ValueError):
             pass
+
+
+def test_cdef_sees_included_declarations():
+    base = cffi.FFI()
+    base.cdef("typedef struct { int x; } point_t; struct node;\n"
+              "#define N 3\nenum { K = 2 };")
+    ffi = cffi.FFI()
+    ffi.include(base)
+    ffi.cdef("struct node { point_t p[N]; int k[K]; }; point_t *mk(void);")
+    assert ffi.sizeof("struct node") == 20
+    assert ffi.typeof("point_t *").cname == "point_t *"
