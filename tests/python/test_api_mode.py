@@ -573,3 +573,38 @@ def test_a_missing_plugin_is_named(tmp_path, monkeypatch):
         ffi.compile(tmpdir=str(tmp_path))
     msg = str(info.value)
     assert "ccffi_gcc.so" in msg and "gcc-12-plugin-dev" in msg
+
+
+def test_extern_python_from_a_foreign_c_thread(tmp_path):
+    m = build(tmp_path, """
+        extern "Python" void report(int);
+        int run_in_thread(int);
+    """, """
+        #include <pthread.h>
+        static void report(int);
+        static void *body(void *arg) { report(*(int *)arg); return 0; }
+        int run_in_thread(int v) {
+            pthread_t t;
+            if (pthread_create(&t, 0, body, &v) != 0) return -1;
+            return pthread_join(t, 0);
+        }
+    """, extra_compile_args=["-pthread"], extra_link_args=["-pthread"])
+    got = []
+
+    @m.ffi.def_extern()
+    def report(v):
+        got.append(v)
+
+    assert m.lib.run_in_thread(17) == 0
+    assert got == [17]
+
+
+def test_errno_after_a_direct_call(tmp_path):
+    m = build(tmp_path, "int fail_with(int);", """
+        #include <errno.h>
+        int fail_with(int e) { errno = e; return -1; }
+    """)
+    assert m.lib.fail_with(42) == -1
+    assert m.ffi.errno == 42
+    m.ffi.errno = 0
+    assert m.ffi.errno == 0
