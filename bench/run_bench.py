@@ -48,6 +48,7 @@ ROWS = [
     ("api_callback", "API mode: Python callback from C"),
 ]
 CONTENDERS = ["ccffi", "cffi", "ctypes", "floor"]
+TIMEOUT = 600       # seconds a contender may take before its column stays empty
 # API-mode contenders fill the api_* rows of a column of the table.
 API_CONTENDERS = {"ccffi-api": "ccffi", "cffi-api": "cffi"}
 
@@ -105,7 +106,12 @@ def run_contender(args, contender):
            args.testlib]
     if args.rows:
         cmd.append(args.rows)
-    out = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, check=False)
+    try:
+        out = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, check=False,
+                             timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        print("%s: no answer after %d s" % (contender, TIMEOUT), file=sys.stderr)
+        return None
     if out.returncode != 0:
         print("%s: failed (exit %d)" % (contender, out.returncode),
               file=sys.stderr)
@@ -147,8 +153,14 @@ def run_cdef_row(args, results):
         env.pop("PYTHONPATH", None)
         if contender == "ccffi":
             env["PYTHONPATH"] = args.ccffi_tree
-        out = subprocess.run([args.python, script, "--json"], env=env,
-                             stdout=subprocess.PIPE, check=False)
+        try:
+            out = subprocess.run([args.python, script, "--json"], env=env,
+                                 stdout=subprocess.PIPE, check=False,
+                                 timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            print("cdef row, %s: no answer after %d s" % (contender, TIMEOUT),
+                  file=sys.stderr)
+            continue
         if out.returncode != 0 or results.get(contender) is None:
             continue
         try:
