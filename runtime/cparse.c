@@ -1226,9 +1226,12 @@ static int cparse_decl_specs(cparse *p, cparse_specs *s, int allow_storage)
         rc = cparse_type_name(p, &p->tok, &s->type);
         if (rc < 0)
             return -1;
+        if (rc == 0 && p->typename_mode)   /* no position, as CFFI says it */
+            return cparse_error_at(p, NULL, CC_ERR_SYNTAX,
+                                   "unknown identifier '%.*s'",
+                                   (int)p->tok.len, p->tok.s);
         if (rc == 0)
-            return cparse_error(p, p->typename_mode ? "unknown identifier '%.*s'"
-                                                    : "unknown type name '%.*s'",
+            return cparse_error(p, "unknown type name '%.*s'",
                                 (int)p->tok.len, p->tok.s);
         have_named = 1;
         cparse_next(p);

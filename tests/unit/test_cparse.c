@@ -289,7 +289,7 @@ static void test_typename_errors(void **state)
     assert_int_equal(cc_parse_typename(t, "foo", 3, &type, &err), -1);
     assert_string_equal(err.message, "unknown identifier 'foo'");
     assert_string_equal(err.file, "<cdef source string>");
-    assert_int_equal(err.column, 1);
+    assert_int_equal(err.line, 0);     /* CFFI gives no position here */
     assert_int_equal(cc_parse_typename(t, "int *;", 6, &type, &err), -1);
     assert_string_equal(err.message, "unexpected ';', expected the end of the type");
     assert_int_equal(err.column, 6);
