@@ -8,7 +8,6 @@
 #include "api_module.h"
 #include "ffi_table_io.h"
 
-#define CCFFI_BACKEND_VERSION "2.0.0"  /* the CFFI version whose behaviour we follow */
 
 PyObject *ccm_FFIError;
 PyObject *ccm_CDefError;
@@ -105,7 +104,7 @@ PyMODINIT_FUNC PyInit__cffi_backend(void)
     PyObject *m = PyModule_Create(&backend_module);
     if (m == NULL)
         return NULL;
-    if (PyModule_AddStringConstant(m, "__version__", CCFFI_BACKEND_VERSION) < 0
+    if (PyModule_AddStringConstant(m, "__version__", CFFI_COMPAT_VERSION) < 0
         || PyModule_AddStringConstant(m, "__ccffi__", PACKAGE_VERSION) < 0
         || module_add_exceptions(m) < 0
         || ffi_obj_init_module(m) < 0

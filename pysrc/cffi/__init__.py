@@ -4,6 +4,8 @@
 cdef parser, calls) is the C extension `_cffi_backend`; this package adds the
 build-time side (set_source, compile) in Python.
 """
+import _cffi_backend
+
 from .api import FFI
 from .error import (CDefError, FFIError, VerificationError,
                     VerificationMissing, PkgConfigError)
@@ -11,7 +13,7 @@ from .error import (CDefError, FFIError, VerificationError,
 __all__ = ['FFI', 'CDefError', 'FFIError', 'VerificationError',
            'VerificationMissing', 'PkgConfigError']
 
-__version__ = "2.0.0"
-__version_info__ = (2, 0, 0)
-# The ccffi release behind this CFFI-compatible surface.
-__ccffi_version__ = "0.1.0"
+# The CFFI release whose behaviour this follows, and ccffi's own release.
+__version__ = _cffi_backend.__version__
+__version_info__ = tuple(int(x) for x in __version__.split('.'))
+__ccffi_version__ = _cffi_backend.__ccffi__
