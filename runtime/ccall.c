@@ -30,6 +30,10 @@
 #include "ccall_type.h"
 #include "cconv.h"
 
+#if PY_VERSION_HEX < 0x030B0000
+#include <longintrepr.h>      /* 3.11+ include it from Python.h */
+#endif
+
 #define CCALL_STACK_BUFFER 512   /* bytes of argument slots on the C stack */
 #define CCALL_STACK_ARGS 16      /* arguments whose bookkeeping is on the stack */
 
@@ -81,11 +85,30 @@ static void ccall_frame_release(ccall_frame *fr)
 
 /* ------------------------------------------------------------ arguments */
 
+/* The value of an exact int, read straight from a one-digit object (every
+ * int below 2**30 in magnitude) or else through the C API. */
+static inline long long ccall_long_value(PyObject *obj, int *overflow)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    if (PyUnstable_Long_IsCompact((PyLongObject *)obj)) {
+        *overflow = 0;
+        return PyUnstable_Long_CompactValue((PyLongObject *)obj);
+    }
+#else
+    Py_ssize_t size = Py_SIZE(obj);
+    if (size >= -1 && size <= 1) {
+        *overflow = 0;
+        return size * (long long)((PyLongObject *)obj)->ob_digit[0];
+    }
+#endif
+    return PyLong_AsLongLongAndOverflow(obj, overflow);
+}
+
 static int ccall_put_sint(CTypeObject *ct, char *dst, PyObject *obj)
 {
     if (PyLong_CheckExact(obj)) {
         int overflow;
-        long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+        long long v = ccall_long_value(obj, &overflow);
         if (!overflow) {
             switch (ct->ct_size) {
             case 8: *(int64_t *)dst = v; return 0;
@@ -102,7 +125,7 @@ static int ccall_put_uint(CTypeObject *ct, char *dst, PyObject *obj)
 {
     if (PyLong_CheckExact(obj)) {
         int overflow;
-        long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+        long long v = ccall_long_value(obj, &overflow);
         if (!overflow && v >= 0) {
             switch (ct->ct_size) {
             case 8: *(uint64_t *)dst = (uint64_t)v; return 0;

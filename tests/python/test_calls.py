@@ -31,6 +31,12 @@ def test_integers_of_each_size(lib):
     assert lib.tl_neg64(2 ** 62) == -2 ** 62
     assert lib.tl_inc_u64(2 ** 64 - 2) == 2 ** 64 - 1
     assert lib.tl_sum_long(1, -2, 3) == 2
+    # around the one-digit ints read without the C API
+    assert lib.tl_add(2 ** 30 - 1, 1) == 2 ** 30
+    assert lib.tl_add(-(2 ** 30), -1) == -(2 ** 30) - 1
+    assert lib.tl_add(-1, 0) == -1
+    assert lib.tl_neg64(-(2 ** 63) + 1) == 2 ** 63 - 1
+    assert lib.tl_inc_u32(0) == 1
     assert lib.tl_mul_ull(2 ** 32, 2 ** 31) == 2 ** 63
 
 
