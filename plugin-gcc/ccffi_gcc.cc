@@ -82,6 +82,7 @@ struct marker {
 
 static cc_table table;
 static hash_map<tree, unsigned> *type_slots; /* records/enums: main variant -> index */
+static hash_map<tree, unsigned> *record_packs; /* record -> `#pragma pack` bytes */
 static location_t current_loc;         /* the marker being processed */
 static unsigned field_depth;           /* > 0 while typing struct members */
 static bool markers_seen, table_written;
@@ -282,15 +283,25 @@ tagged_type_add(tree main, enum cct_kind kind, const char *name, uint16_t flags)
     return index;
 }
 
-/* Bitfield placement per table_format.h: the aligned unit of the declared
- * type when the bits fit in it, else the byte holding the first bit. */
+/* Bitfield placement per table_format.h, by the layout engine's rule so
+ * that both producers describe a field alike: the storage unit is aligned
+ * to the declared type's alignment as packing reduces it (1 byte when
+ * packed, the `#pragma pack` in force when the record was completed, which
+ * gcc keeps nowhere in the trees: see on_finish_type), and when the bits
+ * do not fit in that unit, it starts at the byte holding the first bit. */
 static void
-bitfield_place(cct_field *f, HOST_WIDE_INT bitpos, HOST_WIDE_INT width,
-               tree declared)
+bitfield_place(cct_field *f, tree field, HOST_WIDE_INT bitpos,
+               HOST_WIDE_INT width, tree declared)
 {
-    HOST_WIDE_INT unit = tree_to_shwi(TYPE_SIZE_UNIT(declared));
+    HOST_WIDE_INT size = tree_to_shwi(TYPE_SIZE_UNIT(declared));
+    HOST_WIDE_INT unit = TYPE_ALIGN_UNIT(declared);
+    unsigned *pack = record_packs->get(TYPE_MAIN_VARIANT(DECL_CONTEXT(field)));
+    if (DECL_PACKED(field) || TYPE_PACKED(DECL_CONTEXT(field)))
+        unit = 1;
+    else if (pack && (HOST_WIDE_INT) *pack < unit)
+        unit = *pack;
     HOST_WIDE_INT start = unit > 0 ? (bitpos / (unit * 8)) * unit : bitpos / 8;
-    if (unit <= 0 || bitpos + width > (start + unit) * 8)
+    if (unit <= 0 || bitpos - start * 8 + width > size * 8)
         start = bitpos / 8;
     f->offset = (uint64_t) start;
     f->bitshift = (int16_t) (bitpos - start * 8);
@@ -308,7 +319,7 @@ record_field(tree field, bool *flexible)
     tree type = TREE_TYPE(field);
     if (DECL_C_BIT_FIELD(field)) {
         type = DECL_BIT_FIELD_TYPE(field);
-        bitfield_place(&f, bitpos, tree_to_shwi(DECL_SIZE(field)), type);
+        bitfield_place(&f, field, bitpos, tree_to_shwi(DECL_SIZE(field)), type);
     } else {
         f.offset = (uint64_t) (bitpos / 8);
         f.bitshift = CCT_NOT_BITFIELD;
@@ -1366,6 +1377,18 @@ on_pragmas(void *, void *)
     cpp_define(parse_in, CCT_PLUGIN_MACRO "=1");
 }
 
+/* A struct/union is complete: remember the `#pragma pack` it was laid out
+ * under (gcc's maximum_field_alignment, in bits; 0 when none). */
+static void
+on_finish_type(void *gcc_data, void *)
+{
+    tree type = (tree) gcc_data;
+    if (type && RECORD_OR_UNION_TYPE_P(type) && COMPLETE_TYPE_P(type)
+        && maximum_field_alignment != 0)
+        record_packs->put(TYPE_MAIN_VARIANT(type),
+                          maximum_field_alignment / BITS_PER_UNIT);
+}
+
 static void
 on_finish(void *, void *)
 {
@@ -1375,6 +1398,8 @@ on_finish(void *, void *)
               CCT_TABLE_SYMBOL);
     delete type_slots;
     type_slots = NULL;
+    delete record_packs;
+    record_packs = NULL;
     cc_table_free(&table);
 }
 
@@ -1405,6 +1430,7 @@ plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *version)
     if (!arguments_read(info))
         return 1;
     type_slots = new hash_map<tree, unsigned>;
+    record_packs = new hash_map<tree, unsigned>;
     if (cc_table_init(&table) != 0) {
         error("ccffi: out of memory");
         return 1;
@@ -1421,6 +1447,7 @@ plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *version)
     register_callback(me, PLUGIN_ATTRIBUTES, on_attributes, NULL);
     register_callback(me, PLUGIN_PRAGMAS, on_pragmas, NULL);
     register_callback(me, PLUGIN_FINISH_DECL, on_finish_decl, NULL);
+    register_callback(me, PLUGIN_FINISH_TYPE, on_finish_type, NULL);
     register_callback(me, PLUGIN_FINISH, on_finish, NULL);
     return 0;
 }

@@ -608,3 +608,46 @@ def test_errno_after_a_direct_call(tmp_path):
     assert m.ffi.errno == 42
     m.ffi.errno = 0
     assert m.ffi.errno == 0
+
+
+BITFIELD_STRUCTS = [
+    "struct bf1 { char c; int b : 4; int d : 20; };",
+    "struct bf2 { char c; int b : 30; short s : 3; long long q : 40; };",
+    "struct bf3 { unsigned char a : 3, : 0, b : 7; short c : 9; };",
+]
+
+
+@pytest.mark.parametrize("pack", [None, True, 2])
+def test_plugin_and_layout_engine_describe_fields_alike(tmp_path, pack):
+    """The table the plugin writes and the one the layout engine computes
+    for the same declarations give the same fields (DESIGN.md)."""
+    cdef = "\n".join(BITFIELD_STRUCTS)
+    abi = FFI()
+    if pack is True:
+        abi.cdef(cdef, packed=True)
+        header = "#pragma pack(1)\n" + cdef
+    elif pack:
+        abi.cdef(cdef, pack=pack)
+        header = "#pragma pack(%d)\n%s" % (pack, cdef)
+    else:
+        abi.cdef(cdef)
+        header = cdef
+    name = "_api_bf_%s" % uuid.uuid4().hex[:8]
+    api = FFI()
+    api.cdef(cdef, **({"packed": True} if pack is True else
+                      {"pack": pack} if pack else {}))
+    api.set_source(name, header)
+    api.compile(tmpdir=str(tmp_path))
+    sys.path.insert(0, str(tmp_path))
+    try:
+        m = importlib.import_module(name)
+    finally:
+        sys.path.remove(str(tmp_path))
+
+    def fields(ffi, tag):
+        t = ffi.typeof("struct " + tag)
+        return (ffi.sizeof(t), ffi.alignof(t),
+                [(n, f.offset, f.bitshift, f.bitsize) for n, f in t.fields])
+
+    for tag in ("bf1", "bf2", "bf3"):
+        assert fields(m.ffi, tag) == fields(abi, tag), tag
