@@ -48,12 +48,9 @@ typedef struct ccall_frame {
     void *stack_temps[CCALL_STACK_ARGS];
 } ccall_frame;
 
-static int ccall_frame_init(ccall_frame *fr, size_t buffer_size, Py_ssize_t nargs)
+/* The frame's heap parts, for calls too big for the stack arrays. */
+static int ccall_frame_grow(ccall_frame *fr, size_t buffer_size, Py_ssize_t nargs)
 {
-    fr->ntemps = 0;
-    fr->buffer = fr->stack_buffer;
-    fr->avalues = fr->stack_avalues;
-    fr->temps = fr->stack_temps;
     if (buffer_size > CCALL_STACK_BUFFER) {
         fr->buffer = PyMem_Malloc(buffer_size);
         if (fr->buffer == NULL)
@@ -69,11 +66,12 @@ static int ccall_frame_init(ccall_frame *fr, size_t buffer_size, Py_ssize_t narg
 nomem:
     if (fr->buffer != fr->stack_buffer)
         PyMem_Free(fr->buffer);
+    fr->buffer = fr->stack_buffer;
     PyErr_NoMemory();
     return -1;
 }
 
-static void ccall_frame_release(ccall_frame *fr)
+static void ccall_frame_free(ccall_frame *fr)
 {
     for (Py_ssize_t i = 0; i < fr->ntemps; i++)
         PyMem_Free(fr->temps[i]);
@@ -81,6 +79,26 @@ static void ccall_frame_release(ccall_frame *fr)
         PyMem_Free(fr->buffer);
     if (fr->avalues != fr->stack_avalues)
         PyMem_Free(fr->avalues);
+}
+
+/* Inline: almost every call fits the stack arrays and has no temporary. */
+static inline int ccall_frame_init(ccall_frame *fr, size_t buffer_size,
+                                   Py_ssize_t nargs)
+{
+    fr->ntemps = 0;
+    fr->buffer = fr->stack_buffer;
+    fr->avalues = fr->stack_avalues;
+    fr->temps = fr->stack_temps;
+    if (buffer_size > CCALL_STACK_BUFFER || nargs > CCALL_STACK_ARGS)
+        return ccall_frame_grow(fr, buffer_size, nargs);
+    return 0;
+}
+
+static inline void ccall_frame_release(ccall_frame *fr)
+{
+    if (fr->ntemps != 0 || fr->buffer != fr->stack_buffer
+        || fr->avalues != fr->stack_avalues)
+        ccall_frame_free(fr);
 }
 
 /* ------------------------------------------------------------ arguments */

@@ -18,7 +18,7 @@
 #include "cconv.h"
 #include "cdata.h"
 
-_Thread_local int cconv_saved_errno;
+_Thread_local int cconv_saved_errno __attribute__((tls_model("initial-exec")));
 
 /* --------------------------------------------------------------- helpers */
 

@@ -64,7 +64,10 @@ int cconv_fill_pointer_arg(CTypeObject *ct, char *buf, PyObject *obj);
 /* The C `errno` CFFI keeps per thread (ffi.errno): the call machinery saves
  * errno after each C call with cconv_errno_save() and restores it before
  * with cconv_errno_restore(). */
-extern _Thread_local int cconv_saved_errno;
+/* initial-exec: read without a __tls_get_addr call on every C call; one
+ * int fits the static TLS glibc reserves for dlopen()ed modules. */
+extern _Thread_local int cconv_saved_errno
+    __attribute__((tls_model("initial-exec")));
 #include <errno.h>
 static inline void cconv_errno_save(void) { cconv_saved_errno = errno; }
 static inline void cconv_errno_restore(void) { errno = cconv_saved_errno; }
