@@ -651,3 +651,15 @@ def test_plugin_and_layout_engine_describe_fields_alike(tmp_path, pack):
 
     for tag in ("bf1", "bf2", "bf3"):
         assert fields(m.ffi, tag) == fields(abi, tag), tag
+
+
+@pytest.mark.parametrize("flags", [["-O0"], ["-O2", "-g"], ["-O2", "-flto"]])
+def test_optimisation_levels_keep_the_table(tmp_path, flags):
+    link = ["-flto"] if "-flto" in flags else []
+    m = build(tmp_path, "struct s { int b; ...; }; int get(struct s *);", """
+        struct s { double a; int b; };
+        int get(struct s *p) { return p->b; }
+    """, extra_compile_args=flags, extra_link_args=link)
+    p = m.ffi.new("struct s *", {"b": 3})
+    assert m.ffi.offsetof("struct s", "b") == 8
+    assert m.lib.get(p) == 3
