@@ -423,10 +423,7 @@ int cc_table_pointer(cc_table *t, uint32_t item, uint32_t *out)
     return cc_derived_intern(t, &ty, NULL, out);
 }
 
-/* Size and alignment of a type as the layout engine (layout.c) takes them:
- * structs and unions once laid out, enums from their integer type, arrays
- * as recorded.  Returns 0 when they are not known (yet). */
-static int cc_final_layout(const cct_type *ty, uint64_t *size, uint32_t *align)
+int cc_type_layout(const cct_type *ty, uint64_t *size, uint32_t *align)
 {
     switch (ty->kind) {
     case CCT_KIND_PRIMITIVE:
@@ -463,7 +460,7 @@ static uint64_t cc_final_size(const cct_type *ty)
     uint64_t size;
     uint32_t align;
 
-    return cc_final_layout(ty, &size, &align) ? size : CCT_SIZE_UNKNOWN;
+    return cc_type_layout(ty, &size, &align) ? size : CCT_SIZE_UNKNOWN;
 }
 
 /* Size of `length` items of a known size, or CCT_SIZE_UNKNOWN. */
@@ -490,7 +487,7 @@ int cc_table_array(cc_table *t, uint32_t item, uint64_t length,
     ty.flags = flags;
     if (flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS)) {
         length = 0;
-    } else if (cc_final_layout(&t->types[item], &isize, &ialign)) {
+    } else if (cc_type_layout(&t->types[item], &isize, &ialign)) {
         ty.size = cc_array_size(isize, length);
         if (ty.size != CCT_SIZE_UNKNOWN)
             ty.align = ialign;
@@ -766,7 +763,7 @@ static int cc_check_array(const cc_table *t, uint32_t i, cc_error *err)
 
     if (cc_check_earlier(t, i, ty->item, "item", err) < 0)
         return -1;
-    if (!cc_final_layout(&t->types[ty->item], &isize, &ialign))
+    if (!cc_type_layout(&t->types[ty->item], &isize, &ialign))
         isize = CCT_SIZE_UNKNOWN, ialign = 0;
     if (!(ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS)))
         expect = cc_array_size(isize, ty->length);
@@ -1476,7 +1473,7 @@ static int cc_include_enumerator_names(cc_includer *in, uint32_t src_first,
 static int cc_include_enumerators(cc_includer *in, const cct_type *s, uint32_t di)
 {
     uint32_t n = s->count, first;
-    cct_enumerator *e = malloc((n ? n : 1) * sizeof *e);
+    cct_enumerator *e = calloc(n ? n : 1, sizeof *e);  /* zeroed: n may be 0 */
     int rc = -1;
 
     if (e == NULL)

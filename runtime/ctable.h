@@ -111,6 +111,12 @@ int cc_table_array(cc_table *t, uint32_t item, uint64_t length,
 int cc_table_function(cc_table *t, uint32_t result, const uint32_t *args,
                       uint32_t nargs, uint16_t flags, uint32_t *out);
 
+/* Size and alignment of a type as far as its record says: primitives and
+ * pointers by the platform, enums from their integer type, arrays and
+ * laid-out structs/unions as recorded.  1 when known, 0 when not (yet):
+ * one rule for the layout engine and the loader's checks. */
+int cc_type_layout(const cct_type *ty, uint64_t *size, uint32_t *align);
+
 /* Members: appended contiguously, *first receives the index of the first. */
 int cc_table_add_fields(cc_table *t, const cct_field *f, uint32_t n,
                         uint32_t *first);

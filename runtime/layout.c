@@ -95,9 +95,6 @@ static int layout_unknown_size(const cc_table *t, uint32_t type, bool align,
  * Returns 1 when known, 0 when not (nothing recorded in err), -1 on error. */
 static int layout_known_size(cc_table *t, uint32_t type, uint64_t *size,
                              uint32_t *align, cc_error *err);
-/* Size of a non-array type, or of an array already sized. */
-static int layout_base_size(cc_table *t, uint32_t type, uint64_t *size,
-                            uint32_t *align);
 
 /* Sizes an array (and the arrays it is made of, recording their size):
  * walks down the chain of item arrays without recursion, then multiplies
@@ -125,7 +122,7 @@ static int layout_array_size(cc_table *t, uint32_t type, uint64_t *size,
         chain[n++] = cur;
         cur = ty->item;
     }
-    if (layout_base_size(t, cur, &s, &a) == 0)
+    if (cc_type_layout(&t->types[cur], &s, &a) == 0)
         goto done;
     while (n > 0) {
         cct_type *ty = &t->types[chain[--n]];
@@ -152,44 +149,7 @@ static int layout_known_size(cc_table *t, uint32_t type, uint64_t *size,
 {
     if (t->types[type].kind == CCT_KIND_ARRAY)
         return layout_array_size(t, type, size, align, err);
-    return layout_base_size(t, type, size, align);
-}
-
-static int layout_base_size(cc_table *t, uint32_t type, uint64_t *size,
-                            uint32_t *align)
-{
-    const cct_type *ty = &t->types[type];
-
-    switch (ty->kind) {
-    case CCT_KIND_PRIMITIVE:
-    case CCT_KIND_ENUM:
-        if (ty->prim >= CCT_PRIM__COUNT || (cc_prims[ty->prim].flags & CCT_PF_UNKNOWN)
-            || (ty->kind == CCT_KIND_ENUM && (ty->flags & (CCT_TF_OPAQUE | CCT_TF_PARTIAL))
-                && !(ty->flags & CCT_TF_LAYOUT_KNOWN)))
-            return 0;
-        *size = cc_prims[ty->prim].size;
-        *align = cc_prims[ty->prim].align;
-        return 1;
-    case CCT_KIND_POINTER:
-        *size = sizeof(void *);
-        *align = _Alignof(void *);
-        return 1;
-    case CCT_KIND_ARRAY:
-        if (ty->size == CCT_SIZE_UNKNOWN || ty->align == 0)
-            return 0;
-        *size = ty->size;
-        *align = ty->align;
-        return 1;
-    case CCT_KIND_STRUCT:
-    case CCT_KIND_UNION:
-        if (!(ty->flags & CCT_TF_LAYOUT_KNOWN))
-            return 0;
-        *size = ty->size;
-        *align = ty->align;
-        return 1;
-    default:
-        return 0;
-    }
+    return cc_type_layout(&t->types[type], size, align);
 }
 
 /* --------------------------------------------------- one record's layout */
