@@ -93,6 +93,9 @@ def test_function_like_macros_are_callable(tmp_path):
     m = build(tmp_path, "int square(int);",
               "#define square(x) ((x) * (x))")
     assert m.lib.square(7) == 49
+    with pytest.raises(AttributeError) as info:
+        m.ffi.addressof(m.lib, "square")
+    assert "macro" in str(info.value)
 
 
 def test_structs_by_value(tmp_path):
@@ -195,6 +198,7 @@ def test_enums_completed_by_the_compiler(tmp_path):
     """)
     lib, ffi = m.lib, m.ffi
     assert (lib.RED, lib.GREEN) == (0, 6)
+    assert {"RED", "GREEN", "LOW", "HIGH"} <= set(dir(lib))
     assert (lib.LOW, lib.HIGH) == (-2, 1000)
     assert ffi.string(ffi.cast("enum color", 6)) == "GREEN"
 
@@ -292,7 +296,13 @@ def test_global_variables(tmp_path):
     assert "counter" in dir(lib) and "bump" in dir(lib)
     with pytest.raises(AttributeError) as info:
         lib.missing
-    assert "missing" in str(info.value)
+    name = m.__name__
+    assert str(info.value) == ("cffi library '%s' has no function, constant "
+                               "or global variable named 'missing'" % name)
+    with pytest.raises(AttributeError) as info:
+        lib.bump = 5
+    assert str(info.value) == "cannot write to function or constant 'bump'"
+    assert repr(lib) == "<Lib object for '%s'>" % name
 
 
 def test_extern_python_called_from_c(tmp_path):
