@@ -22,16 +22,10 @@
 #include "cdata.h"
 #include "cconv.h"
 #include "ccall.h"
+#include "ccallback.h"
 #include "api_module.h"
 
 /* ------------------------------------------------------------ the state */
-
-typedef struct api_extern {
-    CTypeObject *fnct;      /* the function type, once def_extern'ed */
-    PyObject *callable;     /* NULL until attached */
-    PyObject *onerror;      /* NULL or a callable */
-    char *error_value;      /* result returned when the callable raises */
-} api_extern;
 
 typedef struct api_state {
     PyObject *module_name;
@@ -39,8 +33,12 @@ typedef struct api_state {
     const api_address *addresses;
     const api_global_getter *globals;
     Py_ssize_t nfuncs, nglobals, nexterns;
-    api_extern *externs;     /* nexterns entries */
+    ccallback_record **externs;  /* per extern slot: attached, or NULL */
     char **extern_names;     /* per extern slot: the function's name */
+    ccallback_record **attached; /* every record ever attached: a replaced
+                                    one may still be entered by a thread
+                                    waiting for the GIL, so it lives on */
+    Py_ssize_t nattached;
     int in_use;              /* the generated hook points here: never free */
 } api_state;
 
@@ -437,98 +435,25 @@ PyObject *api_lib_addressof(PyObject *libobj, PyObject *name)
 
 /* ------------------------------------------------------ extern "Python" */
 
-/* Prints an exception raised by an extern "Python" function the way CFFI
- * reports callback errors, and clears it. */
-static void api_report_exception(PyObject *callable)
-{
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-    PySys_FormatStderr("From cffi callback %R:\n", callable);
-    PyErr_Restore(type, value, tb);
-    PyErr_Print();
-}
-
-/* Calls onerror(exc, value, tb); its non-None result is the C result.
- * Returns 0 if the result was written, -1 to use the error value. */
-static int api_onerror(api_extern *e, CTypeObject *result_ct, void *result)
-{
-    PyObject *type, *value, *tb, *res;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-    res = PyObject_CallFunctionObjArgs(e->onerror, type ? type : Py_None,
-                                       value ? value : Py_None,
-                                       tb ? tb : Py_None, NULL);
-    Py_XDECREF(type);
-    Py_XDECREF(value);
-    Py_XDECREF(tb);
-    if (res == NULL) {
-        api_report_exception(e->onerror);
-        return -1;
-    }
-    int rc = -1;
-    if (res != Py_None && result != NULL) {
-        if (cconv_from_python(result_ct, result, res) == 0)
-            rc = 0;
-        else
-            api_report_exception(e->onerror);
-    }
-    Py_DECREF(res);
-    return rc;
-}
-
-static PyObject *api_call_args(CTypeObject *fnct, void **args)
-{
-    Py_ssize_t n = PyTuple_GET_SIZE(fnct->ct_args);
-    PyObject *tuple = PyTuple_New(n);
-    if (tuple == NULL)
-        return NULL;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        CTypeObject *at = (CTypeObject *)PyTuple_GET_ITEM(fnct->ct_args, i);
-        PyObject *a = cconv_to_python(at, args[i]);
-        if (a == NULL) {
-            Py_DECREF(tuple);
-            return NULL;
-        }
-        PyTuple_SET_ITEM(tuple, i, a);
-    }
-    return tuple;
-}
-
-/* The hook the generated extern "Python" bodies call (any thread). */
+/* The hook the generated extern "Python" bodies call (any thread, GIL not
+ * held); `result` is zeroed and has room for an ffi_arg. */
 static void api_python_call(void *state_ptr, unsigned slot, void **args,
                             void *result)
 {
     api_state *st = state_ptr;
-    int saved_errno = errno;
+    ccallback_record *rec = st->externs[slot];
+    if (rec != NULL) {
+        ccallback_dispatch(rec, result, args);
+        return;
+    }
+    if (!Py_IsInitialized())
+        return;
+    /* C called it before Python attached anything: the result stays 0 */
     PyGILState_STATE gil = PyGILState_Ensure();
-    api_extern *e = &st->externs[slot];
-    if (e->callable == NULL) {
-        /* C called it before Python attached anything: the result stays 0 */
-        PySys_WriteStderr("extern \"Python\": function %.200s() called, but no "
-                          "code was attached to it yet with @ffi.def_extern().  "
-                          "Returning 0.\n", st->extern_names[slot]);
-        goto done;
-    }
-    CTypeObject *rt = e->fnct->ct_item;
-    int has_result = result != NULL && !(rt->ct_flags & CT_VOID);
-    PyObject *pyargs = api_call_args(e->fnct, args);
-    PyObject *res = pyargs ? PyObject_Call(e->callable, pyargs, NULL) : NULL;
-    Py_XDECREF(pyargs);
-    if (res != NULL && has_result && cconv_from_python(rt, result, res) < 0)
-        Py_CLEAR(res);
-    if (res == NULL) {
-        if (e->onerror == NULL || api_onerror(e, rt, has_result ? result : NULL) < 0) {
-            if (e->onerror == NULL)
-                api_report_exception(e->callable);
-            if (has_result)
-                memcpy(result, e->error_value, (size_t)rt->ct_size);
-        }
-    }
-    Py_XDECREF(res);
-done:
+    PySys_WriteStderr("extern \"Python\": function %.200s() called, but no "
+                      "code was attached to it yet with @ffi.def_extern().  "
+                      "Returning 0.\n", st->extern_names[slot]);
     PyGILState_Release(gil);
-    errno = saved_errno;
 }
 
 /* ------------------------------------------------------------ def_extern */
@@ -547,21 +472,6 @@ static Py_ssize_t api_extern_slot(FFIObject *ffi, const char *name)
     return -1;
 }
 
-/* The error value: `error` converted to the result type, or zeroes. */
-static char *api_error_value(CTypeObject *rt, PyObject *error)
-{
-    size_t size = rt->ct_size > 0 ? (size_t)rt->ct_size : 1;
-    char *buf = PyMem_Calloc(1, size);
-    if (buf == NULL)
-        return (char *)PyErr_NoMemory();
-    if (error != Py_None && !(rt->ct_flags & CT_VOID)
-        && cconv_from_python(rt, buf, error) < 0) {
-        PyMem_Free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
 /* Attaches `callable` to the extern "Python" function `name`. */
 static int api_attach(FFIObject *ffi, api_state *st, const char *name,
                       PyObject *callable, PyObject *error, PyObject *onerror)
@@ -574,19 +484,22 @@ static int api_attach(FFIObject *ffi, api_state *st, const char *name,
     CTypeObject *fnct = ffi_realize_type(ffi, ffi->table.decls[ref].type);
     if (fnct == NULL)
         return -1;
-    char *error_value = api_error_value(fnct->ct_item, error);
-    if (error_value == NULL) {
-        Py_DECREF(fnct);
+    ccallback_record *rec = NULL;
+    if (ccallback_check(fnct, callable, onerror) == 0)
+        rec = ccallback_record_new(fnct, callable, error, onerror);
+    Py_DECREF(fnct);  /* the record holds the function type */
+    if (rec == NULL)
+        return -1;
+    ccallback_record **grown = PyMem_Realloc(
+        st->attached, (size_t)(st->nattached + 1) * sizeof *grown);
+    if (grown == NULL) {
+        ccallback_record_free(rec);
+        PyErr_NoMemory();
         return -1;
     }
-    api_extern *e = &st->externs[slot];
-    Py_XSETREF(e->fnct, fnct);
-    Py_INCREF(callable);
-    Py_XSETREF(e->callable, callable);
-    Py_XINCREF(onerror);
-    Py_XSETREF(e->onerror, onerror);
-    PyMem_Free(e->error_value);
-    e->error_value = error_value;
+    st->attached = grown;
+    st->attached[st->nattached++] = rec;
+    st->externs[slot] = rec;
     return 0;
 }
 
@@ -610,7 +523,7 @@ static PyObject *api_def_extern_decorate(PyObject *closure, PyObject *func)
     }
     const char *s = PyUnicode_AsUTF8(name);
     int rc = s ? api_attach((FFIObject *)ffi, PyCapsule_GetPointer(state, NULL),
-                            s, func, error, onerror == Py_None ? NULL : onerror)
+                            s, func, error, onerror)
                : -1;
     Py_XDECREF(fname);
     if (rc < 0)
@@ -739,14 +652,11 @@ static api_state *api_state_new(PyObject *name, PyObject *const *caps,
 
 static void api_state_free(api_state *st)
 {
-    for (Py_ssize_t i = 0; i < st->nexterns; i++) {
-        api_extern *e = &st->externs[i];
-        Py_XDECREF(e->fnct);
-        Py_XDECREF(e->callable);
-        Py_XDECREF(e->onerror);
-        PyMem_Free(e->error_value);
+    for (Py_ssize_t i = 0; i < st->nattached; i++)
+        ccallback_record_free(st->attached[i]);
+    PyMem_Free(st->attached);
+    for (Py_ssize_t i = 0; i < st->nexterns; i++)
         PyMem_Free(st->extern_names[i]);
-    }
     PyMem_Free(st->extern_names);
     PyMem_Free(st->externs);
     Py_XDECREF(st->module_name);

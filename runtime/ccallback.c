@@ -29,15 +29,15 @@
 
 #define CCALLBACK_STACK_ARGS 8
 
-typedef struct ccallback_record {
+struct ccallback_record {
     ffi_closure *closure;
     void *code;            /* the C function pointer */
-    CTypeObject *fnct;     /* borrowed: the cdata's c_type */
+    CTypeObject *fnct;     /* owned: the function type (its ccall_info too) */
     ccall_info *info;      /* borrowed: cached on fnct */
     PyObject *callable;
     PyObject *onerror;     /* or NULL */
     char *error_value;     /* result bytes to return on error (result_size) */
-} ccallback_record;
+};
 
 typedef struct CDataCallbackObject {
     CDataObject head;
@@ -195,11 +195,8 @@ static int ccallback_python_gone(void)
 #endif
 }
 
-/* The closure's entry point: any thread, GIL not held. */
-static void ccallback_invoke(ffi_cif *cif, void *ret, void **args, void *data)
+void ccallback_dispatch(ccallback_record *rec, void *ret, void **args)
 {
-    (void)cif;
-    ccallback_record *rec = data;
     if (ccallback_python_gone()) {
         ccallback_write_error(rec, ret);   /* no Python to call any more */
         return;
@@ -211,14 +208,22 @@ static void ccallback_invoke(ffi_cif *cif, void *ret, void **args, void *data)
     cconv_errno_restore();
 }
 
+/* The closure's entry point: any thread, GIL not held. */
+static void ccallback_invoke(ffi_cif *cif, void *ret, void **args, void *data)
+{
+    (void)cif;
+    ccallback_dispatch(data, ret, args);
+}
+
 /* ------------------------------------------------------------ creation */
 
-static void ccallback_record_free(ccallback_record *rec)
+void ccallback_record_free(ccallback_record *rec)
 {
     if (rec == NULL)
         return;
     if (rec->closure != NULL)
         ffi_closure_free(rec->closure);
+    Py_XDECREF(rec->fnct);
     Py_XDECREF(rec->callable);
     Py_XDECREF(rec->onerror);
     PyMem_Free(rec->error_value);
@@ -238,14 +243,15 @@ static int ccallback_set_error(ccallback_record *rec, PyObject *error)
     return ccallback_write_result(rec, rec->error_value, error);
 }
 
-static ccallback_record *ccallback_record_new(CTypeObject *fnct, PyObject *callable,
-                                              PyObject *error, PyObject *onerror)
+ccallback_record *ccallback_record_new(CTypeObject *fnct, PyObject *callable,
+                                       PyObject *error, PyObject *onerror)
 {
     ccallback_record *rec = PyMem_Calloc(1, sizeof *rec);
     if (rec == NULL) {
         PyErr_NoMemory();
         return NULL;
     }
+    Py_INCREF(fnct);
     rec->fnct = fnct;
     rec->callable = callable;
     Py_INCREF(callable);
@@ -254,26 +260,31 @@ static ccallback_record *ccallback_record_new(CTypeObject *fnct, PyObject *calla
         Py_INCREF(onerror);
     }
     rec->info = ccall_info_get(fnct);
-    if (rec->info == NULL || ccallback_set_error(rec, error) < 0)
-        goto error;
+    if (rec->info == NULL || ccallback_set_error(rec, error) < 0) {
+        ccallback_record_free(rec);
+        return NULL;
+    }
+    return rec;
+}
+
+/* Gives the record a libffi closure: rec->code becomes a C function
+ * pointer that calls the Python callable.  0, or -1 with an exception. */
+static int ccallback_record_arm(ccallback_record *rec)
+{
     rec->closure = ffi_closure_alloc(sizeof(ffi_closure), &rec->code);
     if (rec->closure == NULL) {
         PyErr_SetString(PyExc_MemoryError, "cannot allocate a libffi closure");
-        goto error;
+        return -1;
     }
     if (ffi_prep_closure_loc(rec->closure, &rec->info->cif, ccallback_invoke,
                              rec, rec->code) != FFI_OK) {
         PyErr_SetString(PyExc_SystemError, "libffi refused to prepare a closure");
-        goto error;
+        return -1;
     }
-    return rec;
-error:
-    ccallback_record_free(rec);
-    return NULL;
+    return 0;
 }
 
-/* Checks the arguments as CFFI does. */
-static int ccallback_check(CTypeObject *ct, PyObject *callable, PyObject *onerror)
+int ccallback_check(CTypeObject *ct, PyObject *callable, PyObject *onerror)
 {
     if (!(ct->ct_flags & CT_FUNCTIONPTR)) {
         PyErr_Format(PyExc_TypeError, "expected a function ctype, got '%s'",
@@ -305,6 +316,10 @@ static PyObject *ccallback_new(CTypeObject *ct, PyObject *callable,
     ccallback_record *rec = ccallback_record_new(ct, callable, error, onerror);
     if (rec == NULL)
         return NULL;
+    if (ccallback_record_arm(rec) < 0) {
+        ccallback_record_free(rec);
+        return NULL;
+    }
     CDataCallbackObject *cb = (CDataCallbackObject *)
         CDataCallback_Type.tp_alloc(&CDataCallback_Type, 0);
     if (cb == NULL) {
@@ -331,6 +346,7 @@ static int ccallback_traverse(CDataCallbackObject *self, visitproc visit, void *
 {
     Py_VISIT(self->head.c_type);
     if (self->rec != NULL) {
+        Py_VISIT(self->rec->fnct);
         Py_VISIT(self->rec->callable);
         Py_VISIT(self->rec->onerror);
     }

@@ -283,13 +283,14 @@ class Generator:
         argv = ', '.join('&%s' % n for n in names) or '0'
         lines = [proto, '{']
         lines.append('    void *args[%d] = { %s };' % (max(len(args), 1), argv))
-        if result == 'void':
-            lines.append('    _ccffi_call_python(%d, args, 0);' % slot)
-        else:
-            lines.append('    %s result;' % typeof(result))
-            lines.append('    memset(&result, 0, sizeof result);')
-            lines.append('    _ccffi_call_python(%d, args, &result);' % slot)
-            lines.append('    return result;')
+        # the runtime writes small integer results widened to 8 bytes, as
+        # libffi closures return them: the buffer has room for that
+        lines.append('    union { %s value; unsigned long long wide; } result;'
+                     % typeof('char' if result == 'void' else result))
+        lines.append('    memset(&result, 0, sizeof result);')
+        lines.append('    _ccffi_call_python(%d, args, &result);' % slot)
+        if result != 'void':
+            lines.append('    return result.value;')
         lines.append('}')
         self.python_bodies.append('\n'.join(lines))
 

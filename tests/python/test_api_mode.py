@@ -341,8 +341,16 @@ def test_extern_python_errors(tmp_path, capfd):
     def cb(x):
         raise ValueError("boom")
 
-    assert lib.call(1) == -1
-    assert "boom" in capfd.readouterr().err
+    seen = []
+    old_hook = sys.unraisablehook
+    sys.unraisablehook = lambda u: seen.append((u.err_msg, u.exc_value))
+    try:
+        assert lib.call(1) == -1
+    finally:
+        sys.unraisablehook = old_hook
+    [(msg, exc)] = seen
+    assert "from cffi callback" in msg and "cb" in msg
+    assert isinstance(exc, ValueError) and str(exc) == "boom"
 
     got = []
 
@@ -673,3 +681,37 @@ def test_optimisation_levels_keep_the_table(tmp_path, flags):
     p = m.ffi.new("struct s *", {"b": 3})
     assert m.ffi.offsetof("struct s", "b") == 8
     assert m.lib.get(p) == 3
+
+
+def test_extern_python_results_of_every_size(tmp_path):
+    m = build(tmp_path, """
+        struct pair { short a; double b; };
+        extern "Python" signed char neg(void);
+        extern "Python" unsigned short big(void);
+        extern "Python" struct pair mk(int);
+        int check(void);
+    """, """
+        struct pair { short a; double b; };
+        static signed char neg(void);
+        static unsigned short big(void);
+        static struct pair mk(int);
+        int check(void) {
+            struct pair p = mk(7);
+            return neg() == -5 && big() == 65000 && p.a == 7 && p.b == 0.5;
+        }
+    """)
+    ffi = m.ffi
+
+    @ffi.def_extern()
+    def neg():
+        return -5
+
+    @ffi.def_extern()
+    def big():
+        return 65000
+
+    @ffi.def_extern()
+    def mk(a):
+        return {"a": a, "b": 0.5}
+
+    assert m.lib.check() == 1
