@@ -263,23 +263,41 @@ static PyObject *apilib_make(ApiLibObject *lib, PyObject *name)
     }
 }
 
+/* The cached entry for `name` (borrowed), made from the table on first
+ * use: the attribute itself, or an ApiGlobal for a global variable. */
+static PyObject *apilib_entry(ApiLibObject *lib, PyObject *name)
+{
+    PyObject *x = PyDict_GetItemWithError(lib->dict, name);
+    if (x != NULL || PyErr_Occurred())
+        return x;
+    x = apilib_make(lib, name);
+    if (x == NULL)
+        return NULL;
+    int rc = PyDict_SetItem(lib->dict, name, x);
+    Py_DECREF(x);   /* the dict holds it */
+    return rc < 0 ? NULL : x;
+}
+
+static int apilib_is_dunder(PyObject *name)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(name);
+    return n > 4 && PyUnicode_READ_CHAR(name, 0) == '_'
+           && PyUnicode_READ_CHAR(name, 1) == '_';
+}
+
 static PyObject *apilib_getattro(ApiLibObject *lib, PyObject *name)
 {
+    if (!PyUnicode_Check(name))
+        return PyObject_GenericGetAttr((PyObject *)lib, name);
     PyObject *x = PyDict_GetItemWithError(lib->dict, name);
     if (x == NULL) {
         if (PyErr_Occurred())
             return NULL;
-        if (PyUnicode_Check(name) && PyUnicode_READ_CHAR(name, 0) == '_'
-            && PyUnicode_GET_LENGTH(name) > 1 && PyUnicode_READ_CHAR(name, 1) == '_')
+        if (apilib_is_dunder(name))    /* __dict__, __class__, ... */
             return PyObject_GenericGetAttr((PyObject *)lib, name);
-        x = apilib_make(lib, name);
+        x = apilib_entry(lib, name);
         if (x == NULL)
             return NULL;
-        if (PyDict_SetItem(lib->dict, name, x) < 0) {
-            Py_DECREF(x);
-            return NULL;
-        }
-        Py_DECREF(x);   /* the dict holds it */
     }
     if (Py_TYPE(x) == &ApiGlobal_Type)
         return apiglobal_read((ApiGlobalObject *)x);
@@ -289,16 +307,16 @@ static PyObject *apilib_getattro(ApiLibObject *lib, PyObject *name)
 
 static int apilib_setattro(ApiLibObject *lib, PyObject *name, PyObject *value)
 {
-    PyObject *x = apilib_getattro(lib, name);  /* makes and caches it */
+    if (!PyUnicode_Check(name)) {
+        PyErr_SetString(PyExc_TypeError, "attribute name must be a string");
+        return -1;
+    }
+    PyObject *x = apilib_entry(lib, name);
     if (x == NULL)
         return -1;
-    Py_DECREF(x);
-    x = PyDict_GetItemWithError(lib->dict, name);
-    if (x == NULL || Py_TYPE(x) != &ApiGlobal_Type
-        || ((ApiGlobalObject *)x)->is_const) {
-        if (!PyErr_Occurred())
-            PyErr_Format(PyExc_AttributeError,
-                         "cannot write to function or constant '%U'", name);
+    if (Py_TYPE(x) != &ApiGlobal_Type || ((ApiGlobalObject *)x)->is_const) {
+        PyErr_Format(PyExc_AttributeError,
+                     "cannot write to function or constant '%U'", name);
         return -1;
     }
     if (value == NULL) {
