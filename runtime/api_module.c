@@ -719,18 +719,45 @@ static int api_fill_module(PyObject *module, FFIObject *ffi, api_state *st)
     return rc;
 }
 
+/* The ffi objects of the modules this one's cdef included: imported and
+ * listed as included, so that struct/union/enum types are shared. */
+static int api_include_modules(FFIObject *ffi, PyObject *names)
+{
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
+        PyObject *name = PyTuple_GET_ITEM(names, i);
+        PyObject *mod = PyImport_Import(name);
+        if (mod == NULL)
+            return -1;
+        PyObject *other = PyObject_GetAttrString(mod, "ffi");
+        Py_DECREF(mod);
+        if (other == NULL)
+            return -1;
+        int rc = -1;
+        if (!FFI_Check(other))
+            PyErr_Format(PyExc_ImportError, "the included module '%U' has no "
+                         "'ffi' of ccffi", name);
+        else
+            rc = PyList_Append(ffi->included, other);
+        Py_DECREF(other);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* _ccffi_init_module(module, table, trampolines, addresses, globals,
- *                    nfuncs, nglobals, nexterns, hook): fills the module
- * the generated PyInit created. */
+ *                    nfuncs, nglobals, nexterns, hook, includes): fills the
+ * module the generated PyInit created. */
 static PyObject *api_init_module(PyObject *self, PyObject *args)
 {
     (void)self;
-    PyObject *module, *caps[3], *hook_capsule;
+    PyObject *module, *caps[3], *hook_capsule, *includes;
     Py_buffer table;
     Py_ssize_t nfuncs, nglobals, nexterns;
-    if (!PyArg_ParseTuple(args, "O!y*OOOnnnO:_ccffi_init_module",
+    if (!PyArg_ParseTuple(args, "O!y*OOOnnnOO!:_ccffi_init_module",
                           &PyModule_Type, &module, &table, &caps[0], &caps[1],
-                          &caps[2], &nfuncs, &nglobals, &nexterns, &hook_capsule))
+                          &caps[2], &nfuncs, &nglobals, &nexterns, &hook_capsule,
+                          &PyTuple_Type, &includes))
         return NULL;
     PyObject *name = PyModule_GetNameObject(module);
     if (name == NULL) {
@@ -744,6 +771,8 @@ static PyObject *api_init_module(PyObject *self, PyObject *args)
         goto error;
     ffi = (FFIObject *)ffi_new_from_table(table.buf, (size_t)table.len);
     if (ffi == NULL)
+        goto error;
+    if (api_include_modules(ffi, includes) < 0)
         goto error;
     st = api_state_new(name, caps, nfuncs, nglobals, nexterns);
     if (st == NULL || api_check_slots(&ffi->table, st) < 0

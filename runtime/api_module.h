@@ -1,8 +1,9 @@
 /* api_module.h - API mode at run time: importing a module that the code
  * generator wrote and gcc compiled with the ccffi plugin.
  *
- * The generated PyInit calls _cffi_backend._ccffi_init_module() with:
- *   name            the module's dotted name
+ * The generated PyInit creates the module and calls
+ * _cffi_backend._ccffi_init_module() with:
+ *   module          the module object
  *   table           the bytes of the type table the plugin wrote
  *   trampolines     capsule "ccffi.trampolines": void (*[])(void **, void *),
  *                   one per function slot (NULL for variadic functions)
@@ -15,8 +16,10 @@
  *   hook            capsule "ccffi.python_hook": a struct of two pointers,
  *                   { void (*call)(void *state, unsigned slot, void **args,
  *                   void *result); void *state; }, which the runtime fills
- *                   so that the generated extern "Python" bodies reach it.
- * and gets back a module with attributes `ffi` and `lib`.
+ *                   so that the generated extern "Python" bodies reach it
+ *   includes        a tuple of the module names whose ffi this one's cdef
+ *                   included: imported, and their types shared
+ * and fills the module (created by PyInit) with `ffi` and `lib`.
  * Include <Python.h> before this header.
  */
 #ifndef CCFFI_API_MODULE_H

@@ -109,6 +109,11 @@ class Generator:
         self.module_name = module_name
         self.source = source
         self.decls = _cffi_backend._ccffi_declarations(ffi)
+        # compiled modules of included FFIs: imported at load time so that
+        # the types are shared, as CFFI does
+        self.includes = [o._assigned_source[0]
+                         for o in getattr(ffi, '_included_ffis', ())
+                         if getattr(o, '_assigned_source', None) is not None]
         self.counter = 0
         self.prologue = []
         self.markers = []
@@ -394,14 +399,20 @@ class Generator:
         w('        Py_DECREF(module);')
         w('        return NULL;')
         w('    }')
-        w('    done = PyObject_CallMethod(backend, "_ccffi_init_module", "Oy#NNNnnnN",')
+        w('    done = PyObject_CallMethod(backend, "_ccffi_init_module", "Oy#NNNnnnNN",')
         w('        module, _ccffi_type_table, (Py_ssize_t)sizeof(_ccffi_type_table),')
         w('        PyCapsule_New((void *)_ccffi_trampolines, "ccffi.trampolines", NULL),')
         w('        PyCapsule_New((void *)_ccffi_addresses, "ccffi.addresses", NULL),')
         w('        PyCapsule_New((void *)_ccffi_globals, "ccffi.globals", NULL),')
         w('        (Py_ssize_t)%d, (Py_ssize_t)%d, (Py_ssize_t)%d,'
           % (len(self.function_entries), len(self.global_getters), self.nexterns))
-        w('        PyCapsule_New((void *)&_ccffi_python_hook, "ccffi.python_hook", NULL));')
+        w('        PyCapsule_New((void *)&_ccffi_python_hook, "ccffi.python_hook", NULL),')
+        if self.includes:
+            w('        Py_BuildValue("(%s)", %s));' % (
+                's' * len(self.includes),
+                ', '.join(c_string(n) for n in self.includes)))
+        else:
+            w('        PyTuple_New(0));')
         w('    Py_DECREF(backend);')
         w('    if (done == NULL) {')
         w('        Py_DECREF(module);')

@@ -23,6 +23,12 @@ EXTENSION_KEYWORDS = frozenset([
 class FFI(_cffi_backend.FFI):
     """The interface from Python to C declarations (CFFI's `cffi.FFI`)."""
 
+    def include(self, other):
+        """Declarations of `other` become available here; a compiled module
+        built from this FFI imports other's module and shares its types."""
+        super().include(other)
+        self.__dict__.setdefault('_included_ffis', []).append(other)
+
     # ------------------------------------------------------------ set_source
 
     def set_source(self, module_name, source, source_extension='.c', **kwds):

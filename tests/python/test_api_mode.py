@@ -366,18 +366,25 @@ def test_extern_python_errors(tmp_path, capfd):
 
 # ------------------------------------------------------- across modules
 
-def test_include_between_modules(tmp_path):
+def test_include_between_modules_shares_types(tmp_path):
+    base_name = "_api_base_%s" % uuid.uuid4().hex[:8]
     base = FFI()
-    base.cdef("struct pt { int x, y; };")
-    base.set_source("_api_base_%s" % uuid.uuid4().hex[:8],
-                    "struct pt { int x, y; };")
+    base.cdef("struct pt { int x, y; }; struct pt *origin(void);")
+    base.set_source(base_name, """
+        struct pt { int x, y; };
+        static struct pt o = { -3, 4 };
+        struct pt *origin(void) { return &o; }
+    """)
     base.compile(tmpdir=str(tmp_path))
     m = build(tmp_path, "int norm1(struct pt *);", """
         struct pt { int x, y; };
         int norm1(struct pt *p) { return (p->x < 0 ? -p->x : p->x) + (p->y < 0 ? -p->y : p->y); }
     """, include=base)
-    p = m.ffi.new("struct pt *", [-3, 4])
-    assert m.lib.norm1(p) == 7
+    b = sys.modules[base_name]      # imported by m, as CFFI does
+    assert m.ffi.typeof("struct pt *") is b.ffi.typeof("struct pt *")
+    assert m.lib.norm1(b.ffi.new("struct pt *", [-3, 4])) == 7
+    assert m.lib.norm1(b.lib.origin()) == 7
+    assert m.lib.norm1(m.ffi.new("struct pt *", [1, -1])) == 2
 
 
 def test_the_built_module_carries_its_table(tmp_path):
