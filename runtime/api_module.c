@@ -1,17 +1,19 @@
 /* api_module.c - importing an API-mode module (see api_module.h).
  *
  * _ccffi_init_module() loads the plugin's table into a new FFI object (the
- * loader validates it), checks every slot the table names against the
- * generated arrays, and builds the module's `lib`: a Lib object whose
- * attributes are made on first access from the table and cached in its
- * dict - functions as ApiFunc objects calling the trampolines directly,
- * constants as Python values - except global variables, which are read and
- * written through their address on every access.
+ * loader validates it), imports the modules whose types it shares, checks
+ * every slot the table names against the generated arrays, and builds the
+ * module's `lib`: a Lib object whose attributes are made on first access
+ * from the table and cached in its dict - functions as builtin functions
+ * calling their trampoline (variadic ones through libffi), constants as
+ * Python values - except global variables, which are read and written
+ * through their address on every access.
  *
  * extern "Python": the generated C bodies call api_python_call() through
- * the hook struct; @ffi.def_extern() attaches the Python function to its
- * slot.  The per-module state is never freed: C code may call an extern
- * "Python" function at any time, and extension modules are never unloaded.
+ * the hook struct; @ffi.def_extern() attaches a callback record
+ * (ccallback.h) to the slot.  Once a module is built its state is never
+ * freed: C code may call an extern "Python" function at any time, and
+ * extension modules are never unloaded.
  */
 #include <Python.h>
 #include "config.h"
