@@ -54,6 +54,7 @@ typedef struct ApiFuncObject {
     PyMethodDef def;            /* must outlive the builtin: lives here */
     CTypeObject *fnct;          /* FUNCTIONPTR type */
     api_trampoline trampoline;
+    void *address;              /* the C function; NULL for a macro */
     PyObject *name;             /* owns the string def.ml_name points into */
 } ApiFuncObject;
 
@@ -82,7 +83,7 @@ static PyTypeObject ApiFunc_Type = {
 
 /* The builtin function `name` calling `tramp` with the types of fnct. */
 static PyObject *apifunc_new(CTypeObject *fnct, api_trampoline tramp,
-                             PyObject *name, PyObject *module_name)
+                             void *address, PyObject *name, PyObject *module_name)
 {
     ApiFuncObject *f = PyObject_New(ApiFuncObject, &ApiFunc_Type);
     if (f == NULL)
@@ -90,6 +91,7 @@ static PyObject *apifunc_new(CTypeObject *fnct, api_trampoline tramp,
     Py_INCREF(fnct);
     f->fnct = fnct;
     f->trampoline = tramp;
+    f->address = address;
     Py_INCREF(name);
     f->name = name;
     f->def.ml_name = PyUnicode_AsUTF8(name);
@@ -102,14 +104,36 @@ static PyObject *apifunc_new(CTypeObject *fnct, api_trampoline tramp,
     return func;
 }
 
-CTypeObject *api_function_ctype(PyObject *obj)
+/* The ApiFunc behind a builtin made by apifunc_new, or NULL. */
+static ApiFuncObject *apifunc_of(PyObject *obj)
 {
     if (!PyCFunction_Check(obj))
         return NULL;
     PyObject *self = PyCFunction_GET_SELF(obj);
     if (self == NULL || Py_TYPE(self) != &ApiFunc_Type)
         return NULL;
-    return ((ApiFuncObject *)self)->fnct;
+    return (ApiFuncObject *)self;
+}
+
+CTypeObject *api_function_ctype(PyObject *obj)
+{
+    ApiFuncObject *f = apifunc_of(obj);
+    return f ? f->fnct : NULL;
+}
+
+int api_function_address(PyObject *obj, struct CTypeObject *fnct,
+                         void **address)
+{
+    ApiFuncObject *f = apifunc_of(obj);
+    if (f == NULL || f->fnct != fnct)
+        return 0;
+    if (f->address == NULL) {
+        PyErr_Format(PyExc_TypeError, "'%U' is a macro in the source: it has "
+                     "no address to pass as '%s'", f->name, fnct->ct_name);
+        return -1;
+    }
+    *address = f->address;
+    return 1;
 }
 
 /* ------------------------------------------------------------ globals */
@@ -176,7 +200,8 @@ static PyObject *apilib_function(ApiLibObject *lib, const cct_decl *d,
         Py_DECREF(fnct);
         return f;
     }
-    PyObject *f = apifunc_new(fnct, tramp, name, st->module_name);
+    PyObject *f = apifunc_new(fnct, tramp, (void *)st->addresses[d->slot],
+                              name, st->module_name);
     Py_DECREF(fnct);
     return f;
 }

@@ -55,6 +55,13 @@ PyObject *api_lib_addressof(PyObject *lib, PyObject *name);
 struct CTypeObject;
 struct CTypeObject *api_function_ctype(PyObject *obj);
 
+/* For `lib.f` passed where C expects a function pointer of type fnct:
+ * 1 and *address set when obj is such a function of that type, 0 when obj
+ * is something else, -1 with an exception when it is a function-like
+ * macro of the source (it has no address). */
+int api_function_address(PyObject *obj, struct CTypeObject *fnct,
+                         void **address);
+
 int api_decls_init_module(PyObject *m);
 int api_module_init_module(PyObject *m);
 

@@ -16,6 +16,7 @@
 #include <uchar.h>
 #include <complex.h>
 #include "cconv.h"
+#include "api_module.h"
 #include "cdata.h"
 
 _Thread_local int cconv_saved_errno __attribute__((tls_model("initial-exec")));
@@ -362,8 +363,14 @@ static int cconv_same_type(CTypeObject *a, CTypeObject *b)
 
 int cconv_pointer_value(CTypeObject *ct, PyObject *obj, char **out)
 {
-    if (!CData_Check(obj))
+    if (!CData_Check(obj)) {
+        /* `lib.f` of a compiled module stands for its function pointer */
+        int found = (ct->ct_flags & CT_FUNCTIONPTR)
+                    ? api_function_address(obj, ct, (void **)out) : 0;
+        if (found != 0)
+            return found > 0 ? 0 : -1;
         return cconv_bad_init(ct, "cdata pointer", obj);
+    }
     CTypeObject *src = CData_CType(obj);
     char *value = CData_Ptr(obj);
     CTypeObject *src_item;

@@ -81,6 +81,32 @@ def test_functions_are_called_directly(tmp_path):
         lib.add(1 << 40, 0)
 
 
+def test_a_lib_function_passes_as_a_function_pointer(tmp_path):
+    m = build(tmp_path, """
+        int add(int, int);
+        int twice(int);
+        int plus(int, int);
+        int apply(int (*)(int, int), int, int);
+        struct ops { int (*op)(int, int); };
+    """, """
+        #define twice(x) (2 * (x))
+        #define plus(a, b) ((a) + (b))
+        int add(int a, int b) { return a + b; }
+        int apply(int (*f)(int, int), int a, int b) { return f(a, b); }
+        struct ops { int (*op)(int, int); };
+    """)
+    ffi, lib = m.ffi, m.lib
+    assert lib.apply(lib.add, 2, 3) == 5
+    ops = ffi.new("struct ops *", {"op": lib.add})
+    assert ops.op(4, 5) == 9
+    with pytest.raises(TypeError):
+        lib.apply(lib.twice, 1, 2)      # not that function type
+    with pytest.raises(TypeError) as info:
+        lib.apply(lib.plus, 1, 2)
+    assert "'plus' is a macro" in str(info.value)
+    assert lib.plus(1, 2) == 3
+
+
 def test_misdeclared_integer_types_are_converted_by_the_compiler(tmp_path):
     # the cdef says long where the header says int: the trampoline's typed
     # call converts, as CFFI's API mode does
