@@ -838,6 +838,22 @@ static int cconv_cast_char_source(CTypeObject *ct, PyObject *value, uint64_t *ou
     return -1;
 }
 
+/* A cdata of the float type ct holding `ld` rounded as C converts it. */
+static PyObject *cconv_new_float(CTypeObject *ct, long double ld)
+{
+    char buf[32];
+    if (ct->ct_flags & CT_IS_LONGDOUBLE) {
+        memcpy(buf, &ld, sizeof ld);
+    } else if (ct->ct_size == sizeof(float)) {
+        float f = (float)ld;
+        memcpy(buf, &f, sizeof f);
+    } else {
+        double d = (double)ld;
+        memcpy(buf, &d, sizeof d);
+    }
+    return cdata_new_value(ct, buf);
+}
+
 static PyObject *cconv_cast_to_float(CTypeObject *ct, PyObject *value)
 {
     char buf[32];
@@ -853,16 +869,7 @@ static PyObject *cconv_cast_to_float(CTypeObject *ct, PyObject *value)
                 ld = *(float *)CData_Ptr(value);
             else
                 ld = *(double *)CData_Ptr(value);
-            if (ct->ct_flags & CT_IS_LONGDOUBLE)
-                memcpy(buf, &ld, sizeof ld);
-            else if (ct->ct_size == sizeof(float)) {
-                float f = (float)ld;
-                memcpy(buf, &f, sizeof f);
-            } else {
-                double d = (double)ld;
-                memcpy(buf, &d, sizeof d);
-            }
-            return cdata_new_value(ct, buf);
+            return cconv_new_float(ct, ld);
         }
         uint64_t v;
         if (cconv_cast_integer_source(value, &v) < 0)
@@ -876,16 +883,7 @@ static PyObject *cconv_cast_to_float(CTypeObject *ct, PyObject *value)
             ld = (long double)PyLong_AsLongLong(pv);
             Py_DECREF(pv);
         }
-        if (ct->ct_flags & CT_IS_LONGDOUBLE)
-            memcpy(buf, &ld, sizeof ld);
-        else if (ct->ct_size == sizeof(float)) {
-            float f = (float)ld;
-            memcpy(buf, &f, sizeof f);
-        } else {
-            double d = (double)ld;
-            memcpy(buf, &d, sizeof d);
-        }
-        return cdata_new_value(ct, buf);
+        return cconv_new_float(ct, ld);
     }
     if (PyUnicode_Check(value) || PyBytes_Check(value)) {
         uint64_t code;
