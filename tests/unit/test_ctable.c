@@ -17,53 +17,9 @@
 #include <sys/types.h>
 
 #include "ctable.h"
+#include "table_builders.h"
 
 /* ------------------------------------------------------------- helpers */
-
-static int setup_table(void **state)
-{
-    cc_table *t = malloc(sizeof *t);
-
-    if (t == NULL || cc_table_init(t) < 0) {
-        free(t);
-        return -1;
-    }
-    *state = t;
-    return 0;
-}
-
-static int teardown_table(void **state)
-{
-    cc_table *t = *state;
-
-    cc_table_free(t);
-    free(t);
-    return 0;
-}
-
-static uint32_t str(cc_table *t, const char *s)
-{
-    uint32_t off;
-
-    assert_int_equal(cc_table_string(t, s, strlen(s), &off), 0);
-    return off;
-}
-
-static uint32_t prim(cc_table *t, enum cct_prim p)
-{
-    uint32_t idx;
-
-    assert_int_equal(cc_table_primitive(t, p, &idx), 0);
-    return idx;
-}
-
-static uint32_t ptr(cc_table *t, uint32_t item)
-{
-    uint32_t idx;
-
-    assert_int_equal(cc_table_pointer(t, item, &idx), 0);
-    return idx;
-}
 
 static uint32_t arr(cc_table *t, uint32_t item, uint64_t len)
 {
