@@ -231,20 +231,32 @@ static int crealize_add_member(FFIObject *ffi, PyObject *out, PyObject *name, CT
     return rc;
 }
 
-/* Fills a realized struct/union from its (complete) table record. */
-static int crealize_complete_struct(FFIObject *ffi, CTypeObject *ct, uint32_t index)
+/* The record of struct/union `index` once it can be used: laid out (by the
+ * layout engine if not yet), and not partial in ABI mode, where CFFI
+ * raises VerificationMissing.  0, or -1 with an exception. */
+static int crealize_laid_out(FFIObject *ffi, CTypeObject *ct, uint32_t index,
+                             cct_type *ty)
 {
-    cct_type ty = ffi->table.types[index];
-    if ((ty.flags & CCT_TF_PARTIAL) && ffi->abi_mode) {
+    *ty = ffi->table.types[index];
+    if ((ty->flags & CCT_TF_PARTIAL) && ffi->abi_mode) {
         PyErr_Format(ccm_VerificationMissing, "%s", ct->ct_name);
         return -1;
     }
-    if (!(ty.flags & CCT_TF_LAYOUT_KNOWN)) {
+    if (!(ty->flags & CCT_TF_LAYOUT_KNOWN)) {
         cc_error err = {0};
         if (cc_layout_record(&ffi->table, index, &err) < 0)
             return ccm_raise_error(&err);
-        ty = ffi->table.types[index];
+        *ty = ffi->table.types[index];
     }
+    return 0;
+}
+
+/* Fills a realized struct/union from its (complete) table record. */
+static int crealize_complete_struct(FFIObject *ffi, CTypeObject *ct, uint32_t index)
+{
+    cct_type ty;
+    if (crealize_laid_out(ffi, ct, index, &ty) < 0)
+        return -1;
     PyObject *fields = PyList_New(0);
     if (fields == NULL)
         return -1;
@@ -355,17 +367,9 @@ static CTypeObject *crealize_shared_record(FFIObject *ffi, const cct_type *ty)
  * drained. */
 static int crealize_schedule_struct(FFIObject *ffi, CTypeObject *ct, uint32_t index)
 {
-    cct_type ty = ffi->table.types[index];
-    if ((ty.flags & CCT_TF_PARTIAL) && ffi->abi_mode) {
-        PyErr_Format(ccm_VerificationMissing, "%s", ct->ct_name);
+    cct_type ty;
+    if (crealize_laid_out(ffi, ct, index, &ty) < 0)
         return -1;
-    }
-    if (!(ty.flags & CCT_TF_LAYOUT_KNOWN)) {
-        cc_error err = {0};
-        if (cc_layout_record(&ffi->table, index, &err) < 0)
-            return ccm_raise_error(&err);
-        ty = ffi->table.types[index];
-    }
     ct->ct_size = (Py_ssize_t)ty.size;
     ct->ct_align = ty.align;
     ct->ct_flags &= ~CT_IS_OPAQUE;
