@@ -3,7 +3,7 @@
  * While gcc compiles the C file that pysrc/cffi generates for set_source(),
  * this plugin reads the real layouts, values and prototypes of the items the
  * cdef named, checks them against what the cdef said, and writes the type
- * table (runtime/table_format.h) into the object being compiled as the
+ * table (runtime/table/table_format.h) into the object being compiled as the
  * exported array _ccffi_type_table.  The module therefore carries its own
  * table; no side file exists.
  *
@@ -12,7 +12,7 @@
  *     optional: -fplugin-arg-ccffi_gcc-dump=FILE  also writes the table there
  * The plugin predefines __CCFFI_PLUGIN__ (CCT_PLUGIN_MACRO) to 1.
  *
- * Marker convention (plugin-gcc/MARKERS.md is the full reference).  Every
+ * Marker convention (runtime/table/MARKERS.md is the full reference).  Every
  * marker is a file-scope declaration after the user's source carrying
  *     __attribute__((ccffi(KIND, NAME [, NUMBER [, EXPECTED]])))
  * KIND and NAME are string literals; NUMBER and EXPECTED integer constants.
@@ -52,7 +52,7 @@
 #include "cgraph.h"
 #include "cpplib.h"
 
-#include "ctable.h"
+#include "table/ctable.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -7,7 +7,7 @@ Layout of the generated file:
      them);
   2. the user's source, verbatim;
   3. one marker declaration per cdef item, carrying __attribute__((ccffi(...)))
-     as plugin-gcc/MARKERS.md specifies: the plugin reads the real type,
+     as runtime/table/MARKERS.md specifies: the plugin reads the real type,
      layout or value behind each marker and checks it against the cdef;
   4. one trampoline per function, `void t(void **args, void *result)`, calling
      it with the cdef's types (so the compiler converts mis-declared integer
@@ -24,7 +24,7 @@ import os
 
 import _cffi_backend
 
-# Marker flags (plugin-gcc/MARKERS.md).  Struct/union/enum/typedef markers:
+# Marker flags (runtime/table/MARKERS.md).  Struct/union/enum/typedef markers:
 MARKER_EXACT = 1       # the marker's type mirrors every field of the cdef
 MARKER_BODY = 2        # the cdef gave a body: the real type must be complete
 MARKER_FIELDS = 4      # the mirror lists some fields, each must exist alike

@@ -1,4 +1,4 @@
-/* fuzz_cparse.c - libFuzzer target for the cdef parser (runtime/cparse.c).
+/* fuzz_cparse.c - libFuzzer target for the cdef parser (runtime/cdef/cparse.c).
  *
  * Each input is cut at its \x01 bytes into up to four cdef() texts parsed
  * one after the other into one table (the first byte of each picks
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cparse.h"
+#include "cdef/cparse.h"
 
 /* A small prelude so that inputs can use typedefs, tags and constants. */
 static const char prelude[] =

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctable.h"
-#include "layout.h"
+#include "table/ctable.h"
+#include "cdef/layout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

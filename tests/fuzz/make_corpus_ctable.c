@@ -4,15 +4,15 @@
  * arrays, enums, functions, constants of every kind).  The corpus also
  * keeps, as regress_*.bin, the inputs on which the fuzzer once found a bug.
  * Not part of the build; regenerate the seed_*.bin files with:
- *   cc -std=c11 -Iruntime tests/fuzz/make_corpus_ctable.c runtime/ctable.c \
- *      runtime/cspell.c runtime/layout.c runtime/cparse.c runtime/clex.c \
+ *   cc -std=c11 -Iruntime tests/fuzz/make_corpus_ctable.c runtime/table/ctable.c \
+ *      runtime/table/cspell.c runtime/cdef/layout.c runtime/cdef/cparse.c runtime/cdef/clex.c \
  *      -o /tmp/mkcorpus && /tmp/mkcorpus tests/fuzz/corpus_ctable
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cparse.h"
+#include "cdef/cparse.h"
 
 static const struct seed {
     unsigned pack;

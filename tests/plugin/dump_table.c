@@ -24,9 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctable.h"
-#include "cspell.h"
-#include "cparse.h"
+#include "table/ctable.h"
+#include "table/cspell.h"
+#include "cdef/cparse.h"
 
 static const char *const kind_names[] = {
 #define CCT_X(k) #k,

@@ -1,7 +1,7 @@
 /* layouts.c - marker file for the GCC plugin tests: structs, unions, enums,
  * bitfields, packed and anonymous members, flexible arrays, typedefs.  The
  * "header" part comes first, then the markers as pysrc/cffi emits them
- * (plugin-gcc/MARKERS.md), then probes that let the test compare the table
+ * (runtime/table/MARKERS.md), then probes that let the test compare the table
  * with gcc's own sizeof/offsetof/bit positions, then the sentinel. */
 #include <stddef.h>
 #include <stdint.h>

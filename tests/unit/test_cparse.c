@@ -1,5 +1,5 @@
-/* test_cparse.c - cmocka tests of the cdef lexer and parser (runtime/clex.c,
- * runtime/cparse.c): tokens, each declaration form, the table entries they
+/* test_cparse.c - cmocka tests of the cdef lexer and parser (runtime/cdef/clex.c,
+ * runtime/cdef/cparse.c): tokens, each declaration form, the table entries they
  * produce, each error with its position and message, rollback on error and
  * override=True.  Types are checked through their C spelling (cspell.h).
  */
@@ -12,9 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "clex.h"
-#include "cparse.h"
-#include "cspell.h"
+#include "cdef/clex.h"
+#include "cdef/cparse.h"
+#include "table/cspell.h"
 
 /* ------------------------------------------------------------- helpers */
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cspell.h"
+#include "table/cspell.h"
 
 typedef struct fixture {
     cc_table t;

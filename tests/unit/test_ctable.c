@@ -1,4 +1,4 @@
-/* test_ctable.c - cmocka tests of the type table (runtime/ctable.c): the
+/* test_ctable.c - cmocka tests of the type table (runtime/table/ctable.c): the
  * builder (strings, interned types, members, declarations, the two name
  * namespaces), cc_table_include, the binary form (round trips) and the
  * loader's refusal of every kind of damaged table, each checked by message.
@@ -16,7 +16,7 @@
 #include <uchar.h>
 #include <sys/types.h>
 
-#include "ctable.h"
+#include "table/ctable.h"
 #include "table_builders.h"
 
 /* ------------------------------------------------------------- helpers */

@@ -1,4 +1,4 @@
-/* test_layout.c - cmocka tests of the ABI-mode layout engine (runtime/layout.c).
+/* test_layout.c - cmocka tests of the ABI-mode layout engine (runtime/cdef/layout.c).
  *
  * Two kinds of test.  Hand-written ones check CFFI's conventions and
  * messages (bitfield records, flexible arrays, anonymous members, packing,
@@ -19,9 +19,9 @@
 
 #include <stdio.h>
 
-#include "ctable.h"
+#include "table/ctable.h"
 #include "table_builders.h"
-#include "layout.h"
+#include "cdef/layout.h"
 
 /* ------------------------------------------------------------- helpers */
 

@@ -1,0 +1,843 @@
+/* api_module.c - importing an API-mode module (see api_module.h).
+ *
+ * _ccffi_init_module() loads the plugin's table into a new FFI object (the
+ * loader validates it), imports the modules whose types it shares, checks
+ * every slot the table names against the generated arrays, and builds the
+ * module's `lib`: a Lib object whose attributes are made on first access
+ * from the table and cached in its dict - functions as builtin functions
+ * calling their trampoline (variadic ones through libffi), constants as
+ * Python values - except global variables, which are read and written
+ * through their address on every access.
+ *
+ * extern "Python": the generated C bodies call api_python_call() through
+ * the hook struct; @ffi.def_extern() attaches a callback record
+ * (ccallback.h) to the slot.  Once a module is built its state is never
+ * freed: C code may call an extern "Python" function at any time, and
+ * extension modules are never unloaded.
+ */
+#include <Python.h>
+#include "config.h"
+#include <string.h>
+#include "module/module.h"
+#include "module/ffi_obj.h"
+#include "object/ctype_obj.h"
+#include "object/cdata.h"
+#include "object/cconv.h"
+#include "call/ccall.h"
+#include "call/ccallback.h"
+#include "api/api_module.h"
+
+/* ------------------------------------------------------------ the state */
+
+typedef struct api_state {
+    PyObject *module_name;
+    const api_trampoline *trampolines;
+    const api_address *addresses;
+    const api_global_getter *globals;
+    Py_ssize_t nfuncs, nglobals, nexterns;
+    ccallback_record **externs;  /* per extern slot: attached, or NULL */
+    char **extern_names;     /* per extern slot: the function's name */
+    ccallback_record **attached; /* every record ever attached: a replaced
+                                    one may still be entered by a thread
+                                    waiting for the GIL, so it lives on */
+    Py_ssize_t nattached;
+    int in_use;              /* the generated hook points here: never free */
+} api_state;
+
+/* ------------------------------------------------------------- ApiFunc */
+
+/* A function of the module is a builtin function object (METH_FASTCALL:
+ * the interpreter's fastest call path, as for a hand-written extension)
+ * whose __self__ is an ApiFunc holding what the call needs. */
+typedef struct ApiFuncObject {
+    PyObject_HEAD
+    PyMethodDef def;            /* must outlive the builtin: lives here */
+    CTypeObject *fnct;          /* FUNCTIONPTR type */
+    api_trampoline trampoline;
+    void *address;              /* the C function; NULL for a macro */
+    PyObject *name;             /* owns the string def.ml_name points into */
+} ApiFuncObject;
+
+static PyObject *apifunc_call(PyObject *self, PyObject *const *args,
+                              Py_ssize_t nargs)
+{
+    ApiFuncObject *f = (ApiFuncObject *)self;
+    return ccall_call_trampoline(f->fnct, f->trampoline, args, nargs);
+}
+
+static void apifunc_dealloc(ApiFuncObject *f)
+{
+    Py_XDECREF(f->fnct);
+    Py_XDECREF(f->name);
+    PyObject_Free(f);
+}
+
+static PyTypeObject ApiFunc_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_cffi_backend.__FFIFunctionWrapper",
+    .tp_basicsize = sizeof(ApiFuncObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The C side of a function of an API-mode module.",
+    .tp_dealloc = (destructor)apifunc_dealloc,
+};
+
+/* The builtin function `name` calling `tramp` with the types of fnct. */
+static PyObject *apifunc_new(CTypeObject *fnct, api_trampoline tramp,
+                             void *address, PyObject *name, PyObject *module_name)
+{
+    ApiFuncObject *f = PyObject_New(ApiFuncObject, &ApiFunc_Type);
+    if (f == NULL)
+        return NULL;
+    Py_INCREF(fnct);
+    f->fnct = fnct;
+    f->trampoline = tramp;
+    f->address = address;
+    Py_INCREF(name);
+    f->name = name;
+    f->def.ml_name = PyUnicode_AsUTF8(name);
+    f->def.ml_meth = (PyCFunction)(void (*)(void))apifunc_call;
+    f->def.ml_flags = METH_FASTCALL;
+    f->def.ml_doc = fnct->ct_name;     /* its C type, as a reminder */
+    PyObject *func = f->def.ml_name
+                     ? PyCFunction_NewEx(&f->def, (PyObject *)f, module_name) : NULL;
+    Py_DECREF(f);   /* the builtin holds it as __self__ */
+    return func;
+}
+
+/* The ApiFunc behind a builtin made by apifunc_new, or NULL. */
+static ApiFuncObject *apifunc_of(PyObject *obj)
+{
+    if (!PyCFunction_Check(obj))
+        return NULL;
+    PyObject *self = PyCFunction_GET_SELF(obj);
+    if (self == NULL || Py_TYPE(self) != &ApiFunc_Type)
+        return NULL;
+    return (ApiFuncObject *)self;
+}
+
+CTypeObject *api_function_ctype(PyObject *obj)
+{
+    ApiFuncObject *f = apifunc_of(obj);
+    return f ? f->fnct : NULL;
+}
+
+int api_function_address(PyObject *obj, struct CTypeObject *fnct,
+                         void **address)
+{
+    ApiFuncObject *f = apifunc_of(obj);
+    if (f == NULL || f->fnct != fnct)
+        return 0;
+    if (f->address == NULL) {
+        PyErr_Format(PyExc_TypeError, "'%U' is a macro in the source: it has "
+                     "no address to pass as '%s'", f->name, fnct->ct_name);
+        return -1;
+    }
+    *address = f->address;
+    return 1;
+}
+
+/* ------------------------------------------------------------ globals */
+
+/* A global variable: stored in the Lib's dict, read and written through
+ * its address at each access. */
+typedef struct ApiGlobalObject {
+    PyObject_HEAD
+    CTypeObject *ct;
+    api_global_getter getter;
+    int is_const;
+} ApiGlobalObject;
+
+static void apiglobal_dealloc(ApiGlobalObject *g)
+{
+    Py_XDECREF(g->ct);
+    PyObject_Free(g);
+}
+
+static PyTypeObject ApiGlobal_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_cffi_backend.__GlobalVariable",
+    .tp_basicsize = sizeof(ApiGlobalObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_dealloc = (destructor)apiglobal_dealloc,
+};
+
+static PyObject *apiglobal_read(ApiGlobalObject *g)
+{
+    char *address = g->getter();
+    /* arrays and structs are views onto the C variable itself */
+    if (g->ct->ct_flags & (CT_ARRAY | CT_STRUCT_OR_UNION))
+        return cdata_new_view(g->ct, address, NULL);
+    return cconv_to_python(g->ct, address);
+}
+
+/* -------------------------------------------------------------- Lib */
+
+typedef struct ApiLibObject {
+    PyObject_HEAD
+    PyObject *dict;          /* name -> cached attribute */
+    FFIObject *ffi;
+    api_state *state;
+} ApiLibObject;
+
+static PyObject *apilib_no_attribute(ApiLibObject *lib, PyObject *name)
+{
+    return PyErr_Format(PyExc_AttributeError,
+                        "cffi library '%U' has no function, constant or global "
+                        "variable named '%U'", lib->state->module_name, name);
+}
+
+static PyObject *apilib_function(ApiLibObject *lib, const cct_decl *d,
+                                 PyObject *name)
+{
+    api_state *st = lib->state;
+    CTypeObject *fnct = ffi_realize_type(lib->ffi, d->type);
+    if (fnct == NULL)
+        return NULL;
+    api_trampoline tramp = st->trampolines[d->slot];
+    if (tramp == NULL) {
+        /* variadic: through libffi at the function's real address */
+        PyObject *f = ccall_new_function(fnct, (void *)st->addresses[d->slot]);
+        Py_DECREF(fnct);
+        return f;
+    }
+    PyObject *f = apifunc_new(fnct, tramp, (void *)st->addresses[d->slot],
+                              name, st->module_name);
+    Py_DECREF(fnct);
+    return f;
+}
+
+static PyObject *apilib_global(ApiLibObject *lib, const cct_decl *d)
+{
+    CTypeObject *ct = ffi_realize_type(lib->ffi, d->type);
+    if (ct == NULL)
+        return NULL;
+    ApiGlobalObject *g = PyObject_New(ApiGlobalObject, &ApiGlobal_Type);
+    if (g == NULL) {
+        Py_DECREF(ct);
+        return NULL;
+    }
+    g->ct = ct;
+    g->getter = lib->state->globals[d->slot];
+    g->is_const = (d->flags & CCT_DF_CONST) != 0;
+    return (PyObject *)g;
+}
+
+/* The value of a CONST_* declaration. */
+static PyObject *apilib_constant(ApiLibObject *lib, const cct_decl *d)
+{
+    const cc_table *t = &lib->ffi->table;
+    if (d->kind == CCT_DECL_CONST_INT)
+        return (d->flags & CCT_DF_UNSIGNED)
+               ? PyLong_FromUnsignedLongLong(d->value)
+               : PyLong_FromLongLong((long long)d->value);
+    if (d->kind == CCT_DECL_CONST_FLOAT) {
+        double x;
+        memcpy(&x, &d->value, sizeof x);
+        return PyFloat_FromDouble(x);
+    }
+    /* a string constant: a `char *` cdata into the table, which lives as
+     * long as the module's ffi */
+    CTypeObject *ct = ffi_realize_type(lib->ffi, d->type);
+    if (ct == NULL)
+        return NULL;
+    PyObject *res = cdata_new_pointer(ct, t->strings + (uint32_t)d->value);
+    Py_DECREF(ct);
+    return res;
+}
+
+static PyObject *apilib_enumerator(ApiLibObject *lib, uint32_t index)
+{
+    const cc_table *t = &lib->ffi->table;
+    const cct_enumerator *e = &t->enums[index];
+    for (uint32_t i = 0; i < t->ntypes; i++) {
+        const cct_type *ty = &t->types[i];
+        if (ty->kind == CCT_KIND_ENUM && index >= ty->first
+            && index < ty->first + ty->count) {
+            if (cc_prims[ty->prim].flags & CCT_PF_UNSIGNED)
+                return PyLong_FromUnsignedLongLong(e->value);
+            break;
+        }
+    }
+    return PyLong_FromLongLong((long long)e->value);
+}
+
+/* Builds the attribute `name` from the table; NULL with AttributeError if
+ * the module declares no such thing. */
+static PyObject *apilib_make(ApiLibObject *lib, PyObject *name)
+{
+    const cc_table *t = &lib->ffi->table;
+    Py_ssize_t len;
+    const char *s = PyUnicode_AsUTF8AndSize(name, &len);
+    uint32_t ref;
+    if (s == NULL)
+        return NULL;
+    if (cc_table_lookup(t, CC_NS_ORDINARY, s, (size_t)len, &ref) != 1)
+        return apilib_no_attribute(lib, name);
+    if (ref & CC_REF_ENUMERATOR)
+        return apilib_enumerator(lib, ref & ~CC_REF_ENUMERATOR);
+    const cct_decl *d = &t->decls[ref];
+    switch (d->kind) {
+    case CCT_DECL_FUNCTION:
+        return apilib_function(lib, d, name);
+    case CCT_DECL_VARIABLE:
+        return apilib_global(lib, d);
+    case CCT_DECL_CONST_INT:
+    case CCT_DECL_CONST_FLOAT:
+    case CCT_DECL_CONST_STRING:
+        return apilib_constant(lib, d);
+    default:
+        return apilib_no_attribute(lib, name);
+    }
+}
+
+/* The cached entry for `name` (borrowed), made from the table on first
+ * use: the attribute itself, or an ApiGlobal for a global variable. */
+static PyObject *apilib_entry(ApiLibObject *lib, PyObject *name)
+{
+    PyObject *x = PyDict_GetItemWithError(lib->dict, name);
+    if (x != NULL || PyErr_Occurred())
+        return x;
+    x = apilib_make(lib, name);
+    if (x == NULL)
+        return NULL;
+    int rc = PyDict_SetItem(lib->dict, name, x);
+    Py_DECREF(x);   /* the dict holds it */
+    return rc < 0 ? NULL : x;
+}
+
+static int apilib_is_dunder(PyObject *name)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(name);
+    return n > 4 && PyUnicode_READ_CHAR(name, 0) == '_'
+           && PyUnicode_READ_CHAR(name, 1) == '_';
+}
+
+static PyObject *apilib_getattro(ApiLibObject *lib, PyObject *name)
+{
+    if (!PyUnicode_Check(name))
+        return PyObject_GenericGetAttr((PyObject *)lib, name);
+    PyObject *x = PyDict_GetItemWithError(lib->dict, name);
+    if (x == NULL) {
+        if (PyErr_Occurred())
+            return NULL;
+        if (apilib_is_dunder(name))    /* __dict__, __class__, ... */
+            return PyObject_GenericGetAttr((PyObject *)lib, name);
+        x = apilib_entry(lib, name);
+        if (x == NULL)
+            return NULL;
+    }
+    if (Py_TYPE(x) == &ApiGlobal_Type)
+        return apiglobal_read((ApiGlobalObject *)x);
+    Py_INCREF(x);
+    return x;
+}
+
+static int apilib_setattro(ApiLibObject *lib, PyObject *name, PyObject *value)
+{
+    if (!PyUnicode_Check(name)) {
+        PyErr_SetString(PyExc_TypeError, "attribute name must be a string");
+        return -1;
+    }
+    PyObject *x = apilib_entry(lib, name);
+    if (x == NULL)
+        return -1;
+    if (Py_TYPE(x) != &ApiGlobal_Type || ((ApiGlobalObject *)x)->is_const) {
+        PyErr_Format(PyExc_AttributeError,
+                     "cannot write to function or constant '%U'", name);
+        return -1;
+    }
+    if (value == NULL) {
+        PyErr_Format(PyExc_AttributeError, "cannot delete global variable '%U'",
+                     name);
+        return -1;
+    }
+    ApiGlobalObject *g = (ApiGlobalObject *)x;
+    return cconv_from_python(g->ct, g->getter(), value);
+}
+
+/* dir(lib): every function, global variable and constant. */
+static PyObject *apilib_dir(ApiLibObject *lib, PyObject *noargs)
+{
+    (void)noargs;
+    const cc_table *t = &lib->ffi->table;
+    PyObject *list = PyList_New(0);
+    if (list == NULL)
+        return NULL;
+    for (uint32_t i = 0; i < t->ndecls; i++) {
+        const cct_decl *d = &t->decls[i];
+        if (d->kind == CCT_DECL_TYPEDEF || d->kind == CCT_DECL_TAG
+            || d->kind == CCT_DECL_EXTERN_PYTHON)
+            continue;
+        PyObject *s = PyUnicode_FromString(cc_table_str(t, d->name));
+        if (s == NULL || PyList_Append(list, s) < 0) {
+            Py_XDECREF(s);
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_DECREF(s);
+    }
+    for (uint32_t i = 0; i < t->nenums; i++) {
+        PyObject *s = PyUnicode_FromString(cc_table_str(t, t->enums[i].name));
+        if (s == NULL || PyList_Append(list, s) < 0) {
+            Py_XDECREF(s);
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_DECREF(s);
+    }
+    return list;
+}
+
+static PyObject *apilib_repr(ApiLibObject *lib)
+{
+    return PyUnicode_FromFormat("<Lib object for '%U'>", lib->state->module_name);
+}
+
+static int apilib_traverse(ApiLibObject *lib, visitproc visit, void *arg)
+{
+    Py_VISIT(lib->dict);
+    Py_VISIT(lib->ffi);
+    return 0;
+}
+
+static int apilib_clear(ApiLibObject *lib)
+{
+    Py_CLEAR(lib->dict);
+    Py_CLEAR(lib->ffi);
+    return 0;
+}
+
+static void apilib_dealloc(ApiLibObject *lib)
+{
+    PyObject_GC_UnTrack(lib);
+    apilib_clear(lib);
+    PyObject_GC_Del(lib);
+}
+
+static PyMethodDef apilib_methods[] = {
+    {"__dir__", (PyCFunction)apilib_dir, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+PyTypeObject ApiLib_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_cffi_backend.Lib",
+    .tp_basicsize = sizeof(ApiLibObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "The functions, global variables and constants of an API-mode module.",
+    .tp_getattro = (getattrofunc)apilib_getattro,
+    .tp_setattro = (setattrofunc)apilib_setattro,
+    .tp_repr = (reprfunc)apilib_repr,
+    .tp_traverse = (traverseproc)apilib_traverse,
+    .tp_clear = (inquiry)apilib_clear,
+    .tp_dealloc = (destructor)apilib_dealloc,
+    .tp_methods = apilib_methods,
+    .tp_dictoffset = offsetof(ApiLibObject, dict),
+};
+
+/* ffi.addressof(lib, "name"): a function pointer cdata for a function, a
+ * "T *" cdata for a global variable. */
+PyObject *api_lib_addressof(PyObject *libobj, PyObject *name)
+{
+    ApiLibObject *lib = (ApiLibObject *)libobj;
+    const cc_table *t = &lib->ffi->table;
+    Py_ssize_t len;
+    uint32_t ref;
+    if (!PyUnicode_Check(name))
+        return PyErr_Format(PyExc_TypeError, "addressof() expects a name (str), "
+                            "not %.200s", Py_TYPE(name)->tp_name);
+    const char *s = PyUnicode_AsUTF8AndSize(name, &len);
+    if (s == NULL)
+        return NULL;
+    if (cc_table_lookup(t, CC_NS_ORDINARY, s, (size_t)len, &ref) != 1
+        || (ref & CC_REF_ENUMERATOR))
+        return apilib_no_attribute(lib, name);
+    const cct_decl *d = &t->decls[ref];
+    if (d->kind != CCT_DECL_FUNCTION && d->kind != CCT_DECL_VARIABLE)
+        return PyErr_Format(PyExc_AttributeError,
+                            "cannot take the address of the constant '%U'", name);
+    CTypeObject *ct = ffi_realize_type(lib->ffi, d->type);
+    if (ct == NULL)
+        return NULL;
+    PyObject *res = NULL;
+    if (d->kind == CCT_DECL_FUNCTION) {
+        void *address = (void *)lib->state->addresses[d->slot];
+        if (address == NULL)
+            PyErr_Format(PyExc_AttributeError, "cannot take the address of '%U': "
+                         "it is a macro in the source", name);
+        else
+            res = cdata_new_pointer(ct, address);
+    } else {
+        CTypeObject *ptr = ctype_pointer_to(ct);
+        if (ptr != NULL) {
+            res = cdata_new_pointer(ptr, lib->state->globals[d->slot]());
+            Py_DECREF(ptr);
+        }
+    }
+    Py_DECREF(ct);
+    return res;
+}
+
+/* ------------------------------------------------------ extern "Python" */
+
+/* The hook the generated extern "Python" bodies call (any thread, GIL not
+ * held); `result` is zeroed and has room for an ffi_arg. */
+static void api_python_call(void *state_ptr, unsigned slot, void **args,
+                            void *result)
+{
+    api_state *st = state_ptr;
+    ccallback_record *rec = st->externs[slot];
+    if (rec != NULL) {
+        ccallback_dispatch(rec, result, args);
+        return;
+    }
+    if (!Py_IsInitialized())
+        return;
+    /* C called it before Python attached anything: the result stays 0 */
+    PyGILState_STATE gil = PyGILState_Ensure();
+    PySys_WriteStderr("extern \"Python\": function %.200s() called, but no "
+                      "code was attached to it yet with @ffi.def_extern().  "
+                      "Returning 0.\n", st->extern_names[slot]);
+    PyGILState_Release(gil);
+}
+
+/* ------------------------------------------------------------ def_extern */
+
+/* The extern "Python" slot named `name` in ffi's table, or -1 with ffi.error. */
+static Py_ssize_t api_extern_slot(FFIObject *ffi, const char *name)
+{
+    const cc_table *t = &ffi->table;
+    uint32_t ref;
+    if (cc_table_lookup(t, CC_NS_ORDINARY, name, strlen(name), &ref) == 1
+        && !(ref & CC_REF_ENUMERATOR)
+        && t->decls[ref].kind == CCT_DECL_EXTERN_PYTHON)
+        return t->decls[ref].slot;
+    PyErr_Format(ccm_error, "ffi.def_extern('%s'): no 'extern \"Python\"' "
+                 "function with this name", name);
+    return -1;
+}
+
+/* Attaches `callable` to the extern "Python" function `name`. */
+static int api_attach(FFIObject *ffi, api_state *st, const char *name,
+                      PyObject *callable, PyObject *error, PyObject *onerror)
+{
+    Py_ssize_t slot = api_extern_slot(ffi, name);
+    if (slot < 0)
+        return -1;
+    uint32_t ref;
+    cc_table_lookup(&ffi->table, CC_NS_ORDINARY, name, strlen(name), &ref);
+    CTypeObject *fnct = ffi_realize_type(ffi, ffi->table.decls[ref].type);
+    if (fnct == NULL)
+        return -1;
+    ccallback_record *rec = NULL;
+    if (ccallback_check(fnct, callable, onerror) == 0)
+        rec = ccallback_record_new(fnct, callable, error, onerror);
+    Py_DECREF(fnct);  /* the record holds the function type */
+    if (rec == NULL)
+        return -1;
+    ccallback_record **grown = PyMem_Realloc(
+        st->attached, (size_t)(st->nattached + 1) * sizeof *grown);
+    if (grown == NULL) {
+        ccallback_record_free(rec);
+        PyErr_NoMemory();
+        return -1;
+    }
+    st->attached = grown;
+    st->attached[st->nattached++] = rec;
+    st->externs[slot] = rec;
+    return 0;
+}
+
+/* The decorator returned by ffi.def_extern(name, error, onerror). */
+static PyObject *api_def_extern_decorate(PyObject *closure, PyObject *func)
+{
+    PyObject *ffi = PyTuple_GET_ITEM(closure, 0);
+    PyObject *name = PyTuple_GET_ITEM(closure, 1);
+    PyObject *error = PyTuple_GET_ITEM(closure, 2);
+    PyObject *onerror = PyTuple_GET_ITEM(closure, 3);
+    PyObject *state = PyTuple_GET_ITEM(closure, 4);
+    PyObject *fname = NULL;
+    if (!PyCallable_Check(func))
+        return PyErr_Format(PyExc_TypeError, "def_extern() decorator: expected "
+                            "a callable, got %.200s", Py_TYPE(func)->tp_name);
+    if (name == Py_None) {
+        fname = PyObject_GetAttrString(func, "__name__");
+        if (fname == NULL)
+            return NULL;
+        name = fname;
+    }
+    const char *s = PyUnicode_AsUTF8(name);
+    int rc = s ? api_attach((FFIObject *)ffi, PyCapsule_GetPointer(state, NULL),
+                            s, func, error, onerror)
+               : -1;
+    Py_XDECREF(fname);
+    if (rc < 0)
+        return NULL;
+    Py_INCREF(func);
+    return func;
+}
+
+static PyMethodDef api_decorate_def = {
+    "def_extern_decorator", (PyCFunction)api_def_extern_decorate, METH_O, NULL,
+};
+
+/* ffi.def_extern(name=None, error=None, onerror=None): a decorator. */
+PyObject *api_def_extern(struct FFIObject *ffi, PyObject *args, PyObject *kwds)
+{
+    static char *keywords[] = {"name", "error", "onerror", NULL};
+    PyObject *name = Py_None, *error = Py_None, *onerror = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOO:def_extern", keywords,
+                                     &name, &error, &onerror))
+        return NULL;
+    if (ffi->api_state == NULL)
+        return PyErr_Format(PyExc_TypeError, "def_extern() is only available on "
+                            "the 'ffi' of a compiled API-mode module");
+    if (name != Py_None && !PyUnicode_Check(name))
+        return PyErr_Format(PyExc_TypeError, "def_extern(): 'name' must be a str");
+    if (onerror != Py_None && !PyCallable_Check(onerror))
+        return PyErr_Format(PyExc_TypeError, "def_extern(): 'onerror' must be "
+                            "callable or None, not %.200s",
+                            Py_TYPE(onerror)->tp_name);
+    PyObject *closure = PyTuple_Pack(5, (PyObject *)ffi, name, error, onerror,
+                                     ffi->api_state);
+    if (closure == NULL)
+        return NULL;
+    PyObject *decorator = PyCFunction_New(&api_decorate_def, closure);
+    Py_DECREF(closure);
+    return decorator;
+}
+
+/* ---------------------------------------------------------- module init */
+
+static void *api_capsule(PyObject *capsule, const char *name)
+{
+    void *p = PyCapsule_GetPointer(capsule, name);
+    if (p == NULL && !PyErr_Occurred())
+        PyErr_Format(PyExc_ImportError, "ccffi module: capsule '%s' is NULL", name);
+    return p;
+}
+
+/* Every slot the table names must be inside the generated arrays. */
+static int api_check_slots(const cc_table *t, const api_state *st)
+{
+    for (uint32_t i = 0; i < t->ndecls; i++) {
+        const cct_decl *d = &t->decls[i];
+        Py_ssize_t limit;
+        const char *what;
+        switch (d->kind) {
+        case CCT_DECL_FUNCTION: limit = st->nfuncs; what = "function"; break;
+        case CCT_DECL_VARIABLE: limit = st->nglobals; what = "global"; break;
+        case CCT_DECL_EXTERN_PYTHON: limit = st->nexterns; what = "extern \"Python\""; break;
+        default: continue;
+        }
+        if ((Py_ssize_t)d->slot >= limit) {
+            PyErr_Format(PyExc_ImportError, "invalid ccffi type table: %s '%s' "
+                         "has slot %u but the module has %zd", what,
+                         cc_table_str(t, d->name), (unsigned)d->slot, limit);
+            return -1;
+        }
+        if (d->kind == CCT_DECL_FUNCTION && st->trampolines[d->slot] == NULL
+            && st->addresses[d->slot] == NULL) {
+            PyErr_Format(PyExc_ImportError, "ccffi module: function '%s' has "
+                         "neither a trampoline nor an address",
+                         cc_table_str(t, d->name));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int api_name_externs(const cc_table *t, api_state *st)
+{
+    for (uint32_t i = 0; i < t->ndecls; i++) {
+        const cct_decl *d = &t->decls[i];
+        if (d->kind != CCT_DECL_EXTERN_PYTHON)
+            continue;
+        const char *name = cc_table_str(t, d->name);
+        char *copy = PyMem_Malloc(strlen(name) + 1);
+        if (copy == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        strcpy(copy, name);
+        PyMem_Free(st->extern_names[d->slot]);
+        st->extern_names[d->slot] = copy;
+    }
+    return 0;
+}
+
+/* A new state (kept forever once a module uses it), or NULL. */
+static api_state *api_state_new(PyObject *name, PyObject *const *caps,
+                                Py_ssize_t nfuncs, Py_ssize_t nglobals,
+                                Py_ssize_t nexterns)
+{
+    api_state *st = PyMem_Calloc(1, sizeof *st);
+    if (st == NULL)
+        return (api_state *)PyErr_NoMemory();
+    st->trampolines = api_capsule(caps[0], "ccffi.trampolines");
+    st->addresses = st->trampolines ? api_capsule(caps[1], "ccffi.addresses") : NULL;
+    st->globals = st->addresses ? api_capsule(caps[2], "ccffi.globals") : NULL;
+    st->nfuncs = nfuncs;
+    st->nglobals = nglobals;
+    st->nexterns = nexterns;
+    st->externs = PyMem_Calloc((size_t)nexterns + 1, sizeof *st->externs);
+    st->extern_names = PyMem_Calloc((size_t)nexterns + 1, sizeof *st->extern_names);
+    if (st->globals == NULL || st->externs == NULL || st->extern_names == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        PyMem_Free(st->externs);
+        PyMem_Free(st->extern_names);
+        PyMem_Free(st);
+        return NULL;
+    }
+    Py_INCREF(name);
+    st->module_name = name;
+    return st;
+}
+
+static void api_state_free(api_state *st)
+{
+    for (Py_ssize_t i = 0; i < st->nattached; i++)
+        ccallback_record_free(st->attached[i]);
+    PyMem_Free(st->attached);
+    for (Py_ssize_t i = 0; i < st->nexterns; i++)
+        PyMem_Free(st->extern_names[i]);
+    PyMem_Free(st->extern_names);
+    PyMem_Free(st->externs);
+    Py_XDECREF(st->module_name);
+    PyMem_Free(st);
+}
+
+/* The capsule that the module's ffi holds: frees a state no module uses. */
+static void api_state_capsule_free(PyObject *capsule)
+{
+    api_state *st = PyCapsule_GetPointer(capsule, NULL);
+    if (st != NULL && !st->in_use)
+        api_state_free(st);
+}
+
+static PyObject *api_new_lib(FFIObject *ffi, api_state *st)
+{
+    ApiLibObject *lib = PyObject_GC_New(ApiLibObject, &ApiLib_Type);
+    if (lib == NULL)
+        return NULL;
+    lib->dict = PyDict_New();
+    Py_INCREF(ffi);
+    lib->ffi = ffi;
+    lib->state = st;
+    PyObject_GC_Track(lib);
+    if (lib->dict == NULL) {
+        Py_DECREF(lib);
+        return NULL;
+    }
+    return (PyObject *)lib;
+}
+
+/* Puts `ffi` and a new `lib` into the module. */
+static int api_fill_module(PyObject *module, FFIObject *ffi, api_state *st)
+{
+    PyObject *lib = api_new_lib(ffi, st);
+    if (lib == NULL)
+        return -1;
+    int rc = PyObject_SetAttrString(module, "ffi", (PyObject *)ffi);
+    if (rc == 0)
+        rc = PyObject_SetAttrString(module, "lib", lib);
+    Py_DECREF(lib);
+    return rc;
+}
+
+/* The ffi objects of the modules this one's cdef included: imported and
+ * listed as included, so that struct/union/enum types are shared. */
+static int api_include_modules(FFIObject *ffi, PyObject *names)
+{
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
+        PyObject *name = PyTuple_GET_ITEM(names, i);
+        PyObject *mod = PyImport_Import(name);
+        if (mod == NULL)
+            return -1;
+        PyObject *other = PyObject_GetAttrString(mod, "ffi");
+        Py_DECREF(mod);
+        if (other == NULL)
+            return -1;
+        int rc = -1;
+        if (!FFI_Check(other))
+            PyErr_Format(PyExc_ImportError, "the included module '%U' has no "
+                         "'ffi' of ccffi", name);
+        else
+            rc = PyList_Append(ffi->included, other);
+        Py_DECREF(other);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* _ccffi_init_module(module, table, trampolines, addresses, globals,
+ *                    nfuncs, nglobals, nexterns, hook, includes): fills the
+ * module the generated PyInit created. */
+static PyObject *api_init_module(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *module, *caps[3], *hook_capsule, *includes;
+    Py_buffer table;
+    Py_ssize_t nfuncs, nglobals, nexterns;
+    if (!PyArg_ParseTuple(args, "O!y*OOOnnnOO!:_ccffi_init_module",
+                          &PyModule_Type, &module, &table, &caps[0], &caps[1],
+                          &caps[2], &nfuncs, &nglobals, &nexterns, &hook_capsule,
+                          &PyTuple_Type, &includes))
+        return NULL;
+    PyObject *name = PyModule_GetNameObject(module);
+    if (name == NULL) {
+        PyBuffer_Release(&table);
+        return NULL;
+    }
+    FFIObject *ffi = NULL;
+    api_state *st = NULL;
+    api_python_hook *hook = api_capsule(hook_capsule, "ccffi.python_hook");
+    if (hook == NULL || nfuncs < 0 || nglobals < 0 || nexterns < 0)
+        goto error;
+    ffi = (FFIObject *)ffi_new_from_table(table.buf, (size_t)table.len);
+    if (ffi == NULL)
+        goto error;
+    if (api_include_modules(ffi, includes) < 0)
+        goto error;
+    st = api_state_new(name, caps, nfuncs, nglobals, nexterns);
+    if (st == NULL || api_check_slots(&ffi->table, st) < 0
+        || api_name_externs(&ffi->table, st) < 0)
+        goto error;
+    ffi->api_state = PyCapsule_New(st, NULL, api_state_capsule_free);
+    if (ffi->api_state == NULL)
+        goto error;
+    st = NULL;                  /* owned by the capsule from here */
+    if (api_fill_module(module, ffi, PyCapsule_GetPointer(ffi->api_state, NULL)) < 0)
+        goto error;
+    st = PyCapsule_GetPointer(ffi->api_state, NULL);
+    st->in_use = 1;             /* the hook points here: never freed */
+    hook->state = st;
+    hook->call = api_python_call;
+    Py_DECREF(ffi);
+    Py_DECREF(name);
+    PyBuffer_Release(&table);
+    Py_RETURN_NONE;
+error:
+    if (st != NULL)
+        api_state_free(st);
+    Py_XDECREF(ffi);
+    Py_DECREF(name);
+    PyBuffer_Release(&table);
+    return NULL;
+}
+
+static PyMethodDef api_module_functions[] = {
+    {"_ccffi_init_module", api_init_module, METH_VARARGS,
+     "Build the ffi and lib of a compiled API-mode module (generated code only)."},
+    {NULL, NULL, 0, NULL},
+};
+
+int api_module_init_module(PyObject *m)
+{
+    if (PyType_Ready(&ApiFunc_Type) < 0 || PyType_Ready(&ApiGlobal_Type) < 0
+        || PyType_Ready(&ApiLib_Type) < 0)
+        return -1;
+    return PyModule_AddFunctions(m, api_module_functions);
+}

@@ -1,0 +1,656 @@
+/* ccall.c - calls into C through libffi.
+ *
+ * Walkthrough of a call f(a, b):
+ *   1. the function's CType carries a ccall_info (ccall_type.c): the ffi_cif
+ *      prepared once, the argument types with arrays decayed, and the
+ *      layout of one buffer holding every argument slot and the result;
+ *   2. the buffer is a stack array when it fits (almost always), and each
+ *      argument is converted straight into its slot - ints and doubles by a
+ *      fast path, everything else by cconv; a pointer parameter also takes
+ *      bytes (pointing into them) or a list (a temporary array, freed after
+ *      the call);
+ *   3. errno is set from ffi.errno, the GIL released, the function called,
+ *      errno saved back into ffi.errno, the GIL taken again.  A function
+ *      whose arguments all travel in registers is called directly (see
+ *      ccall_type.h); the others go through ffi_call();
+ *   4. the result slot is converted back: small integers arrive widened to
+ *      ffi_arg, which on this little-endian target reads back as the narrow
+ *      type; a struct result becomes an owning cdata copy.
+ * Variadic functions prepare a cif per call (ffi_prep_cif_var) from the
+ * types of the cdata objects passed in the variable part, promoted as C
+ * promotes them.  API mode reuses steps 1, 2 and 4 around a generated
+ * trampoline (ccall_call_trampoline).
+ */
+#include <Python.h>
+#include "config.h"
+#include <stdint.h>
+#include <string.h>
+#include "module/module.h"
+#include "call/ccall.h"
+#include "call/ccall_type.h"
+#include "object/cconv.h"
+
+#if PY_VERSION_HEX < 0x030B0000
+#include <longintrepr.h>      /* 3.11+ include it from Python.h */
+#endif
+
+#define CCALL_STACK_BUFFER 512   /* bytes of argument slots on the C stack */
+#define CCALL_STACK_ARGS 16      /* arguments whose bookkeeping is on the stack */
+
+/* Per-call bookkeeping: the slots and the temporaries to free afterwards. */
+typedef struct ccall_frame {
+    char *buffer;
+    void **avalues;
+    void **temps;
+    Py_ssize_t ntemps;
+    _Alignas(CCALL_SLOT_ALIGN) char stack_buffer[CCALL_STACK_BUFFER];
+    void *stack_avalues[CCALL_STACK_ARGS];
+    void *stack_temps[CCALL_STACK_ARGS];
+} ccall_frame;
+
+/* The frame's heap parts, for calls too big for the stack arrays. */
+static int ccall_frame_grow(ccall_frame *fr, size_t buffer_size, Py_ssize_t nargs)
+{
+    if (buffer_size > CCALL_STACK_BUFFER) {
+        fr->buffer = PyMem_Malloc(buffer_size);
+        if (fr->buffer == NULL)
+            goto nomem;
+    }
+    if (nargs > CCALL_STACK_ARGS) {
+        fr->avalues = PyMem_Malloc(2 * (size_t)nargs * sizeof(void *));
+        if (fr->avalues == NULL)
+            goto nomem;
+        fr->temps = fr->avalues + nargs;
+    }
+    return 0;
+nomem:
+    if (fr->buffer != fr->stack_buffer)
+        PyMem_Free(fr->buffer);
+    fr->buffer = fr->stack_buffer;
+    PyErr_NoMemory();
+    return -1;
+}
+
+static void ccall_frame_free(ccall_frame *fr)
+{
+    for (Py_ssize_t i = 0; i < fr->ntemps; i++)
+        PyMem_Free(fr->temps[i]);
+    if (fr->buffer != fr->stack_buffer)
+        PyMem_Free(fr->buffer);
+    if (fr->avalues != fr->stack_avalues)
+        PyMem_Free(fr->avalues);
+}
+
+/* Inline: almost every call fits the stack arrays and has no temporary. */
+static inline int ccall_frame_init(ccall_frame *fr, size_t buffer_size,
+                                   Py_ssize_t nargs)
+{
+    fr->ntemps = 0;
+    fr->buffer = fr->stack_buffer;
+    fr->avalues = fr->stack_avalues;
+    fr->temps = fr->stack_temps;
+    if (buffer_size > CCALL_STACK_BUFFER || nargs > CCALL_STACK_ARGS)
+        return ccall_frame_grow(fr, buffer_size, nargs);
+    return 0;
+}
+
+static inline void ccall_frame_release(ccall_frame *fr)
+{
+    if (fr->ntemps != 0 || fr->buffer != fr->stack_buffer
+        || fr->avalues != fr->stack_avalues)
+        ccall_frame_free(fr);
+}
+
+/* ------------------------------------------------------------ arguments */
+
+/* The value of an exact int, read straight from a one-digit object (every
+ * int below 2**30 in magnitude) or else through the C API. */
+static inline long long ccall_long_value(PyObject *obj, int *overflow)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    if (PyUnstable_Long_IsCompact((PyLongObject *)obj)) {
+        *overflow = 0;
+        return PyUnstable_Long_CompactValue((PyLongObject *)obj);
+    }
+#else
+    Py_ssize_t size = Py_SIZE(obj);
+    if (size >= -1 && size <= 1) {
+        *overflow = 0;
+        return size * (long long)((PyLongObject *)obj)->ob_digit[0];
+    }
+#endif
+    return PyLong_AsLongLongAndOverflow(obj, overflow);
+}
+
+static int ccall_put_sint(CTypeObject *ct, char *dst, PyObject *obj)
+{
+    if (PyLong_CheckExact(obj)) {
+        int overflow;
+        long long v = ccall_long_value(obj, &overflow);
+        if (!overflow) {
+            switch (ct->ct_size) {
+            case 8: *(int64_t *)dst = v; return 0;
+            case 4: if (v == (int32_t)v) { *(int32_t *)dst = (int32_t)v; return 0; } break;
+            case 2: if (v == (int16_t)v) { *(int16_t *)dst = (int16_t)v; return 0; } break;
+            case 1: if (v == (int8_t)v) { *(int8_t *)dst = (int8_t)v; return 0; } break;
+            }
+        }
+    }
+    return cconv_from_python(ct, dst, obj);
+}
+
+static int ccall_put_uint(CTypeObject *ct, char *dst, PyObject *obj)
+{
+    if (PyLong_CheckExact(obj)) {
+        int overflow;
+        long long v = ccall_long_value(obj, &overflow);
+        if (!overflow && v >= 0) {
+            switch (ct->ct_size) {
+            case 8: *(uint64_t *)dst = (uint64_t)v; return 0;
+            case 4: if (v <= UINT32_MAX) { *(uint32_t *)dst = (uint32_t)v; return 0; } break;
+            case 2: if (v <= UINT16_MAX) { *(uint16_t *)dst = (uint16_t)v; return 0; } break;
+            case 1: if (v <= UINT8_MAX) { *(uint8_t *)dst = (uint8_t)v; return 0; } break;
+            }
+        }
+    }
+    return cconv_from_python(ct, dst, obj);
+}
+
+/* A pointer argument: a cdata or bytes directly, a list through a
+ * temporary array that lives until the call returns. */
+static int ccall_put_pointer(ccall_frame *fr, CTypeObject *ct, char *dst,
+                             PyObject *obj)
+{
+    char *ptr;
+    if (CData_Check(obj) && CData_CType(obj) == ct) {     /* the common case */
+        *(char **)dst = CData_Ptr(obj);
+        return 0;
+    }
+    if (PyBytes_CheckExact(obj) && ct->ct_item->ct_size == 1
+        && (ct->ct_item->ct_flags & (CT_PRIMITIVE_CHAR | CT_PRIMITIVE_INTEGER))
+        && !(ct->ct_item->ct_flags & CT_IS_BOOL)) {
+        *(char **)dst = PyBytes_AS_STRING(obj);             /* char * from bytes */
+        return 0;
+    }
+    Py_ssize_t need = cconv_prepare_pointer_arg(ct, obj, &ptr);
+    if (need < 0)
+        return -1;
+    if (need > 0) {
+        ptr = PyMem_Calloc(1, (size_t)need);
+        if (ptr == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        fr->temps[fr->ntemps++] = ptr;
+        if (cconv_fill_pointer_arg(ct, ptr, obj) < 0)
+            return -1;
+    }
+    *(char **)dst = ptr;
+    return 0;
+}
+
+static int ccall_put_arg(ccall_frame *fr, int kind, CTypeObject *ct, char *dst,
+                         PyObject *obj)
+{
+    switch (kind) {
+    case CCALL_ARG_SINT:
+        return ccall_put_sint(ct, dst, obj);
+    case CCALL_ARG_UINT:
+        return ccall_put_uint(ct, dst, obj);
+    case CCALL_ARG_DOUBLE:
+        if (PyFloat_CheckExact(obj)) {
+            *(double *)dst = PyFloat_AS_DOUBLE(obj);
+            return 0;
+        }
+        return cconv_from_python(ct, dst, obj);
+    case CCALL_ARG_POINTER:
+        return ccall_put_pointer(fr, ct, dst, obj);
+    default:
+        return cconv_from_python(ct, dst, obj);
+    }
+}
+
+/* ------------------------------------------------------------ results */
+
+/* An owning cdata of record type ct holding a copy of src, as CFFI returns
+ * structs and unions by value. */
+static PyObject *ccall_record_result(CTypeObject *ct, const char *src)
+{
+    CTypeObject *ptr = ctype_pointer_to(ct);
+    if (ptr == NULL)
+        return NULL;
+    PyObject *owner = cdata_newp(ptr, NULL, NULL);
+    Py_DECREF(ptr);
+    if (owner == NULL)
+        return NULL;
+    PyObject *rec = ((CDataOwnObject *)owner)->c_keep;
+    if (rec == NULL || !CData_Check(rec) || CData_CType(rec) != ct) {
+        Py_DECREF(owner);
+        PyErr_Format(PyExc_SystemError, "ccall: ffi.new('%s *') did not keep "
+                     "its struct", ct->ct_name);
+        return NULL;
+    }
+    Py_INCREF(rec);
+    Py_DECREF(owner);
+    memcpy(CData_Ptr(rec), src, (size_t)ct->ct_size);
+    return rec;
+}
+
+static PyObject *ccall_sint_result(const char *src, Py_ssize_t size)
+{
+    switch (size) {
+    case 1: return PyLong_FromLong(*(const int8_t *)src);
+    case 2: return PyLong_FromLong(*(const int16_t *)src);
+    case 4: return PyLong_FromLong(*(const int32_t *)src);
+    default: return PyLong_FromLongLong(*(const int64_t *)src);
+    }
+}
+
+static PyObject *ccall_uint_result(const char *src, Py_ssize_t size)
+{
+    switch (size) {
+    case 1: return PyLong_FromLong(*(const uint8_t *)src);
+    case 2: return PyLong_FromLong(*(const uint16_t *)src);
+    case 4: return PyLong_FromUnsignedLong(*(const uint32_t *)src);
+    default: return PyLong_FromUnsignedLongLong(*(const uint64_t *)src);
+    }
+}
+
+PyObject *ccall_to_python(CTypeObject *ct, int kind, const char *src)
+{
+    switch (kind) {
+    case CCALL_ARG_SINT:
+        return ccall_sint_result(src, ct->ct_size);
+    case CCALL_ARG_UINT:
+        return ccall_uint_result(src, ct->ct_size);
+    case CCALL_ARG_DOUBLE:
+        return PyFloat_FromDouble(*(const double *)src);
+    default:
+        break;
+    }
+    if (ct->ct_flags & CT_VOID)
+        Py_RETURN_NONE;
+    if (ct->ct_flags & CT_STRUCT_OR_UNION)
+        return ccall_record_result(ct, src);
+    return cconv_to_python(ct, src);
+}
+
+/* ------------------------------------------------------------ the call */
+
+/* ffi_call with errno from/to ffi.errno and the GIL released. */
+static void ccall_invoke(ffi_cif *cif, void *fnptr, void *result, void **avalues)
+{
+    int *saved_errno = &cconv_saved_errno;   /* one TLS lookup per call */
+    Py_BEGIN_ALLOW_THREADS
+    errno = *saved_errno;
+    ffi_call(cif, FFI_FN(fnptr), result, avalues);
+    *saved_errno = errno;
+    Py_END_ALLOW_THREADS
+}
+
+/* ------------------------------------------------------------ direct */
+
+typedef int64_t (*ccall_fn_rax)(int64_t, int64_t, int64_t, int64_t, int64_t,
+                                int64_t, double, double, double, double,
+                                double, double, double, double);
+typedef double (*ccall_fn_double)(int64_t, int64_t, int64_t, int64_t, int64_t,
+                                  int64_t, double, double, double, double,
+                                  double, double, double, double);
+typedef float (*ccall_fn_float)(int64_t, int64_t, int64_t, int64_t, int64_t,
+                                int64_t, double, double, double, double,
+                                double, double, double, double);
+
+/* The integer in a slot, widened to 64 bits as its type requires. */
+static int64_t ccall_slot_integer(const char *slot, const ccall_direct_arg *d)
+{
+    if (d->is_signed) {
+        switch (d->size) {
+        case 1: return *(const int8_t *)slot;
+        case 2: return *(const int16_t *)slot;
+        case 4: return *(const int32_t *)slot;
+        default: return *(const int64_t *)slot;
+        }
+    }
+    switch (d->size) {
+    case 1: return *(const uint8_t *)slot;
+    case 2: return *(const uint16_t *)slot;
+    case 4: return *(const uint32_t *)slot;
+    default: return *(const int64_t *)slot;
+    }
+}
+
+/* The register image of a float/double slot: a float keeps its 32 bits in
+ * the low half, as the callee reads it. */
+static double ccall_slot_sse(const char *slot, const ccall_direct_arg *d)
+{
+    if (d->size == 8)
+        return *(const double *)slot;
+    union { double d; uint64_t u; } r = { .u = *(const uint32_t *)slot };
+    return r.d;
+}
+
+/* Calls fnptr with the arguments in registers (see ccall_type.h), GIL
+ * released, errno handled like ccall_invoke(). */
+static void ccall_invoke_direct(ccall_info *info, void *fnptr, char *buffer,
+                                char *result)
+{
+    int64_t g[CCALL_DIRECT_GPR] = { 0 };
+    double x[CCALL_DIRECT_SSE] = { 0 };
+    for (Py_ssize_t i = 0; i < info->nargs; i++) {
+        const ccall_direct_arg *d = &info->dargs[i];
+        const char *slot = buffer + info->offsets[i];
+        if (d->sse)
+            x[d->reg] = ccall_slot_sse(slot, d);
+        else
+            g[d->reg] = ccall_slot_integer(slot, d);
+    }
+    int *saved_errno = &cconv_saved_errno;   /* one TLS lookup per call */
+    Py_BEGIN_ALLOW_THREADS
+    errno = *saved_errno;
+    switch (info->direct) {
+    case CCALL_DIRECT_DOUBLE:
+        *(double *)result = ((ccall_fn_double)fnptr)(g[0], g[1], g[2], g[3], g[4], g[5],
+                                                    x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
+        break;
+    case CCALL_DIRECT_FLOAT:
+        *(float *)result = ((ccall_fn_float)fnptr)(g[0], g[1], g[2], g[3], g[4], g[5],
+                                                  x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
+        break;
+    default:
+        *(int64_t *)result = ((ccall_fn_rax)fnptr)(g[0], g[1], g[2], g[3], g[4], g[5],
+                                                  x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
+        break;
+    }
+    *saved_errno = errno;
+    Py_END_ALLOW_THREADS
+}
+
+static PyObject *ccall_wrong_count(CTypeObject *fn, Py_ssize_t expected,
+                                   Py_ssize_t got, int at_least)
+{
+    return PyErr_Format(PyExc_TypeError, "'%s' expects %s%zd arguments, got %zd",
+                        fn->ct_name, at_least ? "at least " : "", expected, got);
+}
+
+/* Converts the fixed arguments into the frame's slots. */
+static int ccall_put_fixed(ccall_frame *fr, ccall_info *info,
+                           PyObject *const *args)
+{
+    for (Py_ssize_t i = 0; i < info->nargs; i++) {
+        char *slot = fr->buffer + info->offsets[i];
+        fr->avalues[i] = slot;
+        if (ccall_put_arg(fr, info->argkinds[i], info->argtypes[i], slot,
+                          args[i]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static PyObject *ccall_call_variadic(CDataObject *fn, ccall_info *info,
+                                     PyObject *const *args, Py_ssize_t nargs);
+
+PyObject *ccall_call(CDataObject *fn, PyObject *const *args, Py_ssize_t nargs)
+{
+    CTypeObject *fnct = fn->c_type;
+    ccall_info *info = fnct->ct_call_info;
+    if (info == NULL && (info = ccall_info_get(fnct)) == NULL)
+        return NULL;
+    if (fn->c_data == NULL)
+        return PyErr_Format(PyExc_RuntimeError,
+                            "cannot call null pointer pointer from cdata '%s'",
+                            fnct->ct_name);
+    if (info->variadic)
+        return ccall_call_variadic(fn, info, args, nargs);
+    if (nargs != info->nargs)
+        return ccall_wrong_count(fnct, info->nargs, nargs, 0);
+    ccall_frame fr;
+    if (ccall_frame_init(&fr, info->buffer_size, nargs) < 0)
+        return NULL;
+    PyObject *res = NULL;
+    if (ccall_put_fixed(&fr, info, args) == 0) {
+        char *result = fr.buffer + info->result_offset;
+        if (info->direct != CCALL_DIRECT_NONE)
+            ccall_invoke_direct(info, fn->c_data, fr.buffer, result);
+        else
+            ccall_invoke(&info->cif, fn->c_data, result, fr.avalues);
+        res = ccall_to_python(info->result, info->result_kind, result);
+    }
+    ccall_frame_release(&fr);
+    return res;
+}
+
+PyObject *ccall_call_trampoline(CTypeObject *fnct,
+                                void (*trampoline)(void **args, void *result),
+                                PyObject *const *args, Py_ssize_t nargs)
+{
+    ccall_info *info = fnct->ct_call_info;
+    if (info == NULL && (info = ccall_info_get(fnct)) == NULL)
+        return NULL;
+    if (info->variadic)
+        return PyErr_Format(PyExc_NotImplementedError,
+                            "API-mode call of the variadic function type '%s'",
+                            fnct->ct_name);
+    if (nargs != info->nargs)
+        return ccall_wrong_count(fnct, info->nargs, nargs, 0);
+    ccall_frame fr;
+    if (ccall_frame_init(&fr, info->buffer_size, nargs) < 0)
+        return NULL;
+    PyObject *res = NULL;
+    if (ccall_put_fixed(&fr, info, args) == 0) {
+        char *result = fr.buffer + info->result_offset;
+        int *saved_errno = &cconv_saved_errno;
+        Py_BEGIN_ALLOW_THREADS
+        errno = *saved_errno;
+        trampoline(fr.avalues, result);
+        *saved_errno = errno;
+        Py_END_ALLOW_THREADS
+        res = ccall_to_python(info->result, info->result_kind, result);
+    }
+    ccall_frame_release(&fr);
+    return res;
+}
+
+/* ------------------------------------------------------------ variadic */
+
+/* The type a variadic cdata argument travels as: C's default promotions,
+ * arrays decaying to pointers.  New reference. */
+static CTypeObject *ccall_promoted(CTypeObject *ct)
+{
+    uint32_t fl = ct->ct_flags;
+    if (fl & CT_ARRAY)
+        return ctype_pointer_to(ct->ct_item);
+    CTypeObject *p = ct;
+    if ((fl & (CT_PRIMITIVE_INTEGER | CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR))
+        && ct->ct_size < (Py_ssize_t)sizeof(int))
+        p = ctype_primitive(CCT_PRIM_INT);
+    else if ((fl & CT_PRIMITIVE_FLOAT) && !(fl & CT_PRIMITIVE_COMPLEX)
+             && ct->ct_size == sizeof(float))
+        p = ctype_primitive(CCT_PRIM_DOUBLE);
+    Py_INCREF(p);
+    return p;
+}
+
+/* The value of a small integer-like cdata (char, short, _Bool, enum...)
+ * as C's integer promotion gives it. */
+static int ccall_promote_integer(CTypeObject *from, const char *src)
+{
+    int is_signed = (from->ct_flags & (CT_PRIMITIVE_SIGNED | CT_PRIMITIVE_CHAR)) != 0;
+    if (from->ct_size == 1)
+        return is_signed ? *(const signed char *)src : *(const unsigned char *)src;
+    return is_signed ? *(const short *)src : *(const unsigned short *)src;
+}
+
+/* Writes the value of cdata obj (of type `from`) as type `to` into dst. */
+static int ccall_put_cdata(CTypeObject *to, char *dst, PyObject *obj)
+{
+    CTypeObject *from = CData_CType(obj);
+    if (from->ct_flags & CT_POINTER_LIKE) {
+        *(char **)dst = CData_Ptr(obj);
+        return 0;
+    }
+    if (from == to) {
+        memcpy(dst, CData_Ptr(obj), (size_t)to->ct_size);
+        return 0;
+    }
+    if (from->ct_flags & CT_PRIMITIVE_FLOAT) {
+        *(double *)dst = *(const float *)CData_Ptr(obj);
+        return 0;
+    }
+    *(int *)dst = ccall_promote_integer(from, CData_Ptr(obj));
+    return 0;
+}
+
+/* Per-call arrays of a variadic call. */
+typedef struct ccall_varargs {
+    ffi_type **atypes;
+    CTypeObject **types;   /* new references for the variable part */
+    size_t *offsets;
+} ccall_varargs;
+
+static void ccall_varargs_free(ccall_varargs *va, Py_ssize_t fixed, Py_ssize_t nargs)
+{
+    if (va->types != NULL)
+        for (Py_ssize_t i = fixed; i < nargs; i++)
+            Py_XDECREF(va->types[i]);
+    PyMem_Free(va->atypes);
+}
+
+/* Lays out every argument of a variadic call; returns the result offset or
+ * (size_t)-1 with an exception. */
+static size_t ccall_varargs_layout(ccall_varargs *va, ccall_info *info,
+                                   PyObject *const *args, Py_ssize_t nargs)
+{
+    size_t n = (size_t)nargs;
+    va->atypes = PyMem_Calloc(1, n * (sizeof(ffi_type *) + sizeof(CTypeObject *)
+                                      + sizeof(size_t)) + 1);
+    if (va->atypes == NULL) {
+        PyErr_NoMemory();
+        return (size_t)-1;
+    }
+    va->types = (CTypeObject **)(va->atypes + n);
+    va->offsets = (size_t *)(va->types + n);
+    size_t offset = info->result_offset;
+    for (Py_ssize_t i = 0; i < nargs; i++) {
+        if (i < info->nargs) {
+            va->atypes[i] = info->atypes[i];
+            va->offsets[i] = info->offsets[i];
+            continue;
+        }
+        if (!CData_Check(args[i])) {
+            PyErr_Format(PyExc_TypeError, "argument %zd passed in the variadic "
+                         "part needs to be a cdata object (got %.200s)",
+                         i + 1, Py_TYPE(args[i])->tp_name);
+            return (size_t)-1;
+        }
+        va->types[i] = ccall_promoted(CData_CType(args[i]));
+        if (va->types[i] == NULL)
+            return (size_t)-1;
+        va->atypes[i] = ccall_type_of(va->types[i], 0);
+        if (va->atypes[i] == NULL)
+            return (size_t)-1;
+        offset = (offset + CCALL_SLOT_ALIGN - 1) & ~(size_t)(CCALL_SLOT_ALIGN - 1);
+        va->offsets[i] = offset;
+        offset += va->atypes[i]->size < 8 ? 8 : va->atypes[i]->size;
+    }
+    return (offset + CCALL_SLOT_ALIGN - 1) & ~(size_t)(CCALL_SLOT_ALIGN - 1);
+}
+
+static PyObject *ccall_call_variadic(CDataObject *fn, ccall_info *info,
+                                     PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs < info->nargs)
+        return ccall_wrong_count(fn->c_type, info->nargs, nargs, 1);
+    ccall_varargs va = { NULL, NULL, NULL };
+    ccall_frame fr;
+    PyObject *res = NULL;
+    size_t result_offset = ccall_varargs_layout(&va, info, args, nargs);
+    if (result_offset == (size_t)-1) {
+        ccall_varargs_free(&va, info->nargs, nargs);
+        return NULL;
+    }
+    if (ccall_frame_init(&fr, result_offset + info->result_size, nargs) < 0) {
+        ccall_varargs_free(&va, info->nargs, nargs);
+        return NULL;
+    }
+    if (ccall_put_fixed(&fr, info, args) < 0)
+        goto done;
+    for (Py_ssize_t i = info->nargs; i < nargs; i++) {
+        fr.avalues[i] = fr.buffer + va.offsets[i];
+        if (ccall_put_cdata(va.types[i], fr.avalues[i], args[i]) < 0)
+            goto done;
+    }
+    ffi_cif cif;
+    if (ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, (unsigned)info->nargs,
+                         (unsigned)nargs, info->cif.rtype, va.atypes) != FFI_OK) {
+        PyErr_Format(PyExc_SystemError, "libffi refused a call to '%s'",
+                     fn->c_type->ct_name);
+        goto done;
+    }
+    char *result = fr.buffer + result_offset;
+    ccall_invoke(&cif, fn->c_data, result, fr.avalues);
+    res = ccall_to_python(info->result, info->result_kind, result);
+done:
+    ccall_frame_release(&fr);
+    ccall_varargs_free(&va, info->nargs, nargs);
+    return res;
+}
+
+/* ------------------------------------------------------------ CDataFunc */
+
+typedef struct CDataFuncObject {
+    CDataObject head;
+    vectorcallfunc vectorcall;
+} CDataFuncObject;
+
+static PyObject *cdatafunc_vectorcall(PyObject *self, PyObject *const *args,
+                                      size_t nargsf, PyObject *kwnames)
+{
+    if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0)
+        return PyErr_Format(PyExc_TypeError,
+                            "a cdata function takes no keyword arguments");
+    return ccall_call((CDataObject *)self, args, PyVectorcall_NARGS(nargsf));
+}
+
+PyTypeObject CDataFunc_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_cffi_backend.__CDataFunc",
+    .tp_basicsize = sizeof(CDataFuncObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_doc = "A C function found in a library, called through libffi.",
+    .tp_vectorcall_offset = offsetof(CDataFuncObject, vectorcall),
+    .tp_call = PyVectorcall_Call,
+};
+
+PyObject *ccall_new_function(CTypeObject *fnct, void *address)
+{
+    if (ccall_info_get(fnct) == NULL)
+        return NULL;
+    CDataFuncObject *f = (CDataFuncObject *)
+        CDataFunc_Type.tp_alloc(&CDataFunc_Type, 0);
+    if (f == NULL)
+        return NULL;
+    Py_INCREF(fnct);
+    f->head.c_type = fnct;
+    f->head.c_data = address;
+    f->head.c_weakreflist = NULL;
+    f->vectorcall = cdatafunc_vectorcall;
+    return (PyObject *)f;
+}
+
+/* tp_call of every FUNCTIONPTR cdata (cdata.c's hook). */
+static PyObject *ccall_tp_call(PyObject *cd, PyObject *args, PyObject *kwds)
+{
+    if (kwds != NULL && PyDict_GET_SIZE(kwds) > 0)
+        return PyErr_Format(PyExc_TypeError,
+                            "a cdata function takes no keyword arguments");
+    return ccall_call((CDataObject *)cd, &PyTuple_GET_ITEM(args, 0),
+                      PyTuple_GET_SIZE(args));
+}
+
+int ccall_init_module(PyObject *m)
+{
+    (void)m;
+    cdata_call_hook = ccall_tp_call;
+    CDataFunc_Type.tp_base = &CData_Type;
+    return PyType_Ready(&CDataFunc_Type);
+}

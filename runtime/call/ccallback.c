@@ -1,0 +1,430 @@
+/* ccallback.c - callbacks: C function pointers that call Python.
+ *
+ * ffi.callback("int(int)", f) allocates a libffi closure whose code calls
+ * ccallback_invoke() with the callback's record.  The record holds the
+ * Python callable, the optional onerror handler and the bytes of the
+ * `error` value (converted once, when the callback is made).  The
+ * callback's cdata (CDataCallback, a CData subtype) owns the record and
+ * the closure, and frees both when it dies.
+ *
+ * ccallback_invoke() may run on any thread, including threads Python never
+ * saw (a C library's own pthread): it takes the GIL with
+ * PyGILState_Ensure().  errno as the C caller left it is stored into
+ * ffi.errno for the Python code, and restored when returning to C.  An
+ * exception goes to onerror(exc_type, exc_value, traceback) if given (its
+ * non-None result becomes the return value), else it is printed as CFFI
+ * prints it ("From cffi callback <function ...>:"), and C receives the
+ * error value.
+ */
+#include <Python.h>
+#include "config.h"
+#include <string.h>
+#include "module/module.h"
+#include "module/ffi_obj.h"
+#include "object/cdata.h"
+#include "object/cconv.h"
+#include "call/ccall_type.h"
+#include "call/ccall.h"
+#include "call/ccallback.h"
+
+#define CCALLBACK_STACK_ARGS 8
+
+struct ccallback_record {
+    ffi_closure *closure;
+    void *code;            /* the C function pointer */
+    CTypeObject *fnct;     /* owned: the function type (its ccall_info too) */
+    ccall_info *info;      /* borrowed: cached on fnct */
+    PyObject *callable;
+    PyObject *onerror;     /* or NULL */
+    char *error_value;     /* result bytes to return on error (result_size) */
+};
+
+typedef struct CDataCallbackObject {
+    CDataObject head;
+    ccallback_record *rec;
+} CDataCallbackObject;
+
+/* ------------------------------------------------------------ invocation */
+
+/* The arguments as Python objects; *n of them in `out`. */
+static int ccallback_args(ccallback_record *rec, void **args, PyObject **out)
+{
+    for (Py_ssize_t i = 0; i < rec->info->nargs; i++) {
+        out[i] = ccall_to_python(rec->info->argtypes[i], rec->info->argkinds[i],
+                                 args[i]);
+        if (out[i] == NULL) {
+            while (--i >= 0)
+                Py_DECREF(out[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Writes Python value `res` as the C result; small integers are widened to
+ * ffi_arg as libffi requires. */
+static int ccallback_write_result(ccallback_record *rec, void *ret, PyObject *res)
+{
+    CTypeObject *ct = rec->info->result;
+    if (ct->ct_flags & CT_VOID) {
+        if (res == Py_None)
+            return 0;
+        PyErr_SetString(PyExc_TypeError, "callback with the return type 'void'"
+                        " must return None");
+        return -1;
+    }
+    uint32_t fl = ct->ct_flags;
+    int widen = (fl & (CT_PRIMITIVE_INTEGER | CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR))
+                && ct->ct_size < (Py_ssize_t)sizeof(ffi_arg);
+    if (!widen)
+        return cconv_from_python(ct, ret, res);
+    union { int8_t i8; uint8_t u8; int16_t i16; uint16_t u16;
+            int32_t i32; uint32_t u32; char bytes[8]; } tmp = { 0 };
+    if (cconv_from_python(ct, tmp.bytes, res) < 0)
+        return -1;
+    int is_signed = (fl & CT_PRIMITIVE_SIGNED) != 0;
+    ffi_arg wide;
+    switch (ct->ct_size) {
+    case 1: wide = is_signed ? (ffi_arg)(int64_t)tmp.i8 : tmp.u8; break;
+    case 2: wide = is_signed ? (ffi_arg)(int64_t)tmp.i16 : tmp.u16; break;
+    default: wide = is_signed ? (ffi_arg)(int64_t)tmp.i32 : tmp.u32; break;
+    }
+    *(ffi_arg *)ret = wide;
+    return 0;
+}
+
+/* Prints the current exception as CFFI does, naming the callable. */
+static void ccallback_print_error(ccallback_record *rec, const char *extra)
+{
+    PyObject *callable = rec->callable ? rec->callable : Py_None;
+#if PY_VERSION_HEX >= 0x030D0000
+    PyErr_FormatUnraisable("Exception ignored from cffi callback %R%s",
+                           callable, extra);
+#else
+    PyObject *msg = PyUnicode_FromFormat("from cffi callback %R%s",
+                                         callable, extra);
+    if (msg == NULL) {
+        PyErr_WriteUnraisable(callable);
+        return;
+    }
+    const char *s = PyUnicode_AsUTF8(msg);
+    if (s == NULL) {
+        PyErr_Clear();
+        PyErr_WriteUnraisable(callable);
+    } else {
+        _PyErr_WriteUnraisableMsg(s, NULL);
+    }
+    Py_DECREF(msg);
+#endif
+}
+
+/* Copies the error value into the result. */
+static void ccallback_write_error(ccallback_record *rec, void *ret)
+{
+    memcpy(ret, rec->error_value, rec->info->result_size);
+}
+
+/* An exception is set: onerror or the printed report; sets the result. */
+static void ccallback_handle_error(ccallback_record *rec, void *ret,
+                                   const char *extra)
+{
+    ccallback_write_error(rec, ret);
+    if (rec->onerror == NULL) {
+        ccallback_print_error(rec, extra);
+        return;
+    }
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb == NULL) {
+        tb = Py_None;
+        Py_INCREF(tb);
+    }
+    PyObject *res = PyObject_CallFunctionObjArgs(rec->onerror, type,
+                                                 value ? value : Py_None, tb, NULL);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    if (res != NULL && res != Py_None && ccallback_write_result(rec, ret, res) < 0) {
+        ccallback_write_error(rec, ret);
+        Py_CLEAR(res);
+    }
+    if (res == NULL)
+        ccallback_print_error(rec, ", trying to convert the result back to C");
+    Py_XDECREF(res);
+}
+
+/* Calls the Python callable with the C arguments; writes the result. */
+static void ccallback_call_python(ccallback_record *rec, void *ret, void **args)
+{
+    PyObject *stack[CCALLBACK_STACK_ARGS];
+    PyObject **pyargs = stack;
+    Py_ssize_t n = rec->info->nargs;
+    if (n > CCALLBACK_STACK_ARGS && (pyargs = PyMem_Malloc(n * sizeof(PyObject *))) == NULL) {
+        PyErr_NoMemory();
+        ccallback_handle_error(rec, ret, "");
+        return;
+    }
+    PyObject *res = NULL;
+    if (rec->callable == NULL)
+        PyErr_SetString(PyExc_RuntimeError, "callback called after it was cleared");
+    else if (ccallback_args(rec, args, pyargs) == 0) {
+        res = PyObject_Vectorcall(rec->callable, pyargs, (size_t)n, NULL);
+        for (Py_ssize_t i = 0; i < n; i++)
+            Py_DECREF(pyargs[i]);
+    }
+    if (pyargs != stack)
+        PyMem_Free(pyargs);
+    if (res == NULL) {
+        ccallback_handle_error(rec, ret, "");
+        return;
+    }
+    if (ccallback_write_result(rec, ret, res) < 0)
+        ccallback_handle_error(rec, ret, ", trying to convert the result back to C");
+    Py_DECREF(res);
+}
+
+/* Whether the interpreter is finalizing or gone: a C thread calling back
+ * then must not take the GIL (it would hang or crash). */
+static int ccallback_python_gone(void)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+    return !Py_IsInitialized() || Py_IsFinalizing();
+#else
+    return !Py_IsInitialized() || _Py_IsFinalizing();
+#endif
+}
+
+void ccallback_dispatch(ccallback_record *rec, void *ret, void **args)
+{
+    if (ccallback_python_gone()) {
+        ccallback_write_error(rec, ret);   /* no Python to call any more */
+        return;
+    }
+    cconv_errno_save();
+    PyGILState_STATE st = PyGILState_Ensure();
+    ccallback_call_python(rec, ret, args);
+    PyGILState_Release(st);
+    cconv_errno_restore();
+}
+
+/* The closure's entry point: any thread, GIL not held. */
+static void ccallback_invoke(ffi_cif *cif, void *ret, void **args, void *data)
+{
+    (void)cif;
+    ccallback_dispatch(data, ret, args);
+}
+
+/* ------------------------------------------------------------ creation */
+
+void ccallback_record_free(ccallback_record *rec)
+{
+    if (rec == NULL)
+        return;
+    if (rec->closure != NULL)
+        ffi_closure_free(rec->closure);
+    Py_XDECREF(rec->fnct);
+    Py_XDECREF(rec->callable);
+    Py_XDECREF(rec->onerror);
+    PyMem_Free(rec->error_value);
+    PyMem_Free(rec);
+}
+
+/* The error value's bytes, widened like a result. */
+static int ccallback_set_error(ccallback_record *rec, PyObject *error)
+{
+    rec->error_value = PyMem_Calloc(1, rec->info->result_size);
+    if (rec->error_value == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (error == Py_None)
+        return 0;
+    return ccallback_write_result(rec, rec->error_value, error);
+}
+
+ccallback_record *ccallback_record_new(CTypeObject *fnct, PyObject *callable,
+                                       PyObject *error, PyObject *onerror)
+{
+    ccallback_record *rec = PyMem_Calloc(1, sizeof *rec);
+    if (rec == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    Py_INCREF(fnct);
+    rec->fnct = fnct;
+    rec->callable = callable;
+    Py_INCREF(callable);
+    if (onerror != Py_None) {
+        rec->onerror = onerror;
+        Py_INCREF(onerror);
+    }
+    rec->info = ccall_info_get(fnct);
+    if (rec->info == NULL || ccallback_set_error(rec, error) < 0) {
+        ccallback_record_free(rec);
+        return NULL;
+    }
+    return rec;
+}
+
+/* Gives the record a libffi closure: rec->code becomes a C function
+ * pointer that calls the Python callable.  0, or -1 with an exception. */
+static int ccallback_record_arm(ccallback_record *rec)
+{
+    rec->closure = ffi_closure_alloc(sizeof(ffi_closure), &rec->code);
+    if (rec->closure == NULL) {
+        PyErr_SetString(PyExc_MemoryError, "cannot allocate a libffi closure");
+        return -1;
+    }
+    if (ffi_prep_closure_loc(rec->closure, &rec->info->cif, ccallback_invoke,
+                             rec, rec->code) != FFI_OK) {
+        PyErr_SetString(PyExc_SystemError, "libffi refused to prepare a closure");
+        return -1;
+    }
+    return 0;
+}
+
+int ccallback_check(CTypeObject *ct, PyObject *callable, PyObject *onerror)
+{
+    if (!(ct->ct_flags & CT_FUNCTIONPTR)) {
+        PyErr_Format(PyExc_TypeError, "expected a function ctype, got '%s'",
+                     ct->ct_name);
+        return -1;
+    }
+    if (ct->ct_flags & CT_VARIADIC) {
+        PyErr_Format(PyExc_NotImplementedError, "%s: callback with unsupported "
+                     "argument or return type or with '...'", ct->ct_name);
+        return -1;
+    }
+    if (!PyCallable_Check(callable)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "the 'python_callable' argument is not callable");
+        return -1;
+    }
+    if (onerror != Py_None && !PyCallable_Check(onerror)) {
+        PyErr_SetString(PyExc_TypeError, "the 'onerror' argument is not callable");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *ccallback_new(CTypeObject *ct, PyObject *callable,
+                               PyObject *error, PyObject *onerror)
+{
+    if (ccallback_check(ct, callable, onerror) < 0)
+        return NULL;
+    ccallback_record *rec = ccallback_record_new(ct, callable, error, onerror);
+    if (rec == NULL)
+        return NULL;
+    if (ccallback_record_arm(rec) < 0) {
+        ccallback_record_free(rec);
+        return NULL;
+    }
+    CDataCallbackObject *cb = (CDataCallbackObject *)
+        CDataCallback_Type.tp_alloc(&CDataCallback_Type, 0);
+    if (cb == NULL) {
+        ccallback_record_free(rec);
+        return NULL;
+    }
+    Py_INCREF(ct);
+    cb->head.c_type = ct;
+    cb->head.c_data = rec->code;
+    cb->rec = rec;
+    return (PyObject *)cb;
+}
+
+/* ------------------------------------------------------------ the type */
+
+static PyObject *ccallback_repr(CDataCallbackObject *self)
+{
+    return PyUnicode_FromFormat("<cdata '%s' calling %R>",
+                                self->head.c_type->ct_name,
+                                self->rec->callable ? self->rec->callable : Py_None);
+}
+
+static int ccallback_traverse(CDataCallbackObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->head.c_type);
+    if (self->rec != NULL) {
+        Py_VISIT(self->rec->fnct);
+        Py_VISIT(self->rec->callable);
+        Py_VISIT(self->rec->onerror);
+    }
+    return 0;
+}
+
+static int ccallback_clear(CDataCallbackObject *self)
+{
+    if (self->rec != NULL) {
+        Py_CLEAR(self->rec->callable);
+        Py_CLEAR(self->rec->onerror);
+    }
+    return 0;
+}
+
+static void ccallback_dealloc(CDataCallbackObject *self)
+{
+    PyObject_GC_UnTrack(self);
+    if (self->head.c_weakreflist != NULL)
+        PyObject_ClearWeakRefs((PyObject *)self);
+    ccallback_record_free(self->rec);
+    Py_XDECREF(self->head.c_type);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+PyTypeObject CDataCallback_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_cffi_backend.__CDataCallback",
+    .tp_basicsize = sizeof(CDataCallbackObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "A C function pointer calling a Python callable (ffi.callback).",
+    .tp_dealloc = (destructor)ccallback_dealloc,
+    .tp_free = PyObject_GC_Del,
+    .tp_repr = (reprfunc)ccallback_repr,
+    .tp_traverse = (traverseproc)ccallback_traverse,
+    .tp_clear = (inquiry)ccallback_clear,
+};
+
+/* ------------------------------------------------------------ ffi.callback */
+
+/* The decorator returned by ffi.callback(cdecl): self is (ct, error, onerror). */
+static PyObject *ccallback_decorate(PyObject *self, PyObject *callable)
+{
+    CTypeObject *ct = (CTypeObject *)PyTuple_GET_ITEM(self, 0);
+    return ccallback_new(ct, callable, PyTuple_GET_ITEM(self, 1),
+                         PyTuple_GET_ITEM(self, 2));
+}
+
+static PyMethodDef ccallback_decorator_def = {
+    "callback_decorator", ccallback_decorate, METH_O,
+    "Turns the decorated Python function into a C callback.",
+};
+
+PyObject *ccallback_ffi_callback(PyObject *ffi, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"cdecl", "python_callable", "error", "onerror", NULL};
+    PyObject *cdecl, *callable = Py_None, *error = Py_None, *onerror = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|OOO:callback", kwlist, &cdecl,
+                                     &callable, &error, &onerror))
+        return NULL;
+    CTypeObject *ct = ffi_get_ctype((FFIObject *)ffi, cdecl);
+    if (ct == NULL)
+        return NULL;
+    PyObject *res;
+    if (callable != Py_None) {
+        res = ccallback_new(ct, callable, error, onerror);
+    } else {
+        PyObject *state = PyTuple_Pack(3, (PyObject *)ct, error, onerror);
+        res = state ? PyCFunction_New(&ccallback_decorator_def, state) : NULL;
+        Py_XDECREF(state);
+    }
+    Py_DECREF(ct);
+    return res;
+}
+
+int ccallback_init_module(PyObject *m)
+{
+    (void)m;
+    CDataCallback_Type.tp_base = &CData_Type;
+    return PyType_Ready(&CDataCallback_Type);
+}

@@ -1,0 +1,419 @@
+/* lib_obj.c - the Lib object of ABI mode (what ffi.dlopen() returns).
+ *
+ * Attributes are resolved against the FFI's declarations when first asked
+ * for, so declarations added by a later cdef() are seen: a function is
+ * looked up with dlsym() once and cached as a CDataFunc; a global variable
+ * is read or written through its address at each access (structs, unions
+ * and arrays read as cdata views of the library's memory); integer
+ * constants (#define, enumerators, `static const` with a value) are cached
+ * Python ints.  After ffi.dlclose() the cache is dropped and every access
+ * raises ValueError, as CFFI does.
+ */
+#include <Python.h>
+#include "config.h"
+#include <string.h>
+#include "module/module.h"
+#include "module/ffi_obj.h"
+#include "object/cdata.h"
+#include "object/cconv.h"
+#include "call/ccall.h"
+#include "call/clib.h"
+#include "call/lib_obj.h"
+
+typedef struct LibObject {
+    PyObject_HEAD
+    FFIObject *ffi;           /* whose declarations this library answers */
+    clib_library lib;
+    PyObject *cache;          /* name -> function cdata or constant */
+} LibObject;
+
+/* ------------------------------------------------------------ lookup */
+
+/* The declaration index of ordinary `name`, an enumerator (| flag), or
+ * -1 when the cdef has no such name. */
+static int64_t lib_lookup(LibObject *self, const char *name, Py_ssize_t len)
+{
+    uint32_t ref;
+    if (cc_table_lookup(&self->ffi->table, CC_NS_ORDINARY, name, (size_t)len,
+                        &ref) != 1)
+        return -1;
+    return ref;
+}
+
+/* Whether the enum holding enumerator `index` is signed. */
+static int lib_enumerator_signed(const cc_table *t, uint32_t index)
+{
+    for (uint32_t i = 0; i < t->ntypes; i++) {
+        const cct_type *ty = &t->types[i];
+        if (ty->kind == CCT_KIND_ENUM && index >= ty->first
+            && index < ty->first + ty->count)
+            return (cc_prims[ty->prim].flags & CCT_PF_UNSIGNED) == 0;
+    }
+    return 1;
+}
+
+static PyObject *lib_enumerator_value(LibObject *self, uint32_t index)
+{
+    const cc_table *t = &self->ffi->table;
+    uint64_t v = t->enums[index].value;
+    if (lib_enumerator_signed(t, index))
+        return PyLong_FromLongLong((long long)v);
+    return PyLong_FromUnsignedLongLong(v);
+}
+
+static PyObject *lib_no_attribute(LibObject *self, PyObject *name)
+{
+    PyErr_Format(PyExc_AttributeError, "cffi library '%U' has no function, "
+                 "constant or global variable named '%U'", self->lib.name, name);
+    return NULL;
+}
+
+/* The address of symbol `name`, or NULL with `exc` raised as CFFI words it. */
+static void *lib_symbol(LibObject *self, const char *what, const char *name,
+                        PyObject *exc)
+{
+    const char *why;
+    void *p = clib_symbol(&self->lib, name, &why);
+    if (p == NULL)
+        PyErr_Format(exc, "%s '%s' not found in library '%U': %s", what, name,
+                     self->lib.name, why);
+    return p;
+}
+
+static PyObject *lib_make_function(LibObject *self, const cct_decl *d,
+                                   const char *name)
+{
+    CTypeObject *ct = ffi_realize_type(self->ffi, d->type);
+    if (ct == NULL)
+        return NULL;
+    PyObject *fn = NULL;
+    void *p = lib_symbol(self, "function/symbol", name, PyExc_AttributeError);
+    if (p != NULL)
+        fn = ccall_new_function(ct, p);
+    Py_DECREF(ct);
+    return fn;
+}
+
+static PyObject *lib_constant(LibObject *self, const cct_decl *d)
+{
+    if (d->kind == CCT_DECL_CONST_FLOAT) {
+        double v;
+        memcpy(&v, &d->value, sizeof v);
+        return PyFloat_FromDouble(v);
+    }
+    if (d->kind == CCT_DECL_CONST_STRING) {
+        const char *s = cc_table_str(&self->ffi->table, (uint32_t)d->value);
+        return PyBytes_FromStringAndSize(s, (Py_ssize_t)(d->value >> 32));
+    }
+    if (d->flags & CCT_DF_UNSIGNED)
+        return PyLong_FromUnsignedLongLong(d->value);
+    return PyLong_FromLongLong((long long)d->value);
+}
+
+/* A global variable: its CType (new reference) and address. */
+static int lib_variable(LibObject *self, const cct_decl *d, const char *name,
+                        CTypeObject **ct, char **addr)
+{
+    *addr = lib_symbol(self, "variable", name, PyExc_KeyError);
+    if (*addr == NULL)
+        return -1;
+    *ct = ffi_realize_type(self->ffi, d->type);
+    return *ct == NULL ? -1 : 0;
+}
+
+static PyObject *lib_read_variable(LibObject *self, const cct_decl *d,
+                                   const char *name)
+{
+    CTypeObject *ct;
+    char *addr;
+    if (lib_variable(self, d, name, &ct, &addr) < 0)
+        return NULL;
+    PyObject *v;
+    if (ct->ct_flags & (CT_STRUCT_OR_UNION | CT_ARRAY))
+        v = cdata_new_view(ct, addr, NULL);
+    else
+        v = cconv_to_python(ct, addr);
+    Py_DECREF(ct);
+    return v;
+}
+
+/* Resolves declaration `ref` of `name`: stores cacheable values in the
+ * cache.  New reference. */
+static PyObject *lib_resolve(LibObject *self, PyObject *name, const char *cname,
+                             int64_t ref)
+{
+    PyObject *v;
+    if (ref & CC_REF_ENUMERATOR) {
+        v = lib_enumerator_value(self, (uint32_t)ref & ~CC_REF_ENUMERATOR);
+    } else {
+        const cct_decl *d = &self->ffi->table.decls[ref];
+        switch (d->kind) {
+        case CCT_DECL_FUNCTION:
+            v = lib_make_function(self, d, cname);
+            break;
+        case CCT_DECL_VARIABLE:
+            return lib_read_variable(self, d, cname);
+        case CCT_DECL_CONST_INT:
+        case CCT_DECL_CONST_FLOAT:
+        case CCT_DECL_CONST_STRING:
+            if (d->flags & CCT_DF_DOTS_VALUE)
+                v = lib_read_variable(self, d, cname);
+            else
+                v = lib_constant(self, d);
+            break;
+        case CCT_DECL_EXTERN_PYTHON:
+            return PyErr_Format(PyExc_NotImplementedError,
+                                "extern \"Python\" '%s' in ABI mode", cname);
+        default:
+            return lib_no_attribute(self, name);
+        }
+    }
+    if (v != NULL && PyDict_SetItem(self->cache, name, v) < 0)
+        Py_CLEAR(v);
+    return v;
+}
+
+static PyObject *lib_getattro(LibObject *self, PyObject *name)
+{
+    PyObject *v = PyDict_GetItemWithError(self->cache, name);
+    if (v != NULL) {
+        Py_INCREF(v);
+        return v;
+    }
+    if (PyErr_Occurred() || !PyUnicode_Check(name))
+        return PyErr_Occurred() ? NULL : PyObject_GenericGetAttr((PyObject *)self, name);
+    Py_ssize_t len;
+    const char *cname = PyUnicode_AsUTF8AndSize(name, &len);
+    if (cname == NULL)
+        return NULL;
+    int64_t ref = lib_lookup(self, cname, len);
+    if (ref < 0 && len > 2 && cname[0] == '_' && cname[1] == '_')
+        return PyObject_GenericGetAttr((PyObject *)self, name);  /* __class__... */
+    if (clib_check_open(&self->lib) < 0)
+        return NULL;
+    if (ref < 0)
+        return lib_no_attribute(self, name);
+    return lib_resolve(self, name, cname, ref);
+}
+
+static int lib_setattro(LibObject *self, PyObject *name, PyObject *value)
+{
+    Py_ssize_t len;
+    const char *cname = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, &len) : NULL;
+    if (cname == NULL)
+        return PyObject_GenericSetAttr((PyObject *)self, name, value);
+    if (clib_check_open(&self->lib) < 0)
+        return -1;
+    int64_t ref = lib_lookup(self, cname, len);
+    const cct_decl *d = (ref < 0 || (ref & CC_REF_ENUMERATOR)) ? NULL
+                        : &self->ffi->table.decls[ref];
+    if (d == NULL || d->kind != CCT_DECL_VARIABLE || (d->flags & CCT_DF_CONST)) {
+        if (ref < 0)
+            lib_no_attribute(self, name);
+        else
+            PyErr_Format(PyExc_AttributeError,
+                         "cannot write to function or constant '%U'", name);
+        return -1;
+    }
+    if (value == NULL) {
+        PyErr_Format(PyExc_AttributeError, "cannot delete global variable '%U'", name);
+        return -1;
+    }
+    CTypeObject *ct;
+    char *addr;
+    if (lib_variable(self, d, cname, &ct, &addr) < 0)
+        return -1;
+    int r = cconv_from_python(ct, addr, value);
+    Py_DECREF(ct);
+    return r;
+}
+
+/* ------------------------------------------------------------ dir() */
+
+static int lib_dir_add(PyObject *set, const cc_table *t, uint32_t name)
+{
+    PyObject *s = PyUnicode_FromString(cc_table_str(t, name));
+    if (s == NULL)
+        return -1;
+    int r = PySet_Add(set, s);
+    Py_DECREF(s);
+    return r;
+}
+
+/* Every function, variable, constant and enumerator name of the cdef. */
+static PyObject *lib_dir(LibObject *self, PyObject *unused)
+{
+    (void)unused;
+    const cc_table *t = &self->ffi->table;
+    PyObject *set = PySet_New(NULL);
+    if (set == NULL)
+        return NULL;
+    for (uint32_t i = 0; i < t->ndecls; i++) {
+        int k = t->decls[i].kind;
+        if (k == CCT_DECL_TYPEDEF || k == CCT_DECL_TAG)
+            continue;
+        if (lib_dir_add(set, t, t->decls[i].name) < 0)
+            goto error;
+    }
+    for (uint32_t i = 0; i < t->nenums; i++)
+        if (lib_dir_add(set, t, t->enums[i].name) < 0)
+            goto error;
+    PyObject *list = PySequence_List(set);
+    Py_DECREF(set);
+    if (list != NULL && PyList_Sort(list) < 0)
+        Py_CLEAR(list);
+    return list;
+error:
+    Py_DECREF(set);
+    return NULL;
+}
+
+/* ------------------------------------------------------------ addressof */
+
+PyObject *lib_addressof(PyObject *lib, PyObject *name)
+{
+    LibObject *self = (LibObject *)lib;
+    if (!PyUnicode_Check(name))
+        return PyErr_Format(PyExc_TypeError, "addressof() expects a name (str), "
+                            "not %.200s", Py_TYPE(name)->tp_name);
+    if (clib_check_open(&self->lib) < 0)
+        return NULL;
+    Py_ssize_t len;
+    const char *cname = PyUnicode_AsUTF8AndSize(name, &len);
+    if (cname == NULL)
+        return NULL;
+    int64_t ref = lib_lookup(self, cname, len);
+    const cct_decl *d = (ref < 0 || (ref & CC_REF_ENUMERATOR)) ? NULL
+                        : &self->ffi->table.decls[ref];
+    if (d != NULL && d->kind == CCT_DECL_FUNCTION)
+        return lib_getattro(self, name);
+    if (d == NULL || d->kind != CCT_DECL_VARIABLE)
+        return PyErr_Format(PyExc_AttributeError, "cannot take the address of "
+                            "the constant '%U'", name), NULL;
+    CTypeObject *ct;
+    char *addr;
+    if (lib_variable(self, d, cname, &ct, &addr) < 0)
+        return NULL;
+    CTypeObject *ptr = ctype_pointer_to(ct);
+    Py_DECREF(ct);
+    if (ptr == NULL)
+        return NULL;
+    PyObject *res = cdata_new_pointer(ptr, addr);
+    Py_DECREF(ptr);
+    return res;
+}
+
+/* ------------------------------------------------------------ the type */
+
+static PyObject *lib_repr(LibObject *self)
+{
+    return PyUnicode_FromFormat("<Lib object for '%U'%s>", self->lib.name,
+                                self->lib.handle ? "" : " (closed)");
+}
+
+static int lib_traverse(LibObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(self->ffi);
+    Py_VISIT(self->cache);
+    return 0;
+}
+
+static int lib_clear(LibObject *self)
+{
+    Py_CLEAR(self->ffi);
+    Py_CLEAR(self->cache);
+    return 0;
+}
+
+static void lib_dealloc(LibObject *self)
+{
+    PyObject_GC_UnTrack(self);
+    if (clib_close(&self->lib) < 0)
+        PyErr_Clear();
+    clib_clear(&self->lib);
+    lib_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMethodDef lib_methods[] = {
+    {"__dir__", (PyCFunction)lib_dir, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+PyTypeObject Lib_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_cffi_backend.FFILibrary",  /* CFFI names its ABI-mode class so */
+    .tp_basicsize = sizeof(LibObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "A library opened by ffi.dlopen(): its functions, global "
+              "variables and the cdef's constants as attributes.",
+    .tp_dealloc = (destructor)lib_dealloc,
+    .tp_repr = (reprfunc)lib_repr,
+    .tp_getattro = (getattrofunc)lib_getattro,
+    .tp_setattro = (setattrofunc)lib_setattro,
+    .tp_traverse = (traverseproc)lib_traverse,
+    .tp_clear = (inquiry)lib_clear,
+    .tp_methods = lib_methods,
+};
+
+/* ------------------------------------------------------------ ffi methods */
+
+PyObject *lib_ffi_dlopen(PyObject *ffi, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"name", "flags", NULL};
+    PyObject *name;
+    int flags = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|i:dlopen", kwlist, &name, &flags))
+        return NULL;
+    LibObject *self = PyObject_GC_New(LibObject, &Lib_Type);
+    if (self == NULL)
+        return NULL;
+    self->ffi = NULL;
+    self->cache = NULL;
+    if (clib_open(&self->lib, name, flags) < 0) {
+        self->lib.handle = NULL;
+        self->lib.name = NULL;
+        PyObject_GC_Track(self);
+        Py_DECREF(self);
+        return NULL;
+    }
+    Py_INCREF(ffi);
+    self->ffi = (FFIObject *)ffi;
+    self->cache = PyDict_New();
+    PyObject_GC_Track(self);
+    if (self->cache == NULL) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+PyObject *lib_ffi_dlclose(PyObject *ffi, PyObject *lib)
+{
+    (void)ffi;
+    if (!Lib_Check(lib))
+        return PyErr_Format(PyExc_TypeError, "dlclose() expects a library "
+                            "returned by ffi.dlopen(), not %.200s",
+                            Py_TYPE(lib)->tp_name);
+    LibObject *self = (LibObject *)lib;
+    PyDict_Clear(self->cache);
+    if (clib_close(&self->lib) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+int lib_obj_init_module(PyObject *m)
+{
+    if (PyType_Ready(&Lib_Type) < 0)
+        return -1;
+    if (clib_add_rtld_constants(PyModule_GetDict(m)) < 0
+        || clib_add_rtld_constants(FFI_Type.tp_dict) < 0)
+        return -1;
+    PyType_Modified(&FFI_Type);
+    Py_INCREF(&Lib_Type);
+    if (PyModule_AddObject(m, "FFILibrary", (PyObject *)&Lib_Type) < 0) {
+        Py_DECREF(&Lib_Type);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,60 @@
+/* cparse.h - the cdef parser: C declarations in, type table entries out.
+ *
+ * cc_parse_cdef() reads the text given to ffi.cdef() and appends to a
+ * cc_table (ctable.h) the declarations it contains, in the form described
+ * in table_format.h; struct and union bodies are laid out (layout.h) as soon
+ * as they are complete, so ABI-mode layout errors appear at cdef() time.
+ * cc_parse_typename() reads the type strings of ffi.typeof/new/cast/sizeof.
+ * Pure C: no Python, no allocation per token.
+ *
+ * Errors fill the cc_error with the file, line and column of the offending
+ * token and a message that names it and says what was expected.  The kinds:
+ *   CC_ERR_SYNTAX  cffi.CDefError (parse errors, refused constructs)
+ *   CC_ERR_DECL    cffi.FFIError  ("multiple declarations of ...",
+ *                                  "Unsupported type: ...", bad `pack`)
+ *                  (layout errors from layout.c also come as CC_ERR_DECL)
+ *   CC_ERR_TYPE    ffi.error      (sizeof() of a type without a size)
+ *   CC_ERR_NOMEM   MemoryError
+ */
+#ifndef CCFFI_CPARSE_H
+#define CCFFI_CPARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "table/ctable.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Deepest nesting (declarators, parentheses, struct bodies, expressions). */
+#define CC_PARSE_MAX_DEPTH 200
+
+typedef struct cc_parse_options {
+    int override;          /* cdef(override=True): redefinitions replace */
+    unsigned pack;         /* 0: default, 1: packed=True, N: pack=N (power of 2) */
+    const char *filename;  /* NULL: "<cdef source string>" */
+} cc_parse_options;
+
+/* Parses a cdef() text (len bytes, need not be NUL-terminated), appending
+ * to t.  opt may be NULL (all defaults).  Returns 0, or -1 with err set; on
+ * error t is exactly as it was before the call (the parse works on t and a
+ * copy taken first is put back).  Types made from a forward-declared struct
+ * stay valid when a later call completes it: the body fills the same index. */
+int cc_parse_cdef(cc_table *t, const char *src, size_t len,
+                  const cc_parse_options *opt, cc_error *err);
+
+/* Parses a type as given to ffi.typeof/new/cast/sizeof ("int", "struct foo *",
+ * "int[5][3]", "int(*)(int, ...)", "foo_t", "int[]", "char *[10]") and sets
+ * *type.  May append interned derived types (and, as CFFI does, an opaque
+ * struct for an unknown "struct foo") to t.  A function type ("int(int)")
+ * is returned as such: the caller decides whether it is acceptable.
+ * Returns 0, or -1 with err set (file "<cdef source string>"). */
+int cc_parse_typename(cc_table *t, const char *src, size_t len,
+                      uint32_t *type, cc_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CCFFI_CPARSE_H */

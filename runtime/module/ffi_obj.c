@@ -1,0 +1,1139 @@
+/* ffi_obj.c - the FFI type of _cffi_backend: type lookups (a type string
+ * is parsed once, then found in a per-FFI cache) and the ffi.* methods
+ * that work on types and data: cdef, include, typeof, sizeof, alignof,
+ * offsetof, new, cast, string, unpack, addressof, getctype, list_types,
+ * gc, release, new_allocator, new_handle, from_handle, init_once, errno.
+ * Realizing types from the table is crealize.c's; conversions are
+ * cconv.c's; ffi.buffer, from_buffer and memmove live in cbuffer.c; the
+ * methods that call into libraries are spliced in from ffi_call_methods.h. */
+#include <Python.h>
+#include "config.h"
+#include <string.h>
+#include "module/module.h"
+#include "module/ffi_obj.h"
+#include "object/ctype_obj.h"
+#include "object/cdata.h"
+#include "object/cconv.h"
+#include "object/cbuffer.h"
+#include "cdef/cparse.h"
+#include "module/ffi_call_methods.h"
+#include "call/lib_obj.h"
+#include "api/api_module.h"
+
+static PyObject *ffi_null;  /* ffi.NULL */
+
+/* -------------------------------------------------------------- lookups */
+
+/* Parses and realizes a type string, caching the result in types_cache,
+ * or in rawfunc_cache when the string names a function type. */
+static CTypeObject *ffi_parse_type(FFIObject *ffi, PyObject *str, int *is_rawfunc)
+{
+    Py_ssize_t len;
+    const char *text = PyUnicode_AsUTF8AndSize(str, &len);
+    if (text == NULL)
+        return NULL;
+    uint32_t index;
+    cc_error err = {0};
+    if (cc_parse_typename(&ffi->table, text, (size_t)len, &index, &err) < 0) {
+        ccm_raise_error(&err);
+        return NULL;
+    }
+    *is_rawfunc = ffi->table.types[index].kind == CCT_KIND_FUNCTION;
+    CTypeObject *ct = ffi_realize_type(ffi, index);
+    if (ct == NULL)
+        return NULL;
+    PyObject *cache = *is_rawfunc ? ffi->rawfunc_cache : ffi->types_cache;
+    if (PyDict_SetItem(cache, str, (PyObject *)ct) < 0) {
+        Py_DECREF(ct);
+        return NULL;
+    }
+    return ct;
+}
+
+static CTypeObject *ffi_lookup_ctype(FFIObject *ffi, PyObject *arg, int strict)
+{
+    if (PyUnicode_Check(arg)) {
+        PyObject *ct = PyDict_GetItemWithError(ffi->types_cache, arg);
+        int rawfunc = 0;
+        if (ct == NULL && !PyErr_Occurred()) {
+            ct = PyDict_GetItemWithError(ffi->rawfunc_cache, arg);
+            rawfunc = 1;
+        }
+        if (ct != NULL)
+            Py_INCREF(ct);
+        else if (PyErr_Occurred())
+            return NULL;
+        else if ((ct = (PyObject *)ffi_parse_type(ffi, arg, &rawfunc)) == NULL)
+            return NULL;
+        if (rawfunc && strict) {
+            PyErr_Format(ccm_CDefError,
+                         "the type '%U' is a function type, not a pointer-to-function type",
+                         arg);
+            Py_DECREF(ct);
+            return NULL;
+        }
+        return (CTypeObject *)ct;
+    }
+    if (CType_Check(arg)) {
+        Py_INCREF(arg);
+        return (CTypeObject *)arg;
+    }
+    PyErr_SetString(PyExc_TypeError, "expected a 'ctype' object");
+    return NULL;
+}
+
+CTypeObject *ffi_get_ctype(FFIObject *ffi, PyObject *arg)
+{
+    return ffi_lookup_ctype(ffi, arg, 0);
+}
+
+CTypeObject *ffi_get_ctype_strict(FFIObject *ffi, PyObject *arg)
+{
+    return ffi_lookup_ctype(ffi, arg, 1);
+}
+
+CTypeObject *ffi_get_ctype_or_cdata(FFIObject *ffi, PyObject *arg)
+{
+    if (CData_Check(arg)) {
+        Py_INCREF(CData_CType(arg));
+        return CData_CType(arg);
+    }
+    if (!PyUnicode_Check(arg) && !CType_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "expected a 'cdata' or 'ctype' object");
+        return NULL;
+    }
+    return ffi_get_ctype_strict(ffi, arg);
+}
+
+/* -------------------------------------------------------- object basics */
+
+static PyObject *ffi_new_object(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    (void)args;
+    (void)kwds;
+    FFIObject *self = (FFIObject *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->abi_mode = 1;
+    if (cc_table_init(&self->table) < 0) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    self->types_cache = PyDict_New();
+    self->rawfunc_cache = PyDict_New();
+    self->init_once_cache = PyDict_New();
+    self->included = PyList_New(0);
+    self->incomplete = PyList_New(0);
+    self->pending = PyList_New(0);
+    self->typedef_names = PyDict_New();
+    self->anon_numbers = PyDict_New();
+    if (!self->pending || !self->typedef_names || !self->anon_numbers || !self->types_cache || !self->rawfunc_cache || !self->init_once_cache || !self->included
+        || !self->incomplete) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+/* _cffi_backend.FFI() takes no argument; subclasses (cffi.FFI, which
+ * accepts CFFI's `backend=` keyword) define their own __init__. */
+static int ffi_init(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    if (Py_TYPE(self) == &FFI_Type
+        && (PyTuple_GET_SIZE(args) != 0 || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0))) {
+        PyErr_SetString(PyExc_TypeError, "FFI() takes no argument");
+        return -1;
+    }
+    return 0;
+}
+
+PyObject *ffi_new_from_table(const void *buf, size_t len)
+{
+    FFIObject *ffi = (FFIObject *)ffi_new_object(&FFI_Type, NULL, NULL);
+    if (ffi == NULL)
+        return NULL;
+    cc_error err = {0};
+    if (cc_table_load(&ffi->table, buf, len, &err) < 0) {
+        Py_DECREF(ffi);
+        ccm_raise_error(&err);
+        return NULL;
+    }
+    ffi->abi_mode = 0;
+    return (PyObject *)ffi;
+}
+
+static int ffi_traverse(FFIObject *self, visitproc visit, void *arg)
+{
+    for (uint32_t i = 0; i < self->nrealized; i++)
+        Py_VISIT(self->realized[i]);
+    Py_VISIT(self->types_cache);
+    Py_VISIT(self->rawfunc_cache);
+    Py_VISIT(self->init_once_cache);
+    Py_VISIT(self->included);
+    Py_VISIT(self->incomplete);
+    Py_VISIT(self->pending);
+    Py_VISIT(self->typedef_names);
+    Py_VISIT(self->anon_numbers);
+    Py_VISIT(self->api_state);
+    return 0;
+}
+
+static int ffi_clear(FFIObject *self)
+{
+    for (uint32_t i = 0; i < self->nrealized; i++)
+        Py_CLEAR(self->realized[i]);
+    Py_CLEAR(self->types_cache);
+    Py_CLEAR(self->rawfunc_cache);
+    Py_CLEAR(self->init_once_cache);
+    Py_CLEAR(self->included);
+    Py_CLEAR(self->incomplete);
+    Py_CLEAR(self->pending);
+    Py_CLEAR(self->typedef_names);
+    Py_CLEAR(self->anon_numbers);
+    Py_CLEAR(self->api_state);
+    return 0;
+}
+
+static void ffi_dealloc(FFIObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    if (self->weakreflist != NULL)
+        PyObject_ClearWeakRefs((PyObject *)self);
+    ffi_clear(self);
+    PyMem_Free(self->realized);
+    self->realized = NULL;
+    cc_table_free(&self->table);
+    tp->tp_free((PyObject *)self);  /* subtype_dealloc drops a heap type's ref */
+}
+
+/* ---------------------------------------------------------- ffi.cdef() */
+
+static int ffi_pack_option(PyObject *packed, PyObject *pack, unsigned *out)
+{
+    int is_packed = packed ? PyObject_IsTrue(packed) : 0;
+    if (is_packed < 0)
+        return -1;
+    *out = is_packed ? 1 : 0;
+    if (pack == NULL || pack == Py_None)
+        return 0;
+    if (is_packed) {
+        PyErr_SetString(PyExc_ValueError, "cannot give both 'pack' and 'packed'");
+        return -1;
+    }
+    long n = PyLong_AsLong(pack);
+    if (n == -1 && PyErr_Occurred())
+        return -1;
+    if (n <= 0 || (n & (n - 1)) != 0) {
+        PyErr_Format(PyExc_ValueError, "'pack' must be a power of two, not %ld", n);
+        return -1;
+    }
+    *out = n == 1 ? 1 : (unsigned)n;
+    return 0;
+}
+
+static PyObject *ffi_cdef(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"csource", "override", "packed", "pack", NULL};
+    PyObject *src, *override = NULL, *packed = NULL, *pack = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|OOO:cdef", kwlist, &src,
+                                     &override, &packed, &pack))
+        return NULL;
+    if (!PyUnicode_Check(src)) {
+        PyErr_SetString(PyExc_TypeError, "cdef() argument must be a string");
+        return NULL;
+    }
+    cc_parse_options opt = {0};
+    int ov = override ? PyObject_IsTrue(override) : 0;
+    if (ov < 0 || ffi_pack_option(packed, pack, &opt.pack) < 0)
+        return NULL;
+    opt.override = ov;
+    Py_ssize_t len;
+    const char *text = PyUnicode_AsUTF8AndSize(src, &len);
+    if (text == NULL)
+        return NULL;
+    cc_error err = {0};
+    if (cc_parse_cdef(&self->table, text, (size_t)len, &opt, &err) < 0) {
+        ccm_raise_error(&err);
+        return NULL;
+    }
+    PyDict_Clear(self->types_cache);
+    PyDict_Clear(self->rawfunc_cache);
+    if (crealize_complete_pending(self) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *ffi_include(FFIObject *self, PyObject *other)
+{
+    if (!FFI_Check(other)) {
+        PyErr_Format(PyExc_TypeError,
+                     "ffi.include() expects an argument that is also of type "
+                     "cffi.FFI, not %.200s", Py_TYPE(other)->tp_name);
+        return NULL;
+    }
+    if (other == (PyObject *)self) {
+        PyErr_SetString(PyExc_ValueError, "self-inclusion");
+        return NULL;
+    }
+    cc_error err = {0};
+    if (cc_table_include(&self->table, &((FFIObject *)other)->table, &err) < 0) {
+        ccm_raise_error(&err);
+        return NULL;
+    }
+    if (PyList_Append(self->included, other) < 0)
+        return NULL;
+    PyDict_Clear(self->types_cache);
+    PyDict_Clear(self->rawfunc_cache);
+    if (crealize_complete_pending(self) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ------------------------------------------------ typeof, sizeof, alignof */
+
+static PyObject *ffi_typeof(FFIObject *self, PyObject *arg)
+{
+    if (PyUnicode_Check(arg) || CType_Check(arg))
+        return (PyObject *)ffi_get_ctype_strict(self, arg);
+    if (CData_Check(arg)) {
+        Py_INCREF(CData_CType(arg));
+        return (PyObject *)CData_CType(arg);
+    }
+    CTypeObject *fn = api_function_ctype(arg);   /* lib.f of a compiled module */
+    if (fn != NULL) {
+        Py_INCREF(fn);
+        return (PyObject *)fn;
+    }
+    PyErr_SetObject(PyExc_TypeError, (PyObject *)Py_TYPE(arg));
+    return NULL;
+}
+
+static PyObject *ffi_sizeof(FFIObject *self, PyObject *arg)
+{
+    if (CData_Check(arg)) {
+        CDataObject *cd = (CDataObject *)arg;
+        CTypeObject *ct = cd->c_type;
+        if ((ct->ct_flags & CT_ARRAY) && cdata_array_length(cd) >= 0)
+            return PyLong_FromSsize_t(cdata_array_length(cd) * ct->ct_item->ct_size);
+        if ((ct->ct_flags & CT_STRUCT_OR_UNION) && CData_IsOwn(cd)
+            && ((CDataOwnObject *)cd)->c_repr_kind == CDATA_REPR_OWNING)
+            return PyLong_FromSsize_t(((CDataOwnObject *)cd)->c_nbytes);
+        if (ctype_sizeof(ct) < 0)
+            return NULL;
+        return PyLong_FromSsize_t(ct->ct_size);
+    }
+    CTypeObject *ct = ffi_get_ctype_or_cdata(self, arg);
+    if (ct == NULL)
+        return NULL;
+    Py_ssize_t size = ctype_sizeof(ct);
+    Py_DECREF(ct);
+    return size < 0 ? NULL : PyLong_FromSsize_t(size);
+}
+
+static PyObject *ffi_alignof(FFIObject *self, PyObject *arg)
+{
+    CTypeObject *ct = ffi_get_ctype_or_cdata(self, arg);
+    if (ct == NULL)
+        return NULL;
+    Py_ssize_t align = ct->ct_align;
+    if (align <= 0 || (ct->ct_flags & (CT_IS_OPAQUE | CT_VOID))) {
+        PyErr_Format(ctype_unknown_size_error, "ctype '%s' is of unknown alignment",
+                     ct->ct_name);
+        Py_DECREF(ct);
+        return NULL;
+    }
+    Py_DECREF(ct);
+    return PyLong_FromSsize_t(align);
+}
+
+/* One step of offsetof/addressof: field name or index into *ct. */
+static int ffi_offset_step(CTypeObject **ct, PyObject *key, Py_ssize_t *offset, int first)
+{
+    CTypeObject *t = *ct;
+    if (PyUnicode_Check(key)) {
+        if ((t->ct_flags & CT_POINTER) && first
+            && (t->ct_item->ct_flags & CT_STRUCT_OR_UNION))
+            t = t->ct_item;
+        if (!(t->ct_flags & CT_STRUCT_OR_UNION)) {
+            PyErr_SetString(PyExc_TypeError,
+                            "with a field name argument, expected a struct or union ctype");
+            return -1;
+        }
+        if (t->ct_fields == NULL) {
+            PyErr_Format(PyExc_TypeError, "struct/union is opaque: '%s'", t->ct_name);
+            return -1;
+        }
+        CFieldObject *f = ctype_find_field(t, key);
+        if (f == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_SetObject(PyExc_KeyError, key);
+            return -1;
+        }
+        if (f->cf_bitsize >= 0) {
+            PyErr_SetString(PyExc_TypeError, "not supported for bitfields");
+            return -1;
+        }
+        *offset += f->cf_offset;
+        *ct = f->cf_type;
+        return 0;
+    }
+    if (!(t->ct_flags & (CT_ARRAY | CT_POINTER))) {
+        PyErr_SetString(PyExc_TypeError,
+                        "with an integer argument, expected an array or pointer ctype");
+        return -1;
+    }
+    Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_OverflowError);
+    if (i == -1 && PyErr_Occurred())
+        return -1;
+    if ((t->ct_flags & CT_POINTER) && !first) {
+        PyErr_SetString(PyExc_TypeError, "cannot index a pointer that is inside a struct");
+        return -1;
+    }
+    if (t->ct_item->ct_size < 0) {
+        PyErr_Format(PyExc_ValueError, "ctype '%s' is of unknown size", t->ct_item->ct_name);
+        return -1;
+    }
+    *offset += i * t->ct_item->ct_size;
+    *ct = t->ct_item;
+    return 0;
+}
+
+/* Walks fields and indexes; *ct is borrowed.  As in CFFI, "a.b" is not a
+ * path: nested fields are separate arguments. */
+static int ffi_offset_walk(CTypeObject **ct, PyObject *const *keys, Py_ssize_t n,
+                           Py_ssize_t *offset)
+{
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (ffi_offset_step(ct, keys[k], offset, k == 0) < 0)
+            return -1;
+    return 0;
+}
+
+static PyObject *ffi_offsetof(FFIObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs < 2) {
+        PyErr_SetString(PyExc_TypeError, "offsetof() expects a type and at least one field");
+        return NULL;
+    }
+    CTypeObject *ct = ffi_get_ctype_strict(self, args[0]);
+    if (ct == NULL)
+        return NULL;
+    CTypeObject *walk = ct;
+    Py_ssize_t offset = 0;
+    int rc = ffi_offset_walk(&walk, args + 1, nargs - 1, &offset);
+    Py_DECREF(ct);
+    return rc < 0 ? NULL : PyLong_FromSsize_t(offset);
+}
+
+/* ---------------------------------------------------------- new, cast */
+
+static PyObject *ffi_new(FFIObject *self, PyObject *const *args, Py_ssize_t nargs,
+                         PyObject *kwnames)
+{
+    PyObject *cdecl = NULL, *init = NULL;
+    if (kwnames == NULL && nargs >= 1 && nargs <= 2) {
+        cdecl = args[0];
+        init = nargs == 2 ? args[1] : NULL;
+    } else {
+        static const char *const names[] = {"cdecl", "init"};
+        PyObject *slots[2] = {NULL, NULL};
+        Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+        if (nargs > 2) {
+            PyErr_SetString(PyExc_TypeError, "new() takes at most 2 arguments");
+            return NULL;
+        }
+        for (Py_ssize_t i = 0; i < nargs; i++)
+            slots[i] = args[i];
+        for (Py_ssize_t k = 0; k < nkw; k++) {
+            PyObject *kw = PyTuple_GET_ITEM(kwnames, k);
+            int j = -1;
+            for (int m = 0; m < 2; m++)
+                if (PyUnicode_CompareWithASCIIString(kw, names[m]) == 0)
+                    j = m;
+            if (j < 0 || slots[j] != NULL) {
+                PyErr_Format(PyExc_TypeError, "new() got an unexpected keyword argument '%U'", kw);
+                return NULL;
+            }
+            slots[j] = args[nargs + k];
+        }
+        cdecl = slots[0];
+        init = slots[1];
+        if (cdecl == NULL) {
+            PyErr_SetString(PyExc_TypeError, "new() missing required argument 'cdecl'");
+            return NULL;
+        }
+    }
+    CTypeObject *ct;
+    if (PyUnicode_CheckExact(cdecl)) {
+        ct = (CTypeObject *)PyDict_GetItemWithError(self->types_cache, cdecl);
+        if (ct != NULL)
+            return cdata_newp(ct, init, NULL);
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    ct = ffi_get_ctype_strict(self, cdecl);
+    if (ct == NULL)
+        return NULL;
+    PyObject *r = cdata_newp(ct, init, NULL);
+    Py_DECREF(ct);
+    return r;
+}
+
+static PyObject *ffi_cast(FFIObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "cast() takes exactly 2 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    CTypeObject *ct;
+    if (PyUnicode_CheckExact(args[0])) {
+        ct = (CTypeObject *)PyDict_GetItemWithError(self->types_cache, args[0]);
+        if (ct != NULL)
+            return cconv_cast(ct, args[1]);
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    ct = ffi_get_ctype_strict(self, args[0]);
+    if (ct == NULL)
+        return NULL;
+    PyObject *r = cconv_cast(ct, args[1]);
+    Py_DECREF(ct);
+    return r;
+}
+
+/* ------------------------------------------------------- string, unpack */
+
+static PyObject *ffi_wchars_to_str(const char *p, Py_ssize_t n, Py_ssize_t wsize)
+{
+    if (wsize == 2) {
+        int order = -1;
+        return PyUnicode_DecodeUTF16(p, n * 2, "surrogatepass", &order);
+    }
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, p, n);
+}
+
+/* Length up to the first NUL item, at most maxlen (-1: no bound). */
+static Py_ssize_t ffi_strlen(const char *p, Py_ssize_t isize, Py_ssize_t maxlen)
+{
+    Py_ssize_t n = 0;
+    for (; maxlen < 0 || n < maxlen; n++) {
+        const char *q = p + n * isize;
+        int zero = 1;
+        for (Py_ssize_t k = 0; k < isize; k++)
+            if (q[k]) {
+                zero = 0;
+                break;
+            }
+        if (zero)
+            break;
+    }
+    return n;
+}
+
+static PyObject *ffi_string(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    (void)self;
+    static char *kwlist[] = {"cdata", "maxlen", NULL};
+    PyObject *obj;
+    Py_ssize_t maxlen = -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|n:string", kwlist, &obj, &maxlen))
+        return NULL;
+    if (!CData_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "expected a cdata object, got %.200s",
+                     Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    CDataObject *cd = (CDataObject *)obj;
+    CTypeObject *ct = cd->c_type;
+    if (ct->ct_flags & (CT_POINTER | CT_ARRAY)) {
+        CTypeObject *item = ct->ct_item;
+        if (item->ct_flags & (CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR)
+            || ((item->ct_flags & CT_PRIMITIVE_INTEGER) && item->ct_size == 1
+                && !(item->ct_flags & (CT_IS_BOOL | CT_IS_ENUM)))) {
+            if (cd->c_data == NULL) {
+                PyObject *r = PyObject_Repr(obj);
+                if (r != NULL)
+                    PyErr_Format(PyExc_RuntimeError, "cannot use string() on %U", r);
+                Py_XDECREF(r);
+                return NULL;
+            }
+            Py_ssize_t len = cdata_array_length(cd);
+            if (len >= 0 && (maxlen < 0 || maxlen > len))
+                maxlen = len;
+            Py_ssize_t n = ffi_strlen(cd->c_data, item->ct_size, maxlen);
+            if (item->ct_flags & CT_PRIMITIVE_WCHAR)
+                return ffi_wchars_to_str(cd->c_data, n, item->ct_size);
+            return PyBytes_FromStringAndSize(cd->c_data, n);
+        }
+    }
+    if (ct->ct_flags & CT_IS_ENUM) {
+        PyObject *v = cconv_read_integer(cd->c_data, ct->ct_size,
+                                         ct->ct_flags & CT_PRIMITIVE_SIGNED);
+        if (v == NULL)
+            return NULL;
+        PyObject *name = ct->ct_enum_names ? PyDict_GetItemWithError(ct->ct_enum_names, v) : NULL;
+        PyObject *r = name ? (Py_INCREF(name), name)
+                           : (PyErr_Occurred() ? NULL : PyObject_Str(v));
+        Py_DECREF(v);
+        return r;
+    }
+    if (ct->ct_flags & (CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR))
+        return cconv_to_python(ct, cd->c_data);
+    PyErr_Format(PyExc_TypeError, "string(): unexpected cdata '%s' argument", ct->ct_name);
+    return NULL;
+}
+
+static PyObject *ffi_unpack(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    (void)self;
+    static char *kwlist[] = {"cdata", "length", NULL};
+    PyObject *obj;
+    Py_ssize_t length;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "On:unpack", kwlist, &obj, &length))
+        return NULL;
+    if (!CData_Check(obj) || !(CData_CType(obj)->ct_flags & (CT_POINTER | CT_ARRAY))) {
+        if (CData_Check(obj))
+            PyErr_Format(PyExc_TypeError, "expected a pointer or array, got '%s'",
+                         CData_CType(obj)->ct_name);
+        else
+            PyErr_Format(PyExc_TypeError, "expected a pointer or array cdata, got %.200s",
+                         Py_TYPE(obj)->tp_name);
+        return NULL;
+    }
+    CDataObject *cd = (CDataObject *)obj;
+    CTypeObject *item = cd->c_type->ct_item;
+    if (length < 0) {
+        PyErr_SetString(PyExc_ValueError, "'length' cannot be negative");
+        return NULL;
+    }
+    if (cd->c_data == NULL) {
+        PyObject *r = PyObject_Repr(obj);
+        if (r != NULL)
+            PyErr_Format(PyExc_RuntimeError, "cannot use unpack() on %U", r);
+        Py_XDECREF(r);
+        return NULL;
+    }
+    if (item->ct_size < 0 || (item->ct_flags & CT_VOID)) {
+        PyErr_Format(PyExc_ValueError, "'%s' points to items of unknown size",
+                     cd->c_type->ct_name);
+        return NULL;
+    }
+    if (item->ct_flags & CT_PRIMITIVE_CHAR)
+        return PyBytes_FromStringAndSize(cd->c_data, length);
+    if (item->ct_flags & CT_PRIMITIVE_WCHAR)
+        return ffi_wchars_to_str(cd->c_data, length, item->ct_size);
+    PyObject *list = PyList_New(length);
+    if (list == NULL)
+        return NULL;
+    PyObject *owner = !CData_IsOwn(cd) ? NULL : obj;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        PyObject *v = cconv_to_python_owned(item, cd->c_data + i * item->ct_size, owner);
+        if (v == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, i, v);
+    }
+    return list;
+}
+
+/* ------------------------------------------- addressof, getctype, list */
+
+static PyObject *ffi_addressof(FFIObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs < 1) {
+        PyErr_SetString(PyExc_TypeError, "addressof() expects at least 1 argument");
+        return NULL;
+    }
+    if (!CData_Check(args[0])) {
+        if (Lib_Check(args[0]) && nargs == 2)
+            return lib_addressof(args[0], args[1]);
+        if (ApiLib_Check(args[0]) && nargs == 2)
+            return api_lib_addressof(args[0], args[1]);
+        PyErr_SetString(PyExc_TypeError, "expected a cdata struct/union/array/pointer object");
+        return NULL;
+    }
+    CDataObject *cd = (CDataObject *)args[0];
+    CTypeObject *ct = cd->c_type;
+    if (!(ct->ct_flags & (CT_STRUCT_OR_UNION | CT_ARRAY | CT_POINTER))) {
+        PyErr_SetString(PyExc_TypeError, "expected a cdata struct/union/array/pointer object");
+        return NULL;
+    }
+    CTypeObject *target = ct;
+    Py_ssize_t offset = 0;
+    if (nargs == 1) {
+        if (ct->ct_flags & CT_POINTER) {
+            PyErr_SetString(PyExc_TypeError, "addressof(pointer)");
+            return NULL;
+        }
+    } else if (ffi_offset_walk(&target, args + 1, nargs - 1, &offset) < 0)
+        return NULL;
+    CTypeObject *ptr = ctype_pointer_to(target);
+    if (ptr == NULL)
+        return NULL;
+    PyObject *owner = !CData_IsOwn(cd) ? NULL : (PyObject *)cd;
+    PyObject *r;
+    if (owner != NULL) {
+        r = cdata_new_view(ptr, cd->c_data + offset, owner);
+    } else
+        r = cdata_new_pointer(ptr, cd->c_data + offset);
+    Py_DECREF(ptr);
+    return r;
+}
+
+static PyObject *ffi_getctype(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"cdecl", "replace_with", NULL};
+    PyObject *cdecl;
+    const char *replace = "";
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|s:getctype", kwlist, &cdecl, &replace))
+        return NULL;
+    CTypeObject *ct = ffi_get_ctype_strict(self, cdecl);
+    if (ct == NULL)
+        return NULL;
+    while (*replace == ' ' || *replace == '\t' || *replace == '\n')
+        replace++;
+    size_t rl = strlen(replace);
+    while (rl > 0 && (replace[rl - 1] == ' ' || replace[rl - 1] == '\t' || replace[rl - 1] == '\n'))
+        rl--;
+    PyObject *decl;
+    int pos = ct->ct_name_position;
+    PyObject *core = PyUnicode_FromStringAndSize(replace, (Py_ssize_t)rl);
+    if (core == NULL) {
+        Py_DECREF(ct);
+        return NULL;
+    }
+    if (rl > 0 && replace[0] == '*' && ct->ct_name[pos] == '[')
+        decl = PyUnicode_FromFormat("(%U)", core);
+    else if (rl > 0 && replace[0] != '[' && replace[0] != '(')
+        decl = PyUnicode_FromFormat(" %U", core);
+    else {
+        Py_INCREF(core);
+        decl = core;
+    }
+    Py_DECREF(core);
+    PyObject *r = NULL;
+    if (decl != NULL) {
+        const char *d = PyUnicode_AsUTF8(decl);
+        r = d ? ctype_name_with(ct, d) : NULL;
+        Py_DECREF(decl);
+    }
+    Py_DECREF(ct);
+    return r;
+}
+
+static int ffi_add_name(PyObject *set, FFIObject *ffi, uint32_t name)
+{
+    PyObject *s = PyUnicode_FromString(crealize_str(ffi, name));
+    if (s == NULL)
+        return -1;
+    int rc = PySet_Add(set, s);
+    Py_DECREF(s);
+    return rc;
+}
+
+static PyObject *ffi_sorted(PyObject *set)
+{
+    PyObject *list = PySequence_List(set);
+    if (list != NULL && PyList_Sort(list) < 0)
+        Py_CLEAR(list);
+    return list;
+}
+
+static PyObject *ffi_list_types(FFIObject *self, PyObject *noarg)
+{
+    (void)noarg;
+    PyObject *sets[3] = {PySet_New(NULL), PySet_New(NULL), PySet_New(NULL)};
+    PyObject *r = NULL;
+    if (!sets[0] || !sets[1] || !sets[2])
+        goto done;
+    for (uint32_t i = 0; i < self->table.ndecls; i++) {
+        cct_decl d = self->table.decls[i];
+        int which = -1;
+        if (d.kind == CCT_DECL_TYPEDEF)
+            which = 0;
+        else if (d.kind == CCT_DECL_TAG && d.type < self->table.ntypes) {
+            uint8_t k = self->table.types[d.type].kind;
+            which = k == CCT_KIND_STRUCT ? 1 : k == CCT_KIND_UNION ? 2 : -1;
+        }
+        if (which >= 0 && d.name != 0 && ffi_add_name(sets[which], self, d.name) < 0)
+            goto done;
+    }
+    PyObject *l0 = ffi_sorted(sets[0]), *l1 = ffi_sorted(sets[1]), *l2 = ffi_sorted(sets[2]);
+    if (l0 && l1 && l2)
+        r = PyTuple_Pack(3, l0, l1, l2);
+    Py_XDECREF(l0);
+    Py_XDECREF(l1);
+    Py_XDECREF(l2);
+done:
+    for (int i = 0; i < 3; i++)
+        Py_XDECREF(sets[i]);
+    return r;
+}
+
+/* ------------------------------------------------------- gc and release */
+
+static PyObject *ffi_gc(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    (void)self;
+    static char *kwlist[] = {"cdata", "destructor", "size", NULL};
+    PyObject *obj, *destructor;
+    Py_ssize_t size = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O|n:gc", kwlist, &CData_Type, &obj,
+                                     &destructor, &size))
+        return NULL;
+    if (destructor == Py_None) {
+        if (Py_TYPE(obj) != &CDataGCP_Type) {
+            PyErr_SetString(PyExc_TypeError,
+                            "Can remove destructor only on a object previously "
+                            "returned by ffi.gc()");
+            return NULL;
+        }
+        CDataOwnObject *o = (CDataOwnObject *)obj;
+        Py_CLEAR(o->c_destructor);
+        Py_RETURN_NONE;
+    }
+    CDataObject *cd = (CDataObject *)obj;
+    CDataOwnObject *o = cdata_new_variant(&CDataGCP_Type, cd->c_type, cd->c_data);
+    if (o == NULL)
+        return NULL;
+    o->c_length = CData_IsOwn(cd) ? ((CDataOwnObject *)cd)->c_length : -1;
+    Py_INCREF(obj);
+    o->c_keep = obj;
+    Py_INCREF(destructor);
+    o->c_destructor = destructor;
+    PyObject *g = (PyObject *)o;
+    return (PyObject *)g;
+}
+
+static PyObject *ffi_release(FFIObject *self, PyObject *arg)
+{
+    (void)self;
+    if (!CData_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "release() argument must be a cdata, not %.200s",
+                     Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    if (cdata_release((CDataObject *)arg) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ------------------------------------------------------- new_allocator */
+
+typedef struct {
+    PyObject_HEAD
+    FFIObject *ffi;
+    PyObject *spec;  /* (alloc, free, should_clear_after_alloc) */
+} AllocatorObject;
+
+static PyObject *allocator_call(AllocatorObject *a, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"cdecl", "init", NULL};
+    PyObject *cdecl, *init = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O:allocate", kwlist, &cdecl, &init))
+        return NULL;
+    CTypeObject *ct = ffi_get_ctype_strict(a->ffi, cdecl);
+    if (ct == NULL)
+        return NULL;
+    PyObject *r = cdata_newp(ct, init, a->spec);
+    Py_DECREF(ct);
+    return r;
+}
+
+static void allocator_dealloc(AllocatorObject *a)
+{
+    Py_XDECREF(a->ffi);
+    Py_XDECREF(a->spec);
+    PyObject_Free(a);
+}
+
+static PyTypeObject Allocator_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_cffi_backend.__FFIAllocator",
+    .tp_basicsize = sizeof(AllocatorObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_dealloc = (destructor)allocator_dealloc,
+    .tp_call = (ternaryfunc)allocator_call,
+};
+
+static PyObject *ffi_new_allocator(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"alloc", "free", "should_clear_after_alloc", NULL};
+    PyObject *alloc = Py_None, *free_fn = Py_None, *clear = Py_True;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOO:new_allocator", kwlist,
+                                     &alloc, &free_fn, &clear))
+        return NULL;
+    if (alloc == Py_None && free_fn != Py_None) {
+        PyErr_SetString(PyExc_TypeError, "cannot pass 'free' without 'alloc'");
+        return NULL;
+    }
+    AllocatorObject *a = PyObject_New(AllocatorObject, &Allocator_Type);
+    if (a == NULL)
+        return NULL;
+    Py_INCREF(self);
+    a->ffi = self;
+    a->spec = PyTuple_Pack(3, alloc, free_fn, PyObject_IsTrue(clear) ? Py_True : Py_False);
+    if (a->spec == NULL) {
+        Py_DECREF(a);
+        return NULL;
+    }
+    return (PyObject *)a;
+}
+
+/* ------------------------------------------------------------ handles */
+
+static PyObject *ffi_new_handle(FFIObject *self, PyObject *obj)
+{
+    (void)self;
+    CTypeObject *vp = ctype_pointer_to(ctype_void());
+    if (vp == NULL)
+        return NULL;
+    CDataOwnObject *o = cdata_new_variant(&CDataHandle_Type, vp, NULL);
+    Py_DECREF(vp);
+    if (o == NULL)
+        return NULL;
+    o->head.c_data = (char *)o;  /* the handle's value is its own address */
+    Py_INCREF(obj);
+    o->c_keep = obj;
+    o->c_repr_kind = CDATA_REPR_HANDLE;
+    PyObject *h = (PyObject *)o;
+    return (PyObject *)h;
+}
+
+PyObject *ffi_handle_target(void *ptr)
+{
+    if (ptr == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "cannot use from_handle() on NULL pointer");
+        return NULL;
+    }
+    PyObject *h = (PyObject *)ptr;
+    if (Py_TYPE(h) != &CDataHandle_Type || ((CDataObject *)h)->c_data != ptr) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "ffi.from_handle(): the pointer is not a handle from ffi.new_handle()");
+        return NULL;
+    }
+    PyObject *x = ((CDataOwnObject *)h)->c_keep;
+    if (x == NULL)
+        x = Py_None;   /* the handle was cleared by the cycle collector */
+    Py_INCREF(x);
+    return x;
+}
+
+static PyObject *ffi_from_handle(FFIObject *self, PyObject *arg)
+{
+    (void)self;
+    if (!CData_Check(arg) || !(CData_CType(arg)->ct_flags & CT_POINTER)
+        || !(CData_CType(arg)->ct_flags & CT_IS_VOIDCHAR_PTR)) {
+        PyErr_Format(PyExc_TypeError, "expected a 'cdata' object with a 'void *' out of "
+                     "new_handle(), got '%.200s'",
+                     CData_Check(arg) ? CData_CType(arg)->ct_name : Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    return ffi_handle_target(CData_Ptr(arg));
+}
+
+/* ------------------------------------------------------ init_once, errno */
+
+/* init_once: the cache maps tag -> (True, result) once done, or to
+ * (False, lock) while some thread runs func(); other threads wait on the
+ * lock (without the GIL), then find the result.  As in CFFI. */
+static PyObject *ffi_init_once_done(FFIObject *self, PyObject *tag)
+{
+    PyObject *entry = PyDict_GetItemWithError(self->init_once_cache, tag);
+    if (entry == NULL || PyTuple_GET_ITEM(entry, 0) != Py_True)
+        return NULL;
+    PyObject *r = PyTuple_GET_ITEM(entry, 1);
+    Py_INCREF(r);
+    return r;
+}
+
+static PyObject *ffi_init_once_lock(FFIObject *self, PyObject *tag)
+{
+    PyObject *entry = PyDict_GetItemWithError(self->init_once_cache, tag);
+    if (entry != NULL) {
+        PyObject *lock = PyTuple_GET_ITEM(entry, 1);
+        Py_INCREF(lock);
+        return lock;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *thread = PyImport_ImportModule("_thread");
+    PyObject *lock = thread ? PyObject_CallMethod(thread, "allocate_lock", NULL) : NULL;
+    Py_XDECREF(thread);
+    if (lock == NULL)
+        return NULL;
+    entry = PyTuple_Pack(2, Py_False, lock);
+    if (entry == NULL || PyDict_SetItem(self->init_once_cache, tag, entry) < 0) {
+        Py_XDECREF(entry);
+        Py_DECREF(lock);
+        return NULL;
+    }
+    Py_DECREF(entry);
+    return lock;
+}
+
+static PyObject *ffi_init_once(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"func", "tag", NULL};
+    PyObject *func, *tag;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO:init_once", kwlist, &func, &tag))
+        return NULL;
+    PyObject *r = ffi_init_once_done(self, tag);
+    if (r != NULL || PyErr_Occurred())
+        return r;
+    PyObject *lock = ffi_init_once_lock(self, tag);
+    if (lock == NULL)
+        return NULL;
+    PyObject *ok = PyObject_CallMethod(lock, "acquire", NULL);
+    if (ok == NULL) {
+        Py_DECREF(lock);
+        return NULL;
+    }
+    Py_DECREF(ok);
+    r = ffi_init_once_done(self, tag);
+    if (r == NULL && !PyErr_Occurred()) {
+        r = PyObject_CallFunctionObjArgs(func, NULL);
+        if (r != NULL) {
+            PyObject *entry = PyTuple_Pack(2, Py_True, r);
+            if (entry == NULL || PyDict_SetItem(self->init_once_cache, tag, entry) < 0)
+                Py_CLEAR(r);
+            Py_XDECREF(entry);
+        }
+    }
+    PyObject *exc_t, *exc_v, *exc_tb;
+    PyErr_Fetch(&exc_t, &exc_v, &exc_tb);
+    ok = PyObject_CallMethod(lock, "release", NULL);
+    Py_XDECREF(ok);
+    if (ok == NULL)
+        PyErr_Clear();
+    PyErr_Restore(exc_t, exc_v, exc_tb);
+    Py_DECREF(lock);
+    return r;
+}
+
+static PyObject *ffi_get_errno(FFIObject *self, void *c)
+{
+    (void)self;
+    (void)c;
+    return PyLong_FromLong(cconv_saved_errno);
+}
+
+static int ffi_set_errno(FFIObject *self, PyObject *value, void *c)
+{
+    (void)self;
+    (void)c;
+    if (value == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "cannot delete errno");
+        return -1;
+    }
+    long v = PyLong_AsLong(value);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    cconv_saved_errno = (int)v;
+    return 0;
+}
+
+/* -------------------------------------------------------------- tables */
+
+static PyMethodDef ffi_methods[] = {
+    {"cdef", (PyCFunction)(void (*)(void))ffi_cdef, METH_VARARGS | METH_KEYWORDS,
+     "Parse the given C declarations; they become usable by the other methods."},
+    {"include", (PyCFunction)ffi_include, METH_O,
+     "Include the types and constants declared in another FFI object."},
+    {"typeof", (PyCFunction)ffi_typeof, METH_O, "The ctype of a C type name or of a cdata."},
+    {"sizeof", (PyCFunction)ffi_sizeof, METH_O, "Size in bytes of a ctype or cdata."},
+    {"alignof", (PyCFunction)ffi_alignof, METH_O, "Natural alignment of a ctype."},
+    {"offsetof", (PyCFunction)(void (*)(void))ffi_offsetof, METH_FASTCALL,
+     "Offset of a field (or nested fields / array indexes) in a ctype."},
+    {"new", (PyCFunction)(void (*)(void))ffi_new, METH_FASTCALL | METH_KEYWORDS,
+     "Allocate zeroed memory for a pointer or array ctype and return an owning cdata."},
+    {"cast", (PyCFunction)(void (*)(void))ffi_cast, METH_FASTCALL,
+     "A cdata of the given ctype with the value converted as C would."},
+    {"string", (PyCFunction)(void (*)(void))ffi_string, METH_VARARGS | METH_KEYWORDS,
+     "bytes or str from a char / wchar_t pointer or array, or an enum's name."},
+    {"unpack", (PyCFunction)(void (*)(void))ffi_unpack, METH_VARARGS | METH_KEYWORDS,
+     "The first `length` items of a pointer or array, as bytes, str or list."},
+    {"addressof", (PyCFunction)(void (*)(void))ffi_addressof, METH_FASTCALL,
+     "Pointer to a struct/array cdata or to one of its fields or items."},
+    {"getctype", (PyCFunction)(void (*)(void))ffi_getctype, METH_VARARGS | METH_KEYWORDS,
+     "The C spelling of a type, with an optional declarator spliced in."},
+    {"list_types", (PyCFunction)ffi_list_types, METH_NOARGS,
+     "(typedef names, struct names, union names) declared so far."},
+    {"gc", (PyCFunction)(void (*)(void))ffi_gc, METH_VARARGS | METH_KEYWORDS,
+     "A new cdata that calls destructor(cdata) when it dies."},
+    {"release", (PyCFunction)ffi_release, METH_O,
+     "Release the resources of a cdata from new, gc, from_buffer or an allocator now."},
+    {"new_allocator", (PyCFunction)(void (*)(void))ffi_new_allocator,
+     METH_VARARGS | METH_KEYWORDS, "An ffi.new()-like function using custom alloc/free."},
+    {"new_handle", (PyCFunction)ffi_new_handle, METH_O,
+     "A 'void *' cdata that ffi.from_handle() turns back into the object."},
+    {"from_handle", (PyCFunction)ffi_from_handle, METH_O,
+     "The object that a handle from ffi.new_handle() refers to."},
+    {"init_once", (PyCFunction)(void (*)(void))ffi_init_once, METH_VARARGS | METH_KEYWORDS,
+     "Call func() once per tag and remember its result."},
+    CBUFFER_FFI_METHODS
+    FFI_CALL_METHODS
+    API_FFI_METHODS
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef ffi_getset[] = {
+    {"errno", (getter)ffi_get_errno, (setter)ffi_set_errno,
+     "The C errno saved after the last C call of this thread.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+PyTypeObject FFI_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_cffi_backend.FFI",
+    .tp_basicsize = sizeof(FFIObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "The interface to C declarations: types, data and libraries.",
+    .tp_new = ffi_new_object,
+    .tp_init = ffi_init,
+    .tp_dealloc = (destructor)ffi_dealloc,
+    .tp_traverse = (traverseproc)ffi_traverse,
+    .tp_clear = (inquiry)ffi_clear,
+    .tp_methods = ffi_methods,
+    .tp_getset = ffi_getset,
+    .tp_weaklistoffset = offsetof(FFIObject, weakreflist),
+};
+
+static int ffi_set_class_attr(const char *name, PyObject *value)
+{
+    if (value == NULL)
+        return -1;
+    int rc = PyDict_SetItemString(FFI_Type.tp_dict, name, value);
+    return rc;
+}
+
+int ffi_obj_init_module(PyObject *m)
+{
+    if (ctype_init_module(m) < 0 || cdata_init_module(m) < 0 || cbuffer_init_module(m) < 0)
+        return -1;
+    if (PyType_Ready(&FFI_Type) < 0 || PyType_Ready(&Allocator_Type) < 0)
+        return -1;
+    CTypeObject *vp = ctype_pointer_to(ctype_void());
+    if (vp == NULL)
+        return -1;
+    ffi_null = cdata_new_pointer(vp, NULL);
+    Py_DECREF(vp);
+    if (ffi_null == NULL)
+        return -1;
+    if (ffi_set_class_attr("error", ccm_error) < 0
+        || ffi_set_class_attr("NULL", ffi_null) < 0
+        || ffi_set_class_attr("CData", (PyObject *)&CData_Type) < 0
+        || ffi_set_class_attr("CType", (PyObject *)&CType_Type) < 0
+        || ffi_set_class_attr("buffer", (PyObject *)&CBuffer_Type) < 0)
+        return -1;
+    PyType_Modified(&FFI_Type);
+    Py_INCREF(&FFI_Type);
+    if (PyModule_AddObject(m, "FFI", (PyObject *)&FFI_Type) < 0) {
+        Py_DECREF(&FFI_Type);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,55 @@
+/* ffi_table_io.c - an FFI's declarations as table bytes and back: what ABI
+ * mode out-of-line needs.  emit_python_code() writes a .py module holding
+ * the serialized table of the cdef (layouts already computed), and that
+ * module rebuilds its ffi from the bytes with no parsing at import time.
+ *
+ *   _cffi_backend._ccffi_table_bytes(ffi) -> bytes
+ *   _cffi_backend._ccffi_ffi_from_table(bytes) -> FFI (ABI mode)
+ */
+#include <Python.h>
+#include "config.h"
+#include <stdlib.h>
+#include "module/module.h"
+#include "module/ffi_obj.h"
+#include "module/ffi_table_io.h"
+
+static PyObject *table_io_bytes(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    if (!FFI_Check(arg))
+        return PyErr_Format(PyExc_TypeError, "expected an FFI object, got %.200s",
+                            Py_TYPE(arg)->tp_name);
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    if (cc_table_serialize(&((FFIObject *)arg)->table, &buf, &len) < 0)
+        return PyErr_NoMemory();
+    PyObject *res = PyBytes_FromStringAndSize((const char *)buf, (Py_ssize_t)len);
+    free(buf);
+    return res;
+}
+
+static PyObject *table_io_ffi(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    PyObject *ffi = ffi_new_from_table(view.buf, (size_t)view.len);
+    PyBuffer_Release(&view);
+    if (ffi != NULL)
+        ((FFIObject *)ffi)->abi_mode = 1;  /* laid out by the layout engine */
+    return ffi;
+}
+
+static PyMethodDef table_io_functions[] = {
+    {"_ccffi_table_bytes", table_io_bytes, METH_O,
+     "The serialized type table of an FFI's declarations."},
+    {"_ccffi_ffi_from_table", table_io_ffi, METH_O,
+     "An ABI-mode FFI over a serialized type table (ABI mode out-of-line)."},
+    {NULL, NULL, 0, NULL},
+};
+
+int ffi_table_io_init_module(PyObject *m)
+{
+    return PyModule_AddFunctions(m, table_io_functions);
+}

@@ -1,0 +1,594 @@
+/* crealize.c - realization of CType objects from an FFI's type table.
+ *
+ * ffi_realize_type(ffi, i) turns table type i into a CTypeObject once and
+ * keeps it in ffi->realized[i]: primitives are the process-wide ones,
+ * pointers/arrays/functions are built from their (realized) components and
+ * interned by ctype_obj.c, structs/unions/enums get a new CType named as
+ * CFFI names them ("struct foo", the first typedef's name, "struct $N").
+ * A struct gets its size at once and its members from a worklist drained
+ * when the outermost realization returns, so chains of structs pointing to
+ * each other cost no C recursion; opaque records are completed after the
+ * cdef() that gives their body.  ABI mode refuses what only a compiler
+ * knows (`int...`, partial structs and enums, `[...]` lengths) with CFFI's
+ * errors.
+ */
+#include <Python.h>
+#include "config.h"
+#include <string.h>
+#include "module/module.h"
+#include "module/ffi_obj.h"
+#include "object/ctype_obj.h"
+#include "cdef/layout.h"
+
+static int crealize_grow_realized(FFIObject *ffi)
+{
+    uint32_t n = ffi->table.ntypes;
+    if (n <= ffi->nrealized)
+        return 0;
+    uint32_t cap = ffi->nrealized ? ffi->nrealized : 16;
+    while (cap < n)
+        cap *= 2;
+    CTypeObject **r = PyMem_Realloc(ffi->realized, cap * sizeof *r);
+    if (r == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memset(r + ffi->nrealized, 0, (cap - ffi->nrealized) * sizeof *r);
+    ffi->realized = r;
+    ffi->nrealized = cap;
+    return 0;
+}
+
+const char *crealize_str(FFIObject *ffi, uint32_t off)
+{
+    return cc_table_str(&ffi->table, off);
+}
+
+static CTypeObject *crealize_realize_primitive(FFIObject *ffi, const cct_type *ty)
+{
+    if (ty->prim >= CCT_PRIM__COUNT || (cc_prims[ty->prim].flags & CCT_PF_UNKNOWN)) {
+        const char *name = ty->name ? crealize_str(ffi, ty->name) : "?";
+        PyErr_Format(PyExc_NotImplementedError,
+                     "%s type '%s' can only be used after compilation",
+                     ty->prim == CCT_PRIM_UNKNOWN_FLOAT ? "float" : "integer", name);
+        return NULL;
+    }
+    CTypeObject *ct = ctype_primitive(ty->prim);
+    Py_INCREF(ct);
+    return ct;
+}
+
+/* Function parameters: arrays decay to pointers (functions already are). */
+static CTypeObject *crealize_realize_param(FFIObject *ffi, uint32_t index)
+{
+    CTypeObject *ct = ffi_realize_type(ffi, index);
+    if (ct != NULL && (ct->ct_flags & CT_ARRAY)) {
+        CTypeObject *p = ctype_pointer_to(ct->ct_item);
+        Py_DECREF(ct);
+        return p;
+    }
+    if (ct != NULL && (ct->ct_flags & CT_VOID)) {
+        PyErr_SetString(ccm_CDefError, "'void' is not a valid argument type");
+        Py_DECREF(ct);
+        return NULL;
+    }
+    return ct;
+}
+
+static CTypeObject *crealize_realize_function(FFIObject *ffi, const cct_type *ty)
+{
+    CTypeObject *result = ffi_realize_type(ffi, ty->item);
+    if (result == NULL)
+        return NULL;
+    PyObject *args = PyTuple_New(ty->count);
+    if (args == NULL) {
+        Py_DECREF(result);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < ty->count; i++) {
+        uint32_t aidx = ffi->table.args[ty->first + i];
+        CTypeObject *a = crealize_realize_param(ffi, aidx);
+        if (a == NULL) {
+            Py_DECREF(args);
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(args, i, (PyObject *)a);
+    }
+    CTypeObject *ct = ctype_function(result, args, (ty->flags & CCT_TF_VARIADIC) != 0);
+    Py_DECREF(args);
+    Py_DECREF(result);
+    return ct;
+}
+
+static CTypeObject *crealize_realize_array(FFIObject *ffi, const cct_type *ty)
+{
+    if ((ty->flags & CCT_TF_LENGTH_DOTS) && ffi->abi_mode) {
+        PyErr_SetString(ccm_CDefError,
+                        "cannot render an array of length '...' in ABI mode: "
+                        "the length is only known after compilation");
+        return NULL;
+    }
+    CTypeObject *item = ffi_realize_type(ffi, ty->item);
+    if (item == NULL)
+        return NULL;
+    Py_ssize_t length = (ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
+                        ? -1 : (Py_ssize_t)ty->length;
+    CTypeObject *ct = ctype_array_of(item, length);
+    Py_DECREF(item);
+    return ct;
+}
+
+/* Indexes the typedefs declared since the last call: type -> first name. */
+static int crealize_index_typedefs(FFIObject *ffi)
+{
+    for (; ffi->typedef_names_ndecls < ffi->table.ndecls; ffi->typedef_names_ndecls++) {
+        cct_decl d = ffi->table.decls[ffi->typedef_names_ndecls];
+        if (d.kind != CCT_DECL_TYPEDEF)
+            continue;
+        PyObject *key = PyLong_FromUnsignedLong(d.type);
+        if (key == NULL)
+            return -1;
+        int has = PyDict_Contains(ffi->typedef_names, key);
+        PyObject *name = has == 0 ? PyUnicode_FromString(crealize_str(ffi, d.name)) : NULL;
+        int rc = has < 0 ? -1 : has ? 0 : name ? PyDict_SetItem(ffi->typedef_names, key, name) : -1;
+        Py_DECREF(key);
+        Py_XDECREF(name);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The N of an anonymous record's "struct $N": anonymous records (not
+ * named by a typedef) numbered from 1 in the order of the table, which is
+ * the order of the cdef text, as CFFI numbers them.  -1 on error. */
+static long crealize_anon_number(FFIObject *ffi, uint32_t index)
+{
+    for (; ffi->anon_ntypes < ffi->table.ntypes; ffi->anon_ntypes++) {
+        const cct_type *t = &ffi->table.types[ffi->anon_ntypes];
+        if ((t->kind != CCT_KIND_STRUCT && t->kind != CCT_KIND_UNION
+             && t->kind != CCT_KIND_ENUM)
+            || t->name != 0 || (t->flags & CCT_TF_TYPEDEF_NAMED))
+            continue;
+        PyObject *key = PyLong_FromUnsignedLong(ffi->anon_ntypes);
+        PyObject *num = PyLong_FromUnsignedLong(++ffi->anon_count);
+        int rc = (key && num) ? PyDict_SetItem(ffi->anon_numbers, key, num) : -1;
+        Py_XDECREF(key);
+        Py_XDECREF(num);
+        if (rc < 0)
+            return -1;
+    }
+    PyObject *key = PyLong_FromUnsignedLong(index);
+    if (key == NULL)
+        return -1;
+    PyObject *num = PyDict_GetItemWithError(ffi->anon_numbers, key);
+    Py_DECREF(key);
+    if (num == NULL)
+        return PyErr_Occurred() ? -1 : (long)index;
+    return PyLong_AsLong(num);
+}
+
+/* "struct foo", "union $3", or the typedef name of an anonymous one. */
+static PyObject *crealize_record_name(FFIObject *ffi, const cct_type *ty, uint32_t index)
+{
+    if (crealize_index_typedefs(ffi) < 0)
+        return NULL;
+    PyObject *key = PyLong_FromUnsignedLong(index);
+    if (key == NULL)
+        return NULL;
+    PyObject *tdname = PyDict_GetItemWithError(ffi->typedef_names, key);
+    Py_DECREF(key);
+    if (tdname != NULL) {
+        Py_INCREF(tdname);
+        return tdname;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    const char *kw = ty->kind == CCT_KIND_STRUCT ? "struct"
+                   : ty->kind == CCT_KIND_UNION ? "union" : "enum";
+    const char *name = ty->name ? crealize_str(ffi, ty->name) : "";
+    if (ty->flags & CCT_TF_TYPEDEF_NAMED)
+        return PyUnicode_FromString(name);
+    if (name[0] == '\0') {
+        long n = crealize_anon_number(ffi, index);
+        return n < 0 ? NULL : PyUnicode_FromFormat("%s $%ld", kw, n);
+    }
+    return PyUnicode_FromFormat("%s %s", kw, name);
+}
+
+/* Appends (name, CField) pairs of one member to `out`, flattening anonymous
+ * struct/union members with their offset added. */
+static int crealize_complete_if_pending(FFIObject *ffi, CTypeObject *ct);
+
+static int crealize_add_member(FFIObject *ffi, PyObject *out, PyObject *name, CTypeObject *ft,
+                          Py_ssize_t offset, int bitshift, int bitsize)
+{
+    if (PyUnicode_GET_LENGTH(name) == 0) {
+        if ((ft->ct_flags & CT_STRUCT_OR_UNION) && crealize_complete_if_pending(ffi, ft) < 0)
+            return -1;
+        if (!(ft->ct_flags & CT_STRUCT_OR_UNION) || ft->ct_field_list == NULL)
+            return 0;  /* unnamed bitfield: padding only */
+        PyObject *inner = ft->ct_field_list;
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(inner); i++) {
+            PyObject *pair = PyList_GET_ITEM(inner, i);
+            CFieldObject *f = (CFieldObject *)PyTuple_GET_ITEM(pair, 1);
+            if (crealize_add_member(ffi, out, PyTuple_GET_ITEM(pair, 0), f->cf_type,
+                               offset + f->cf_offset, f->cf_bitshift, f->cf_bitsize) < 0)
+                return -1;
+        }
+        return 0;
+    }
+    CFieldObject *f = cfield_new(ft, offset, bitshift, bitsize);
+    if (f == NULL)
+        return -1;
+    PyObject *pair = PyTuple_Pack(2, name, (PyObject *)f);
+    Py_DECREF(f);
+    if (pair == NULL)
+        return -1;
+    int rc = PyList_Append(out, pair);
+    Py_DECREF(pair);
+    return rc;
+}
+
+/* The record of struct/union `index` once it can be used: laid out (by the
+ * layout engine if not yet), and not partial in ABI mode, where CFFI
+ * raises VerificationMissing.  0, or -1 with an exception. */
+static int crealize_laid_out(FFIObject *ffi, CTypeObject *ct, uint32_t index,
+                             cct_type *ty)
+{
+    *ty = ffi->table.types[index];
+    if ((ty->flags & CCT_TF_PARTIAL) && ffi->abi_mode) {
+        PyErr_Format(ccm_VerificationMissing, "%s", ct->ct_name);
+        return -1;
+    }
+    if (!(ty->flags & CCT_TF_LAYOUT_KNOWN)) {
+        cc_error err = {0};
+        if (cc_layout_record(&ffi->table, index, &err) < 0)
+            return ccm_raise_error(&err);
+        *ty = ffi->table.types[index];
+    }
+    return 0;
+}
+
+/* Fills a realized struct/union from its (complete) table record. */
+static int crealize_complete_struct(FFIObject *ffi, CTypeObject *ct, uint32_t index)
+{
+    cct_type ty;
+    if (crealize_laid_out(ffi, ct, index, &ty) < 0)
+        return -1;
+    PyObject *fields = PyList_New(0);
+    if (fields == NULL)
+        return -1;
+    uint32_t extra = 0;
+    for (uint32_t i = 0; i < ty.count; i++) {
+        cct_field fd = ffi->table.fields[ty.first + i];
+        CTypeObject *ft = ffi_realize_type(ffi, fd.type);
+        if (ft == NULL)
+            goto error;
+        if ((ft->ct_flags & CT_ARRAY) && ft->ct_length < 0 && i + 1 == ty.count)
+            extra |= CT_WITH_VAR_ARRAY;
+        PyObject *name = PyUnicode_FromString(crealize_str(ffi, fd.name));
+        int rc = name ? crealize_add_member(ffi, fields, name, ft, (Py_ssize_t)fd.offset,
+                                       fd.bitshift, fd.bitsize) : -1;
+        Py_XDECREF(name);
+        Py_DECREF(ft);
+        if (rc < 0)
+            goto error;
+    }
+    if (ty.flags & CCT_TF_FLEXIBLE)
+        extra |= CT_WITH_VAR_ARRAY;
+    int rc = ctype_complete_struct(ct, fields, (Py_ssize_t)ty.size, ty.align, extra);
+    Py_DECREF(fields);
+    return rc;
+error:
+    Py_DECREF(fields);
+    return -1;
+}
+
+static int crealize_complete_enum(FFIObject *ffi, CTypeObject *ct, uint32_t index)
+{
+    cct_type ty = ffi->table.types[index];
+    if ((ty.flags & CCT_TF_PARTIAL) && ffi->abi_mode) {
+        PyErr_Format(ccm_VerificationMissing, "%s", ct->ct_name);
+        return -1;
+    }
+    PyObject *names = PyList_New(0), *values = PyList_New(0);
+    if (names == NULL || values == NULL)
+        goto error;
+    int is_signed = (cc_prims[ty.prim].flags & CCT_PF_SIGNED) != 0;
+    for (uint32_t i = 0; i < ty.count; i++) {
+        cct_enumerator e = ffi->table.enums[ty.first + i];
+        if ((e.flags & CCT_EF_DOTS_VALUE) && ffi->abi_mode) {
+            PyErr_Format(ccm_VerificationMissing, "%s", ct->ct_name);
+            goto error;
+        }
+        PyObject *n = PyUnicode_FromString(crealize_str(ffi, e.name));
+        PyObject *v = is_signed ? PyLong_FromLongLong((long long)e.value)
+                                : PyLong_FromUnsignedLongLong(e.value);
+        int rc = (n && v) ? (PyList_Append(names, n) | PyList_Append(values, v)) : -1;
+        Py_XDECREF(n);
+        Py_XDECREF(v);
+        if (rc < 0)
+            goto error;
+    }
+    int rc = ctype_complete_enum(ct, ty.prim, names, values);
+    Py_DECREF(names);
+    Py_DECREF(values);
+    return rc;
+error:
+    Py_XDECREF(names);
+    Py_XDECREF(values);
+    return -1;
+}
+
+/* Remembers an opaque record so that a later cdef() body completes it. */
+static int crealize_note_incomplete(FFIObject *ffi, CTypeObject *ct, uint32_t index)
+{
+    PyObject *entry = Py_BuildValue("(IO)", index, (PyObject *)ct);
+    if (entry == NULL)
+        return -1;
+    int rc = PyList_Append(ffi->incomplete, entry);
+    Py_DECREF(entry);
+    return rc;
+}
+
+/* The CType an included FFI has for the same struct/union/enum, so that
+ * ffi.include() shares types as CFFI does (new reference), or NULL with no
+ * exception when none applies. */
+static CTypeObject *crealize_shared_record(FFIObject *ffi, const cct_type *ty)
+{
+    if (ty->name == 0)
+        return NULL;
+    const char *name = crealize_str(ffi, ty->name);
+    int ns = (ty->flags & CCT_TF_TYPEDEF_NAMED) ? CC_NS_ORDINARY : CC_NS_TAG;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(ffi->included); i++) {
+        FFIObject *inc = (FFIObject *)PyList_GET_ITEM(ffi->included, i);
+        uint32_t ref;
+        if (cc_table_lookup(&inc->table, ns, name, strlen(name), &ref) != 1
+            || (ref & CC_REF_ENUMERATOR))
+            continue;
+        cct_decl d = inc->table.decls[ref];
+        if ((d.kind != CCT_DECL_TAG && d.kind != CCT_DECL_TYPEDEF)
+            || d.type >= inc->table.ntypes)
+            continue;
+        const cct_type *other = &inc->table.types[d.type];
+        if (other->kind != ty->kind)
+            continue;
+        if ((other->flags & CCT_TF_OPAQUE) && !(ty->flags & CCT_TF_OPAQUE))
+            continue;
+        return ffi_realize_type(inc, d.type);
+    }
+    return NULL;
+}
+
+/* A struct/union with a body: its size and alignment now (laying it out
+ * if the layout engine has not yet), its members when the worklist is
+ * drained. */
+static int crealize_schedule_struct(FFIObject *ffi, CTypeObject *ct, uint32_t index)
+{
+    cct_type ty;
+    if (crealize_laid_out(ffi, ct, index, &ty) < 0)
+        return -1;
+    ct->ct_size = (Py_ssize_t)ty.size;
+    ct->ct_align = ty.align;
+    ct->ct_flags &= ~CT_IS_OPAQUE;
+    PyObject *entry = Py_BuildValue("(IO)", index, (PyObject *)ct);
+    if (entry == NULL)
+        return -1;
+    int rc = PyList_Append(ffi->pending, entry);
+    Py_DECREF(entry);
+    return rc;
+}
+
+/* Fills the members of the worklist's entry i, removing it first. */
+static int crealize_complete_pending_entry(FFIObject *ffi, Py_ssize_t i)
+{
+    PyObject *entry = PyList_GET_ITEM(ffi->pending, i);
+    Py_INCREF(entry);
+    if (PyList_SetSlice(ffi->pending, i, i + 1, NULL) < 0) {
+        Py_DECREF(entry);
+        return -1;
+    }
+    uint32_t index = (uint32_t)PyLong_AsUnsignedLong(PyTuple_GET_ITEM(entry, 0));
+    CTypeObject *ct = (CTypeObject *)PyTuple_GET_ITEM(entry, 1);
+    int rc = crealize_complete_struct(ffi, ct, index);
+    if (rc < 0 && index < ffi->nrealized && ffi->realized[index] == ct) {
+        /* unusable: forgotten, so that naming it again raises again */
+        ct->ct_flags |= CT_IS_OPAQUE;
+        ct->ct_size = -1;
+        ffi->realized[index] = NULL;
+        Py_DECREF(ct);
+    }
+    Py_DECREF(entry);
+    return rc;
+}
+
+static int crealize_complete_if_pending(FFIObject *ffi, CTypeObject *ct)
+{
+    for (Py_ssize_t i = PyList_GET_SIZE(ffi->pending) - 1; i >= 0; i--)
+        if (PyTuple_GET_ITEM(PyList_GET_ITEM(ffi->pending, i), 1) == (PyObject *)ct)
+            return crealize_complete_pending_entry(ffi, i);
+    return 0;
+}
+
+/* Completes every scheduled struct, iteratively (members may schedule more). */
+static int crealize_drain_pending(FFIObject *ffi)
+{
+    int rc = 0;
+    ffi->realize_depth++;
+    while (rc == 0 && PyList_GET_SIZE(ffi->pending) > 0)
+        rc = crealize_complete_pending_entry(ffi, PyList_GET_SIZE(ffi->pending) - 1);
+    ffi->realize_depth--;
+    return rc;
+}
+
+/* The predefined opaque FILE is one type for the whole process, as in
+ * CFFI (FFI().typeof("FILE *") is FFI().typeof("FILE *")). */
+static CTypeObject *crealize_file_type;
+
+static int crealize_is_predefined_file(FFIObject *ffi, const cct_type *ty)
+{
+    return ty->kind == CCT_KIND_STRUCT && (ty->flags & CCT_TF_OPAQUE)
+           && (ty->flags & CCT_TF_TYPEDEF_NAMED) && ty->name != 0
+           && strcmp(crealize_str(ffi, ty->name), "FILE") == 0;
+}
+
+static CTypeObject *crealize_realize_record(FFIObject *ffi, const cct_type *ty, uint32_t index)
+{
+    if (crealize_is_predefined_file(ffi, ty)) {
+        if (crealize_file_type == NULL
+            && (crealize_file_type = ctype_new_named(CT_STRUCT | CT_IS_FILE, "FILE")) == NULL)
+            return NULL;
+        Py_INCREF(crealize_file_type);
+        Py_INCREF(crealize_file_type);
+        ffi->realized[index] = crealize_file_type;
+        return crealize_file_type;
+    }
+    CTypeObject *shared = crealize_shared_record(ffi, ty);
+    if (shared != NULL) {
+        Py_INCREF(shared);
+        ffi->realized[index] = shared;
+        return shared;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *name = crealize_record_name(ffi, ty, index);
+    if (name == NULL)
+        return NULL;
+    uint32_t flags = ty->kind == CCT_KIND_STRUCT ? CT_STRUCT
+                   : ty->kind == CCT_KIND_UNION ? CT_UNION
+                   : (CT_IS_ENUM | CT_PRIMITIVE_SIGNED);
+    CTypeObject *ct = ctype_new_named(flags, PyUnicode_AsUTF8(name));
+    Py_DECREF(name);
+    if (ct == NULL)
+        return NULL;
+    /* registered before the members: a member may point back to us */
+    Py_INCREF(ct);
+    ffi->realized[index] = ct;
+    int rc;
+    if (ty->flags & CCT_TF_OPAQUE) {
+        if (ty->kind == CCT_KIND_ENUM)
+            ct->ct_flags |= CT_IS_OPAQUE;
+        rc = crealize_note_incomplete(ffi, ct, index);
+    } else if (ty->kind == CCT_KIND_ENUM)
+        rc = crealize_complete_enum(ffi, ct, index);
+    else
+        rc = crealize_schedule_struct(ffi, ct, index);
+    if (rc < 0) {
+        ffi->realized[index] = NULL;
+        Py_DECREF(ct);
+        Py_DECREF(ct);
+        return NULL;
+    }
+    return ct;
+}
+
+static CTypeObject *crealize_realize_inner(FFIObject *ffi, uint32_t index);
+
+CTypeObject *ffi_realize_type(FFIObject *ffi, uint32_t index)
+{
+    if (index < ffi->nrealized && ffi->realized[index] != NULL
+        && (ffi->realize_depth > 0 || PyList_GET_SIZE(ffi->pending) == 0)) {
+        Py_INCREF(ffi->realized[index]);
+        return ffi->realized[index];
+    }
+    ffi->realize_depth++;
+    CTypeObject *ct = crealize_realize_inner(ffi, index);
+    ffi->realize_depth--;
+    if (ffi->realize_depth == 0 && PyList_GET_SIZE(ffi->pending) > 0
+        && crealize_drain_pending(ffi) < 0)
+        Py_CLEAR(ct);
+    return ct;
+}
+
+static CTypeObject *crealize_realize_inner(FFIObject *ffi, uint32_t index)
+{
+    if (index < ffi->nrealized && ffi->realized[index] != NULL) {
+        Py_INCREF(ffi->realized[index]);
+        return ffi->realized[index];
+    }
+    if (index >= ffi->table.ntypes) {
+        PyErr_Format(PyExc_SystemError, "ccffi: type index %u out of range", index);
+        return NULL;
+    }
+    if (crealize_grow_realized(ffi) < 0)
+        return NULL;
+    cct_type ty = ffi->table.types[index];
+    CTypeObject *ct;
+    switch (ty.kind) {
+    case CCT_KIND_VOID:
+        ct = ctype_void();
+        Py_INCREF(ct);
+        break;
+    case CCT_KIND_PRIMITIVE:
+        ct = crealize_realize_primitive(ffi, &ty);
+        break;
+    case CCT_KIND_POINTER: {
+        CTypeObject *item = ffi_realize_type(ffi, ty.item);
+        if (item == NULL)
+            return NULL;
+        if (ffi->table.types[ty.item].kind == CCT_KIND_FUNCTION)
+            ct = item;  /* a function type already is a function pointer */
+        else {
+            ct = ctype_pointer_to(item);
+            Py_DECREF(item);
+        }
+        break;
+    }
+    case CCT_KIND_ARRAY:
+        ct = crealize_realize_array(ffi, &ty);
+        break;
+    case CCT_KIND_STRUCT:
+    case CCT_KIND_UNION:
+    case CCT_KIND_ENUM:
+        return crealize_realize_record(ffi, &ty, index);
+    case CCT_KIND_FUNCTION:
+        ct = crealize_realize_function(ffi, &ty);
+        break;
+    default:
+        PyErr_Format(PyExc_SystemError, "ccffi: bad type kind %u", ty.kind);
+        return NULL;
+    }
+    if (ct == NULL)
+        return NULL;
+    if (ffi->realized[index] == NULL) {
+        Py_INCREF(ct);
+        ffi->realized[index] = ct;
+    }
+    return ct;
+}
+
+/* After cdef(): completes the realized records whose body has arrived. */
+static int crealize_complete_incomplete(FFIObject *ffi)
+{
+    PyObject *list = ffi->incomplete;
+    for (Py_ssize_t i = PyList_GET_SIZE(list) - 1; i >= 0; i--) {
+        PyObject *entry = PyList_GET_ITEM(list, i);
+        uint32_t index = (uint32_t)PyLong_AsUnsignedLong(PyTuple_GET_ITEM(entry, 0));
+        CTypeObject *ct = (CTypeObject *)PyTuple_GET_ITEM(entry, 1);
+        cct_type ty = ffi->table.types[index];
+        if (ty.flags & CCT_TF_OPAQUE)
+            continue;
+        int rc = ty.kind == CCT_KIND_ENUM ? crealize_complete_enum(ffi, ct, index)
+                                          : crealize_schedule_struct(ffi, ct, index);
+        if (rc < 0)
+            return -1;
+        if (PySequence_DelItem(list, i) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* After cdef() or include(): completes the realized records whose body
+ * has arrived. */
+int crealize_complete_pending(FFIObject *ffi)
+{
+    ffi->realize_depth++;
+    int rc = crealize_complete_incomplete(ffi);
+    ffi->realize_depth--;
+    if (crealize_drain_pending(ffi) < 0)
+        rc = -1;
+    return rc;
+}
+
