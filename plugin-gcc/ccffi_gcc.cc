@@ -10,7 +10,7 @@
  * Usage (compile commands only, never on the link line: lto1 cannot load it):
  *     gcc -c -fplugin=/path/ccffi_gcc.so -Werror=attributes gen.c
  *     optional: -fplugin-arg-ccffi_gcc-dump=FILE  also writes the table there
- * The plugin predefines __CCFFI_PLUGIN__ (CCT_PLUGIN_MACRO) to 1.
+ * The plugin predefines __CCFFI_PLUGIN__ (CCC_PLUGIN_MACRO) to 1.
  *
  * Marker convention (runtime/table/MARKERS.md is the full reference).  Every
  * marker is a file-scope declaration after the user's source carrying
@@ -52,6 +52,7 @@
 #include "cgraph.h"
 #include "cpplib.h"
 
+#include "table/contract.h"
 #include "table/ctable.h"
 
 #include <stdio.h>
@@ -61,13 +62,6 @@
 
 CCFFI_VISIBLE int plugin_is_GPL_compatible;  /* ccffi is MIT: GPL-compatible */
 
-/* Marker flags of struct/union/enum/typedef markers. */
-#define MARKER_EXACT 1u   /* the marker's type mirrors the cdef's fields */
-#define MARKER_BODY  2u   /* the cdef gave a body: the real type is complete */
-#define MARKER_FIELDS 4u  /* the marker's type lists some fields to check */
-#define MARKER_OPAQUE 8u  /* the cdef declares it opaque: record it so */
-/* Number of const/enumconst markers. */
-#define MARKER_CHECK_ONLY 1u  /* check EXPECTED, add no declaration */
 
 /* One parsed marker attribute. */
 struct marker {
@@ -802,9 +796,9 @@ record_check(const marker *m, const char *what, unsigned flags, tree cdef,
 {
     if (!RECORD_OR_UNION_TYPE_P(real))
         return true;
-    if (flags & MARKER_EXACT)
+    if (flags & CCC_MF_EXACT)
         return records_agree(m, what, cdef, real);
-    if (flags & MARKER_FIELDS)
+    if (flags & CCC_MF_FIELDS)
         return records_contain(m, what, cdef, real);
     return true;
 }
@@ -876,13 +870,13 @@ marker_tag(const marker *m, enum tree_code code)
     unsigned flags = m->has_number ? (unsigned) m->number : 0;
     char what[300];
     snprintf(what, sizeof what, "%s %s", m->kind, m->name);
-    if ((flags & (MARKER_BODY | MARKER_EXACT | MARKER_FIELDS))
+    if ((flags & (CCC_MF_BODY | CCC_MF_EXACT | CCC_MF_FIELDS))
         && !COMPLETE_TYPE_P(real)) {
         error_at(m->loc, "ccffi: %s: the cdef gives its fields but the source "
                  "has no complete definition", what);
         return;
     }
-    if (flags & MARKER_OPAQUE) {
+    if (flags & CCC_MF_OPAQUE) {
         enum cct_kind kind = code == UNION_TYPE ? CCT_KIND_UNION
                            : code == ENUMERAL_TYPE ? CCT_KIND_ENUM : CCT_KIND_STRUCT;
         table_decl(m->name, CCT_DECL_TAG, opaque_index(real, kind, m->name, 0),
@@ -910,13 +904,13 @@ marker_typedef(const marker *m)
     tree type = TREE_TYPE(real);
     char what[300];
     snprintf(what, sizeof what, "typedef %s", m->name);
-    if ((flags & (MARKER_BODY | MARKER_EXACT | MARKER_FIELDS))
+    if ((flags & (CCC_MF_BODY | CCC_MF_EXACT | CCC_MF_FIELDS))
         && !COMPLETE_TYPE_P(type)) {
         error_at(m->loc, "ccffi: %s: the cdef gives its fields but the source "
                  "has no complete definition", what);
         return;
     }
-    if (flags & MARKER_OPAQUE) {
+    if (flags & CCC_MF_OPAQUE) {
         uint16_t tflags = CCT_TF_TYPEDEF_NAMED | CCT_TF_DOTS_TYPEDEF;
         table_decl(m->name, CCT_DECL_TYPEDEF,
                    opaque_index(type, CCT_KIND_STRUCT, m->name, tflags), 0,
@@ -991,7 +985,7 @@ constant_record(const marker *m, tree value, tree type, location_t real_loc)
     value = string_behind_pointer(value);
     if (!value_check(m, value, real_loc))
         return;
-    if (m->has_number && (m->number & MARKER_CHECK_ONLY))
+    if (m->has_number && (m->number & CCC_MF_CHECK_ONLY))
         return;
     if (TREE_CODE(value) == INTEGER_CST) {
         uint16_t flags = TYPE_UNSIGNED(TREE_TYPE(value)) ? CCT_DF_UNSIGNED : 0;
@@ -1295,18 +1289,21 @@ marker_parse(tree decl, tree args, marker *m)
 static void
 marker_dispatch(const marker *m)
 {
-    const char *k = m->kind;
-    if (!strcmp(k, "struct")) marker_tag(m, RECORD_TYPE);
-    else if (!strcmp(k, "union")) marker_tag(m, UNION_TYPE);
-    else if (!strcmp(k, "enum")) marker_tag(m, ENUMERAL_TYPE);
-    else if (!strcmp(k, "typedef")) marker_typedef(m);
-    else if (!strcmp(k, "const")) marker_const(m);
-    else if (!strcmp(k, "enumconst")) marker_enumconst(m);
-    else if (!strcmp(k, "function")) marker_function(m);
-    else if (!strcmp(k, "global")) marker_global(m);
-    else if (!strcmp(k, "python")) marker_python(m);
-    else if (!strcmp(k, "table")) marker_table(m);
-    else error_at(m->loc, "ccffi: unknown marker kind %qs", k);
+    switch (ccc_marker_kind_of(m->kind)) {
+    case CCC_MARKER_STRUCT: marker_tag(m, RECORD_TYPE); break;
+    case CCC_MARKER_UNION: marker_tag(m, UNION_TYPE); break;
+    case CCC_MARKER_ENUM: marker_tag(m, ENUMERAL_TYPE); break;
+    case CCC_MARKER_TYPEDEF: marker_typedef(m); break;
+    case CCC_MARKER_CONST: marker_const(m); break;
+    case CCC_MARKER_ENUMCONST: marker_enumconst(m); break;
+    case CCC_MARKER_FUNCTION: marker_function(m); break;
+    case CCC_MARKER_GLOBAL: marker_global(m); break;
+    case CCC_MARKER_PYTHON: marker_python(m); break;
+    case CCC_MARKER_TABLE: marker_table(m); break;
+    case CCC_MARKER__COUNT:
+        error_at(m->loc, "ccffi: unknown marker kind %qs", m->kind);
+        break;
+    }
 }
 
 /* PLUGIN_FINISH_DECL: every declaration; markers are processed here, when
@@ -1317,7 +1314,7 @@ on_finish_decl(void *gcc_data, void *)
     tree decl = (tree) gcc_data;
     if (!decl || !DECL_P(decl))
         return;
-    tree attr = lookup_attribute(CCT_ATTRIBUTE_NAME, DECL_ATTRIBUTES(decl));
+    tree attr = lookup_attribute(CCC_ATTRIBUTE_NAME, DECL_ATTRIBUTES(decl));
     if (!attr)
         return;
     marker m;
@@ -1353,7 +1350,7 @@ handle_ccffi_attribute(tree *node, tree, tree, int, bool *no_add_attrs)
 }
 
 static struct attribute_spec ccffi_attribute = {
-    CCT_ATTRIBUTE_NAME, 1, 4, true, false, false, false,
+    CCC_ATTRIBUTE_NAME, 1, 4, true, false, false, false,
     handle_ccffi_attribute, NULL
 };
 
@@ -1374,7 +1371,7 @@ compiling_cxx(void)
 static void
 on_pragmas(void *, void *)
 {
-    cpp_define(parse_in, CCT_PLUGIN_MACRO "=1");
+    cpp_define(parse_in, CCC_PLUGIN_MACRO "=1");
 }
 
 /* A struct/union is complete: remember the `#pragma pack` it was laid out
@@ -1395,7 +1392,7 @@ on_finish(void *, void *)
     if (markers_seen && !table_written)
         error("ccffi: the file has %<ccffi%> markers but no table sentinel "
               "%<__attribute__((ccffi(\"table\"))) const char %s[]%>",
-              CCT_TABLE_SYMBOL);
+              CCC_TABLE_SYMBOL);
     delete type_slots;
     type_slots = NULL;
     delete record_packs;

@@ -19,12 +19,17 @@
  *   ("constant", name, type, value or None)   value None: `...` in the cdef
  *
  * Tags and typedefs are listed once per name, in declaration order.
+ *
+ * _cffi_backend._ccffi_contract() gives the generator the names and numbers
+ * of table/contract.h (marker flags, symbol and macro names, the init ABI
+ * version), so that they are written in one place only.
  */
 #include <Python.h>
 #include "config.h"
 #include <string.h>
 #include "module/module.h"
 #include "module/ffi_obj.h"
+#include "table/contract.h"
 #include "table/cspell.h"
 #include "api/api_module.h"
 
@@ -291,7 +296,51 @@ static PyObject *api_declarations(PyObject *self, PyObject *arg)
     return list;
 }
 
+/* One contract entry: key -> int or str.  0 or -1. */
+static int contract_put(PyObject *dict, const char *key, PyObject *value)
+{
+    int rc = value == NULL ? -1 : PyDict_SetItemString(dict, key, value);
+    Py_XDECREF(value);
+    return rc;
+}
+
+static PyObject *api_contract(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    PyObject *d = PyDict_New();
+    if (d == NULL)
+        return NULL;
+#define CONTRACT_INT(key, value) \
+    contract_put(d, key, PyLong_FromUnsignedLong(value)) < 0
+#define CONTRACT_STR(key, value) \
+    contract_put(d, key, PyUnicode_FromString(value)) < 0
+    if (CONTRACT_STR("attribute", CCC_ATTRIBUTE_NAME)
+        || CONTRACT_STR("plugin_macro", CCC_PLUGIN_MACRO)
+        || CONTRACT_STR("table_symbol", CCC_TABLE_SYMBOL)
+        || CONTRACT_STR("init_function", CCC_INIT_FUNCTION)
+        || CONTRACT_INT("init_abi_version", CCC_INIT_ABI_VERSION)
+        || CONTRACT_INT("MF_EXACT", CCC_MF_EXACT)
+        || CONTRACT_INT("MF_BODY", CCC_MF_BODY)
+        || CONTRACT_INT("MF_FIELDS", CCC_MF_FIELDS)
+        || CONTRACT_INT("MF_OPAQUE", CCC_MF_OPAQUE)
+        || CONTRACT_INT("MF_CHECK_ONLY", CCC_MF_CHECK_ONLY)
+        || CONTRACT_STR("capsule_trampolines", CCC_CAPSULE_TRAMPOLINES)
+        || CONTRACT_STR("capsule_addresses", CCC_CAPSULE_ADDRESSES)
+        || CONTRACT_STR("capsule_globals", CCC_CAPSULE_GLOBALS)
+        || CONTRACT_STR("capsule_python_hook", CCC_CAPSULE_PYTHON_HOOK)) {
+        Py_DECREF(d);
+        return NULL;
+    }
+#undef CONTRACT_INT
+#undef CONTRACT_STR
+    return d;
+}
+
 static PyMethodDef api_decls_functions[] = {
+    {"_ccffi_contract", api_contract, METH_NOARGS,
+     "The names and numbers of ccffi's generator/plugin/runtime contract "
+     "(runtime/table/contract.h), for the code generator."},
     {"_ccffi_declarations", api_declarations, METH_O,
      "List an FFI's declarations with C spellings (for the code generator)."},
     {NULL, NULL, 0, NULL},

@@ -1136,9 +1136,9 @@ static int cc_check_header(const cct_header *h, size_t len, cc_error *err)
 {
     if (memcmp(h->magic, CCT_MAGIC, CCT_MAGIC_LEN) != 0)
         return CC_BAD(err, "wrong magic (not a ccffi type table)");
-    if (h->version != CCT_VERSION)
-        return CC_BAD(err, "version %u, this runtime reads version %u",
-                      h->version, CCT_VERSION);
+    if (h->version < CCT_VERSION_MIN || h->version > CCT_VERSION)
+        return CC_BAD(err, "version %u, this runtime reads versions %u to %u",
+                      h->version, CCT_VERSION_MIN, CCT_VERSION);
     if (h->header_size != sizeof(cct_header))
         return CC_BAD(err, "header_size %u, expected %u", h->header_size,
                       (unsigned)sizeof(cct_header));

@@ -40,13 +40,10 @@
 #define CCT_MAGIC "CCFFITB"           /* 7 chars + NUL = 8 bytes */
 #define CCT_MAGIC_LEN 8
 #define CCT_VERSION 1                 /* bump on any incompatible change */
+#define CCT_VERSION_MIN 1             /* the oldest version the loader reads */
 
-/* The symbol under which a compiled API-mode module exports its table. */
-#define CCT_TABLE_SYMBOL "_ccffi_type_table"
-/* The attribute the generated C file puts on marker declarations, and the
- * macro the plugins predefine so the generated file can #error without them. */
-#define CCT_ATTRIBUTE_NAME "ccffi"
-#define CCT_PLUGIN_MACRO "__CCFFI_PLUGIN__"
+/* The names the generator, the plugins and the runtime share (the table
+ * symbol, the attribute, the marker kinds) are in contract.h. */
 
 /* ------------------------------------------------------------------ kinds */
 

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table/contract.h"
 #include "table/ctable.h"
 #include "table/cspell.h"
 #include "cdef/cparse.h"
@@ -174,13 +175,13 @@ static int dump_module(const char *path)
         fprintf(stderr, "dump_table: %s\n", dlerror());
         return 1;
     }
-    const cct_header *hdr = dlsym(h, CCT_TABLE_SYMBOL);
+    const cct_header *hdr = dlsym(h, CCC_TABLE_SYMBOL);
     int rc = 1;
     if (!hdr)
-        fprintf(stderr, "dump_table: %s has no %s symbol\n", path, CCT_TABLE_SYMBOL);
+        fprintf(stderr, "dump_table: %s has no %s symbol\n", path, CCC_TABLE_SYMBOL);
     else if (memcmp(hdr->magic, CCT_MAGIC, CCT_MAGIC_LEN) != 0)
         fprintf(stderr, "dump_table: %s: %s does not start with the table magic\n",
-                path, CCT_TABLE_SYMBOL);
+                path, CCC_TABLE_SYMBOL);
     else
         rc = dump(hdr, hdr->total_size);
     dlclose(h);

@@ -680,7 +680,18 @@ static void test_load_rejects_bad_version(void **state)
     damaged_make(*state, &d);
     d.h.version = CCT_VERSION + 1;
     damaged_header(&d);
-    expect_load_error(&d, "version 2, this runtime reads version 1");
+    expect_load_error(&d, "version 2, this runtime reads versions 1 to 1");
+}
+
+/* Versions older than CCT_VERSION_MIN are refused alike. */
+static void test_load_rejects_old_version(void **state)
+{
+    damaged d;
+
+    damaged_make(*state, &d);
+    d.h.version = CCT_VERSION_MIN - 1;
+    damaged_header(&d);
+    expect_load_error(&d, "version 0, this runtime reads versions 1 to 1");
 }
 
 static void test_load_rejects_bad_header_size(void **state)
@@ -1373,6 +1384,7 @@ int main(void)
         cmocka_unit_test(test_load_rejects_null_buffer),
         T(test_load_rejects_bad_magic),
         T(test_load_rejects_bad_version),
+        T(test_load_rejects_old_version),
         T(test_load_rejects_bad_header_size),
         T(test_load_rejects_small_total_size),
         T(test_load_rejects_misaligned_section),
