@@ -27,8 +27,8 @@
 #include <Python.h>
 #include "config.h"
 #include <string.h>
-#include "module/module.h"
-#include "module/ffi_obj.h"
+#include "object/errors.h"
+#include "object/ffi_state.h"
 #include "table/contract.h"
 #include "table/cspell.h"
 #include "api/api_module.h"

@@ -9,8 +9,8 @@
 #include <Python.h>
 #include "config.h"
 #include <string.h>
-#include "module/module.h"
-#include "module/ffi_obj.h"
+#include "object/errors.h"
+#include "object/ffi_state.h"
 #include "object/ctype_obj.h"
 #include "object/cdata.h"
 #include "object/cconv.h"
@@ -123,13 +123,9 @@ static PyMethodDef api_decorate_def = {
 };
 
 /* ffi.def_extern(name=None, error=None, onerror=None): a decorator. */
-PyObject *api_def_extern(struct FFIObject *ffi, PyObject *args, PyObject *kwds)
+PyObject *api_def_extern(struct FFIObject *ffi, PyObject *name, PyObject *error,
+                         PyObject *onerror)
 {
-    static char *keywords[] = {"name", "error", "onerror", NULL};
-    PyObject *name = Py_None, *error = Py_None, *onerror = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOO:def_extern", keywords,
-                                     &name, &error, &onerror))
-        return NULL;
     if (ffi->api_state == NULL)
         return PyErr_Format(PyExc_TypeError, "def_extern() is only available on "
                             "the 'ffi' of a compiled API-mode module");

@@ -9,8 +9,8 @@
 #include <Python.h>
 #include "config.h"
 #include <string.h>
-#include "module/module.h"
-#include "module/ffi_obj.h"
+#include "object/errors.h"
+#include "object/ffi_state.h"
 #include "object/ctype_obj.h"
 #include "object/cdata.h"
 #include "object/cconv.h"
@@ -263,5 +263,7 @@ int api_module_init_module(PyObject *m)
 {
     if (api_lib_ready_types() < 0)
         return -1;
+    /* `lib.f` passed where C expects a function pointer stands for f */
+    cconv_set_function_hook(api_function_address);
     return PyModule_AddFunctions(m, api_module_functions);
 }

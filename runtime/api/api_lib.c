@@ -9,8 +9,8 @@
 #include <Python.h>
 #include "config.h"
 #include <string.h>
-#include "module/module.h"
-#include "module/ffi_obj.h"
+#include "object/errors.h"
+#include "object/ffi_state.h"
 #include "object/ctype_obj.h"
 #include "object/cdata.h"
 #include "object/cconv.h"

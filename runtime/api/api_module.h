@@ -35,15 +35,12 @@ typedef struct api_python_hook {
     void *state;
 } api_python_hook;
 
-/* ffi.def_extern(name=None, error=None, onerror=None), for the ffi of a
- * compiled module; spliced into ffi_obj.c's method table. */
+/* ffi.def_extern(name, error, onerror) (each may be None), for the ffi of
+ * a compiled module: the decorator attaching a Python function to an
+ * extern "Python" function.  New reference. */
 struct FFIObject;
-PyObject *api_def_extern(struct FFIObject *ffi, PyObject *args, PyObject *kwds);
-#define API_FFI_METHODS /* entries of PyMethodDef, each ending in a comma */ \
-    {"def_extern", (PyCFunction)(void (*)(void))api_def_extern,               \
-     METH_VARARGS | METH_KEYWORDS,                                            \
-     "def_extern(name=None, error=None, onerror=None): a decorator attaching " \
-     "a Python function to an extern \"Python\" function of the module."},
+PyObject *api_def_extern(struct FFIObject *ffi, PyObject *name, PyObject *error,
+                         PyObject *onerror);
 
 /* The Lib of a compiled module, and ffi.addressof(lib, "name") on it. */
 extern PyTypeObject ApiLib_Type;
@@ -60,7 +57,7 @@ struct CTypeObject *api_function_ctype(PyObject *obj);
  * is something else, -1 with an exception when it is a function-like
  * macro of the source (it has no address). */
 int api_function_address(PyObject *obj, struct CTypeObject *fnct,
-                         void **address);
+                         void **address);  /* cconv's function hook */
 
 int api_decls_init_module(PyObject *m);
 int api_module_init_module(PyObject *m);

@@ -25,7 +25,7 @@
 #include "config.h"
 #include <stdint.h>
 #include <string.h>
-#include "module/module.h"
+#include "object/errors.h"
 #include "call/ccall.h"
 #include "call/ccall_type.h"
 #include "object/cconv.h"

@@ -19,8 +19,7 @@
 #include <Python.h>
 #include "config.h"
 #include <string.h>
-#include "module/module.h"
-#include "module/ffi_obj.h"
+#include "object/errors.h"
 #include "object/cdata.h"
 #include "object/cconv.h"
 #include "call/ccall_type.h"
@@ -308,7 +307,7 @@ int ccallback_check(CTypeObject *ct, PyObject *callable, PyObject *onerror)
     return 0;
 }
 
-static PyObject *ccallback_new(CTypeObject *ct, PyObject *callable,
+PyObject *ccallback_new(CTypeObject *ct, PyObject *callable,
                                PyObject *error, PyObject *onerror)
 {
     if (ccallback_check(ct, callable, onerror) < 0)
@@ -400,25 +399,12 @@ static PyMethodDef ccallback_decorator_def = {
     "Turns the decorated Python function into a C callback.",
 };
 
-PyObject *ccallback_ffi_callback(PyObject *ffi, PyObject *args, PyObject *kwds)
+PyObject *ccallback_decorator(CTypeObject *ct, PyObject *error,
+                              PyObject *onerror)
 {
-    static char *kwlist[] = {"cdecl", "python_callable", "error", "onerror", NULL};
-    PyObject *cdecl, *callable = Py_None, *error = Py_None, *onerror = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|OOO:callback", kwlist, &cdecl,
-                                     &callable, &error, &onerror))
-        return NULL;
-    CTypeObject *ct = ffi_get_ctype((FFIObject *)ffi, cdecl);
-    if (ct == NULL)
-        return NULL;
-    PyObject *res;
-    if (callable != Py_None) {
-        res = ccallback_new(ct, callable, error, onerror);
-    } else {
-        PyObject *state = PyTuple_Pack(3, (PyObject *)ct, error, onerror);
-        res = state ? PyCFunction_New(&ccallback_decorator_def, state) : NULL;
-        Py_XDECREF(state);
-    }
-    Py_DECREF(ct);
+    PyObject *state = PyTuple_Pack(3, (PyObject *)ct, error, onerror);
+    PyObject *res = state ? PyCFunction_New(&ccallback_decorator_def, state) : NULL;
+    Py_XDECREF(state);
     return res;
 }
 

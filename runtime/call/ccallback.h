@@ -5,15 +5,23 @@
 
 extern PyTypeObject CDataCallback_Type;
 
-/* ffi.callback(cdecl, python_callable=None, error=None, onerror=None)
- * (listed in ffi_call_methods.h); without python_callable, a decorator. */
-PyObject *ccallback_ffi_callback(PyObject *ffi, PyObject *args, PyObject *kwds);
+struct CTypeObject;
+
+/* ffi.callback(ct, callable, error, onerror) once the type is resolved: a
+ * C function pointer of type ct (a FUNCTIONPTR type) calling `callable`.
+ * New reference. */
+PyObject *ccallback_new(struct CTypeObject *ct, PyObject *callable,
+                        PyObject *error, PyObject *onerror);
+
+/* ffi.callback(ct, error=..., onerror=...) without a callable: a decorator
+ * that makes the callback of the function it decorates.  New reference. */
+PyObject *ccallback_decorator(struct CTypeObject *ct, PyObject *error,
+                              PyObject *onerror);
 
 /* What a call from C into Python needs, shared by callbacks and by the
  * extern "Python" functions of API mode: the function type, the callable,
  * onerror and the error value.  Opaque. */
 typedef struct ccallback_record ccallback_record;
-struct CTypeObject;
 
 /* Checks a callback's type and callables as CFFI does (TypeError,
  * NotImplementedError for variadic types).  0 or -1 with an exception. */

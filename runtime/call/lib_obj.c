@@ -12,8 +12,8 @@
 #include <Python.h>
 #include "config.h"
 #include <string.h>
-#include "module/module.h"
-#include "module/ffi_obj.h"
+#include "object/errors.h"
+#include "object/ffi_state.h"
 #include "object/cdata.h"
 #include "object/cconv.h"
 #include "call/ccall.h"
@@ -358,13 +358,8 @@ PyTypeObject Lib_Type = {
 
 /* ------------------------------------------------------------ ffi methods */
 
-PyObject *lib_ffi_dlopen(PyObject *ffi, PyObject *args, PyObject *kwds)
+PyObject *lib_obj_open(struct FFIObject *ffi, PyObject *name, int flags)
 {
-    static char *kwlist[] = {"name", "flags", NULL};
-    PyObject *name;
-    int flags = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|i:dlopen", kwlist, &name, &flags))
-        return NULL;
     LibObject *self = PyObject_GC_New(LibObject, &Lib_Type);
     if (self == NULL)
         return NULL;
@@ -388,9 +383,8 @@ PyObject *lib_ffi_dlopen(PyObject *ffi, PyObject *args, PyObject *kwds)
     return (PyObject *)self;
 }
 
-PyObject *lib_ffi_dlclose(PyObject *ffi, PyObject *lib)
+PyObject *lib_obj_close(PyObject *lib)
 {
-    (void)ffi;
     if (!Lib_Check(lib))
         return PyErr_Format(PyExc_TypeError, "dlclose() expects a library "
                             "returned by ffi.dlopen(), not %.200s",
@@ -406,10 +400,8 @@ int lib_obj_init_module(PyObject *m)
 {
     if (PyType_Ready(&Lib_Type) < 0)
         return -1;
-    if (clib_add_rtld_constants(PyModule_GetDict(m)) < 0
-        || clib_add_rtld_constants(FFI_Type.tp_dict) < 0)
+    if (clib_add_rtld_constants(PyModule_GetDict(m)) < 0)
         return -1;
-    PyType_Modified(&FFI_Type);
     Py_INCREF(&Lib_Type);
     if (PyModule_AddObject(m, "FFILibrary", (PyObject *)&Lib_Type) < 0) {
         Py_DECREF(&Lib_Type);

@@ -13,10 +13,13 @@ extern PyTypeObject Lib_Type;
  * ValueError after dlclose.  New reference.  For ffi_obj.c's addressof. */
 PyObject *lib_addressof(PyObject *lib, PyObject *name);
 
-/* The FFI methods ffi.dlopen(name, flags=0) and ffi.dlclose(lib)
- * (listed in ffi_call_methods.h). */
-PyObject *lib_ffi_dlopen(PyObject *ffi, PyObject *args, PyObject *kwds);
-PyObject *lib_ffi_dlclose(PyObject *ffi, PyObject *lib);
+/* ffi.dlopen(name, flags): a Lib answering ffi's declarations from the
+ * library `name` (see clib_open).  New reference. */
+struct FFIObject;
+PyObject *lib_obj_open(struct FFIObject *ffi, PyObject *name, int flags);
+
+/* ffi.dlclose(lib): TypeError unless lib came from dlopen(). */
+PyObject *lib_obj_close(PyObject *lib);
 
 int lib_obj_init_module(PyObject *m);
 

@@ -1,211 +1,30 @@
-/* ffi_obj.c - the FFI type of _cffi_backend: type lookups (a type string
- * is parsed once, then found in a per-FFI cache) and the ffi.* methods
- * that work on types and data: cdef, include, typeof, sizeof, alignof,
+/* ffi_obj.c - the Python surface of the FFI type: every ffi.* method is
+ * bound here, in one table: cdef, include, typeof, sizeof, alignof,
  * offsetof, new, cast, string, unpack, addressof, getctype, list_types,
- * gc, release, new_allocator, new_handle, from_handle, init_once, errno.
- * Realizing types from the table is crealize.c's; conversions are
- * cconv.c's; ffi.buffer, from_buffer and memmove live in cbuffer.c; the
- * methods that call into libraries are spliced in from ffi_call_methods.h. */
+ * gc, release, new_allocator, new_handle, from_handle, init_once, errno,
+ * and the thin bindings of from_buffer/memmove (object/cbuffer.c),
+ * callback (call/ccallback.c), dlopen/dlclose (call/lib_obj.c) and
+ * def_extern (api/api_extern.c): arguments are parsed and type arguments
+ * resolved here, the work is done by those layers.  The object itself and
+ * its type lookups are object/ffi_state.c's; realizing types from the table
+ * is crealize.c's; conversions are cconv.c's. */
 #include <Python.h>
 #include "config.h"
 #include <string.h>
-#include "module/module.h"
-#include "module/ffi_obj.h"
+#include "object/errors.h"
+#include "object/ffi_state.h"
 #include "object/ctype_obj.h"
 #include "object/cdata.h"
 #include "object/cconv.h"
 #include "object/cbuffer.h"
 #include "cdef/cparse.h"
-#include "module/ffi_call_methods.h"
+#include "call/ccallback.h"
+#include "call/clib.h"
 #include "call/lib_obj.h"
 #include "api/api_module.h"
+#include "module/ffi_obj.h"
 
 static PyObject *ffi_null;  /* ffi.NULL */
-
-/* -------------------------------------------------------------- lookups */
-
-/* Parses and realizes a type string, caching the result in types_cache,
- * or in rawfunc_cache when the string names a function type. */
-static CTypeObject *ffi_parse_type(FFIObject *ffi, PyObject *str, int *is_rawfunc)
-{
-    Py_ssize_t len;
-    const char *text = PyUnicode_AsUTF8AndSize(str, &len);
-    if (text == NULL)
-        return NULL;
-    uint32_t index;
-    cc_error err = {0};
-    if (cc_parse_typename(&ffi->table, text, (size_t)len, &index, &err) < 0) {
-        ccm_raise_error(&err);
-        return NULL;
-    }
-    *is_rawfunc = ffi->table.types[index].kind == CCT_KIND_FUNCTION;
-    CTypeObject *ct = ffi_realize_type(ffi, index);
-    if (ct == NULL)
-        return NULL;
-    PyObject *cache = *is_rawfunc ? ffi->rawfunc_cache : ffi->types_cache;
-    if (PyDict_SetItem(cache, str, (PyObject *)ct) < 0) {
-        Py_DECREF(ct);
-        return NULL;
-    }
-    return ct;
-}
-
-static CTypeObject *ffi_lookup_ctype(FFIObject *ffi, PyObject *arg, int strict)
-{
-    if (PyUnicode_Check(arg)) {
-        PyObject *ct = PyDict_GetItemWithError(ffi->types_cache, arg);
-        int rawfunc = 0;
-        if (ct == NULL && !PyErr_Occurred()) {
-            ct = PyDict_GetItemWithError(ffi->rawfunc_cache, arg);
-            rawfunc = 1;
-        }
-        if (ct != NULL)
-            Py_INCREF(ct);
-        else if (PyErr_Occurred())
-            return NULL;
-        else if ((ct = (PyObject *)ffi_parse_type(ffi, arg, &rawfunc)) == NULL)
-            return NULL;
-        if (rawfunc && strict) {
-            PyErr_Format(ccm_CDefError,
-                         "the type '%U' is a function type, not a pointer-to-function type",
-                         arg);
-            Py_DECREF(ct);
-            return NULL;
-        }
-        return (CTypeObject *)ct;
-    }
-    if (CType_Check(arg)) {
-        Py_INCREF(arg);
-        return (CTypeObject *)arg;
-    }
-    PyErr_SetString(PyExc_TypeError, "expected a 'ctype' object");
-    return NULL;
-}
-
-CTypeObject *ffi_get_ctype(FFIObject *ffi, PyObject *arg)
-{
-    return ffi_lookup_ctype(ffi, arg, 0);
-}
-
-CTypeObject *ffi_get_ctype_strict(FFIObject *ffi, PyObject *arg)
-{
-    return ffi_lookup_ctype(ffi, arg, 1);
-}
-
-CTypeObject *ffi_get_ctype_or_cdata(FFIObject *ffi, PyObject *arg)
-{
-    if (CData_Check(arg)) {
-        Py_INCREF(CData_CType(arg));
-        return CData_CType(arg);
-    }
-    if (!PyUnicode_Check(arg) && !CType_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "expected a 'cdata' or 'ctype' object");
-        return NULL;
-    }
-    return ffi_get_ctype_strict(ffi, arg);
-}
-
-/* -------------------------------------------------------- object basics */
-
-static PyObject *ffi_new_object(PyTypeObject *type, PyObject *args, PyObject *kwds)
-{
-    (void)args;
-    (void)kwds;
-    FFIObject *self = (FFIObject *)type->tp_alloc(type, 0);
-    if (self == NULL)
-        return NULL;
-    self->abi_mode = 1;
-    if (cc_table_init(&self->table) < 0) {
-        Py_DECREF(self);
-        return PyErr_NoMemory();
-    }
-    self->types_cache = PyDict_New();
-    self->rawfunc_cache = PyDict_New();
-    self->init_once_cache = PyDict_New();
-    self->included = PyList_New(0);
-    self->incomplete = PyList_New(0);
-    self->pending = PyList_New(0);
-    self->typedef_names = PyDict_New();
-    self->anon_numbers = PyDict_New();
-    if (!self->pending || !self->typedef_names || !self->anon_numbers || !self->types_cache || !self->rawfunc_cache || !self->init_once_cache || !self->included
-        || !self->incomplete) {
-        Py_DECREF(self);
-        return NULL;
-    }
-    return (PyObject *)self;
-}
-
-/* _cffi_backend.FFI() takes no argument; subclasses (cffi.FFI, which
- * accepts CFFI's `backend=` keyword) define their own __init__. */
-static int ffi_init(PyObject *self, PyObject *args, PyObject *kwds)
-{
-    if (Py_TYPE(self) == &FFI_Type
-        && (PyTuple_GET_SIZE(args) != 0 || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0))) {
-        PyErr_SetString(PyExc_TypeError, "FFI() takes no argument");
-        return -1;
-    }
-    return 0;
-}
-
-PyObject *ffi_new_from_table(const void *buf, size_t len)
-{
-    FFIObject *ffi = (FFIObject *)ffi_new_object(&FFI_Type, NULL, NULL);
-    if (ffi == NULL)
-        return NULL;
-    cc_error err = {0};
-    if (cc_table_load(&ffi->table, buf, len, &err) < 0) {
-        Py_DECREF(ffi);
-        ccm_raise_error(&err);
-        return NULL;
-    }
-    ffi->abi_mode = 0;
-    return (PyObject *)ffi;
-}
-
-static int ffi_traverse(FFIObject *self, visitproc visit, void *arg)
-{
-    for (uint32_t i = 0; i < self->nrealized; i++)
-        Py_VISIT(self->realized[i]);
-    Py_VISIT(self->types_cache);
-    Py_VISIT(self->rawfunc_cache);
-    Py_VISIT(self->init_once_cache);
-    Py_VISIT(self->included);
-    Py_VISIT(self->incomplete);
-    Py_VISIT(self->pending);
-    Py_VISIT(self->typedef_names);
-    Py_VISIT(self->anon_numbers);
-    Py_VISIT(self->api_state);
-    return 0;
-}
-
-static int ffi_clear(FFIObject *self)
-{
-    for (uint32_t i = 0; i < self->nrealized; i++)
-        Py_CLEAR(self->realized[i]);
-    Py_CLEAR(self->types_cache);
-    Py_CLEAR(self->rawfunc_cache);
-    Py_CLEAR(self->init_once_cache);
-    Py_CLEAR(self->included);
-    Py_CLEAR(self->incomplete);
-    Py_CLEAR(self->pending);
-    Py_CLEAR(self->typedef_names);
-    Py_CLEAR(self->anon_numbers);
-    Py_CLEAR(self->api_state);
-    return 0;
-}
-
-static void ffi_dealloc(FFIObject *self)
-{
-    PyTypeObject *tp = Py_TYPE(self);
-    PyObject_GC_UnTrack(self);
-    if (self->weakreflist != NULL)
-        PyObject_ClearWeakRefs((PyObject *)self);
-    ffi_clear(self);
-    PyMem_Free(self->realized);
-    self->realized = NULL;
-    cc_table_free(&self->table);
-    tp->tp_free((PyObject *)self);  /* subtype_dealloc drops a heap type's ref */
-}
 
 /* ---------------------------------------------------------- ffi.cdef() */
 
@@ -1036,6 +855,92 @@ static int ffi_set_errno(FFIObject *self, PyObject *value, void *c)
     return 0;
 }
 
+/* ------------------------------------- bindings of the lower layers */
+
+static PyObject *ffi_from_buffer(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"cdecl", "python_buffer", "require_writable", NULL};
+    PyObject *a1, *a2 = NULL;
+    int writable = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|Op:from_buffer", kwlist,
+                                     &a1, &a2, &writable))
+        return NULL;
+    /* from_buffer(buf) is from_buffer("char[]", buf) */
+    PyObject *cdecl = a2 == NULL ? NULL : a1;
+    PyObject *src = a2 == NULL ? a1 : a2;
+    CTypeObject *ct;
+    if (cdecl == NULL) {
+        PyObject *s = PyUnicode_FromString("char[]");
+        if (s == NULL)
+            return NULL;
+        ct = ffi_get_ctype_strict(self, s);
+        Py_DECREF(s);
+    } else {
+        ct = ffi_get_ctype_strict(self, cdecl);
+    }
+    if (ct == NULL)
+        return NULL;
+    PyObject *r = cbuffer_from_buffer(ct, src, writable);
+    Py_DECREF(ct);
+    return r;
+}
+
+static PyObject *ffi_memmove(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    (void)self;
+    static char *kwlist[] = {"dest", "src", "n", NULL};
+    PyObject *dest, *src;
+    Py_ssize_t n;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOn:memmove", kwlist,
+                                     &dest, &src, &n))
+        return NULL;
+    return cbuffer_memmove(dest, src, n);
+}
+
+static PyObject *ffi_callback(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"cdecl", "python_callable", "error", "onerror", NULL};
+    PyObject *cdecl, *callable = Py_None, *error = Py_None, *onerror = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|OOO:callback", kwlist,
+                                     &cdecl, &callable, &error, &onerror))
+        return NULL;
+    CTypeObject *ct = ffi_get_ctype(self, cdecl);
+    if (ct == NULL)
+        return NULL;
+    PyObject *res = callable != Py_None
+        ? ccallback_new(ct, callable, error, onerror)
+        : ccallback_decorator(ct, error, onerror);
+    Py_DECREF(ct);
+    return res;
+}
+
+static PyObject *ffi_dlopen(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"name", "flags", NULL};
+    PyObject *name;
+    int flags = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|i:dlopen", kwlist,
+                                     &name, &flags))
+        return NULL;
+    return lib_obj_open(self, name, flags);
+}
+
+static PyObject *ffi_dlclose(FFIObject *self, PyObject *lib)
+{
+    (void)self;
+    return lib_obj_close(lib);
+}
+
+static PyObject *ffi_def_extern(FFIObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"name", "error", "onerror", NULL};
+    PyObject *name = Py_None, *error = Py_None, *onerror = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOO:def_extern", kwlist,
+                                     &name, &error, &onerror))
+        return NULL;
+    return api_def_extern(self, name, error, onerror);
+}
+
 /* -------------------------------------------------------------- tables */
 
 static PyMethodDef ffi_methods[] = {
@@ -1074,9 +979,28 @@ static PyMethodDef ffi_methods[] = {
      "The object that a handle from ffi.new_handle() refers to."},
     {"init_once", (PyCFunction)(void (*)(void))ffi_init_once, METH_VARARGS | METH_KEYWORDS,
      "Call func() once per tag and remember its result."},
-    CBUFFER_FFI_METHODS
-    FFI_CALL_METHODS
-    API_FFI_METHODS
+    {"from_buffer", (PyCFunction)(void (*)(void))ffi_from_buffer,
+     METH_VARARGS | METH_KEYWORDS,
+     "A cdata pointing into the memory of a Python buffer object."},
+    {"memmove", (PyCFunction)(void (*)(void))ffi_memmove,
+     METH_VARARGS | METH_KEYWORDS,
+     "Copy n bytes from src to dest (cdata or buffer objects)."},
+    {"callback", (PyCFunction)(void (*)(void))ffi_callback,
+     METH_VARARGS | METH_KEYWORDS,
+     "callback(cdecl, python_callable=None, error=None, onerror=None): a C "
+     "function pointer calling python_callable; without it, a decorator."},
+    {"dlopen", (PyCFunction)(void (*)(void))ffi_dlopen,
+     METH_VARARGS | METH_KEYWORDS,
+     "dlopen(name, flags=0): open a shared library (None: the C library and "
+     "the process) and return a Lib giving access to the cdef's functions, "
+     "global variables and constants."},
+    {"dlclose", (PyCFunction)ffi_dlclose, METH_O,
+     "dlclose(lib): close a library opened by dlopen(); later accesses "
+     "raise ValueError."},
+    {"def_extern", (PyCFunction)(void (*)(void))ffi_def_extern,
+     METH_VARARGS | METH_KEYWORDS,
+     "def_extern(name=None, error=None, onerror=None): a decorator attaching "
+     "a Python function to an extern \"Python\" function of the module."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1086,21 +1010,6 @@ static PyGetSetDef ffi_getset[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
-PyTypeObject FFI_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "_cffi_backend.FFI",
-    .tp_basicsize = sizeof(FFIObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
-    .tp_doc = "The interface to C declarations: types, data and libraries.",
-    .tp_new = ffi_new_object,
-    .tp_init = ffi_init,
-    .tp_dealloc = (destructor)ffi_dealloc,
-    .tp_traverse = (traverseproc)ffi_traverse,
-    .tp_clear = (inquiry)ffi_clear,
-    .tp_methods = ffi_methods,
-    .tp_getset = ffi_getset,
-    .tp_weaklistoffset = offsetof(FFIObject, weakreflist),
-};
 
 static int ffi_set_class_attr(const char *name, PyObject *value)
 {
@@ -1112,8 +1021,8 @@ static int ffi_set_class_attr(const char *name, PyObject *value)
 
 int ffi_obj_init_module(PyObject *m)
 {
-    if (ctype_init_module(m) < 0 || cdata_init_module(m) < 0 || cbuffer_init_module(m) < 0)
-        return -1;
+    FFI_Type.tp_methods = ffi_methods;
+    FFI_Type.tp_getset = ffi_getset;
     if (PyType_Ready(&FFI_Type) < 0 || PyType_Ready(&Allocator_Type) < 0)
         return -1;
     CTypeObject *vp = ctype_pointer_to(ctype_void());
@@ -1127,7 +1036,8 @@ int ffi_obj_init_module(PyObject *m)
         || ffi_set_class_attr("NULL", ffi_null) < 0
         || ffi_set_class_attr("CData", (PyObject *)&CData_Type) < 0
         || ffi_set_class_attr("CType", (PyObject *)&CType_Type) < 0
-        || ffi_set_class_attr("buffer", (PyObject *)&CBuffer_Type) < 0)
+        || ffi_set_class_attr("buffer", (PyObject *)&CBuffer_Type) < 0
+        || clib_add_rtld_constants(FFI_Type.tp_dict) < 0)
         return -1;
     PyType_Modified(&FFI_Type);
     Py_INCREF(&FFI_Type);

@@ -9,8 +9,8 @@
 #include <Python.h>
 #include "config.h"
 #include <stdlib.h>
-#include "module/module.h"
-#include "module/ffi_obj.h"
+#include "object/errors.h"
+#include "object/ffi_state.h"
 #include "module/ffi_table_io.h"
 
 static PyObject *table_io_bytes(PyObject *self, PyObject *arg)

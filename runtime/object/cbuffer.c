@@ -4,11 +4,11 @@
  * (a cdata holding a Py_buffer on the source, which stays alive and
  * locked until released) and ffi.memmove(). */
 #include <Python.h>
+#include <stddef.h>
 #include "config.h"
 #include <string.h>
 #include "object/cbuffer.h"
 #include "object/cdata.h"
-#include "module/ffi_obj.h"
 
 /* ------------------------------------------------------------ ffi.buffer */
 
@@ -251,47 +251,18 @@ static PyObject *cbuffer_make_frombuf(CTypeObject *ct, Py_buffer *view, PyObject
     return (PyObject *)fb;
 }
 
-PyObject *cbuffer_from_buffer(PyObject *self, PyObject *args, PyObject *kwds)
+PyObject *cbuffer_from_buffer(CTypeObject *ct, PyObject *src, int writable)
 {
-    static char *kwlist[] = {"cdecl", "python_buffer", "require_writable", NULL};
-    PyObject *a1, *a2 = NULL;
-    int writable = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|Op:from_buffer", kwlist, &a1, &a2,
-                                     &writable))
-        return NULL;
-    PyObject *cdecl, *src;
-    if (a2 == NULL) {
-        cdecl = NULL;
-        src = a1;
-    } else {
-        cdecl = a1;
-        src = a2;
-    }
-    CTypeObject *ct;
-    if (cdecl == NULL) {
-        PyObject *s = PyUnicode_FromString("char[]");
-        if (s == NULL)
-            return NULL;
-        ct = ffi_get_ctype_strict((FFIObject *)self, s);
-        Py_DECREF(s);
-    } else
-        ct = ffi_get_ctype_strict((FFIObject *)self, cdecl);
-    if (ct == NULL)
-        return NULL;
     if (PyUnicode_Check(src)) {
         PyErr_Format(PyExc_TypeError, "a bytes-like object is required, not 'str'");
-        Py_DECREF(ct);
         return NULL;
     }
     Py_buffer view;
-    if (PyObject_GetBuffer(src, &view, writable ? PyBUF_WRITABLE : PyBUF_SIMPLE) < 0) {
-        Py_DECREF(ct);
+    if (PyObject_GetBuffer(src, &view, writable ? PyBUF_WRITABLE : PyBUF_SIMPLE) < 0)
         return NULL;
-    }
     PyObject *r = cbuffer_make_frombuf(ct, &view, src);
     if (r == NULL)
         PyBuffer_Release(&view);
-    Py_DECREF(ct);
     return r;
 }
 
@@ -319,14 +290,8 @@ static int cbuffer_operand(PyObject *obj, int writable, char **ptr, Py_buffer *v
     return 0;
 }
 
-PyObject *cbuffer_memmove(PyObject *self, PyObject *args, PyObject *kwds)
+PyObject *cbuffer_memmove(PyObject *dest, PyObject *src, Py_ssize_t n)
 {
-    (void)self;
-    static char *kwlist[] = {"dest", "src", "n", NULL};
-    PyObject *dest, *src;
-    Py_ssize_t n;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOn:memmove", kwlist, &dest, &src, &n))
-        return NULL;
     if (n < 0) {
         PyErr_SetString(PyExc_ValueError, "negative size");
         return NULL;

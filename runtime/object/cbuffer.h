@@ -16,16 +16,13 @@ typedef struct CBufferObject {
 
 extern PyTypeObject CBuffer_Type;   /* ffi.buffer */
 
-PyObject *cbuffer_from_buffer(PyObject *self, PyObject *args, PyObject *kwds);
-PyObject *cbuffer_memmove(PyObject *self, PyObject *args, PyObject *kwds);
+/* ffi.from_buffer(ct, src, require_writable) once the type is resolved
+ * (ct an array or pointer type): a cdata pointing into src's buffer,
+ * keeping src alive.  New reference. */
+PyObject *cbuffer_from_buffer(CTypeObject *ct, PyObject *src, int writable);
 
-#define CBUFFER_FFI_METHODS                                                 \
-    {"from_buffer", (PyCFunction)(void (*)(void))cbuffer_from_buffer,       \
-     METH_VARARGS | METH_KEYWORDS,                                          \
-     "A cdata pointing into the memory of a Python buffer object."},        \
-    {"memmove", (PyCFunction)(void (*)(void))cbuffer_memmove,               \
-     METH_VARARGS | METH_KEYWORDS,                                          \
-     "Copy n bytes from src to dest (cdata or buffer objects)."},
+/* ffi.memmove(dest, src, n). */
+PyObject *cbuffer_memmove(PyObject *dest, PyObject *src, Py_ssize_t n);
 
 int cbuffer_init_module(PyObject *m);
 

@@ -16,7 +16,6 @@
 #include <uchar.h>
 #include <complex.h>
 #include "object/cconv.h"
-#include "api/api_module.h"
 #include "object/cdata.h"
 
 _Thread_local int cconv_saved_errno __attribute__((tls_model("initial-exec")));
@@ -361,12 +360,19 @@ static int cconv_same_type(CTypeObject *a, CTypeObject *b)
     return (a->ct_flags & (CT_PRIMITIVE_ANY | CT_VOID)) && !(a->ct_flags & CT_IS_ENUM);
 }
 
+static cconv_function_hook cconv_function_object;
+
+void cconv_set_function_hook(cconv_function_hook hook)
+{
+    cconv_function_object = hook;
+}
+
 int cconv_pointer_value(CTypeObject *ct, PyObject *obj, char **out)
 {
     if (!CData_Check(obj)) {
-        /* `lib.f` of a compiled module stands for its function pointer */
-        int found = (ct->ct_flags & CT_FUNCTIONPTR)
-                    ? api_function_address(obj, ct, (void **)out) : 0;
+        /* e.g. `lib.f` of a compiled module stands for its function pointer */
+        int found = (ct->ct_flags & CT_FUNCTIONPTR) && cconv_function_object
+                    ? cconv_function_object(obj, ct, (void **)out) : 0;
         if (found != 0)
             return found > 0 ? 0 : -1;
         return cconv_bad_init(ct, "cdata pointer", obj);

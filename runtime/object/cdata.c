@@ -12,7 +12,7 @@
 #include <string.h>
 #include "object/cdata.h"
 #include "object/cconv.h"
-#include "module/module.h"
+#include "object/errors.h"
 
 PyObject *(*cdata_call_hook)(PyObject *cd, PyObject *args, PyObject *kwds);
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include "object/ctype_obj.h"
 #include "table/ctable.h"
-#include "module/module.h"
+#include "object/errors.h"
 
 /* ---------------------------------------------------------------- alloc */
 

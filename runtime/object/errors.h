@@ -1,8 +1,9 @@
-/* module.h - what the _cffi_backend module shares with all its files: the
- * exception classes, and the conversion of a pure-C cc_error into a Python
- * exception.  Include <Python.h> before this header. */
-#ifndef CCFFI_MODULE_H
-#define CCFFI_MODULE_H
+/* errors.h - the exception classes of _cffi_backend, and the conversion of a
+ * pure-C cc_error (parser, layout engine, table loader) into a Python
+ * exception.  Every layer above table/ and cdef/ raises through these.
+ * Include <Python.h> before this header. */
+#ifndef CCFFI_ERRORS_H
+#define CCFFI_ERRORS_H
 
 #include "table/ctable.h"
 
@@ -20,10 +21,7 @@ extern PyObject *ccm_error;             /* ffi.error */
  * ImportError for a bad table.  Always returns -1. */
 int ccm_raise_error(const cc_error *err);
 
-/* Each file that defines Python types or module functions registers them. */
-int ffi_obj_init_module(PyObject *m);
-int ccall_init_module(PyObject *m);       /* ccall.c: function cdata, calls */
-int ccallback_init_module(PyObject *m);   /* ccallback.c: ffi.callback */
-int lib_obj_init_module(PyObject *m);     /* lib_obj.c: dlopen's Lib, RTLD_* */
+/* Creates the exception classes and adds them to the module.  0 or -1. */
+int errors_init_module(PyObject *m);
 
-#endif /* CCFFI_MODULE_H */
+#endif /* CCFFI_ERRORS_H */

@@ -1,0 +1,213 @@
+/* ffi_state.c - the FFI object as a state: creation (empty, or over a
+ * compiled module's table), garbage collection, and the lookup of the CType
+ * a type string or a CType argument names (parsed once, then cached).
+ * Realization of table types is crealize.c's. */
+#include <Python.h>
+#include "config.h"
+#include <string.h>
+#include "object/errors.h"
+#include "object/ffi_state.h"
+#include "object/ctype_obj.h"
+#include "object/cdata.h"
+#include "cdef/cparse.h"
+
+/* -------------------------------------------------------------- lookups */
+
+/* Parses and realizes a type string, caching the result in types_cache,
+ * or in rawfunc_cache when the string names a function type. */
+static CTypeObject *ffi_parse_type(FFIObject *ffi, PyObject *str, int *is_rawfunc)
+{
+    Py_ssize_t len;
+    const char *text = PyUnicode_AsUTF8AndSize(str, &len);
+    if (text == NULL)
+        return NULL;
+    uint32_t index;
+    cc_error err = {0};
+    if (cc_parse_typename(&ffi->table, text, (size_t)len, &index, &err) < 0) {
+        ccm_raise_error(&err);
+        return NULL;
+    }
+    *is_rawfunc = ffi->table.types[index].kind == CCT_KIND_FUNCTION;
+    CTypeObject *ct = ffi_realize_type(ffi, index);
+    if (ct == NULL)
+        return NULL;
+    PyObject *cache = *is_rawfunc ? ffi->rawfunc_cache : ffi->types_cache;
+    if (PyDict_SetItem(cache, str, (PyObject *)ct) < 0) {
+        Py_DECREF(ct);
+        return NULL;
+    }
+    return ct;
+}
+
+static CTypeObject *ffi_lookup_ctype(FFIObject *ffi, PyObject *arg, int strict)
+{
+    if (PyUnicode_Check(arg)) {
+        PyObject *ct = PyDict_GetItemWithError(ffi->types_cache, arg);
+        int rawfunc = 0;
+        if (ct == NULL && !PyErr_Occurred()) {
+            ct = PyDict_GetItemWithError(ffi->rawfunc_cache, arg);
+            rawfunc = 1;
+        }
+        if (ct != NULL)
+            Py_INCREF(ct);
+        else if (PyErr_Occurred())
+            return NULL;
+        else if ((ct = (PyObject *)ffi_parse_type(ffi, arg, &rawfunc)) == NULL)
+            return NULL;
+        if (rawfunc && strict) {
+            PyErr_Format(ccm_CDefError,
+                         "the type '%U' is a function type, not a pointer-to-function type",
+                         arg);
+            Py_DECREF(ct);
+            return NULL;
+        }
+        return (CTypeObject *)ct;
+    }
+    if (CType_Check(arg)) {
+        Py_INCREF(arg);
+        return (CTypeObject *)arg;
+    }
+    PyErr_SetString(PyExc_TypeError, "expected a 'ctype' object");
+    return NULL;
+}
+
+CTypeObject *ffi_get_ctype(FFIObject *ffi, PyObject *arg)
+{
+    return ffi_lookup_ctype(ffi, arg, 0);
+}
+
+CTypeObject *ffi_get_ctype_strict(FFIObject *ffi, PyObject *arg)
+{
+    return ffi_lookup_ctype(ffi, arg, 1);
+}
+
+CTypeObject *ffi_get_ctype_or_cdata(FFIObject *ffi, PyObject *arg)
+{
+    if (CData_Check(arg)) {
+        Py_INCREF(CData_CType(arg));
+        return CData_CType(arg);
+    }
+    if (!PyUnicode_Check(arg) && !CType_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "expected a 'cdata' or 'ctype' object");
+        return NULL;
+    }
+    return ffi_get_ctype_strict(ffi, arg);
+}
+
+/* -------------------------------------------------------- object basics */
+
+static PyObject *ffi_new_object(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    (void)args;
+    (void)kwds;
+    FFIObject *self = (FFIObject *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->abi_mode = 1;
+    if (cc_table_init(&self->table) < 0) {
+        Py_DECREF(self);
+        return PyErr_NoMemory();
+    }
+    self->types_cache = PyDict_New();
+    self->rawfunc_cache = PyDict_New();
+    self->init_once_cache = PyDict_New();
+    self->included = PyList_New(0);
+    self->incomplete = PyList_New(0);
+    self->pending = PyList_New(0);
+    self->typedef_names = PyDict_New();
+    self->anon_numbers = PyDict_New();
+    if (!self->pending || !self->typedef_names || !self->anon_numbers || !self->types_cache || !self->rawfunc_cache || !self->init_once_cache || !self->included
+        || !self->incomplete) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+/* _cffi_backend.FFI() takes no argument; subclasses (cffi.FFI, which
+ * accepts CFFI's `backend=` keyword) define their own __init__. */
+static int ffi_init(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    if (Py_TYPE(self) == &FFI_Type
+        && (PyTuple_GET_SIZE(args) != 0 || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0))) {
+        PyErr_SetString(PyExc_TypeError, "FFI() takes no argument");
+        return -1;
+    }
+    return 0;
+}
+
+PyObject *ffi_new_from_table(const void *buf, size_t len)
+{
+    FFIObject *ffi = (FFIObject *)ffi_new_object(&FFI_Type, NULL, NULL);
+    if (ffi == NULL)
+        return NULL;
+    cc_error err = {0};
+    if (cc_table_load(&ffi->table, buf, len, &err) < 0) {
+        Py_DECREF(ffi);
+        ccm_raise_error(&err);
+        return NULL;
+    }
+    ffi->abi_mode = 0;
+    return (PyObject *)ffi;
+}
+
+static int ffi_traverse(FFIObject *self, visitproc visit, void *arg)
+{
+    for (uint32_t i = 0; i < self->nrealized; i++)
+        Py_VISIT(self->realized[i]);
+    Py_VISIT(self->types_cache);
+    Py_VISIT(self->rawfunc_cache);
+    Py_VISIT(self->init_once_cache);
+    Py_VISIT(self->included);
+    Py_VISIT(self->incomplete);
+    Py_VISIT(self->pending);
+    Py_VISIT(self->typedef_names);
+    Py_VISIT(self->anon_numbers);
+    Py_VISIT(self->api_state);
+    return 0;
+}
+
+static int ffi_clear(FFIObject *self)
+{
+    for (uint32_t i = 0; i < self->nrealized; i++)
+        Py_CLEAR(self->realized[i]);
+    Py_CLEAR(self->types_cache);
+    Py_CLEAR(self->rawfunc_cache);
+    Py_CLEAR(self->init_once_cache);
+    Py_CLEAR(self->included);
+    Py_CLEAR(self->incomplete);
+    Py_CLEAR(self->pending);
+    Py_CLEAR(self->typedef_names);
+    Py_CLEAR(self->anon_numbers);
+    Py_CLEAR(self->api_state);
+    return 0;
+}
+
+static void ffi_dealloc(FFIObject *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    if (self->weakreflist != NULL)
+        PyObject_ClearWeakRefs((PyObject *)self);
+    ffi_clear(self);
+    PyMem_Free(self->realized);
+    self->realized = NULL;
+    cc_table_free(&self->table);
+    tp->tp_free((PyObject *)self);  /* subtype_dealloc drops a heap type's ref */
+}
+
+/* Methods and getters are installed by module/ffi_obj.c before
+ * PyType_Ready: this layer owns the object, not its Python surface. */
+PyTypeObject FFI_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_cffi_backend.FFI",
+    .tp_basicsize = sizeof(FFIObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "The interface to C declarations: types, data and libraries.",
+    .tp_new = ffi_new_object,
+    .tp_init = ffi_init,
+    .tp_dealloc = (destructor)ffi_dealloc,
+    .tp_traverse = (traverseproc)ffi_traverse,
+    .tp_clear = (inquiry)ffi_clear,
+    .tp_weaklistoffset = offsetof(FFIObject, weakreflist),
+};

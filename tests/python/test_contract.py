@@ -1,0 +1,59 @@
+"""The contract between the code generator, the plugins and the runtime
+(runtime/table/contract.h): the generator takes its names from
+_cffi_backend, and the runtime refuses a module written for another init
+ABI with an ImportError naming both versions."""
+import types
+
+import pytest
+
+import _cffi_backend
+from cffi import FFI
+
+
+def test_contract_values_come_from_the_header():
+    c = _cffi_backend._ccffi_contract()
+    assert c['attribute'] == 'ccffi'
+    assert c['plugin_macro'] == '__CCFFI_PLUGIN__'
+    assert c['table_symbol'] == '_ccffi_type_table'
+    assert c['init_function'] == '_ccffi_init_module'
+    assert isinstance(c['init_abi_version'], int) and c['init_abi_version'] >= 1
+    flags = [c[k] for k in ('MF_EXACT', 'MF_BODY', 'MF_FIELDS', 'MF_OPAQUE')]
+    assert sorted(flags) == [1, 2, 4, 8]
+
+
+def test_generated_code_uses_the_contract(tmp_path):
+    c = _cffi_backend._ccffi_contract()
+    ffi = FFI()
+    ffi.cdef("int f(int);")
+    ffi.set_source("_contract_mod", "static int f(int x) { return x; }")
+    path = tmp_path / "_contract_mod.c"
+    ffi.emit_c_code(str(path))
+    text = path.read_text()
+    assert '#ifndef %s' % c['plugin_macro'] in text
+    assert 'const char %s[] = "";' % c['table_symbol'] in text
+    assert '"%s", "iOy#' % c['init_function'] in text
+    assert '        %d, module, %s,' % (c['init_abi_version'],
+                                        c['table_symbol']) in text
+
+
+def call_init(*args):
+    return getattr(_cffi_backend, '_ccffi_init_module')(*args)
+
+
+def test_init_refuses_other_abi_versions():
+    version = _cffi_backend._ccffi_contract()['init_abi_version']
+    module = types.ModuleType('_fake')
+    for bad in (version + 1, 0):
+        with pytest.raises(ImportError) as e:
+            call_init(bad, module, b'', None, None, None, 0, 0, 0, None, ())
+        assert str(e.value) == (
+            "ccffi module: generated for module init ABI version %d, but this "
+            "_cffi_backend serves versions 1 to %d; rebuild the module with "
+            "this ccffi" % (bad, version))
+
+
+def test_init_without_a_version_is_refused():
+    module = types.ModuleType('_fake')
+    with pytest.raises(ImportError) as e:
+        call_init(module, b'', None, None, None, 0, 0, 0, None, ())
+    assert 'without the init ABI version first' in str(e.value)
