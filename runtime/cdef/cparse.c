@@ -2435,73 +2435,6 @@ static void cparse_init(cparse *p, cc_table *t, const char *src, size_t len,
     cparse_next(p);
 }
 
-/* Copies an array of n items of `size` bytes (NULL stays NULL). */
-static int cparse_dup(void **dst, const void *src, size_t n, size_t size)
-{
-    *dst = NULL;
-    if (!src || n == 0)
-        return 0;
-    *dst = malloc(n * size);
-    if (!*dst)
-        return -1;
-    memcpy(*dst, src, n * size);
-    return 0;
-}
-
-static int cparse_map_copy(cc_map *dst, const cc_map *src)
-{
-    *dst = *src;
-    if (cparse_dup((void **)&dst->keys, src->keys, src->capacity, sizeof *src->keys)
-        || cparse_dup((void **)&dst->values, src->values, src->capacity,
-                      sizeof *src->values))
-        return -1;
-    return 0;
-}
-
-/* cparse_table_copy copies every pointer of a cc_table: a new member there
- * must be copied too (then update this size). */
-_Static_assert(sizeof(cc_table) == 6 * (sizeof(void *) + 8) + 4 * sizeof(cc_map),
-               "cparse_table_copy must know every member of cc_table");
-
-/* A deep copy of t, to put back if the parse fails. */
-static int cparse_table_copy(cc_table *dst, const cc_table *src)
-{
-    *dst = *src;
-    dst->types = NULL;
-    dst->fields = NULL;
-    dst->enums = NULL;
-    dst->args = NULL;
-    dst->decls = NULL;
-    dst->strings = NULL;
-    dst->string_index.keys = dst->derived_index.keys = NULL;
-    dst->string_index.values = dst->derived_index.values = NULL;
-    for (int ns = 0; ns < 2; ns++)
-        dst->name_index[ns].keys = NULL, dst->name_index[ns].values = NULL;
-    dst->cap_types = src->ntypes;
-    dst->cap_fields = src->nfields;
-    dst->cap_enums = src->nenums;
-    dst->cap_args = src->nargs;
-    dst->cap_decls = src->ndecls;
-    dst->cap_strings = src->strings_size;
-    if (cparse_dup((void **)&dst->types, src->types, src->ntypes, sizeof *src->types)
-        || cparse_dup((void **)&dst->fields, src->fields, src->nfields,
-                      sizeof *src->fields)
-        || cparse_dup((void **)&dst->enums, src->enums, src->nenums,
-                      sizeof *src->enums)
-        || cparse_dup((void **)&dst->args, src->args, src->nargs, sizeof *src->args)
-        || cparse_dup((void **)&dst->decls, src->decls, src->ndecls,
-                      sizeof *src->decls)
-        || cparse_dup((void **)&dst->strings, src->strings, src->strings_size, 1)
-        || cparse_map_copy(&dst->string_index, &src->string_index)
-        || cparse_map_copy(&dst->derived_index, &src->derived_index)
-        || cparse_map_copy(&dst->name_index[0], &src->name_index[0])
-        || cparse_map_copy(&dst->name_index[1], &src->name_index[1])) {
-        cc_table_free(dst);
-        return -1;
-    }
-    return 0;
-}
-
 static int cparse_check_pack(cparse *p, unsigned pack)
 {
     if (pack & (pack - 1))
@@ -2534,7 +2467,7 @@ int cc_parse_cdef(cc_table *t, const char *src, size_t len,
     }
     if (cparse_check_pack(&p, p.pack) < 0)
         return -1;
-    if (cparse_table_copy(&backup, t) < 0)
+    if (cc_table_copy(&backup, t) < 0)  /* put back if the parse fails */
         return cparse_error_at(&p, NULL, CC_ERR_NOMEM, "out of memory");
     rc = cparse_run(&p);
     cparse_free_stacks(&p);

@@ -135,6 +135,11 @@ int cc_table_name_enumerators(cc_table *t, uint32_t first, uint32_t n);
 int cc_table_lookup(const cc_table *t, int ns, const char *name, size_t len,
                     uint32_t *ref);
 
+/* A deep copy of t into an uninitialised *copy (to put back when an
+ * operation fails half-way: the parser and the include merge do).  -1 when
+ * memory runs out, with *copy left empty. */
+int cc_table_copy(cc_table *copy, const cc_table *t);
+
 /* The binary form; *buf is malloc()ed and owned by the caller. */
 int cc_table_serialize(const cc_table *t, unsigned char **buf, size_t *len);
 

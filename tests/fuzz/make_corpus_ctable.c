@@ -4,7 +4,7 @@
  * arrays, enums, functions, constants of every kind).  The corpus also
  * keeps, as regress_*.bin, the inputs on which the fuzzer once found a bug.
  * Not part of the build; regenerate the seed_*.bin files with:
- *   cc -std=c11 -Iruntime tests/fuzz/make_corpus_ctable.c runtime/table/ctable.c \
+ *   cc -std=c11 -Iruntime tests/fuzz/make_corpus_ctable.c runtime/table/ctable*.c \
  *      runtime/table/cspell.c runtime/cdef/layout.c runtime/cdef/cparse.c runtime/cdef/clex.c \
  *      -o /tmp/mkcorpus && /tmp/mkcorpus tests/fuzz/corpus_ctable
  */
