@@ -80,8 +80,7 @@ class FFI(_cffi_backend.FFI):
             raise TypeError("emit_c_code() is for API mode; this ffi was "
                             "set_source()'d with source=None (ABI mode): "
                             "use emit_python_code()")
-        _codegen.write_if_changed(filename,
-                                  _codegen.generate_c(self, module_name, source))
+        _write_output(filename, _codegen.generate_c(self, module_name, source))
 
     def emit_python_code(self, filename):
         """ABI mode out-of-line: writes a .py module whose `ffi` carries the
@@ -93,8 +92,7 @@ class FFI(_cffi_backend.FFI):
             raise TypeError("emit_python_code() is for ABI mode, "
                             "set_source(%r, None); use emit_c_code()"
                             % (module_name,))
-        _codegen.write_if_changed(
-            filename, _codegen.generate_python(self, module_name))
+        _write_output(filename, _codegen.generate_python(self, module_name))
 
     def distutils_extension(self, tmpdir='build', verbose=True):
         """Writes the C file under tmpdir and returns a setuptools Extension
@@ -105,8 +103,7 @@ class FFI(_cffi_backend.FFI):
         if source is None:
             raise TypeError("distutils_extension() is for API mode; use "
                             "emit_python_code() for set_source(.., None)")
-        c_file = _codegen.c_file_path(tmpdir, module_name, ext)
-        os.makedirs(os.path.dirname(c_file) or '.', exist_ok=True)
+        c_file, _ = _module_file(tmpdir, module_name, ext)
         changed = _codegen.write_if_changed(
             c_file, _codegen.generate_c(self, module_name, source))
         if verbose:
@@ -122,18 +119,61 @@ class FFI(_cffi_backend.FFI):
         module_name, source, ext, kwds = self._require_source('compile')
         if source is None:
             return self._compile_abi_out_of_line(tmpdir, module_name, target)
-        os.makedirs(tmpdir, exist_ok=True)
-        c_file = _codegen.c_file_path(tmpdir, module_name, ext)
-        os.makedirs(os.path.dirname(c_file) or '.', exist_ok=True)
+        c_file, parts = _module_file(tmpdir, module_name, ext)
         _codegen.write_if_changed(c_file,
                                   _codegen.generate_c(self, module_name, source))
-        extension = _codegen.make_extension(module_name, c_file, kwds)
-        return _compiler.build_extension(extension, tmpdir, verbose=verbose,
-                                         debug=debug, target=target)
+        # as CFFI: the build runs inside tmpdir on the C file's path relative
+        # to it, so that the object files land beside the C file
+        kwds = dict(kwds)
+        if 'sources' in kwds:
+            kwds['sources'] = [_source_from(tmpdir, src)
+                               for src in kwds['sources']]
+        extension = _codegen.make_extension(module_name,
+                                            os.path.join(*parts), kwds)
+        cwd = os.getcwd()
+        os.chdir(tmpdir)
+        try:
+            return _compiler.build_extension(extension, '.', verbose=verbose,
+                                             debug=debug, target=target)
+        finally:
+            os.chdir(cwd)
 
     def _compile_abi_out_of_line(self, tmpdir, module_name, target):
         if target is None:
-            target = module_name.split('.')[-1] + '.py'
-        path = os.path.join(tmpdir, *module_name.split('.')[:-1] + [target])
+            path, _ = _module_file(tmpdir, module_name, '.py')
+        else:
+            path = os.path.join(_module_file(tmpdir, module_name, '')[0],
+                                os.pardir, target)
+            path = os.path.normpath(path)
         self.emit_python_code(path)
         return path
+
+
+def _module_file(tmpdir, module_name, extension):
+    """The path of the file for the dotted module_name under tmpdir (a
+    package's directories, created if missing, as CFFI does), and the
+    list of its parts relative to tmpdir."""
+    parts = module_name.split('.')
+    os.makedirs(os.path.join(tmpdir, *parts[:-1]), exist_ok=True)
+    parts[-1] += extension
+    return os.path.join(tmpdir, *parts), parts
+
+
+def _source_from(tmpdir, src):
+    """An extra source of set_source(sources=...) as seen from inside tmpdir:
+    CFFI reads a relative path there; one that only exists relative to the
+    caller's directory is made absolute."""
+    if (os.path.isabs(src) or os.path.exists(os.path.join(tmpdir, src))
+            or not os.path.exists(src)):
+        return src
+    return os.path.abspath(src)
+
+
+def _write_output(filename, text):
+    """emit_c_code()/emit_python_code(): filename is a path (str, bytes or
+    os.PathLike), or a file-like object with a write() method."""
+    from . import _codegen
+    if hasattr(filename, 'write'):
+        filename.write(text)
+    else:
+        _codegen.write_if_changed(os.fsdecode(os.fspath(filename)), text)
