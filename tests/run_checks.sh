@@ -28,7 +28,9 @@ echo "=== pytest (tests/python) with $PYTHON ==="
 cd "$CCFFI_BUILDDIR" || exit 1
 # The suite must import the build tree's cffi and _cffi_backend, never the
 # real CFFI installed on the machine; tests/python/conftest.py asserts it.
-PYTHONPATH="$CCFFI_PYTHON_TREE" PYTHONDONTWRITEBYTECODE=1 \
+# CCFFI_EXTRA_PYTHONPATH (tools/test-pythons.sh): Debian's pytest for an
+# interpreter that has none, after the build tree.
+PYTHONPATH="$CCFFI_PYTHON_TREE${CCFFI_EXTRA_PYTHONPATH:+:$CCFFI_EXTRA_PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1 \
     "$PYTHON" -m pytest -p no:cacheprovider -q --rootdir="$CCFFI_SRCDIR/tests/python" \
     $PYTEST_ARGS "$CCFFI_SRCDIR/tests/python"
 rc=$?

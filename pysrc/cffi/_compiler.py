@@ -17,6 +17,8 @@ from . import _config
 from .error import VerificationError
 
 GCC_PLUGIN_NAME = "ccffi_gcc"
+CLANG_PLUGIN_NAME = "ccffi_clang"
+CLANG_PLUGIN_MAJOR = 14     # the clang whose headers the plugin is built with
 
 
 def compiler_command():
@@ -25,23 +27,72 @@ def compiler_command():
     return shlex.split(cc)
 
 
-def _compiler_kind(cc):
-    """'gcc', 'clang' or None, from what the compiler says of itself."""
+class CompilerInfo:
+    """What a compiler command is, from what it says of itself: kind is
+    'gcc', 'clang', None (neither) or 'missing' (cannot be run); name is
+    the first line of its --version; major its major version."""
+
+    def __init__(self, kind, name="", major=None):
+        self.kind = kind
+        self.name = name
+        self.major = major
+
+
+def _run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+
+
+def compiler_info(cc):
+    """Asks the compiler what it is (its predefined macros), whatever its
+    name: clang-14, a ccache wrapper, x86_64-linux-gnu-gcc..."""
     try:
-        out = subprocess.run(cc + ["--version"], capture_output=True,
-                             text=True, timeout=60).stdout
+        macros = _run(cc + ["-dM", "-E", "-x", "c", os.devnull])
     except (OSError, subprocess.SubprocessError):
-        return None
-    first = out.splitlines()[0] if out else ""
-    if "clang" in first:
-        return "clang"
-    if "gcc" in first.lower() or "Free Software Foundation" in out:
-        return "gcc"
-    return None
+        return CompilerInfo("missing")
+    try:
+        version = _run(cc + ["--version"]).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        version = ""
+    name = version.splitlines()[0] if version else ""
+    defined = {}
+    for line in macros.stdout.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) >= 2 and parts[0] == "#define":
+            defined[parts[1]] = parts[2] if len(parts) > 2 else ""
+    if macros.returncode != 0 or not defined:
+        return CompilerInfo(None, name or (macros.stderr.strip()
+                                           .splitlines() or [""])[0])
+
+    def major(macro):
+        try:
+            return int(defined.get(macro, ""))
+        except ValueError:
+            return None
+    if "__clang__" in defined:
+        return CompilerInfo("clang", name, major("__clang_major__"))
+    if "__GNUC__" in defined and not any(
+            m in defined for m in ("__INTEL_COMPILER", "__INTEL_LLVM_COMPILER",
+                                   "__NVCOMPILER", "__PGI", "__TINYC__")):
+        return CompilerInfo("gcc", name, major("__GNUC__"))
+    return CompilerInfo(None, name)
 
 
 def gcc_plugin_path():
     return os.path.join(_config.PLUGIN_DIR, GCC_PLUGIN_NAME + ".so")
+
+
+def clang_plugin_path():
+    directory = getattr(_config, "CLANG_PLUGIN_DIR", _config.PLUGIN_DIR)
+    return os.path.join(directory, CLANG_PLUGIN_NAME + ".so")
+
+
+def plugin_path():
+    """The plugin the configured compiler loads (the gcc one when the
+    compiler is neither: plugin_flags() reports that)."""
+    if compiler_info(compiler_command()).kind == "clang":
+        return clang_plugin_path()
+    return gcc_plugin_path()
 
 
 _checked = {}
@@ -57,24 +108,43 @@ def plugin_flags():
     return list(_checked[key])
 
 
+def _plugin_for(cc, info):
+    """(plugin path, flags, how to get it) for the compiler, or raises."""
+    shown = " ".join(cc)
+    if info.kind == "missing":
+        raise VerificationError(
+            "API mode needs a C compiler, and the compiler %r was not found "
+            "(set CC to gcc or clang)" % shown)
+    if info.kind == "clang":
+        if info.major is not None and info.major != CLANG_PLUGIN_MAJOR:
+            raise VerificationError(
+                "the compiler %r is clang %d (%s); the ccffi Clang plugin is "
+                "built for clang %d: set CC=clang-%d"
+                % (shown, info.major, info.name, CLANG_PLUGIN_MAJOR,
+                   CLANG_PLUGIN_MAJOR))
+        return (clang_plugin_path(), "Clang",
+                ["-Werror=unknown-attributes"],
+                "apt-get install clang-14 libclang-14-dev llvm-14-dev, then "
+                "./configure && make && make install")
+    if info.kind == "gcc":
+        return (gcc_plugin_path(), "GCC", ["-Werror=attributes"],
+                "apt-get install gcc-12-plugin-dev, then ./configure && "
+                "make && make install")
+    raise VerificationError(
+        "API mode needs gcc or clang with the ccffi plugin; the compiler %r "
+        "is neither (it says: %s; it defines neither __GNUC__ nor "
+        "__clang__): set CC to gcc or clang"
+        % (shown, info.name or "nothing"))
+
+
 def _check_plugin(cc):
-    kind = _compiler_kind(cc)
-    if kind == "clang":
-        raise VerificationError(
-            "API mode with clang needs the ccffi Clang plugin, which is not "
-            "written yet; compile with gcc instead (set CC=gcc)")
-    if kind != "gcc":
-        raise VerificationError(
-            "API mode needs gcc with the ccffi GCC plugin; the compiler %r "
-            "is not gcc (set CC=gcc)" % " ".join(cc))
-    plugin = gcc_plugin_path()
+    plugin, what, extra, how = _plugin_for(cc, compiler_info(cc))
     if not os.path.isfile(plugin):
         raise VerificationError(
-            "API mode needs the ccffi GCC plugin %s, which is missing: "
-            "build ccffi with the GCC plugin enabled (apt-get install "
-            "gcc-12-plugin-dev, then ./configure && make && make install)"
-            % plugin)
-    flags = ["-fplugin=" + plugin, "-Werror=attributes"]
+            "API mode needs the ccffi %s plugin %s, which is missing: "
+            "build ccffi with the %s plugin enabled (%s)"
+            % (what, plugin, what, how))
+    flags = ["-fplugin=" + plugin] + extra
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "probe.c")
         with open(src, "w") as f:
@@ -85,9 +155,12 @@ def _check_plugin(cc):
                               capture_output=True, text=True)
     if proc.returncode != 0:
         raise VerificationError(
-            "the compiler %r cannot load the ccffi GCC plugin %s (it must be "
-            "the gcc that ccffi was built with, %s): %s"
-            % (" ".join(cc), plugin, _config.CC, proc.stderr.strip()))
+            "the compiler %r cannot load the ccffi %s plugin %s (it must be "
+            "the %s that ccffi was built with, %s): %s"
+            % (" ".join(cc), what, plugin,
+               "gcc" if what == "GCC" else "clang",
+               ("gcc, " + _config.CC) if what == "GCC" else "clang %d" % CLANG_PLUGIN_MAJOR,
+               proc.stderr.strip()))
     return flags
 
 
@@ -95,14 +168,22 @@ def _capturing_build_ext():
     """build_ext whose compiler commands keep their error output, so that a
     failed build can say what the plugin reported (the output still goes to
     the terminal as usual)."""
+    from .setuptools_ext import require_setuptools
+    require_setuptools()
     from setuptools.command.build_ext import build_ext
-    from setuptools.errors import ExecError
+    try:
+        from setuptools.errors import ExecError
+    except ImportError:     # setuptools before 59 (Python 3.8's 56, 3.9's 58)
+        from distutils.errors import DistutilsExecError as ExecError
 
     class CapturingBuildExt(build_ext):
         diagnostics = []
 
         def build_extensions(self):
             def spawn(cmd, **kwds):
+                if self.verbose:    # compile(verbose=True): as distutils
+                    print(" ".join(shlex.quote(str(c)) for c in cmd))
+                    sys.stdout.flush()
                 proc = subprocess.run(cmd, capture_output=True, text=True)
                 sys.stdout.write(proc.stdout)
                 sys.stderr.write(proc.stderr)

@@ -103,6 +103,7 @@ class FFI(_cffi_backend.FFI):
         if source is None:
             raise TypeError("distutils_extension() is for API mode; use "
                             "emit_python_code() for set_source(.., None)")
+        _require_setuptools()
         c_file, _ = _module_file(tmpdir, module_name, ext)
         changed = _codegen.write_if_changed(
             c_file, _codegen.generate_c(self, module_name, source))
@@ -119,6 +120,7 @@ class FFI(_cffi_backend.FFI):
         module_name, source, ext, kwds = self._require_source('compile')
         if source is None:
             return self._compile_abi_out_of_line(tmpdir, module_name, target)
+        _require_setuptools()
         c_file, parts = _module_file(tmpdir, module_name, ext)
         _codegen.write_if_changed(c_file,
                                   _codegen.generate_c(self, module_name, source))
@@ -177,3 +179,9 @@ def _write_output(filename, text):
         filename.write(text)
     else:
         _codegen.write_if_changed(os.fsdecode(os.fspath(filename)), text)
+
+
+def _require_setuptools():
+    """API mode builds with setuptools: a clear error when it is missing."""
+    from .setuptools_ext import require_setuptools
+    require_setuptools()
