@@ -1,0 +1,89 @@
+"""Which plugin API mode loads: chosen from what the compiler is (its
+predefined macros), never from its name; a compiler that cannot be run is
+"not found", one that is neither gcc nor clang is named."""
+import os
+import stat
+
+import pytest
+
+from cffi import FFI, VerificationError, _compiler
+
+from plugin_compilers import BUILT, CLANG, GCC
+
+
+def script(tmp_path, name, body):
+    path = tmp_path / name
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+def compile_with(tmp_path, monkeypatch, cc):
+    monkeypatch.setenv("CC", cc)
+    monkeypatch.setattr(_compiler, "_checked", {})
+    ffi = FFI()
+    ffi.cdef("int f(void);")
+    ffi.set_source("_api_choice_%d" % abs(hash(cc)), "int f(void) { return 7; }")
+    return ffi.compile(tmpdir=str(tmp_path / "out"))
+
+
+@pytest.mark.parametrize("compiler", BUILT, ids=str)
+def test_a_wrapper_gets_the_plugin_of_the_compiler_it_runs(tmp_path, monkeypatch,
+                                                           compiler):
+    # named like the other compiler: only what it says of itself counts
+    other = "gcc" if compiler is CLANG else "clang"
+    cc = script(tmp_path, other, 'exec %s "$@"\n' % compiler.command)
+    info = _compiler.compiler_info([cc])
+    assert info.kind == compiler.name
+    monkeypatch.setenv("CC", cc)
+    monkeypatch.setattr(_compiler, "_checked", {})
+    flags = _compiler.plugin_flags()
+    assert flags[0] == "-fplugin=" + _compiler.plugin_path()
+    assert os.path.basename(_compiler.plugin_path()) == \
+        os.path.basename(compiler.plugin)
+    assert os.path.basename(compile_with(tmp_path, monkeypatch, cc)) \
+        .startswith("_api_choice_")
+
+
+def test_clang_is_recognised_with_its_version():
+    if CLANG not in BUILT:
+        pytest.skip("clang plugin not built")
+    info = _compiler.compiler_info([CLANG.command])
+    assert info.kind == "clang" and info.major == 14
+
+
+def test_gcc_is_recognised():
+    if GCC not in BUILT:
+        pytest.skip("gcc plugin not built")
+    assert _compiler.compiler_info([GCC.command]).kind == "gcc"
+
+
+def test_a_missing_compiler_is_not_found(tmp_path, monkeypatch):
+    cc = str(tmp_path / "no-such-cc")
+    with pytest.raises(VerificationError) as info:
+        compile_with(tmp_path, monkeypatch, cc)
+    msg = str(info.value)
+    assert "was not found" in msg and "no-such-cc" in msg
+    assert "is not gcc" not in msg
+
+
+def test_a_compiler_that_is_neither_is_named(tmp_path, monkeypatch):
+    cc = script(tmp_path, "tcc", 'echo "tcc version 0.9.27 (x86_64 Linux)"\n'
+                'case "$*" in *--version*) exit 0;; esac\n'
+                'echo "#define __TINYC__ 927"\n')
+    with pytest.raises(VerificationError) as info:
+        compile_with(tmp_path, monkeypatch, cc)
+    msg = str(info.value)
+    assert "is neither" in msg and "tcc version 0.9.27" in msg
+    assert "gcc or clang" in msg
+
+
+def test_another_clang_version_is_refused(tmp_path, monkeypatch):
+    cc = script(tmp_path, "clang-99", 'case "$*" in\n'
+                '*--version*) echo "clang version 99.0.0";;\n'
+                '*) printf "#define __clang__ 1\\n#define __clang_major__ 99\\n'
+                '#define __GNUC__ 4\\n";;\nesac\n')
+    with pytest.raises(VerificationError) as info:
+        compile_with(tmp_path, monkeypatch, cc)
+    msg = str(info.value)
+    assert "clang 99" in msg and "built for clang 14" in msg
