@@ -38,16 +38,22 @@ if [ -z "$PYTHONS" ]; then
     exit 77
 fi
 
-# Debian's pure-Python test and build tools, and nothing else of its site.
-SHIM=$BUILDROOT/debian-tools
-rm -rf "$SHIM" && mkdir -p "$SHIM"
-for name in pytest _pytest py.py pluggy iniconfig packaging attr attrs \
-        exceptiongroup tomli setuptools pkg_resources _distutils_hack wheel; do
-    for f in "$DEBIAN_SITE/$name" "$DEBIAN_SITE/$name"-[0-9]*; do
-        [ -e "$f" ] && ln -s "$f" "$SHIM/"
+# Debian's pure-Python test tools (and build tools the interpreter lacks),
+# and nothing else of Debian's site directory: DIR gets links to them.
+debian_tools() {
+    py=$1 shim=$2
+    rm -rf "$shim" && mkdir -p "$shim"
+    names="pytest _pytest py.py pluggy iniconfig packaging attr attrs exceptiongroup tomli"
+    "$py" -c 'import setuptools' 2>/dev/null ||
+        names="$names setuptools pkg_resources _distutils_hack"
+    "$py" -c 'import wheel' 2>/dev/null || names="$names wheel"
+    for name in $names; do
+        for f in "$DEBIAN_SITE/$name" "$DEBIAN_SITE/$name"-[0-9]*; do
+            [ -e "$f" ] && ln -s "$f" "$shim/"
+        done
     done
-done
-[ -e "$SHIM/pytest" ] || { echo "test-pythons: $DEBIAN_SITE has no pytest: apt-get install python3-pytest" >&2; exit 1; }
+    [ -e "$shim/pytest" ] || { echo "test-pythons: $DEBIAN_SITE has no pytest: apt-get install python3-pytest" >&2; exit 1; }
+}
 
 RESULTS=$BUILDROOT/results.txt
 : > "$RESULTS"
@@ -58,6 +64,8 @@ for py in $PYTHONS; do
     dir=$BUILDROOT/py-$short
     log=$dir/test-pythons.log
     mkdir -p "$dir"
+    SHIM=$dir/debian-tools
+    debian_tools "$py" "$SHIM"
     echo "=== Python $ver ($py): $dir"
     build=FAIL suite=FAIL api=FAIL abi=FAIL
     if (cd "$dir" && "$SRCDIR/configure" --quiet PYTHON="$py" \

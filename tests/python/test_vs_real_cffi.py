@@ -35,8 +35,12 @@ def _real_cffi_python():
     for py in candidates:
         if not py or not os.path.exists(py):
             continue
-        r = subprocess.run([py, "-c", "import cffi, _cffi_backend; "
-                            "assert not hasattr(_cffi_backend, '__ccffi__')"],
+        # the same Python version: many messages (TypeError of a float
+        # conversion...) are the interpreter's and change between versions
+        r = subprocess.run([py, "-c", "import sys, cffi, _cffi_backend; "
+                            "assert not hasattr(_cffi_backend, '__ccffi__'); "
+                            "assert sys.version_info[:2] == %r"
+                            % (tuple(sys.version_info[:2]),)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            env=_clean_env())
         if r.returncode == 0:
@@ -53,7 +57,8 @@ def _run(python, tree=None):
 def test_behaviour_matches_real_cffi():
     real_py = _real_cffi_python()
     if real_py is None:
-        pytest.skip("no interpreter with the real CFFI installed")
+        pytest.skip("no Python %d.%d with the real CFFI installed"
+                    % sys.version_info[:2])
     real = _run(real_py)
     ours = _run(sys.executable, os.environ["CCFFI_PYTHON_TREE"])
     assert [c for c, _ in real] == [c for c, _ in ours]
