@@ -2,7 +2,11 @@
  * generator wrote and gcc compiled with the ccffi plugin.
  *
  * The generated PyInit creates the module and calls
- * _cffi_backend._ccffi_init_module() with:
+ * _cffi_backend._ccffi_init_module() (CCC_INIT_FUNCTION, table/contract.h)
+ * with:
+ *   version         CCC_INIT_ABI_VERSION of the ccffi that generated the
+ *                   file; one outside CCC_INIT_ABI_MIN..CCC_INIT_ABI_VERSION
+ *                   is refused with an ImportError naming both
  *   module          the module object
  *   table           the bytes of the type table the plugin wrote
  *   trampolines     capsule "ccffi.trampolines": void (*[])(void **, void *),
