@@ -9,6 +9,7 @@ PACKAGES="
   g++ gcc-12-plugin-dev
   clang-14 llvm-14-dev libclang-14-dev libclang-rt-14-dev
   valgrind
+  python3-cffi python3-cryptography python3-nacl python3-argon2
 "
 missing=""
 for p in $PACKAGES; do

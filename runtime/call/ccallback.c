@@ -8,8 +8,12 @@
  * the closure, and frees both when it dies.
  *
  * ccallback_invoke() may run on any thread, including threads Python never
- * saw (a C library's own pthread): it takes the GIL with
- * PyGILState_Ensure().  errno as the C caller left it is stored into
+ * saw (a C library's own pthread).  A thread Python knows takes the GIL
+ * with PyGILState_Ensure().  A thread it does not know gets a Python
+ * thread state on its first callback, kept for the life of the thread (a
+ * pthread key's destructor deletes it when the thread exits), so later
+ * callbacks only take and drop the GIL: creating a thread state per call
+ * costs a hundred times more.  errno as the C caller left it is stored into
  * ffi.errno for the Python code, and restored when returning to C.  An
  * exception goes to onerror(exc_type, exc_value, traceback) if given (its
  * non-None result becomes the return value), else it is printed as CFFI
@@ -18,6 +22,9 @@
  */
 #include <Python.h>
 #include "config.h"
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include "object/errors.h"
 #include "object/cdata.h"
@@ -36,6 +43,7 @@ struct ccallback_record {
     PyObject *callable;
     PyObject *onerror;     /* or NULL */
     char *error_value;     /* result bytes to return on error (result_size) */
+    PyInterpreterState *interp;   /* where the callback was made */
 };
 
 typedef struct CDataCallbackObject {
@@ -194,6 +202,129 @@ static int ccallback_python_gone(void)
 #endif
 }
 
+/* ------------------------------------------- threads Python did not create */
+
+/* The thread state ccallback made for this thread, if any.  `epoch` is the
+ * value of ccallback_epoch when it was made: Py_Finalize() frees every
+ * thread state, and bumps the epoch (ccallback_python_finalized), so a
+ * state from an earlier epoch is a dangling pointer, never touched. */
+typedef struct ccallback_thread {
+    PyThreadState *ts;
+    unsigned long epoch;
+} ccallback_thread;
+
+static _Thread_local ccallback_thread ccallback_this_thread
+    __attribute__((tls_model("initial-exec")));
+static atomic_ulong ccallback_epoch;
+/* A pthread key whose value, set once per adopted thread, is &its
+ * ccallback_this_thread: its destructor runs when the thread exits. */
+static pthread_key_t ccallback_exit_key;
+static int ccallback_exit_key_ok;     /* key made and the epoch hook set */
+static int ccallback_atexit_set;      /* until the next Py_Finalize() */
+static atomic_int ccallback_subinterp_warned;
+
+/* Py_AtExit hook: every thread state Python made is gone. */
+static void ccallback_python_finalized(void)
+{
+    atomic_fetch_add_explicit(&ccallback_epoch, 1, memory_order_relaxed);
+    ccallback_atexit_set = 0;
+}
+
+static unsigned long ccallback_current_epoch(void)
+{
+    return atomic_load_explicit(&ccallback_epoch, memory_order_relaxed);
+}
+
+/* The thread state this thread runs Python with now, or NULL. */
+static inline PyThreadState *ccallback_attached_tstate(void)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+    return PyThreadState_GetUnchecked();
+#else
+    return _PyThreadState_UncheckedGet();
+#endif
+}
+
+/* The key's destructor, in an exiting thread that ccallback adopted: its
+ * thread state is cleared and deleted under the GIL.  When Python is
+ * finalizing or was finalized since, the state belongs to Py_Finalize(). */
+static void ccallback_thread_exit(void *p)
+{
+    ccallback_thread *me = p;
+    PyThreadState *ts = me->ts;
+    me->ts = NULL;
+    if (ts == NULL || me->epoch != ccallback_current_epoch()
+        || ccallback_python_gone())
+        return;
+    PyEval_RestoreThread(ts);
+    PyThreadState_Clear(ts);
+    PyThreadState_DeleteCurrent();    /* and releases the GIL */
+}
+
+static void ccallback_exit_key_create(void)
+{
+    ccallback_exit_key_ok = pthread_key_create(&ccallback_exit_key,
+                                               ccallback_thread_exit) == 0;
+}
+
+/* Takes the GIL in a thread without a Python thread state, creating one
+ * (PyGILState_Ensure) and keeping it for the life of the thread.  Returns
+ * 1 when kept, 0 when it could not be kept: the caller then releases it
+ * with PyGILState_Release(PyGILState_UNLOCKED) after the call. */
+static int ccallback_adopt_thread(ccallback_thread *me)
+{
+    PyGILState_Ensure();
+    if (!ccallback_exit_key_ok || !ccallback_atexit_set)
+        return 0;
+    me->ts = PyThreadState_Get();
+    me->epoch = ccallback_current_epoch();
+    if (pthread_setspecific(ccallback_exit_key, me) != 0) {
+        me->ts = NULL;
+        return 0;
+    }
+    return 1;
+}
+
+/* A callback made in a subinterpreter, called from a thread Python did not
+ * create: which interpreter should run it is unknowable (the GIL-state API
+ * only knows the main one), so it is refused: C receives the error value,
+ * and the first refusal is explained on stderr. */
+static int ccallback_refuse_subinterpreter(ccallback_record *rec, void *ret)
+{
+    if (rec->interp == NULL || rec->interp == PyInterpreterState_Main())
+        return 0;
+    ccallback_write_error(rec, ret);
+    if (atomic_exchange(&ccallback_subinterp_warned, 1) == 0)
+        fprintf(stderr, "ccffi: a callback made in a subinterpreter was called "
+                "from a thread Python did not create; this is not supported: "
+                "the callback returns its error value\n");
+    return 1;
+}
+
+/* A callback in a thread Python did not create; errno already saved. */
+static void ccallback_dispatch_foreign(ccallback_record *rec, void *ret,
+                                       void **args, ccallback_thread *me)
+{
+    if (ccallback_refuse_subinterpreter(rec, ret))
+        return;
+    if (me->ts != NULL) {                     /* adopted earlier */
+        if (ccallback_attached_tstate() == me->ts) {
+            ccallback_call_python(rec, ret, args);  /* nested, GIL held */
+            return;
+        }
+        PyEval_RestoreThread(me->ts);
+        ccallback_call_python(rec, ret, args);
+        PyEval_SaveThread();
+        return;
+    }
+    int kept = ccallback_adopt_thread(me);
+    ccallback_call_python(rec, ret, args);
+    if (kept)
+        PyEval_SaveThread();
+    else
+        PyGILState_Release(PyGILState_UNLOCKED);
+}
+
 void ccallback_dispatch(ccallback_record *rec, void *ret, void **args)
 {
     if (ccallback_python_gone()) {
@@ -201,9 +332,16 @@ void ccallback_dispatch(ccallback_record *rec, void *ret, void **args)
         return;
     }
     cconv_errno_save();
-    PyGILState_STATE st = PyGILState_Ensure();
-    ccallback_call_python(rec, ret, args);
-    PyGILState_Release(st);
+    ccallback_thread *me = &ccallback_this_thread;
+    if (me->ts != NULL && me->epoch != ccallback_current_epoch())
+        me->ts = NULL;          /* made before a Py_Finalize(): freed */
+    if (me->ts != NULL || PyGILState_GetThisThreadState() == NULL) {
+        ccallback_dispatch_foreign(rec, ret, args, me);
+    } else {
+        PyGILState_STATE st = PyGILState_Ensure();
+        ccallback_call_python(rec, ret, args);
+        PyGILState_Release(st);
+    }
     cconv_errno_restore();
 }
 
@@ -258,6 +396,7 @@ ccallback_record *ccallback_record_new(CTypeObject *fnct, PyObject *callable,
         rec->onerror = onerror;
         Py_INCREF(onerror);
     }
+    rec->interp = PyInterpreterState_Get();
     rec->info = ccall_info_get(fnct);
     if (rec->info == NULL || ccallback_set_error(rec, error) < 0) {
         ccallback_record_free(rec);
@@ -411,6 +550,10 @@ PyObject *ccallback_decorator(CTypeObject *ct, PyObject *error,
 int ccallback_init_module(PyObject *m)
 {
     (void)m;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, ccallback_exit_key_create);
+    if (!ccallback_atexit_set && Py_AtExit(ccallback_python_finalized) == 0)
+        ccallback_atexit_set = 1;
     CDataCallback_Type.tp_base = &CData_Type;
     return PyType_Ready(&CDataCallback_Type);
 }

@@ -305,6 +305,64 @@ EXPORT int tl_apply_in_threads(int (*f)(int), int arg, int nthreads)
     return sum;
 }
 
+/* Calls f(i) for i in [0, ncalls) from each of `nthreads` fresh pthreads
+ * (at most 16), joins them and returns the sum of every result, or -1 if a
+ * thread cannot be created: many callbacks from threads Python never saw. */
+struct tl_loop_job { int (*f)(int); int ncalls; long sum; };
+
+static void *tl_loop_main(void *p)
+{
+    struct tl_loop_job *job = p;
+    job->sum = tl_sum_callback(job->f, job->ncalls);
+    return NULL;
+}
+
+EXPORT long tl_callbacks_in_threads(int (*f)(int), int nthreads, int ncalls)
+{
+    struct tl_loop_job jobs[16];
+    pthread_t tids[16];
+    if (nthreads > 16)
+        nthreads = 16;
+    int started = 0;
+    for (; started < nthreads; started++) {
+        jobs[started].f = f;
+        jobs[started].ncalls = ncalls;
+        jobs[started].sum = 0;
+        if (pthread_create(&tids[started], NULL, tl_loop_main, &jobs[started]) != 0)
+            break;
+    }
+    long sum = 0;
+    for (int i = 0; i < started; i++) {
+        pthread_join(tids[i], NULL);
+        sum += jobs[i].sum;
+    }
+    return started == nthreads ? sum : -1;
+}
+
+/* Starts a detached pthread calling f(i) for i = 0, 1, 2, ... until
+ * tl_stop_callbacks() (it outlives Python if never stopped); 0 if started. */
+static volatile int tl_callbacks_stop;
+
+static void *tl_forever_main(void *p)
+{
+    int (*f)(int) = (int (*)(int))p;
+    for (int i = 0; !tl_callbacks_stop; i++)
+        f(i);
+    return NULL;
+}
+
+EXPORT int tl_start_callback_thread(int (*f)(int))
+{
+    pthread_t tid;
+    tl_callbacks_stop = 0;
+    if (pthread_create(&tid, NULL, tl_forever_main, (void *)f) != 0)
+        return -1;
+    pthread_detach(tid);
+    return 0;
+}
+
+EXPORT void tl_stop_callbacks(void) { tl_callbacks_stop = 1; }
+
 /* ------------------------------------------------------------ globals */
 
 EXPORT int tl_counter = 7;
