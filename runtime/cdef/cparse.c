@@ -53,6 +53,11 @@ typedef struct cparse {
     unsigned pack;
     const char *default_file;
     int typename_mode;        /* parsing for ffi.typeof(): CFFI's wording */
+    int err_grammar;          /* the error is about the grammar (see
+                                 cparse_finish_error) */
+    int line_marked;          /* a `# N "file"` marker was seen */
+    clex_token decl_name;     /* the last declarator name read (for the
+                                 messages about its parameters) */
     clex lx;
     clex_token tok;
     int depth;
@@ -156,6 +161,25 @@ static int cparse_error(cparse *p, const char *fmt, ...)
     return rc;
 }
 
+/* An error about the grammar itself (a token that cannot come here, an
+ * unknown type name): CFFI, through pycparser, words these with the source
+ * line, see cparse_finish_error. */
+static int cparse_grammar_error(cparse *p, const char *fmt, ...)
+    CPARSE_PRINTF(2, 3);
+static int cparse_grammar_error(cparse *p, const char *fmt, ...)
+{
+    va_list ap;
+    int first = p->err->kind == CC_ERR_NONE;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = cparse_verror(p, &p->tok, CC_ERR_SYNTAX, fmt, ap);
+    va_end(ap);
+    if (first)
+        p->err_grammar = 1;
+    return rc;
+}
+
 static int cparse_nomem(cparse *p)
 {
     return cparse_error_at(p, &p->tok, CC_ERR_NOMEM, "out of memory");
@@ -168,10 +192,10 @@ static int cparse_lex_error(cparse *p)
 
     if (strcmp(p->lx.error, "illegal character") == 0) {
         if (c >= 0x20 && c < 0x7f)
-            return cparse_error(p, "Illegal character '%c'", c);
-        return cparse_error(p, "Illegal character '\\x%02x'", c);
+            return cparse_grammar_error(p, "Illegal character '%c'", c);
+        return cparse_grammar_error(p, "Illegal character '\\x%02x'", c);
     }
-    return cparse_error(p, "%s", p->lx.error);
+    return cparse_grammar_error(p, "%s", p->lx.error);
 }
 
 /* "unexpected X, expected Y" for the current token. */
@@ -182,7 +206,8 @@ static int cparse_unexpected(cparse *p, const char *expected)
     if (p->tok.kind == CLEX_ERROR)
         return cparse_lex_error(p);
     cparse_describe(&p->tok, what, sizeof what);
-    return cparse_error(p, "unexpected %s, expected %s", what, expected);
+    return cparse_grammar_error(p, "unexpected %s, expected %s", what,
+                                expected);
 }
 
 /* An error raised by ctable/layout without a position: give it one.  A
@@ -493,6 +518,20 @@ static int cparse_type_name(cparse *p, const clex_token *tok, uint32_t *out)
         return 1;
     }
     return cparse_predefined(p, tok, out);
+}
+
+/* A type string that is one identifier and nothing else ("foo_t"). */
+static int cparse_is_whole_name(cparse *p)
+{
+    const char *q = p->tok.s + p->tok.len, *b = p->lx.src;
+
+    while (b < p->tok.s && (*b == ' ' || *b == '\t' || *b == '\n'
+                            || *b == '\r'))
+        b++;
+    while (q < p->lx.end && (*q == ' ' || *q == '\t' || *q == '\n'
+                             || *q == '\r'))
+        q++;
+    return b == p->tok.s && q == p->lx.end;
 }
 
 /* Does the token start a type (for casts, parameters, nested declarators)? */
@@ -1226,13 +1265,14 @@ static int cparse_decl_specs(cparse *p, cparse_specs *s, int allow_storage)
         rc = cparse_type_name(p, &p->tok, &s->type);
         if (rc < 0)
             return -1;
-        if (rc == 0 && p->typename_mode)   /* no position, as CFFI says it */
+        if (rc == 0 && p->typename_mode && cparse_is_whole_name(p))
+            /* no position, as CFFI says it */
             return cparse_error_at(p, NULL, CC_ERR_SYNTAX,
                                    "unknown identifier '%.*s'",
                                    (int)p->tok.len, p->tok.s);
         if (rc == 0)
-            return cparse_error(p, "unknown type name '%.*s'",
-                                (int)p->tok.len, p->tok.s);
+            return cparse_grammar_error(p, "unknown type name '%.*s'",
+                                        (int)p->tok.len, p->tok.s);
         have_named = 1;
         cparse_next(p);
     }
@@ -1369,20 +1409,20 @@ static int cparse_tag_type(cparse *p, uint8_t kind, const clex_token *name,
 
     if (cparse_string(p, name->s, name->len, &sname) < 0)
         return -1;
-    if (!cc_table_lookup(p->t, CC_NS_TAG, name->s, name->len, &ref)) {
+    if (!cc_table_lookup_tag(p->t, kind, name->s, name->len, &ref)) {
         if (cparse_new_record(p, kind, sname, out) < 0)
             return -1;
         return cparse_add_tag(p, sname, *out);
     }
     *out = p->t->decls[ref].type;
     ty = &p->t->types[*out];
-    if (ty->kind != kind)
-        return cparse_error_at(p, name, CC_ERR_SYNTAX,
-                               "'%.*s' defined as wrong kind of tag "
-                               "(it is %s %.*s)", (int)name->len, name->s,
-                               cparse_kind_word(ty->kind), (int)name->len, name->s);
     if (!has_body)
         return 0;
+    if (kind == CCT_KIND_ENUM)
+        return cparse_error_at(p, name, CC_ERR_NOTIMPL,
+                               "enum %.*s: the '{}' declaration should appear "
+                               "on the first time the enum is mentioned, not "
+                               "later", (int)name->len, name->s);
     for (o = p->open; o; o = o->up)
         if (o->type == *out)
             return cparse_error_at(p, name, CC_ERR_SYNTAX,
@@ -1867,14 +1907,46 @@ static int cparse_param_adjust(cparse *p, uint32_t type, uint32_t *out)
     return 0;
 }
 
-/* One parameter declaration. */
-static int cparse_param(cparse *p, uint32_t base)
+/* CFFI's words for a parameter that is a lone unknown name (the old C
+ * syntax of untyped parameters), when the current token is one. */
+static int cparse_untyped_param(cparse *p, uint32_t base,
+                                const clex_token *func)
+{
+    clex_token next;
+    uint32_t type;
+    int rc;
+
+    if (p->tok.kind != CLEX_IDENT || p->tok.kw != CLEX_KW_NONE)
+        return 0;
+    cparse_peek(p, &next);
+    if (next.kind != ',' && next.kind != ')')
+        return 0;
+    rc = cparse_type_name(p, &p->tok, &type);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    if (func)
+        return cparse_error(p, "%.*s arg %u: unknown type '%.*s' (if you "
+                            "meant to use the old C syntax of giving untyped "
+                            "arguments, it is not supported)",
+                            (int)func->len, func->s, p->nargs - base + 1,
+                            (int)p->tok.len, p->tok.s);
+    return cparse_error(p, "in expression arg %u: unknown type '%.*s' (if "
+                        "you meant to use the old C syntax of giving untyped "
+                        "arguments, it is not supported)",
+                        p->nargs - base + 1, (int)p->tok.len, p->tok.s);
+}
+
+/* One parameter declaration; 1 when it is an unnamed `void` spelled
+ * through typedefs (`void_t`), alone, which CFFI reads as `(void)`. */
+static int cparse_param(cparse *p, uint32_t base, const clex_token *func)
 {
     cparse_specs s;
     cparse_decl d;
     clex_token at = p->tok;
     uint32_t type;
 
+    if (cparse_untyped_param(p, base, func) < 0)
+        return -1;
     if (cparse_decl_specs(p, &s, 0) < 0)
         return -1;
     if (s.dots)
@@ -1882,6 +1954,8 @@ static int cparse_param(cparse *p, uint32_t base)
     memset(&d, 0, sizeof d);
     if (cparse_declarator(p, s.type, &d) < 0)
         return -1;
+    if (d.type == 0 && p->nargs == base && !d.has_name && cparse_is(p, ')'))
+        return 1;
     if (d.type == 0)
         return cparse_error_at(p, &at, CC_ERR_SYNTAX,
                                "'void' must be the only parameter%s",
@@ -1894,7 +1968,9 @@ static int cparse_param(cparse *p, uint32_t base)
 /* `( params )`: pushes the parameter types; sets *variadic. */
 static int cparse_params(cparse *p, uint32_t base, int *variadic)
 {
-    clex_token next;
+    clex_token next, func = p->decl_name;
+    const clex_token *fname = func.len ? &func : NULL;
+    int rc;
 
     *variadic = 0;
     cparse_next(p);
@@ -1910,6 +1986,10 @@ static int cparse_params(cparse *p, uint32_t base, int *variadic)
     }
     for (;;) {
         if (cparse_is(p, CLEX_ELLIPSIS)) {
+            if (p->nargs == base && fname)
+                return cparse_error(p, "%.*s: a function with only '(...)' "
+                                    "as argument is not correct C",
+                                    (int)fname->len, fname->s);
             if (p->nargs == base)
                 return cparse_error(p, "a function with only '(...)' as "
                                     "argument is not correct C");
@@ -1917,8 +1997,11 @@ static int cparse_params(cparse *p, uint32_t base, int *variadic)
             cparse_next(p);
             break;
         }
-        if (cparse_param(p, base) < 0)
+        rc = cparse_param(p, base, fname);
+        if (rc < 0)
             return -1;
+        if (rc == 1)    /* (void_t) */
+            break;
         if (!cparse_is(p, ','))
             break;
         cparse_next(p);
@@ -2039,6 +2122,7 @@ static int cparse_declarator(cparse *p, uint32_t base, cparse_decl *d)
     if (cparse_is_name(&p->tok)) {
         d->name = p->tok;
         d->has_name = 1;
+        p->decl_name = p->tok;
         cparse_next(p);
     }
     if (cparse_suffixes(p, base, &d->type) < 0)
@@ -2204,8 +2288,8 @@ static int cparse_declaration(cparse *p)
         cparse_next(p);
     }
     if (cparse_is(p, '{'))
-        return cparse_error(p, "function definitions are not supported in "
-                            "cdef(): declare the function with ';'");
+        return cparse_error(p, "unexpected <FuncDef>: this construct is "
+                            "valid C but not valid in cdef()");
     return cparse_expect(p, ';', "';' or ',' after a declarator");
 }
 
@@ -2274,6 +2358,7 @@ static int cparse_line_marker(cparse *p)
         line = line * 10 + (num.s[i] - '0');
     }
     cparse_next(p);
+    p->line_marked = 1;
     if (cparse_is(p, CLEX_STRING)) {
         p->lx.file = p->tok.s + 1;
         p->lx.file_len = p->tok.len - 2;
@@ -2431,8 +2516,58 @@ static void cparse_init(cparse *p, cc_table *t, const char *src, size_t len,
     err->kind = CC_ERR_NONE;
     err->message[0] = err->file[0] = '\0';
     err->line = err->column = 0;
+    err->wording = CC_WORD_POSITION;
+    err->source[0] = '\0';
     clex_init(&p->lx, src, len);
     cparse_next(p);
+}
+
+/* Finds 1-based physical line `line` of src: 1 and its start and length. */
+static int cparse_source_line(const char *src, size_t len, int line,
+                              const char **start, int *n)
+{
+    const char *q = src, *end = src + len, *e;
+
+    for (int i = 1; i < line; i++) {
+        q = memchr(q, '\n', (size_t)(end - q));
+        if (!q)
+            return 0;
+        q++;
+    }
+    e = memchr(q, '\n', (size_t)(end - q));
+    if (!e)
+        e = end;
+    while (q < e && (*q == ' ' || *q == '\t' || *q == '\r'))
+        q++;
+    while (e > q && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+        e--;
+    *start = q;
+    *n = (int)(e - q);
+    return 1;
+}
+
+/* Records how CFFI words the error (the record keeps its message and
+ * position).  A grammar error shows the source line first ('cannot parse
+ * "LINE"', or 'parse error' once a `# N "file"` marker moved the positions
+ * away from the text); any other is "file:line: message" in a cdef (CFFI
+ * names the declaration's line) and the bare message in a type string
+ * (CFFI gives ffi.typeof's own errors no position). */
+static void cparse_finish_error(cparse *p, const char *src, size_t len)
+{
+    cc_error *e = p->err;
+    const char *ls;
+    int ln;
+
+    if (e->kind != CC_ERR_SYNTAX || e->line <= 0)
+        return;
+    if (!p->err_grammar) {
+        e->wording = p->typename_mode ? CC_WORD_BARE : CC_WORD_DECL;
+        return;
+    }
+    e->wording = CC_WORD_GRAMMAR;
+    e->source[0] = '\0';
+    if (!p->line_marked && cparse_source_line(src, len, e->line, &ls, &ln))
+        snprintf(e->source, sizeof e->source, "%.*s", ln, ls);
 }
 
 static int cparse_check_pack(cparse *p, unsigned pack)
@@ -2474,6 +2609,7 @@ int cc_parse_cdef(cc_table *t, const char *src, size_t len,
     if (rc < 0) {
         if (err->kind == CC_ERR_NONE)
             cparse_nomem(&p);
+        cparse_finish_error(&p, src, len);
         cc_table_free(t);
         *t = backup;
         return -1;
@@ -2508,6 +2644,8 @@ int cc_parse_typename(cc_table *t, const char *src, size_t len,
     *type = d.type;
     rc = 0;
 out:
+    if (rc < 0)
+        cparse_finish_error(&p, src, len);
     cparse_free_stacks(&p);
     return rc;
 }

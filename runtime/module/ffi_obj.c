@@ -22,6 +22,7 @@
 #include "call/clib.h"
 #include "call/lib_obj.h"
 #include "api/api_module.h"
+#include "compat/compat.h"
 #include "module/ffi_obj.h"
 
 static PyObject *ffi_null;  /* ffi.NULL */
@@ -120,6 +121,8 @@ static PyObject *ffi_typeof(FFIObject *self, PyObject *arg)
         return (PyObject *)CData_CType(arg);
     }
     CTypeObject *fn = api_function_ctype(arg);   /* lib.f of a compiled module */
+    if (fn == NULL)
+        fn = compat_function_ctype(arg);         /* ... or of one real CFFI built */
     if (fn != NULL) {
         Py_INCREF(fn);
         return (PyObject *)fn;
@@ -471,6 +474,8 @@ static PyObject *ffi_addressof(FFIObject *self, PyObject *const *args, Py_ssize_
             return lib_addressof(args[0], args[1]);
         if (ApiLib_Check(args[0]) && nargs == 2)
             return api_lib_addressof(args[0], args[1]);
+        if (compat_lib_check(args[0]) && nargs == 2)
+            return compat_lib_addressof(args[0], args[1]);
         PyErr_SetString(PyExc_TypeError, "expected a cdata struct/union/array/pointer object");
         return NULL;
     }
@@ -1019,8 +1024,19 @@ static int ffi_set_class_attr(const char *name, PyObject *value)
     return rc;
 }
 
+/* FFI(name, _version=..., _types=..., ...): the serialised form real CFFI's
+ * out-of-line ABI modules pass (compat/), else the plain constructor. */
+static initproc ffi_plain_init;
+static int ffi_init_any(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    int rc = compat_ffi_init((FFIObject *)self, args, kwds);
+    return rc == 0 ? ffi_plain_init(self, args, kwds) : (rc < 0 ? -1 : 0);
+}
+
 int ffi_obj_init_module(PyObject *m)
 {
+    ffi_plain_init = FFI_Type.tp_init;
+    FFI_Type.tp_init = ffi_init_any;
     FFI_Type.tp_methods = ffi_methods;
     FFI_Type.tp_getset = ffi_getset;
     if (PyType_Ready(&FFI_Type) < 0 || PyType_Ready(&Allocator_Type) < 0)

@@ -11,6 +11,7 @@
 #include "call/ccallback.h"
 #include "call/lib_obj.h"
 #include "api/api_module.h"
+#include "compat/compat.h"
 #include "module/ffi_obj.h"
 #include "module/ffi_table_io.h"
 
@@ -39,7 +40,8 @@ PyMODINIT_FUNC PyInit__cffi_backend(void)
         || lib_obj_init_module(m) < 0
         || api_decls_init_module(m) < 0
         || api_module_init_module(m) < 0
-        || ffi_table_io_init_module(m) < 0) {
+        || ffi_table_io_init_module(m) < 0
+        || compat_init_module(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -410,6 +410,11 @@ int cconv_pointer_value(CTypeObject *ct, PyObject *obj, char **out)
     }
     int dst_char = (ct->ct_flags & CT_POINTER) && (ct->ct_item->ct_flags & CT_PRIMITIVE_CHAR);
     int src_char = src_item != NULL && (src_item->ct_flags & CT_PRIMITIVE_CHAR);
+    if ((dst_char || src_char) && (ct->ct_flags & CT_POINTER) && src_item != NULL
+        && ct->ct_item->ct_size == 1 && src_item->ct_size == 1) {
+        *out = value;   /* 'char *' and another pointer to bytes: CFFI accepts */
+        return 0;
+    }
     if (dst_char) {
         PyErr_Format(PyExc_TypeError,
                      "implicit cast to '%s' from a different pointer type.(check that "

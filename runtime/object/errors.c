@@ -23,13 +23,29 @@ int ccm_raise_error(const cc_error *err)
         /* a refused declaration ("multiple declarations of ...") is
          * FFIError, a text that cannot be parsed CDefError, as in CFFI */
         PyObject *exc = err->kind == CC_ERR_DECL ? ccm_FFIError : ccm_CDefError;
-        if (err->line > 0)
+        if (err->line <= 0 || err->wording == CC_WORD_BARE)
+            PyErr_SetString(exc, err->message);
+        else if (err->wording == CC_WORD_DECL)
+            PyErr_Format(exc, "%s:%d: %s", err->file, err->line,
+                         err->message);
+        else if (err->wording == CC_WORD_GRAMMAR && err->source[0])
+            PyErr_Format(exc, "cannot parse \"%s\"\n%s:%d:%d: %s",
+                         err->source, err->file, err->line, err->column,
+                         err->message);
+        else if (err->wording == CC_WORD_GRAMMAR)
+            PyErr_Format(exc, "parse error\n%s:%d:%d: %s", err->file,
+                         err->line, err->column, err->message);
+        else
             PyErr_Format(exc, "%s:%d:%d: %s", err->file, err->line,
                          err->column, err->message);
-        else
-            PyErr_SetString(exc, err->message);
         break;
     }
+    case CC_ERR_NOTIMPL:    /* CFFI gives these no position */
+        PyErr_SetString(PyExc_NotImplementedError, err->message);
+        break;
+    case CC_ERR_VALUE:
+        PyErr_SetString(PyExc_ValueError, err->message);
+        break;
     case CC_ERR_TYPE:
         PyErr_SetString(ccm_error, err->message);
         break;

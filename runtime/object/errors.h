@@ -17,8 +17,10 @@ extern PyObject *ccm_error;             /* ffi.error */
 
 /* Raises the Python exception for a pure-C error record: MemoryError for
  * CC_ERR_NOMEM, "file:line:col: message" as CDefError for syntax errors
- * and as FFIError for refused declarations, ffi.error for type errors,
- * ImportError for a bad table.  Always returns -1. */
+ * and as FFIError for refused declarations (or as err->wording says, the
+ * way CFFI words the error), ffi.error for type errors,
+ * NotImplementedError and ValueError without a position, ImportError for a
+ * bad table.  Always returns -1. */
 int ccm_raise_error(const cc_error *err);
 
 /* Creates the exception classes and adds them to the module.  0 or -1. */

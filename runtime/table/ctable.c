@@ -554,16 +554,26 @@ static uint32_t cc_ref_name(const cc_table *t, uint32_t ref)
     return t->decls[ref].name;
 }
 
-/* Finds the index slot holding `name` in namespace ns: 1 found. */
+/* The kind (struct, union, enum) of the type a tag declaration names. */
+static int cc_tag_kind(const cc_table *t, uint32_t ref)
+{
+    uint32_t type = t->decls[ref].type;
+    return type < t->ntypes ? t->types[type].kind : -1;
+}
+
+/* Finds the index slot holding `name` in namespace ns: 1 found.  In the tag
+ * namespace, kind >= 0 only matches a tag of that kind: as in CFFI, `struct
+ * foo`, `union foo` and `enum foo` are three different tags. */
 static int cc_name_find_slot(const cc_table *t, int ns, const char *name,
-                             size_t len, uint32_t *slot_out)
+                             size_t len, int kind, uint32_t *slot_out)
 {
     const cc_map *m = &t->name_index[ns];
     uint64_t key = cc_hash_bytes(name, len, 0);
     uint32_t slot = UINT32_MAX, ref;
 
     while (cc_map_next(m, key, &slot, &ref)) {
-        if (cc_string_equals(t, cc_ref_name(t, ref), name, len)) {
+        if (cc_string_equals(t, cc_ref_name(t, ref), name, len)
+            && (kind < 0 || cc_tag_kind(t, ref) == kind)) {
             *slot_out = slot;
             return 1;
         }
@@ -571,14 +581,16 @@ static int cc_name_find_slot(const cc_table *t, int ns, const char *name,
     return 0;
 }
 
-/* Points `name` (a pool offset) at ref in namespace ns, replacing any entry. */
+/* Points `name` (a pool offset) at ref in namespace ns, replacing any entry
+ * (in the tag namespace: any entry for a tag of the same kind). */
 int cc_name_bind(cc_table *t, int ns, uint32_t name, uint32_t ref)
 {
     const char *s = t->strings + name;
     size_t len = strlen(s);
+    int kind = ns == CC_NS_TAG ? cc_tag_kind(t, ref) : -1;
     uint32_t slot;
 
-    if (cc_name_find_slot(t, ns, s, len, &slot)) {
+    if (cc_name_find_slot(t, ns, s, len, kind, &slot)) {
         t->name_index[ns].values[slot] = ref;
         return 0;
     }
@@ -614,9 +626,20 @@ int cc_table_lookup(const cc_table *t, int ns, const char *name, size_t len,
 
     if (ns != CC_NS_ORDINARY && ns != CC_NS_TAG)
         return 0;
-    if (!cc_name_find_slot(t, ns, name, len, &slot))
+    if (!cc_name_find_slot(t, ns, name, len, -1, &slot))
         return 0;
     *ref = t->name_index[ns].values[slot];
+    return 1;
+}
+
+int cc_table_lookup_tag(const cc_table *t, int kind, const char *name,
+                        size_t len, uint32_t *ref)
+{
+    uint32_t slot;
+
+    if (!cc_name_find_slot(t, CC_NS_TAG, name, len, kind, &slot))
+        return 0;
+    *ref = t->name_index[CC_NS_TAG].values[slot];
     return 1;
 }
 

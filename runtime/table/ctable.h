@@ -34,13 +34,27 @@ typedef enum cc_errkind {
     CC_ERR_DECL,       /* -> CDefError or FFIError: a declaration is refused */
     CC_ERR_TYPE,       /* -> ffi.error: e.g. size of an opaque type */
     CC_ERR_TABLE,      /* -> a bad binary table */
+    CC_ERR_NOTIMPL,    /* -> NotImplementedError: valid C that CFFI refuses */
+    CC_ERR_VALUE,      /* -> ValueError: a bad value (negative length...) */
 } cc_errkind;
+
+/* How CFFI words an error with a position (set by the cdef parser; the
+ * binding formats it, see ccm_raise_error). */
+typedef enum cc_wording {
+    CC_WORD_POSITION = 0,  /* "file:line:col: message" */
+    CC_WORD_GRAMMAR,       /* 'cannot parse "<source>"\nfile:line:col: message'
+                              ('parse error\n...' when source is empty) */
+    CC_WORD_DECL,          /* "file:line: message" */
+    CC_WORD_BARE,          /* "message" */
+} cc_wording;
 
 typedef struct cc_error {
     cc_errkind kind;
     char message[512];  /* what went wrong and what was expected */
     char file[256];     /* "<cdef source string>" or a `# 12 "file"` name */
     int line, column;   /* 1-based; 0 when not about a source position */
+    cc_wording wording;
+    char source[128];   /* CC_WORD_GRAMMAR: the offending source line */
 } cc_error;
 
 /* Records the error unless one is already recorded; always returns -1. */
@@ -134,6 +148,12 @@ int cc_table_name_enumerators(cc_table *t, uint32_t first, uint32_t n);
  * 0 when absent. */
 int cc_table_lookup(const cc_table *t, int ns, const char *name, size_t len,
                     uint32_t *ref);
+
+/* The tag `name` of a kind (CCT_KIND_STRUCT, _UNION or _ENUM): the three
+ * kinds of tags are separate namespaces, as in CFFI (cc_table_lookup in
+ * CC_NS_TAG finds a tag of any kind).  1 and *ref set when found, else 0. */
+int cc_table_lookup_tag(const cc_table *t, int kind, const char *name,
+                        size_t len, uint32_t *ref);
 
 /* A deep copy of t into an uninitialised *copy (to put back when an
  * operation fails half-way: the parser and the include merge do).  -1 when

@@ -125,7 +125,8 @@ def test_comments_continuations_and_line_markers(ffi):
              "#define X \\\n 3\nint arr[X];")
     with pytest.raises(cffi.CDefError) as e:
         ffi.cdef('# 10 "header.h"\nint ok;\nfoo bar;')
-    assert str(e.value).startswith("header.h:11:1: ")
+    # a line marker: CFFI cannot show the line, it says 'parse error'
+    assert str(e.value).startswith("parse error\nheader.h:11:1: ")
 
 
 def test_predefined_name_can_be_redefined(ffi):
@@ -171,28 +172,87 @@ def test_failed_cdef_changes_nothing(ffi):
     assert ffi.sizeof("struct s") == 8
 
 
-@pytest.mark.parametrize("source, where, message", [
-    ("foo bar;", "1:1", "unknown type name 'foo'"),
-    ("int x", "1:6", "unexpected end of input"),
-    ("#include <stdio.h>\n", "1:1", "Directives not supported yet"),
-    ("int x;\n /* abc", "2:2", "unterminated comment"),
-    ("int @;", "1:5", "Illegal character '@'"),
-    ("int x[-1];", "1:7", "negative array length"),
-    ("int f(...);", "1:7", "a function with only '(...)' as argument is not correct C"),
-    ("struct s { int a:40; };", "1:17", "exceeds its type"),
-    ("int x[1 << 70];", "1:9", "shift count out of range"),
-    ("int x[0xffffffffffffffff * 2];", "1:26", "integer overflow"),
-    ("int f(int) { return 0; }", "1:12", "function definitions are not supported"),
-    ("struct s { int a; }; struct s { int a; };", "1:29", "duplicate declaration of struct s"),
+G = "<cdef source string>"
+
+
+# Worded as CFFI words them: what the grammar refuses (pycparser's errors in
+# CFFI) shows the line, then our position and message; what CFFI itself
+# refuses is "file:line: message".
+@pytest.mark.parametrize("source, prefix, message", [
+    ("foo bar;", 'cannot parse "foo bar;"\n%s:1:1: ' % G,
+     "unknown type name 'foo'"),
+    ("int x", 'cannot parse "int x"\n%s:1:6: ' % G, "unexpected end of input"),
+    ("#include <stdio.h>\n", "%s:1: " % G, "Directives not supported yet"),
+    ("int x;\n /* abc", 'cannot parse "/* abc"\n%s:2:2: ' % G,
+     "unterminated comment"),
+    ("int @;", 'cannot parse "int @;"\n%s:1:5: ' % G, "Illegal character '@'"),
+    ("int x[-1];", "%s:1: " % G, "negative array length"),
+    ("int f(...);", "%s:1: " % G,
+     "f: a function with only '(...)' as argument is not correct C"),
+    ("struct s { int a:40; };", "%s:1: " % G, "exceeds its type"),
+    ("int x[1 << 70];", "%s:1: " % G, "shift count out of range"),
+    ("int x[0xffffffffffffffff * 2];", "%s:1: " % G, "integer overflow"),
+    ("int f(int) { return 0; }", "%s:1: " % G,
+     "unexpected <FuncDef>: this construct is valid C but not valid in cdef()"),
+    ("struct s { int a; }; struct s { int a; };", "%s:1: " % G,
+     "duplicate declaration of struct s"),
+    ("void f(int, foo_t);", "%s:1: " % G,
+     "f arg 2: unknown type 'foo_t' (if you meant to use the old C syntax "
+     "of giving untyped arguments, it is not supported)"),
     ("int x[" + "(" * 300 + "1" + ")" * 300 + "];", None, "nesting too deep"),
 ])
-def test_refused_forms(ffi, source, where, message):
+def test_refused_forms(ffi, source, prefix, message):
     with pytest.raises(cffi.CDefError) as e:
         ffi.cdef(source)
     text = str(e.value)
-    if where is not None:
-        assert text.startswith("<cdef source string>:%s: " % where), text
+    if prefix is not None:
+        assert text.startswith(prefix), text
     assert message in text
+
+
+def test_parse_error_after_blank_lines_names_the_line(ffi):
+    with pytest.raises(cffi.CDefError) as e:
+        ffi.cdef("\n\n\n  a b c  \n")
+    assert str(e.value).startswith('cannot parse "a b c"\n%s:4:3: ' % G)
+
+
+def test_typeof_errors_worded_as_cffi(ffi):
+    with pytest.raises(cffi.CDefError) as e:
+        ffi.typeof("unknown_t")
+    assert str(e.value) == "unknown identifier 'unknown_t'"
+    with pytest.raises(cffi.CDefError) as e:
+        ffi.typeof("unknown_t *")
+    assert str(e.value).startswith('cannot parse "unknown_t *"\n')
+    with pytest.raises(cffi.CDefError) as e:
+        ffi.typeof("int(*)(unknown_t)")
+    assert str(e.value).startswith("in expression arg 1: unknown type "
+                                   "'unknown_t'")
+
+
+def test_tags_are_three_namespaces(ffi):
+    ffi.cdef("struct foo { int a; short b, c, d; };\n"
+             "union foo { int a; short b, c, d; };\n"
+             "enum foo { FOO_A };")
+    assert ffi.sizeof("struct foo") == 12
+    assert ffi.sizeof("union foo") == 4
+    assert ffi.typeof("enum foo").kind == "enum"
+    assert ffi.typeof("struct foo *") is not ffi.typeof("union foo *")
+
+
+def test_enum_body_after_first_mention_is_not_implemented(ffi):
+    with pytest.raises(NotImplementedError) as e:
+        ffi.cdef("typedef enum foo_e foo_t; enum foo_e { AA, BB };")
+    assert str(e.value) == ("enum foo_e: the '{}' declaration should appear "
+                            "on the first time the enum is mentioned, not "
+                            "later")
+
+
+def test_void_typedef_as_only_parameter(ffi):
+    ffi.cdef("typedef void void_t1; typedef void_t1 void_t;"
+             "typedef int (*func_t)(void_t);")
+    assert ffi.typeof("func_t").args == ()
+    with pytest.raises(cffi.CDefError):
+        ffi.cdef("typedef int (*g_t)(void_t x);")
 
 
 def test_define_refused_as_cffi_says(ffi):

@@ -429,8 +429,17 @@ static void test_struct_forward_completion(void **state)
                         "next");
     cdef_fails_in(t, "struct s { int a; };", NULL, CC_ERR_SYNTAX, 1, 8,
                   "duplicate declaration of struct s");
-    cdef_fails_in(t, "union s;", NULL, CC_ERR_SYNTAX, 1, 7,
-                  "'s' defined as wrong kind of tag (it is struct s)");
+    /* as in CFFI, struct, union and enum tags are three namespaces */
+    cdef(t, "union s { char c; short d; }; enum s { SA, SB };");
+    uint32_t ref;
+    assert_int_equal(cc_table_lookup_tag(t, CCT_KIND_UNION, "s", 1, &ref), 1);
+    assert_int_equal(t->types[t->decls[ref].type].size, 2);
+    assert_int_equal(cc_table_lookup_tag(t, CCT_KIND_STRUCT, "s", 1, &ref), 1);
+    assert_int_equal(t->decls[ref].type, s);
+    assert_int_equal(cc_table_lookup_tag(t, CCT_KIND_ENUM, "s", 1, &ref), 1);
+    assert_int_equal(t->types[t->decls[ref].type].kind, CCT_KIND_ENUM);
+    assert_int_equal(typename_of(t, "struct s *"), ptr);
+    assert_int_not_equal(typename_of(t, "union s *"), ptr);
 }
 
 static void test_struct_members(void **state)
@@ -779,6 +788,62 @@ static void test_accepted_keywords(void **state)
 
 /* ------------------------------------------------------------- errors */
 
+/* The parser records how CFFI words each error (ccm_raise_error formats). */
+static void test_cffi_wording(void **state)
+{
+    cc_table t;
+    cc_error err;
+    const char *src;
+    uint32_t type;
+
+    (void)state;
+    assert_int_equal(cc_table_init(&t), 0);
+    src = "int a;\n\n  x y z ";
+    assert_int_equal(cc_parse_cdef(&t, src, strlen(src), NULL, &err), -1);
+    assert_int_equal(err.wording, CC_WORD_GRAMMAR);
+    assert_string_equal(err.source, "x y z");
+    assert_int_equal(err.line, 3);
+    src = "# 42 \"foo.h\"\n a b;";
+    assert_int_equal(cc_parse_cdef(&t, src, strlen(src), NULL, &err), -1);
+    assert_int_equal(err.wording, CC_WORD_GRAMMAR);
+    assert_string_equal(err.source, "");   /* 'parse error' */
+    src = "void f(int, foobarbazzz);";
+    assert_int_equal(cc_parse_cdef(&t, src, strlen(src), NULL, &err), -1);
+    assert_int_equal(err.wording, CC_WORD_DECL);
+    assert_string_equal(err.message, "f arg 2: unknown type 'foobarbazzz' (if "
+                        "you meant to use the old C syntax of giving untyped "
+                        "arguments, it is not supported)");
+    src = "void g(void) { }";
+    assert_int_equal(cc_parse_cdef(&t, src, strlen(src), NULL, &err), -1);
+    assert_int_equal(err.wording, CC_WORD_DECL);
+    assert_string_equal(err.message, "unexpected <FuncDef>: this construct is "
+                        "valid C but not valid in cdef()");
+    src = "int(*)(int[-2])";
+    assert_int_equal(cc_parse_typename(&t, src, strlen(src), &type, &err), -1);
+    assert_int_equal(err.wording, CC_WORD_BARE);
+    src = "foo_unknown *";
+    assert_int_equal(cc_parse_typename(&t, src, strlen(src), &type, &err), -1);
+    assert_int_equal(err.wording, CC_WORD_GRAMMAR);
+    assert_string_equal(err.source, "foo_unknown *");
+    src = "foo_unknown";
+    assert_int_equal(cc_parse_typename(&t, src, strlen(src), &type, &err), -1);
+    assert_string_equal(err.message, "unknown identifier 'foo_unknown'");
+    /* an enum's body comes with its first mention (NotImplementedError) */
+    src = "typedef enum e1 e1_t; enum e1 { E1A };";
+    assert_int_equal(cc_parse_cdef(&t, src, strlen(src), NULL, &err), -1);
+    assert_int_equal(err.kind, CC_ERR_NOTIMPL);
+    assert_string_equal(err.message, "enum e1: the '{}' declaration should "
+                        "appear on the first time the enum is mentioned, not "
+                        "later");
+    /* `void` spelled through typedefs, alone, is `(void)` */
+    src = "typedef void v1_t; typedef v1_t v2_t; typedef int (*fn_t)(v2_t);";
+    assert_int_equal(cc_parse_cdef(&t, src, strlen(src), NULL, &err), 0);
+    src = "fn_t";
+    assert_int_equal(cc_parse_typename(&t, src, strlen(src), &type, &err), 0);
+    assert_int_equal(t.types[t.types[type].item].count, 0);
+    cc_table_free(&t);
+}
+
 static void test_syntax_errors(void **state)
 {
     (void)state;
@@ -789,7 +854,7 @@ static void test_syntax_errors(void **state)
     cdef_fails("char *s = \"abc;", 1, 11, "unterminated string literal");
     cdef_fails("int @;", 1, 5, "Illegal character '@'");
     cdef_fails("int \x01;", 1, 5, "Illegal character '\\x01'");
-    cdef_fails("int f(...);", 1, 7, "a function with only '(...)' as argument is not correct C");
+    cdef_fails("int f(...);", 1, 7, "f: a function with only '(...)' as argument is not correct C");
     cdef_fails("int f(void, int);", 1, 7, "'void' must be the only parameter and unnamed");
     cdef_fails("int x[-1];", 1, 7, "negative array length");
     cdef_fails("int x[1 << 64];", 1, 9, "shift count out of range in constant expression");
@@ -810,7 +875,7 @@ static void test_syntax_errors(void **state)
     cdef_fails("struct s { int a;", 1, 18, "unexpected end of input, expected '}'");
     cdef_fails("int (*x;", 1, 9, "unexpected end of input, expected ')'");
     cdef_fails("int f(int) { return 0; }", 1, 12,
-               "function definitions are not supported in cdef(): declare the function with ';'");
+               "unexpected <FuncDef>: this construct is valid C but not valid in cdef()");
     cdef_fails("int a[3](int);", 1, 6, "declared as an array of functions");
     cdef_fails("int f(int)(int);", 1, 6, "a function cannot return a function");
     cdef_fails("int x; x y;", 1, 8, "unknown type name 'x'");
@@ -957,6 +1022,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_directives_inside_bodies, setup_table, teardown_table),
         cmocka_unit_test_setup_teardown(test_accepted_keywords, setup_table, teardown_table),
         cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_cffi_wording),
         cmocka_unit_test(test_sizeof_without_size),
         cmocka_unit_test(test_unsupported_types),
         cmocka_unit_test(test_depth_limit),
