@@ -162,7 +162,8 @@ static int ccall_put_pointer(ccall_frame *fr, CTypeObject *ct, char *dst,
                              PyObject *obj)
 {
     char *ptr;
-    if (CData_Check(obj) && CData_CType(obj) == ct) {     /* the common case */
+    if (CData_Check(obj) && CData_CType(obj) == ct       /* the common case */
+        && !CData_IsReleased(obj)) {
         *(char **)dst = CData_Ptr(obj);
         return 0;
     }
@@ -484,6 +485,8 @@ static int ccall_promote_integer(CTypeObject *from, const char *src)
 static int ccall_put_cdata(CTypeObject *to, char *dst, PyObject *obj)
 {
     CTypeObject *from = CData_CType(obj);
+    if (CData_IsReleased(obj))
+        return cdata_raise_released(NULL, obj, "cannot pass it to C");
     if (from->ct_flags & CT_POINTER_LIKE) {
         *(char **)dst = CData_Ptr(obj);
         return 0;

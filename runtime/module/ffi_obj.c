@@ -17,6 +17,7 @@
 #include "object/cdata.h"
 #include "object/cconv.h"
 #include "object/cbuffer.h"
+#include "object/chandle.h"
 #include "cdef/cparse.h"
 #include "call/ccallback.h"
 #include "call/clib.h"
@@ -709,41 +710,16 @@ static PyObject *ffi_new_allocator(FFIObject *self, PyObject *args, PyObject *kw
 
 /* ------------------------------------------------------------ handles */
 
+/* the handle's value is a token checked by from_handle (object/chandle.c) */
 static PyObject *ffi_new_handle(FFIObject *self, PyObject *obj)
 {
     (void)self;
-    CTypeObject *vp = ctype_pointer_to(ctype_void());
-    if (vp == NULL)
-        return NULL;
-    CDataOwnObject *o = cdata_new_variant(&CDataHandle_Type, vp, NULL);
-    Py_DECREF(vp);
-    if (o == NULL)
-        return NULL;
-    o->head.c_data = (char *)o;  /* the handle's value is its own address */
-    Py_INCREF(obj);
-    o->c_keep = obj;
-    o->c_repr_kind = CDATA_REPR_HANDLE;
-    PyObject *h = (PyObject *)o;
-    return (PyObject *)h;
+    return chandle_new(obj);
 }
 
 PyObject *ffi_handle_target(void *ptr)
 {
-    if (ptr == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "cannot use from_handle() on NULL pointer");
-        return NULL;
-    }
-    PyObject *h = (PyObject *)ptr;
-    if (Py_TYPE(h) != &CDataHandle_Type || ((CDataObject *)h)->c_data != ptr) {
-        PyErr_SetString(PyExc_RuntimeError,
-                        "ffi.from_handle(): the pointer is not a handle from ffi.new_handle()");
-        return NULL;
-    }
-    PyObject *x = ((CDataOwnObject *)h)->c_keep;
-    if (x == NULL)
-        x = Py_None;   /* the handle was cleared by the cycle collector */
-    Py_INCREF(x);
-    return x;
+    return chandle_target(ptr);
 }
 
 static PyObject *ffi_from_handle(FFIObject *self, PyObject *arg)

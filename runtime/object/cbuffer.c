@@ -53,6 +53,10 @@ static PyObject *cbuffer_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
                      cd->c_type->ct_name);
         return NULL;
     }
+    if (CData_IsReleased(obj)) {
+        cdata_raise_released(NULL, obj, "no buffer over it");
+        return NULL;
+    }
     if (size < 0) {
         if ((size = cbuffer_default_size(cd)) < 0)
             return NULL;
@@ -69,8 +73,13 @@ static PyObject *cbuffer_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         return NULL;
     b->b_data = cd->c_data;
     b->b_size = size;
-    Py_INCREF(obj);
-    b->b_keep = obj;
+    /* what keeps the memory: a separate ffi.new() block outlives an
+     * ffi.release() of obj while this buffer (or a memoryview) uses it */
+    PyObject *keep = cdata_keepalive(obj);
+    if (keep == NULL || !PyCapsule_CheckExact(keep))
+        keep = obj;
+    Py_INCREF(keep);
+    b->b_keep = keep;
     return (PyObject *)b;
 }
 
@@ -280,6 +289,8 @@ static int cbuffer_operand(PyObject *obj, int writable, char **ptr, Py_buffer *v
                          ct->ct_name);
             return -1;
         }
+        if (CData_IsReleased(obj))
+            return cdata_raise_released(NULL, obj, "ffi.memmove() cannot use it");
         *ptr = CData_Ptr(obj);
         return 0;
     }

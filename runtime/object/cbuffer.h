@@ -10,7 +10,8 @@ typedef struct CBufferObject {
     PyObject_HEAD
     char *b_data;
     Py_ssize_t b_size;
-    PyObject *b_keep;        /* the cdata whose memory this is */
+    PyObject *b_keep;        /* the cdata whose memory this is, or the
+                                capsule of its separate ffi.new() block */
     PyObject *b_weakreflist;
 } CBufferObject;
 

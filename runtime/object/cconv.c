@@ -377,6 +377,8 @@ int cconv_pointer_value(CTypeObject *ct, PyObject *obj, char **out)
             return found > 0 ? 0 : -1;
         return cconv_bad_init(ct, "cdata pointer", obj);
     }
+    if (CData_IsReleased(obj))
+        return cdata_raise_released(NULL, obj, "cannot use it as a pointer");
     CTypeObject *src = CData_CType(obj);
     char *value = CData_Ptr(obj);
     CTypeObject *src_item;
@@ -506,6 +508,8 @@ static int cconv_write_array(CTypeObject *ct, char *dst, PyObject *obj)
     }
     if (CData_Check(obj) && cconv_same_type(CData_CType(obj), ct)
         && ct->ct_size >= 0) {
+        if (CData_IsReleased(obj))
+            return cdata_raise_released(NULL, obj, "cannot copy from it");
         memmove(dst, CData_Ptr(obj), ct->ct_size);
         return 0;
     }
@@ -688,6 +692,8 @@ static int cconv_write_struct(CTypeObject *ct, char *dst, PyObject *obj)
         return cconv_write_struct_from_seq(ct, dst, obj);
     if (PyDict_Check(obj))
         return cconv_write_struct_from_dict(ct, dst, obj);
+    if (CData_IsReleased(obj))
+        return cdata_raise_released(NULL, obj, "cannot copy from it");
     if (CData_Check(obj) && cconv_same_type(CData_CType(obj), ct)) {
         memmove(dst, CData_Ptr(obj), ct->ct_size);
         return 0;
@@ -945,8 +951,16 @@ PyObject *cconv_cast(CTypeObject *ct, PyObject *value)
     }
     if (f & (CT_POINTER | CT_FUNCTIONPTR | CT_ARRAY)) {
         uint64_t v;
+        if (CData_Check(value) && CData_IsReleased(value)) {
+            cdata_raise_released(NULL, value, "cannot cast it");
+            return NULL;
+        }
         if (cconv_cast_integer_source(value, &v) < 0)
             return NULL;
+        /* a cast into a separate ffi.new() block keeps the block alive */
+        PyObject *keep = CData_Check(value) ? cdata_keepalive(value) : NULL;
+        if (keep != NULL && PyCapsule_CheckExact(keep))
+            return cdata_new_view(ct, (char *)(uintptr_t)v, keep);
         return cdata_new_pointer(ct, (void *)(uintptr_t)v);
     }
     if (f & CT_PRIMITIVE_FLOAT)

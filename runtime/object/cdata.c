@@ -13,6 +13,7 @@
 #include "object/cdata.h"
 #include "object/cconv.h"
 #include "object/errors.h"
+#include "object/chandle.h"
 
 PyObject *(*cdata_call_hook)(PyObject *cd, PyObject *args, PyObject *kwds);
 
@@ -98,6 +99,13 @@ PyObject *cdata_new_value(CTypeObject *ct, const char *src)
 
 PyObject *cdata_new_view(CTypeObject *ct, char *data, PyObject *owner)
 {
+    if (owner != NULL && CData_Check(owner)) {
+        if (CData_IsReleased(owner)) {
+            cdata_raise_released(NULL, owner, "its memory is gone");
+            return NULL;
+        }
+        owner = cdata_keepalive(owner);
+    }
     if (owner == NULL)
         return cdata_new_plain(ct, data);
     CDataObject *cd = cdata_alloc(&CDataOwn_Type, ct, 0);
@@ -110,16 +118,75 @@ PyObject *cdata_new_view(CTypeObject *ct, char *data, PyObject *owner)
     return (PyObject *)cd;
 }
 
-/* The object whose life keeps cd's memory valid: cd itself when it owns
- * memory, the owner of a view, or NULL for plain cdata. */
-static PyObject *cdata_memory_owner(CDataObject *cd)
+/* ffi.release() and derived objects.  A block of CDATA_SEPARATE_BYTES or
+ * more is a separate PyMem block owned by a capsule in the owner's c_keep;
+ * everything derived from the owner (views, slices, buffers, `p + n`,
+ * casts, addressof) keeps that capsule alive, not the owner.  ffi.release()
+ * makes the owner drop its capsule: the block is freed at once when nothing
+ * else uses it, else when the last derived object dies.  The released owner
+ * has c_data NULL and length 0 and refuses every use with a message that
+ * names the release. */
+static void cdata_block_free(PyObject *capsule)
 {
-    if (!CData_IsOwn(cd))
+    PyMem_Free(PyCapsule_GetPointer(capsule, NULL));
+}
+
+/* A zeroed separate block of nbytes for cd, owned by a new capsule. */
+static int cdata_attach_block(CDataObject *cd, Py_ssize_t nbytes)
+{
+    char *block = PyMem_Calloc(1, nbytes > 0 ? (size_t)nbytes : 1);
+    if (block == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    PyObject *capsule = PyCapsule_New(block, NULL, cdata_block_free);
+    if (capsule == NULL) {
+        PyMem_Free(block);
+        return -1;
+    }
+    cd->c_data = block;
+    CD_OWN(cd)->c_keep = capsule;
+    CD_OWN(cd)->c_flags |= CDATA_F_PYMEM;
+    return 0;
+}
+
+/* The "struct foo *" from ffi.new(): c_keep is the struct object owning
+ * the memory. */
+static int cdata_is_struct_wrapper(CDataObject *cd)
+{
+    CDataOwnObject *o = CD_OWN(cd);
+    return Py_TYPE(cd) == &CDataOwn_Type && o->c_repr_kind == CDATA_REPR_OWNING
+           && (cd->c_type->ct_flags & CT_POINTER) && o->c_keep != NULL
+           && CData_IsOwn(o->c_keep)
+           && (CData_CType(o->c_keep)->ct_flags & CT_STRUCT_OR_UNION);
+}
+
+PyObject *cdata_keepalive(PyObject *ob)
+{
+    if (!CData_IsOwn(ob))
         return NULL;
+    CDataObject *cd = (CDataObject *)ob;
     CDataOwnObject *o = CD_OWN(cd);
     if (o->c_repr_kind == CDATA_REPR_VIEW || o->c_repr_kind == CDATA_REPR_SLICED)
         return o->c_keep;
-    return (PyObject *)cd;
+    if (o->c_flags & CDATA_F_PYMEM)
+        return o->c_keep;
+    if (cdata_is_struct_wrapper(cd))
+        return cdata_keepalive(o->c_keep);
+    return ob;
+}
+
+int cdata_raise_released(PyObject *exc, PyObject *cd, const char *what)
+{
+    PyErr_Format(exc != NULL ? exc : PyExc_ValueError,
+                 "cdata '%s' was released by ffi.release() or a 'with' block: "
+                 "%s", CData_CType(cd)->ct_name, what);
+    return -1;
+}
+
+static PyObject *cdata_memory_owner(CDataObject *cd)
+{
+    return cdata_keepalive((PyObject *)cd);
 }
 
 /* Owning cdata with `nbytes` zeroed bytes inline, of type ct. */
@@ -134,12 +201,10 @@ static CDataObject *cdata_new_owning(CTypeObject *ct, Py_ssize_t nbytes)
         CDataObject *cd = cdata_alloc(&CDataOwn_Type, ct, 0);
         if (cd == NULL)
             return NULL;
-        cd->c_data = PyMem_Calloc(1, (size_t)nbytes);
-        if (cd->c_data == NULL) {
+        if (cdata_attach_block(cd, nbytes) < 0) {
             Py_DECREF(cd);
-            return (CDataObject *)PyErr_NoMemory();
+            return NULL;
         }
-        CD_OWN(cd)->c_flags = CDATA_F_PYMEM;
         CD_OWN(cd)->c_nbytes = nbytes;
         CD_OWN(cd)->c_repr_kind = CDATA_REPR_OWNING;
         return cd;
@@ -167,14 +232,12 @@ static CDataObject *cdata_new_allocated(CTypeObject *ct, Py_ssize_t nbytes,
         CDataObject *cd = cdata_alloc(&CDataOwnGC_Type, ct, 0);
         if (cd == NULL)
             return NULL;
-        cd->c_data = PyMem_Calloc(1, nbytes ? nbytes : 1);
-        if (cd->c_data == NULL) {
+        if (cdata_attach_block(cd, nbytes) < 0) {
             Py_DECREF(cd);
-            return (CDataObject *)PyErr_NoMemory();
+            return NULL;
         }
         CD_OWN(cd)->c_nbytes = nbytes;
         CD_OWN(cd)->c_repr_kind = CDATA_REPR_OWNING;
-        CD_OWN(cd)->c_flags = CDATA_F_PYMEM;
         return cd;
     }
     PyObject *res = PyObject_CallFunction(alloc, "n", nbytes);
@@ -455,14 +518,14 @@ static void cdata_own_dealloc(CDataObject *cd)
         PyObject_GC_UnTrack(cd);
     if (cd->c_weakreflist != NULL)
         PyObject_ClearWeakRefs((PyObject *)cd);
+    if (Py_TYPE(cd) == &CDataHandle_Type)
+        chandle_forget(cd->c_data);
     if (o->c_destructor != NULL) {
         PyObject *exc_t, *exc_v, *exc_tb;
         PyErr_Fetch(&exc_t, &exc_v, &exc_tb);
         cdata_run_destructor(o);
         PyErr_Restore(exc_t, exc_v, exc_tb);
     }
-    if (o->c_flags & CDATA_F_PYMEM)
-        PyMem_Free(cd->c_data);
     if (Py_TYPE(cd) == &CDataFromBuf_Type) {
         CDataFromBufObject *fb = (CDataFromBufObject *)cd;
         if (fb->c_view_held) {
@@ -492,8 +555,8 @@ static int cdata_own_traverse(CDataObject *cd, visitproc visit, void *arg)
 static int cdata_own_clear(CDataObject *cd)
 {
     CDataOwnObject *o = CD_OWN(cd);
-    if (o->c_destructor != NULL)
-        return 0;
+    if (o->c_destructor != NULL || (o->c_flags & CDATA_F_PYMEM))
+        return 0;     /* (the capsule of a block is in no cycle) */
     if (Py_TYPE(cd) == &CDataFromBuf_Type) {
         CDataFromBufObject *fb = (CDataFromBufObject *)cd;
         if (fb->c_view_held) {
@@ -718,10 +781,18 @@ static PyObject *cdata_add_offset(CDataObject *cd, PyObject *num, int sign)
     Py_ssize_t isz = cdata_item_size_for_arith(ct);
     if (isz < 0)
         return NULL;
+    if (CData_IsReleased(cd)) {
+        cdata_raise_released(NULL, (PyObject *)cd, "no pointer arithmetic on it");
+        return NULL;
+    }
     CTypeObject *rt = cdata_arith_type(ct);
     if (rt == NULL)
         return NULL;
-    PyObject *r = cdata_new_plain(rt, cd->c_data + sign * i * isz);
+    /* into a separate block: the result keeps the block (see above) */
+    PyObject *keep = cdata_keepalive((PyObject *)cd);
+    PyObject *r = keep != NULL && PyCapsule_CheckExact(keep)
+                  ? cdata_new_view(rt, cd->c_data + sign * i * isz, keep)
+                  : cdata_new_plain(rt, cd->c_data + sign * i * isz);
     Py_DECREF(rt);
     return r;
 }
@@ -885,6 +956,11 @@ static Py_hash_t cdata_hash(CDataObject *cd)
 
 static PyObject *cdata_null_deref(CDataObject *cd)
 {
+    if (CData_IsReleased(cd)) {
+        cdata_raise_released(PyExc_RuntimeError, (PyObject *)cd,
+                             "cannot dereference it");
+        return NULL;
+    }
     PyErr_Format(PyExc_RuntimeError, "cannot dereference null pointer from cdata '%s'",
                  cd->c_type->ct_name);
     return NULL;
@@ -901,6 +977,11 @@ static char *cdata_item_address(CDataObject *cd, Py_ssize_t i)
             return NULL;
         }
         if (len >= 0 && i >= len) {
+            if (CData_IsReleased(cd)) {
+                cdata_raise_released(PyExc_IndexError, (PyObject *)cd,
+                                     "it has no items left");
+                return NULL;
+            }
             PyErr_Format(PyExc_IndexError,
                          "index too large for cdata '%s' (expected %zd < %zd)",
                          ct->ct_name, i, len);
@@ -982,6 +1063,9 @@ static int cdata_slice_bounds(CDataObject *cd, PyObject *slice, Py_ssize_t *star
         }
         Py_ssize_t len = cdata_array_length(cd);
         if (len >= 0 && *stop > len) {
+            if (CData_IsReleased(cd))
+                return cdata_raise_released(PyExc_IndexError, (PyObject *)cd,
+                                            "it has no items left");
             PyErr_Format(PyExc_IndexError, "index too large (expected %zd <= %zd)",
                          *stop, len);
             return -1;
@@ -989,6 +1073,8 @@ static int cdata_slice_bounds(CDataObject *cd, PyObject *slice, Py_ssize_t *star
     } else if (!(ct->ct_flags & CT_POINTER)) {
         PyErr_Format(PyExc_TypeError, "cdata of type '%s' cannot be indexed", ct->ct_name);
         return -1;
+    } else if (CData_IsReleased(cd)) {
+        return cdata_raise_released(PyExc_IndexError, (PyObject *)cd, "cannot slice it");
     } else if (ct->ct_item->ct_size < 0) {
         PyErr_Format(PyExc_TypeError, "cdata '%s' points to items of unknown size",
                      ct->ct_name);
@@ -1348,28 +1434,27 @@ static PyObject *cdata_call(CDataObject *cd, PyObject *args, PyObject *kwds)
     return cdata_call_hook((PyObject *)cd, args, kwds);
 }
 
-/* ffi.release() of ffi.new() memory: a separate block is freed now, and
- * the cdata (and the struct object of a "struct *") then has length 0 /
- * a NULL pointer, so that later use raises instead of touching freed
- * memory.  Memory inside the object goes with the object. */
+/* ffi.release() of ffi.new() memory: the owner of a separate block (cd,
+ * or the struct object of a "struct *") drops the block's capsule, which
+ * frees it unless derived objects still use it (see cdata_keepalive); cd
+ * and the owner then have length 0 and a NULL pointer and refuse any use,
+ * naming the release.  Memory inside the object goes with the object. */
 static void cdata_release_memory(CDataObject *cd)
 {
-    CDataObject *owner = cd;
-    CDataOwnObject *o = CD_OWN(cd);
-    if (Py_TYPE(cd) == &CDataOwn_Type && o->c_keep != NULL && CData_IsOwn(o->c_keep)
-        && CD_OWN(o->c_keep)->c_repr_kind == CDATA_REPR_OWNING)
-        owner = (CDataObject *)o->c_keep;
-    CDataOwnObject *oo = CD_OWN(owner);
+    CDataObject *owner = cdata_is_struct_wrapper(cd) ? (CDataObject *)CD_OWN(cd)->c_keep
+                                                     : cd;
+    CDataOwnObject *oo = CD_OWN(owner), *o = CD_OWN(cd);
     if (!(oo->c_flags & CDATA_F_PYMEM))
         return;
-    PyMem_Free(owner->c_data);
-    oo->c_flags &= ~CDATA_F_PYMEM;
+    oo->c_flags = (oo->c_flags & ~CDATA_F_PYMEM) | CDATA_F_RELEASED;
     owner->c_data = NULL;
     oo->c_length = 0;
     oo->c_nbytes = 0;
+    o->c_flags |= CDATA_F_RELEASED;
     cd->c_data = NULL;
     o->c_length = 0;
     o->c_nbytes = 0;
+    Py_CLEAR(oo->c_keep);
 }
 
 /* What ffi.release() and `with` accept, as in CFFI: pointers and arrays

@@ -56,7 +56,10 @@ enum {
     CDATA_REPR_HANDLE,         /* "handle to X" */
     CDATA_REPR_BUFFER,         /* "buffer len N from 'T' object" */
 };
-#define CDATA_F_PYMEM 0x1      /* c_data was PyMem_Malloc()ed: free it */
+#define CDATA_F_PYMEM 0x1      /* c_data is a separate PyMem block held by
+                                  the capsule c_keep (cdata_block_keeper) */
+#define CDATA_F_RELEASED 0x2   /* ffi.release() gave the memory up: c_data
+                                  is NULL and every use raises, naming it */
 
 typedef struct CDataFromBufObject {
     CDataOwnObject own;
@@ -116,6 +119,24 @@ int cdata_release(CDataObject *cd);
 /* Calling a FUNCTIONPTR cdata: set by the call machinery at module init
  * (ccall.c); NULL means calls raise NotImplementedError. */
 extern PyObject *(*cdata_call_hook)(PyObject *cd, PyObject *args, PyObject *kwds);
+
+/* True if ffi.release() (or a `with` block) released cd's memory. */
+static inline int CData_IsReleased(const void *ob)
+{
+    return CData_IsOwn(ob)
+           && (((const CDataOwnObject *)ob)->c_flags & CDATA_F_RELEASED) != 0;
+}
+
+/* Sets `exc` (NULL: ValueError) saying that cd was released by
+ * ffi.release() or a `with` block, and what `what` cannot do.  Returns -1. */
+int cdata_raise_released(PyObject *exc, PyObject *cd, const char *what);
+
+/* The object whose life keeps the memory that cd points into valid, for a
+ * new object derived from cd (a view, a buffer, `cd + n`, a cast):
+ * the capsule of a separate ffi.new() block (so that the block outlives an
+ * ffi.release() of cd while derived objects use it), the owner of a view,
+ * cd itself when it owns memory inline, NULL for plain cdata.  Borrowed. */
+PyObject *cdata_keepalive(PyObject *cd);
 
 /* Length of an array cdata (its known or owned length), -1 if not an array. */
 Py_ssize_t cdata_array_length(CDataObject *cd);

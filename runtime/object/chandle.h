@@ -1,0 +1,22 @@
+/* chandle.h - ffi.new_handle() and ffi.from_handle(): the void * of a handle
+ * is a token that is never reused, and a table maps the live tokens to
+ * their handle objects, so that from_handle() of a handle that died raises
+ * instead of reading freed memory or returning another object.
+ * Include <Python.h> before this header.  Every function needs the GIL.
+ */
+#ifndef CCFFI_CHANDLE_H
+#define CCFFI_CHANDLE_H
+
+/* ffi.new_handle(obj): a new 'void *' cdata whose value is a fresh token
+ * and which keeps obj alive.  New reference, or NULL with an exception. */
+PyObject *chandle_new(PyObject *obj);
+
+/* ffi.from_handle(): the object of the live handle whose value is ptr (new
+ * reference); NULL with RuntimeError for NULL, for a value that no handle
+ * ever had, and for a handle that died. */
+PyObject *chandle_target(void *ptr);
+
+/* Called when a handle object dies: its token is no longer valid. */
+void chandle_forget(void *token);
+
+#endif /* CCFFI_CHANDLE_H */
