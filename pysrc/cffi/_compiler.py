@@ -98,9 +98,20 @@ def plugin_path():
 _checked = {}
 
 
+def plugin_disabled():
+    """True when CCFFI_NO_PLUGIN is set (to anything but '' or '0'): API-mode
+    modules are then compiled without the plugin, as another build system
+    would compile emit_c_code()'s file (the compiler supplies the numbers,
+    pysrc/cffi/_codegen_fallback.py)."""
+    return os.environ.get("CCFFI_NO_PLUGIN", "") not in ("", "0")
+
+
 def plugin_flags():
     """The compile flags that load our plugin into the configured compiler,
-    after checking once per process that it really loads."""
+    after checking once per process that it really loads ([] when
+    plugin_disabled())."""
+    if plugin_disabled():
+        return []
     cc = compiler_command()
     key = tuple(cc)
     if key not in _checked:

@@ -18,6 +18,7 @@
 #include "call/ccallback.h"
 #include "api/api_module.h"
 #include "api/api_state.h"
+#include "api/api_fallback.h"
 #include "table/contract.h"
 
 /* ---------------------------------------------------------- module init */
@@ -203,7 +204,7 @@ static PyObject *api_init_module(PyObject *self, PyObject *args)
     PyObject *module, *caps[3], *hook_capsule, *includes;
     Py_buffer table;
     Py_ssize_t nfuncs, nglobals, nexterns;
-    int version;
+    int version, by_compiler;
     if (api_check_abi_version(args) < 0)
         return NULL;
     if (!PyArg_ParseTuple(args, "iO!y*OOOnnnOO!:" CCC_INIT_FUNCTION, &version,
@@ -221,7 +222,10 @@ static PyObject *api_init_module(PyObject *self, PyObject *args)
     api_python_hook *hook = api_capsule(hook_capsule, CCC_CAPSULE_PYTHON_HOOK);
     if (hook == NULL || nfuncs < 0 || nglobals < 0 || nexterns < 0)
         goto error;
-    ffi = (FFIObject *)ffi_new_from_table(table.buf, (size_t)table.len);
+    /* without the plugin, the compiler's numbers complete the cdef's table */
+    by_compiler = api_fallback_is_blob(table.buf, (size_t)table.len);
+    ffi = (FFIObject *)(by_compiler ? api_fallback_ffi(table.buf, (size_t)table.len)
+                        : ffi_new_from_table(table.buf, (size_t)table.len));
     if (ffi == NULL)
         goto error;
     if (api_include_modules(ffi, includes) < 0)
@@ -230,6 +234,7 @@ static PyObject *api_init_module(PyObject *self, PyObject *args)
     if (st == NULL || api_check_slots(&ffi->table, st) < 0
         || api_name_externs(&ffi->table, st) < 0)
         goto error;
+    st->built_by_compiler = by_compiler;
     ffi->api_state = PyCapsule_New(st, NULL, api_state_capsule_free);
     if (ffi->api_state == NULL)
         goto error;

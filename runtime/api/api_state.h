@@ -22,6 +22,8 @@ typedef struct api_state {
                                     waiting for the GIL, so it lives on */
     Py_ssize_t nattached;
     int in_use;              /* the generated hook points here: never free */
+    int built_by_compiler;   /* no plugin: the table was completed from the
+                                compiler's numbers (api_fallback.c) */
 } api_state;
 
 /* api_lib.c.  A new, empty Lib of the module whose ffi and state are given

@@ -24,6 +24,7 @@
 #include "call/lib_obj.h"
 #include "api/api_module.h"
 #include "compat/compat.h"
+#include "api/api_fallback.h"
 #include "module/ffi_obj.h"
 
 static PyObject *ffi_null;  /* ffi.NULL */
@@ -985,9 +986,19 @@ static PyMethodDef ffi_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+/* ffi._ccffi_built_with: how a compiled module got its types (api_fallback.c). */
+static PyObject *ffi_get_built_with(FFIObject *self, void *closure)
+{
+    (void)closure;
+    return api_built_with(self);
+}
+
 static PyGetSetDef ffi_getset[] = {
     {"errno", (getter)ffi_get_errno, (setter)ffi_set_errno,
      "The C errno saved after the last C call of this thread.", NULL},
+    {"_ccffi_built_with", (getter)ffi_get_built_with, NULL,
+     "'plugin' or 'compiler': what gave a compiled module its types (None "
+     "for an ffi that is not a compiled module's).", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -11,6 +11,7 @@
 #include "call/ccallback.h"
 #include "call/lib_obj.h"
 #include "api/api_module.h"
+#include "api/api_fallback.h"
 #include "compat/compat.h"
 #include "module/ffi_obj.h"
 #include "module/ffi_table_io.h"
@@ -39,6 +40,7 @@ PyMODINIT_FUNC PyInit__cffi_backend(void)
         || ccallback_init_module(m) < 0
         || lib_obj_init_module(m) < 0
         || api_decls_init_module(m) < 0
+        || api_fallback_init_module(m) < 0
         || api_module_init_module(m) < 0
         || ffi_table_io_init_module(m) < 0
         || compat_init_module(m) < 0) {

@@ -1,0 +1,153 @@
+"""The part of an API-mode C file that serves compilers without the plugin.
+
+The generated file is one file for both cases (runtime/api/api_fallback.h):
+
+  * compiled with the ccffi plugin, the plugin writes the exact type table
+    into the sentinel, and this section is not compiled at all;
+  * compiled by any C or C++ compiler without it (a CMake or meson build of
+    emit_c_code() output, a compiler we have no plugin for, CCFFI_NO_PLUGIN=1),
+    this section takes the sentinel's place: it carries the cdef's
+    serialized table (as ABI mode out-of-line does) and asks the compiler,
+    in plain C, for every number the plugin would have read: sizes,
+    alignments, field offsets, the first bit of each bitfield, `[...]`
+    lengths, `int...`/`float...` sizes and kinds, enumerator and constant
+    values with their sign.  At import, _cffi_backend completes the table
+    with them and loads it as it loads a plugin's table.
+
+Which numbers, in which order, is the backend's plan
+(_cffi_backend._ccffi_fallback_plan): this module only spells each entry as
+a C statement.  The file stays valid C99 and C++ (C++98 too); only
+`_CCFFI_ALIGNOF` falls back to `__alignof__` for pre-C11 C.
+"""
+import _cffi_backend
+
+
+def _statement(k, op, cname, path, extra):
+    """The C statement storing entry k's number into v[k]."""
+    v = 'v[%d]' % k
+    if op == 'size':
+        return '%s.u = sizeof(%s);' % (v, cname)
+    if op == 'align':
+        return '%s.u = _CCFFI_ALIGNOF(%s);' % (v, cname)
+    if op == 'offset':
+        return '%s.u = offsetof(%s, %s);' % (v, cname, path)
+    if op == 'bitpos':
+        # the field's lowest bit: set it in a zeroed struct, find the bit
+        return ('{ %s s; memset(&s, 0, sizeof s); s.%s = %s; '
+                '%s.u = _ccffi_fb_lowbit(&s, sizeof s); }'
+                % (cname, path, extra, v))
+    if op == 'objsize':
+        return '%s.u = sizeof(%s);' % (v, path)
+    if op == 'arraylen':
+        return '%s.u = sizeof(%s) / sizeof((%s)[0]);' % (v, path, path)
+    if op == 'sign':
+        return '%s.flags = ((%s)-1) <= 0;' % (v, cname)
+    if op == 'isfloat':
+        return '%s.u = (((%s)1) / 2) * 2 != 0;' % (v, cname)
+    if op == 'int':
+        # `| 0`: a compile error unless it is an integer, as CFFI
+        return ('%s.u = (unsigned long long)((%s) | 0); %s.flags = (%s) <= 0;'
+                % (v, cname, v, cname))
+    if op == 'float':
+        return '%s.d = (double)(%s);' % (v, cname)
+    if op == 'string':
+        return '%s.s = (const char *)(%s);' % (v, cname)
+    raise AssertionError("unknown fallback entry %r" % (op,))
+
+
+def call_slots(ffi):
+    """name -> slot of each function, global variable and extern "Python"
+    function: positions in the generator's arrays, numbered per kind in
+    declaration order as _codegen.Generator numbers them (the plugin reads
+    them from the markers)."""
+    counters = {'function': 0, 'variable': 0, 'extern_python': 0}
+    slots = {}
+    for d in _cffi_backend._ccffi_declarations(ffi):
+        if d[0] in counters:
+            slots[d[1]] = counters[d[0]]
+            counters[d[0]] += 1
+    return slots
+
+
+def section(ffi, contract):
+    """The lines, placed after the user's source and before the markers,
+    that serve a compilation without the plugin: between #ifndef and #endif
+    of the plugin's macro, they empty the marker attribute and define the
+    table symbol as an expression of the blob that
+    _cffi_backend._ccffi_init_module() recognises, with its sizeof (the
+    generator puts the plugin's sentinel under #ifdef of the macro)."""
+    plan = _cffi_backend._ccffi_fallback_plan(ffi, call_slots(ffi))
+    entries = plan['entries']
+    table = plan['table']
+    n = len(entries)
+    out = []
+    w = out.append
+    w('#ifndef %s' % contract['plugin_macro'])
+    w('/* Without the ccffi plugin: the compiler computes, in plain C, what '
+      'the plugin')
+    w('   reads from the headers; _cffi_backend completes the cdef\'s table '
+      'with it.  The markers below stay for the plugin and mean nothing '
+      'here. */')
+    w('#define %s(...)' % contract['attribute'])
+    w('#if !defined(__GNUC__) && !defined(__clang__) && !defined(__attribute__)')
+    w('#define __attribute__(x)')
+    w('#endif')
+    w('#include <stddef.h>')
+    w('#include <string.h>')
+    w('#if defined(__cplusplus) && __cplusplus >= 201103L')
+    w('#define _CCFFI_ALIGNOF(T) alignof(T)')
+    w('#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L')
+    w('#define _CCFFI_ALIGNOF(T) _Alignof(T)')
+    w('#else')
+    w('#define _CCFFI_ALIGNOF(T) __alignof__(T)')
+    w('#endif')
+    w('typedef struct { unsigned long long u; double d; const char *s; '
+      'int flags; } _ccffi_fb_value;')
+    w('static const unsigned char _ccffi_fb_cdef[%d] = {' % len(table))
+    for i in range(0, len(table), 24):
+        w('    ' + ','.join(str(b) for b in table[i:i + 24]) + ',')
+    w('};')
+    w('static _ccffi_fb_value _ccffi_fb_values[%d];' % max(n, 1))
+    if any(e[0] == 'bitpos' for e in entries):
+        w('static unsigned long long _ccffi_fb_lowbit(const void *p, size_t n)')
+        w('{')
+        w('    const unsigned char *b = (const unsigned char *)p;')
+        w('    size_t i;')
+        w('    unsigned int j;')
+        w('    for (i = 0; i < n; i++)')
+        w('        for (j = 0; j < 8; j++)')
+        w('            if (b[i] & (1u << j))')
+        w('                return (unsigned long long)(i * 8 + j);')
+        w('    return ~0ULL;')
+        w('}')
+    w('static void _ccffi_fb_fill(_ccffi_fb_value *v)')
+    w('{')
+    if not entries:
+        w('    (void)v;')
+    for k, (op, cname, path, extra) in enumerate(entries):
+        w('    ' + _statement(k, op, cname, path, extra))
+    w('}')
+    w('static struct {')
+    w('    char magic[8];')
+    w('    unsigned int version, nvalues;')
+    w('    const unsigned char *table;')
+    w('    size_t table_size;')
+    w('    const _ccffi_fb_value *values;')
+    w('} _ccffi_fb_blob;')
+    w('static const char (*_ccffi_fb_get(void))[sizeof _ccffi_fb_blob]')
+    w('{')
+    w('    _ccffi_fb_fill(_ccffi_fb_values);')
+    w('    memcpy(_ccffi_fb_blob.magic, "%s", %d);'
+      % (plan['magic'], len(plan['magic']) + 1))
+    w('    _ccffi_fb_blob.version = %du;' % plan['version'])
+    w('    _ccffi_fb_blob.nvalues = %du;' % n)
+    w('    _ccffi_fb_blob.table = _ccffi_fb_cdef;')
+    w('    _ccffi_fb_blob.table_size = sizeof _ccffi_fb_cdef;')
+    w('    _ccffi_fb_blob.values = _ccffi_fb_values;')
+    w('    return (const char (*)[sizeof _ccffi_fb_blob])'
+      '(const void *)&_ccffi_fb_blob;')
+    w('}')
+    w('/* what PyInit hands to _cffi_backend instead of the plugin\'s table */')
+    w('#define %s (*_ccffi_fb_get())' % contract['table_symbol'])
+    w('#endif /* !%s */' % contract['plugin_macro'])
+    return out

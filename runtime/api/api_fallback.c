@@ -1,0 +1,1096 @@
+/* api_fallback.c - API mode without the compiler plugin: the cdef's table
+ * completed at import with the numbers the compiler computed in plain C
+ * (api_fallback.h describes the blob).
+ *
+ * The plan is one walk over the cdef table that lists, in a fixed order,
+ * every number the plugin would have read from the header: size and
+ * alignment of each named struct/union/enum, the offset of each listed
+ * field (offsetof) or the lowest bit of each bitfield (found by setting the
+ * field to 1 in a zeroed struct), the length of each `[...]` array where it
+ * is used, size/sign/kind of `int...`/`float...` typedefs, the value and
+ * sign of each enumerator and constant.  The generator
+ * (_cffi_backend._ccffi_fallback_plan(), used by pysrc/cffi/_codegen_fallback.py)
+ * gets the plan with the C spellings and writes one expression per entry;
+ * at import the same walk over the same table pairs each entry with its
+ * number.  Then the numbers are put in: nested anonymous records get their
+ * offsets relative to themselves and a layout by C's rule, bitfields the
+ * storage unit the table format wants, `[...]` arrays a new array type per
+ * use, `int...` types the primitive of that size and sign, enums their
+ * integer type.  Where the compiler contradicts what the cdef states (a
+ * struct without `...;`, an enumerator or a constant the cdef gives a value
+ * to), the import fails with CFFI's ffi.error message.
+ */
+#include <Python.h>
+#include "config.h"
+#include <stdlib.h>
+#include <string.h>
+#include "object/errors.h"
+#include "object/ffi_state.h"
+#include "table/ctable.h"
+#include "table/cspell.h"
+#include "api/api_module.h"
+#include "api/api_state.h"
+#include "api/api_fallback.h"
+
+/* ---------------------------------------------------------------- plan */
+
+/* X(id, name for the generator): what an entry asks of the compiler. */
+#define FB_OPS(X)                                                             \
+    X(SIZE, "size")         /* a: type; sizeof(cname) */                      \
+    X(ALIGN, "align")       /* a: type; alignment of cname */                 \
+    X(OFFSET, "offset")     /* a: field; offsetof(cname, path) */             \
+    X(BITPOS, "bitpos")     /* a: field; lowest bit of cname's path after     \
+                               `s.path = extra` in a zeroed struct */        \
+    X(OBJSIZE, "objsize")   /* a: type; sizeof(path), path an expression */  \
+    X(ARRAYLEN, "arraylen") /* a: 0 field / 1 decl, b: its index, c: depth;  \
+                               sizeof(path) / sizeof((path)[0]) */           \
+    X(SIGN, "sign")         /* a: type; ((cname)-1) <= 0 */                   \
+    X(ISFLOAT, "isfloat")   /* a: type; ((cname)1) / 2 is not 0 */            \
+    X(ENUMVAL, "int")       /* a: enumerator; value and sign of cname */      \
+    X(CONST_INT, "int")     /* a: decl; value and sign of cname */            \
+    X(CONST_FLOAT, "float") /* a: decl; (double)(cname) */                    \
+    X(CONST_STRING, "string") /* a: decl; (const char *)(cname) */
+
+enum fb_op {
+#define FB_X(id, name) FB_##id,
+    FB_OPS(FB_X)
+#undef FB_X
+    FB__COUNT
+};
+
+static const char *const fb_op_names[] = {
+#define FB_X(id, name) name,
+    FB_OPS(FB_X)
+#undef FB_X
+};
+
+typedef struct fb_entry {
+    uint8_t op;
+    uint32_t a, b, c;
+    char *cname, *path, *extra;   /* only when the plan is built for the generator */
+} fb_entry;
+
+typedef struct fb_plan {
+    cc_table *t;
+    fb_entry *e;
+    size_t n, cap;
+    uint8_t *seen;                /* per type: already planned */
+    int keep_strings;
+    char path[1024];              /* the member path being walked */
+    size_t plen;
+} fb_plan;
+
+static char *fb_strdup(const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    if (c != NULL)
+        memcpy(c, s, n);
+    return c;
+}
+
+static int fb_add(fb_plan *p, enum fb_op op, uint32_t a, uint32_t b, uint32_t c,
+                  const char *cname, const char *path, const char *extra)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 64;
+        fb_entry *e = realloc(p->e, cap * sizeof *e);
+        if (e == NULL)
+            return -1;
+        p->e = e;
+        p->cap = cap;
+    }
+    fb_entry *e = &p->e[p->n++];
+    memset(e, 0, sizeof *e);
+    e->op = (uint8_t)op;
+    e->a = a;
+    e->b = b;
+    e->c = c;
+    if (p->keep_strings) {
+        e->cname = fb_strdup(cname);
+        e->path = fb_strdup(path);
+        e->extra = fb_strdup(extra);
+        if ((cname && !e->cname) || (path && !e->path) || (extra && !e->extra))
+            return -1;
+    }
+    return 0;
+}
+
+static void fb_plan_free(fb_plan *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->e[i].cname);
+        free(p->e[i].path);
+        free(p->e[i].extra);
+    }
+    free(p->e);
+    free(p->seen);
+    p->e = NULL;
+    p->seen = NULL;
+    p->n = p->cap = 0;
+}
+
+/* The spelling of a type into a malloc()ed string, or NULL. */
+static char *fb_spell(const cc_table *t, uint32_t type)
+{
+    long n = cc_spell_type(t, type, NULL, NULL, 0);
+    if (n < 0)
+        return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (s != NULL)
+        cc_spell_type(t, type, NULL, s, (size_t)n + 1);
+    return s;
+}
+
+static int fb_is_record(const cct_type *ty)
+{
+    return ty->kind == CCT_KIND_STRUCT || ty->kind == CCT_KIND_UNION;
+}
+
+/* The `[...]` lengths of an array type used at a site, outermost first:
+ * `obj` is a C expression of the array object. */
+static int fb_array(fb_plan *p, uint32_t site_kind, uint32_t site, uint32_t type,
+                    const char *obj)
+{
+    char expr[1200];
+    uint32_t depth = 0;
+    if (strlen(obj) >= 900)
+        return 0;     /* absurdly deep: left to the cdef */
+    strcpy(expr, obj);
+    while (p->t->types[type].kind == CCT_KIND_ARRAY && strlen(expr) < 900) {
+        const cct_type *ty = &p->t->types[type];
+        if ((ty->flags & CCT_TF_LENGTH_DOTS)
+            && fb_add(p, FB_ARRAYLEN, site_kind, site, depth, NULL, expr, NULL) < 0)
+            return -1;
+        char inner[1200];
+        snprintf(inner, sizeof inner, "(%s)[0]", expr);
+        strcpy(expr, inner);
+        type = ty->item;
+        depth++;
+    }
+    return 0;
+}
+
+static int fb_has_dots(const cc_table *t, uint32_t type)
+{
+    for (; t->types[type].kind == CCT_KIND_ARRAY; type = t->types[type].item)
+        if (t->types[type].flags & CCT_TF_LENGTH_DOTS)
+            return 1;
+    return 0;
+}
+
+/* Pushes ".name" (or "name" at the start) on the path; the old length, or
+ * (size_t)-1 when the path would not fit. */
+static size_t fb_path_push(fb_plan *p, const char *name)
+{
+    size_t old = p->plen, n = strlen(name);
+    if (old + n + 2 >= sizeof p->path)
+        return (size_t)-1;
+    if (old)
+        p->path[p->plen++] = '.';
+    memcpy(p->path + p->plen, name, n + 1);
+    p->plen += n;
+    return old;
+}
+
+static void fb_path_pop(fb_plan *p, size_t old)
+{
+    p->plen = old;
+    p->path[old] = '\0';
+}
+
+static int fb_fields(fb_plan *p, uint32_t rtype, const char *cname)
+{
+    uint32_t first = p->t->types[rtype].first, count = p->t->types[rtype].count;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t fi = first + i;
+        cct_field f = p->t->fields[fi];
+        const cct_type *ft = &p->t->types[f.type];
+        const char *name = cc_table_str(p->t, f.name);
+        if (name[0] == '\0') {
+            if (f.bitsize == CCT_NOT_BITFIELD && fb_is_record(ft)
+                && !p->seen[f.type]) {
+                p->seen[f.type] = 1;      /* anonymous member: transparent */
+                if (fb_fields(p, f.type, cname) < 0)
+                    return -1;
+            }
+            continue;                     /* unnamed bitfield: padding */
+        }
+        size_t old = fb_path_push(p, name);
+        if (old == (size_t)-1)
+            continue;
+        int rc = 0;
+        if (f.bitsize != CCT_NOT_BITFIELD) {
+            /* -1 fits any signed width, 1 any unsigned one; an enum needs
+             * its own type in C++ */
+            char *extra = NULL;
+            if (ft->kind == CCT_KIND_ENUM) {
+                char *sp = fb_spell(p->t, f.type);
+                extra = sp ? malloc(strlen(sp) + 8) : NULL;
+                if (extra != NULL)
+                    sprintf(extra, "(%s)1", sp);
+                free(sp);
+                if (extra == NULL)
+                    return -1;
+            }
+            int is_signed = ft->kind == CCT_KIND_PRIMITIVE
+                            && (cc_prims[ft->prim].flags & CCT_PF_SIGNED);
+            rc = fb_add(p, FB_BITPOS, fi, 0, 0, cname, p->path,
+                        extra ? extra : is_signed ? "-1" : "1");
+            free(extra);
+        } else {
+            char obj[1200];
+            snprintf(obj, sizeof obj, "((%s *)0)->%s", cname, p->path);
+            rc = fb_add(p, FB_OFFSET, fi, 0, 0, cname, p->path, NULL);
+            if (rc == 0 && ft->kind == CCT_KIND_ARRAY && fb_has_dots(p->t, f.type))
+                rc = fb_array(p, 0, fi, f.type, obj);
+            if (rc == 0 && fb_is_record(ft) && ft->name == 0
+                && !(ft->flags & (CCT_TF_TYPEDEF_NAMED | CCT_TF_OPAQUE))
+                && !p->seen[f.type]) {
+                /* a field of an anonymous record type: only reachable here */
+                p->seen[f.type] = 1;
+                rc = fb_add(p, FB_OBJSIZE, f.type, 0, 0, NULL, obj, NULL);
+                if (rc == 0)
+                    rc = fb_fields(p, f.type, cname);
+            }
+        }
+        fb_path_pop(p, old);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int fb_record(fb_plan *p, uint32_t type, const char *cname)
+{
+    const cct_type *ty = &p->t->types[type];
+    if (p->seen[type] || (ty->flags & (CCT_TF_OPAQUE | CCT_TF_DOTS_TYPEDEF)))
+        return 0;
+    p->seen[type] = 1;
+    if (fb_add(p, FB_SIZE, type, 0, 0, cname, NULL, NULL) < 0
+        || fb_add(p, FB_ALIGN, type, 0, 0, cname, NULL, NULL) < 0)
+        return -1;
+    p->plen = 0;
+    p->path[0] = '\0';
+    return fb_fields(p, type, cname);
+}
+
+static int fb_enumerators(fb_plan *p, uint32_t type)
+{
+    const cct_type *ty = &p->t->types[type];
+    for (uint32_t i = 0; i < ty->count; i++) {
+        uint32_t ei = ty->first + i;
+        if (fb_add(p, FB_ENUMVAL, ei, 0, 0,
+                   cc_table_str(p->t, p->t->enums[ei].name), NULL, NULL) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int fb_enum(fb_plan *p, uint32_t type, const char *cname)
+{
+    const cct_type *ty = &p->t->types[type];
+    if (p->seen[type] || (ty->flags & (CCT_TF_OPAQUE | CCT_TF_DOTS_TYPEDEF)))
+        return 0;
+    p->seen[type] = 1;
+    if (fb_add(p, FB_SIZE, type, 0, 0, cname, NULL, NULL) < 0
+        || fb_add(p, FB_SIGN, type, 0, 0, cname, NULL, NULL) < 0)
+        return -1;
+    return fb_enumerators(p, type);
+}
+
+static int fb_const(fb_plan *p, uint32_t di)
+{
+    const cct_decl *d = &p->t->decls[di];
+    const cct_type *ty = &p->t->types[d->type];
+    const char *name = cc_table_str(p->t, d->name);
+    enum fb_op op;
+    if (d->kind != CCT_DECL_CONST_INT && d->kind != CCT_DECL_CONST_FLOAT)
+        return 0;
+    if (ty->kind == CCT_KIND_ENUM)
+        op = FB_CONST_INT;
+    else if (ty->kind == CCT_KIND_PRIMITIVE) {
+        uint32_t fl = cc_prims[ty->prim].flags;
+        if (fl & (CCT_PF_COMPLEX | CCT_PF_UNKNOWN))
+            return 0;
+        op = (fl & CCT_PF_FLOAT) ? FB_CONST_FLOAT : FB_CONST_INT;
+    } else if (ty->kind == CCT_KIND_POINTER
+               && p->t->types[ty->item].kind == CCT_KIND_PRIMITIVE
+               && p->t->types[ty->item].prim == CCT_PRIM_CHAR)
+        op = FB_CONST_STRING;
+    else
+        return 0;                 /* other constants: as the cdef has them */
+    return fb_add(p, op, di, 0, 0, name, NULL, NULL);
+}
+
+static int fb_decl_is_current(const cc_table *t, uint32_t i)
+{
+    const cct_decl *d = &t->decls[i];
+    const char *name = cc_table_str(t, d->name);
+    uint32_t ref;
+    int ns = d->kind == CCT_DECL_TAG ? CC_NS_TAG : CC_NS_ORDINARY;
+    return cc_table_lookup(t, ns, name, strlen(name), &ref) == 1 && ref == i;
+}
+
+/* The whole plan of table t.  0, or -1 when memory runs out. */
+static int fb_plan_build(fb_plan *p, cc_table *t, int keep_strings)
+{
+    memset(p, 0, sizeof *p);
+    p->t = t;
+    p->keep_strings = keep_strings;
+    p->seen = calloc((size_t)t->ntypes + 1, 1);
+    if (p->seen == NULL)
+        return -1;
+    for (uint32_t i = 0; i < t->ndecls; i++) {
+        if (!fb_decl_is_current(t, i))
+            continue;
+        cct_decl d = t->decls[i];
+        const cct_type *ty = &t->types[d.type];
+        const char *name = cc_table_str(t, d.name);
+        char cname[600];
+        int rc = 0;
+        switch (d.kind) {
+        case CCT_DECL_TAG:
+            if (strlen(name) > 500)
+                break;
+            snprintf(cname, sizeof cname, "%s %s",
+                     ty->kind == CCT_KIND_STRUCT ? "struct"
+                     : ty->kind == CCT_KIND_UNION ? "union" : "enum", name);
+            rc = fb_is_record(ty) ? fb_record(p, d.type, cname)
+               : ty->kind == CCT_KIND_ENUM ? fb_enum(p, d.type, cname) : 0;
+            break;
+        case CCT_DECL_TYPEDEF:
+            if (fb_is_record(ty))
+                rc = fb_record(p, d.type, name);
+            else if (ty->kind == CCT_KIND_ENUM)
+                rc = fb_enum(p, d.type, name);
+            else if (ty->kind == CCT_KIND_PRIMITIVE
+                     && (cc_prims[ty->prim].flags & CCT_PF_UNKNOWN)
+                     && !p->seen[d.type]) {
+                p->seen[d.type] = 1;
+                rc = fb_add(p, FB_SIZE, d.type, 0, 0, name, NULL, NULL);
+                if (rc == 0)
+                    rc = fb_add(p, FB_SIGN, d.type, 0, 0, name, NULL, NULL);
+                if (rc == 0)
+                    rc = fb_add(p, FB_ISFLOAT, d.type, 0, 0, name, NULL, NULL);
+            } else if (ty->kind == CCT_KIND_ARRAY && fb_has_dots(t, d.type)
+                       && strlen(name) < 500) {
+                snprintf(cname, sizeof cname, "(*(%s *)0)", name);
+                rc = fb_array(p, 1, i, d.type, cname);
+            }
+            break;
+        case CCT_DECL_VARIABLE:
+            if (ty->kind == CCT_KIND_ARRAY && fb_has_dots(t, d.type)
+                && strlen(name) < 500) {
+                snprintf(cname, sizeof cname, "(%s)", name);
+                rc = fb_array(p, 1, i, d.type, cname);
+            }
+            break;
+        case CCT_DECL_CONST_INT:
+        case CCT_DECL_CONST_FLOAT:
+            rc = fb_const(p, i);
+            break;
+        default:
+            break;
+        }
+        if (rc < 0)
+            return -1;
+    }
+    /* enumerators of anonymous enums: C knows them by name */
+    for (uint32_t ti = 0; ti < t->ntypes; ti++) {
+        const cct_type *ty = &t->types[ti];
+        if (ty->kind == CCT_KIND_ENUM && !p->seen[ti]
+            && !(ty->flags & CCT_TF_OPAQUE)) {
+            p->seen[ti] = 1;
+            if (fb_enumerators(p, ti) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* --------------------------------------------------------------- apply */
+
+typedef struct fb_state {
+    cc_table *t;
+    cc_table orig;            /* the cdef's table before any number */
+    uint8_t *has_off;         /* per field: offset holds an absolute offset */
+    uint64_t *bitpos;         /* per field: absolute bit, or UINT64_MAX */
+    int8_t *sign, *isfloat;   /* per type: -1 unknown */
+    uint8_t *has_size, *has_align, *objsize;
+    uint8_t *enum_neg;        /* per enumerator: the value is negative */
+    uint8_t *enum_set;        /* per enumerator: the compiler gave it */
+} fb_state;
+
+static int fb_ffi_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    PyObject *msg = PyUnicode_FromFormatV(fmt, ap);
+    va_end(ap);
+    if (msg != NULL) {
+        PyErr_SetObject(ccm_FFIError, msg);
+        Py_DECREF(msg);
+    }
+    return -1;
+}
+
+static int fb_nomem(void)
+{
+    PyErr_NoMemory();
+    return -1;
+}
+
+/* "17" or "-5", as CFFI prints a value it compares. */
+static void fb_format(char *buf, size_t size, unsigned long long u, int neg)
+{
+    if (neg)
+        snprintf(buf, size, "%lld", (long long)u);
+    else
+        snprintf(buf, size, "%llu", u);
+}
+
+static int fb_check_value(const char *name, unsigned long long got, int got_neg,
+                          unsigned long long want, int want_neg)
+{
+    if (got == want && got_neg == want_neg)
+        return 0;
+    char g[64];
+    fb_format(g, sizeof g, got, got_neg);
+    return fb_ffi_error("the C compiler says '%s' is equal to %s, but the cdef "
+                        "disagrees", name, g);
+}
+
+/* The integer primitive of a size and sign, as the plugin records them. */
+static int fb_int_prim(uint64_t size, int is_signed, enum cct_prim *out)
+{
+    switch (size) {
+    case 1: *out = is_signed ? CCT_PRIM_SCHAR : CCT_PRIM_UCHAR; return 0;
+    case 2: *out = is_signed ? CCT_PRIM_SHORT : CCT_PRIM_USHORT; return 0;
+    case 4: *out = is_signed ? CCT_PRIM_INT : CCT_PRIM_UINT; return 0;
+    case 8: *out = is_signed ? CCT_PRIM_LONG : CCT_PRIM_ULONG; return 0;
+    default: return -1;
+    }
+}
+
+static void fb_set_prim(cct_type *ty, enum cct_prim prim)
+{
+    ty->prim = (uint8_t)prim;
+    ty->size = cc_prims[prim].size;
+    ty->align = cc_prims[prim].align;
+}
+
+static int fb_apply_constant(fb_state *s, const fb_entry *e, const api_fb_value *v)
+{
+    cct_decl *d = &s->t->decls[e->a];
+    const cct_decl *od = &s->orig.decls[e->a];
+    const char *name = cc_table_str(s->t, d->name);
+    int neg = (v->flags & API_FB_NONPOS) && v->u != 0;
+    switch (e->op) {
+    case FB_CONST_INT:
+        if (!(od->flags & CCT_DF_DOTS_VALUE) && od->kind == CCT_DECL_CONST_INT) {
+            int want_neg = !(od->flags & CCT_DF_UNSIGNED) && (int64_t)od->value < 0;
+            if (fb_check_value(name, v->u, neg, od->value, want_neg) < 0)
+                return -1;
+        }
+        d->kind = CCT_DECL_CONST_INT;
+        d->value = v->u;
+        /* the sign is all C tells of the constant's type here: unsigned
+         * only where a signed reading would be wrong */
+        d->flags = (uint16_t)((d->flags & ~(CCT_DF_DOTS_VALUE | CCT_DF_UNSIGNED))
+                              | (!neg && v->u > (unsigned long long)INT64_MAX
+                                 ? CCT_DF_UNSIGNED : 0));
+        return 0;
+    case FB_CONST_FLOAT:
+        d->kind = CCT_DECL_CONST_FLOAT;
+        memcpy(&d->value, &v->d, sizeof v->d);
+        d->flags &= (uint16_t)~CCT_DF_DOTS_VALUE;
+        return 0;
+    default: {                      /* FB_CONST_STRING */
+        if (v->s == NULL)
+            return fb_ffi_error("constant '%s' is NULL in the source", name);
+        size_t len = strlen(v->s);
+        uint32_t off;
+        if (len > UINT32_MAX / 2)
+            return fb_ffi_error("constant '%s' is too long", name);
+        if (cc_table_string(s->t, v->s, len, &off) < 0)
+            return fb_nomem();
+        d = &s->t->decls[e->a];
+        d->kind = CCT_DECL_CONST_STRING;
+        d->value = off | ((uint64_t)len << 32);
+        d->flags &= (uint16_t)~CCT_DF_DOTS_VALUE;
+        return 0;
+    }
+    }
+}
+
+/* The lowest absolute byte offset inside record `type` (its fields hold
+ * absolute positions), or UINT64_MAX when none is known. */
+static uint64_t fb_min_offset(fb_state *s, uint32_t type, int depth)
+{
+    const cct_type *ty = &s->t->types[type];
+    uint64_t best = UINT64_MAX;
+    if (depth > 64)
+        return best;
+    for (uint32_t i = 0; i < ty->count; i++) {
+        uint32_t fi = ty->first + i;
+        const cct_field *f = &s->t->fields[fi];
+        uint64_t o = UINT64_MAX;
+        if (f->name == 0 && f->bitsize == CCT_NOT_BITFIELD
+            && fb_is_record(&s->t->types[f->type]))
+            o = fb_min_offset(s, f->type, depth + 1);
+        else if (s->bitpos[fi] != UINT64_MAX)
+            o = s->bitpos[fi] / 8;
+        else if (s->has_off[fi])
+            o = s->t->fields[fi].offset;
+        if (o < best)
+            best = o;
+    }
+    return best;
+}
+
+static int fb_layout_of(const cc_table *t, uint32_t type, uint64_t *size, uint32_t *align)
+{
+    return cc_type_layout(&t->types[type], size, align);
+}
+
+/* Turns the absolute positions of record `type`'s fields into positions
+ * relative to `base` (the record's own absolute offset), recursively, and
+ * gives nested records a layout. */
+static void fb_relativize(fb_state *s, uint32_t type, uint64_t base, int depth)
+{
+    if (depth > 64)
+        return;
+    uint32_t first = s->t->types[type].first, count = s->t->types[type].count;
+    uint64_t end = 0;
+    uint32_t align = 1;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t fi = first + i;
+        cct_field *f = &s->t->fields[fi];
+        uint32_t ftype = f->type;
+        uint64_t fsize = 0;
+        uint32_t falign = 1;
+        int known = fb_layout_of(s->t, ftype, &fsize, &falign);
+        if (f->name == 0 && f->bitsize == CCT_NOT_BITFIELD
+            && fb_is_record(&s->t->types[ftype])) {
+            uint64_t nb = fb_min_offset(s, ftype, depth + 1);
+            if (nb == UINT64_MAX || nb < base)
+                nb = base;
+            f->offset = nb - base;
+            fb_relativize(s, ftype, nb, depth + 1);
+            f = &s->t->fields[fi];
+            known = fb_layout_of(s->t, ftype, &fsize, &falign);
+        } else if (s->bitpos[fi] != UINT64_MAX) {
+            uint64_t rel = s->bitpos[fi] - base * 8;
+            uint64_t unit = known && fsize ? fsize : 1;
+            uint64_t uoff = rel / (8 * unit) * unit;
+            if (rel - uoff * 8 + (uint64_t)f->bitsize <= 8 * unit) {
+                f->offset = uoff;
+                f->bitshift = (int16_t)(rel - uoff * 8);
+            } else {
+                f->offset = rel / 8;
+                f->bitshift = (int16_t)(rel % 8);
+            }
+            uint64_t bend = (rel + (uint64_t)f->bitsize + 7) / 8;
+            if (bend > end)
+                end = bend;
+            if (known && falign > align)
+                align = falign;
+            continue;
+        } else if (s->has_off[fi]) {
+            f->offset -= base;
+            if (s->objsize[ftype]) {
+                fb_relativize(s, ftype, base + f->offset, depth + 1);
+                f = &s->t->fields[fi];
+                known = fb_layout_of(s->t, ftype, &fsize, &falign);
+            }
+        } else
+            continue;   /* unnamed bitfield, or a field the plan skipped */
+        if (known) {
+            if (f->offset + fsize > end)
+                end = f->offset + fsize;
+            if (falign > align)
+                align = falign;
+        }
+    }
+    if (depth > 0) {
+        /* a nested record: C's rule, unless sizeof gave the size */
+        cct_type *ty = &s->t->types[type];
+        if (!s->objsize[type])
+            ty->size = (end + align - 1) / align * align;
+        ty->align = align;
+        ty->flags |= CCT_TF_LAYOUT_KNOWN;
+    }
+}
+
+/* The cdef's own layout of an exact record, against the compiler's. */
+static int fb_check_exact(fb_state *s, uint32_t type, const char *cname)
+{
+    const cct_type *o = &s->orig.types[type], *n = &s->t->types[type];
+    if ((o->flags & (CCT_TF_PARTIAL | CCT_TF_OPAQUE)) || !(o->flags & CCT_TF_LAYOUT_KNOWN))
+        return 0;
+    static const char tail[] = ". fix it or use \"...;\" as the last field in "
+                               "the cdef for %s to make it flexible";
+    char fmt[256];
+    for (uint32_t i = 0; i < n->count; i++) {
+        uint32_t fi = n->first + i;
+        const cct_field *nf = &s->t->fields[fi], *of = &s->orig.fields[fi];
+        if (nf->name == 0 || nf->bitsize != CCT_NOT_BITFIELD || !s->has_off[fi])
+            continue;
+        if (nf->offset != of->offset) {
+            snprintf(fmt, sizeof fmt, "%%s: wrong offset for field '%%s' (cdef "
+                     "says %%llu, but C compiler says %%llu)%s", tail);
+            return fb_ffi_error(fmt, cname, cc_table_str(s->t, nf->name),
+                                (unsigned long long)of->offset,
+                                (unsigned long long)nf->offset, cname);
+        }
+    }
+    if (n->size != o->size) {
+        snprintf(fmt, sizeof fmt, "%%s: wrong total size (cdef says %%llu, but "
+                 "C compiler says %%llu)%s", tail);
+        return fb_ffi_error(fmt, cname, (unsigned long long)o->size,
+                            (unsigned long long)n->size, cname);
+    }
+    if (n->align != o->align) {
+        snprintf(fmt, sizeof fmt, "%%s: wrong total alignment (cdef says %%u, "
+                 "but C compiler says %%u)%s", tail);
+        return fb_ffi_error(fmt, cname, (unsigned)o->align, (unsigned)n->align,
+                            cname);
+    }
+    return 0;
+}
+
+/* The array types of one use site, rebuilt with the compiler's lengths. */
+typedef struct fb_len { uint32_t kind, site, depth; uint64_t length; } fb_len;
+
+static int fb_rebuild_array(fb_state *s, uint32_t type, const fb_len *lens,
+                            size_t nlens, uint32_t kind, uint32_t site,
+                            uint32_t depth, uint32_t *out)
+{
+    cct_type ty = s->t->types[type];
+    if (ty.kind != CCT_KIND_ARRAY || depth > 64) {
+        *out = type;
+        return 0;
+    }
+    uint32_t item;
+    if (fb_rebuild_array(s, ty.item, lens, nlens, kind, site, depth + 1, &item) < 0)
+        return -1;
+    uint64_t length = ty.length;
+    uint16_t flags = ty.flags;
+    for (size_t i = 0; i < nlens; i++)
+        if (lens[i].kind == kind && lens[i].site == site && lens[i].depth == depth
+            && (flags & CCT_TF_LENGTH_DOTS)) {
+            length = lens[i].length;
+            flags &= (uint16_t)~CCT_TF_LENGTH_DOTS;
+        }
+    if (item == ty.item && flags == ty.flags) {
+        *out = type;
+        return 0;
+    }
+    return cc_table_array(s->t, item, length, flags, out) < 0 ? fb_nomem() : 0;
+}
+
+static void fb_state_free(fb_state *s)
+{
+    cc_table_free(&s->orig);
+    free(s->has_off);
+    free(s->bitpos);
+    free(s->sign);
+    free(s->isfloat);
+    free(s->has_size);
+    free(s->has_align);
+    free(s->objsize);
+    free(s->enum_neg);
+    free(s->enum_set);
+}
+
+/* Names for messages: the C name each planned type was reached by. */
+static const char *fb_cname(const fb_plan *p, uint32_t type)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->e[i].op == FB_SIZE && p->e[i].a == type && p->e[i].cname)
+            return p->e[i].cname;
+    return "?";
+}
+
+/* Completes table t with the numbers, entry by entry.  0, or -1 with an
+ * exception. */
+static int fb_apply(cc_table *t, fb_plan *p, const api_fb_value *values)
+{
+    fb_state s;
+    int rc = -1;
+    fb_len *lens = NULL;
+    size_t nlens = 0;
+    memset(&s, 0, sizeof s);
+    s.t = t;
+    if (cc_table_copy(&s.orig, t) < 0)
+        return fb_nomem();
+    uint32_t nt = t->ntypes + 1, nf = t->nfields + 1, ne = t->nenums + 1;
+    s.has_off = calloc(nf, 1);
+    s.bitpos = malloc(nf * sizeof *s.bitpos);
+    s.sign = malloc(nt);
+    s.isfloat = malloc(nt);
+    s.has_size = calloc(nt, 1);
+    s.has_align = calloc(nt, 1);
+    s.objsize = calloc(nt, 1);
+    s.enum_neg = calloc(ne, 1);
+    s.enum_set = calloc(ne, 1);
+    lens = malloc((p->n + 1) * sizeof *lens);
+    if (!s.has_off || !s.bitpos || !s.sign || !s.isfloat || !s.has_size
+        || !s.has_align || !s.objsize || !s.enum_neg || !s.enum_set || !lens) {
+        fb_nomem();
+        goto done;
+    }
+    for (uint32_t i = 0; i < nf; i++)
+        s.bitpos[i] = UINT64_MAX;
+    memset(s.sign, -1, nt);
+    memset(s.isfloat, -1, nt);
+
+    /* 1. every number where it goes */
+    for (size_t k = 0; k < p->n; k++) {
+        const fb_entry *e = &p->e[k];
+        const api_fb_value *v = &values[k];
+        switch (e->op) {
+        case FB_SIZE:
+            t->types[e->a].size = v->u;
+            s.has_size[e->a] = 1;
+            break;
+        case FB_ALIGN:
+            if (v->u == 0 || v->u > UINT32_MAX) {
+                PyErr_Format(PyExc_ImportError, "ccffi module: alignment %llu "
+                             "for '%s'", v->u, fb_cname(p, e->a));
+                goto done;
+            }
+            t->types[e->a].align = (uint32_t)v->u;
+            s.has_align[e->a] = 1;
+            break;
+        case FB_OFFSET:
+            t->fields[e->a].offset = v->u;
+            s.has_off[e->a] = 1;
+            break;
+        case FB_BITPOS:
+            s.bitpos[e->a] = v->u;
+            break;
+        case FB_OBJSIZE:
+            t->types[e->a].size = v->u;
+            s.objsize[e->a] = 1;
+            break;
+        case FB_ARRAYLEN:
+            lens[nlens].kind = e->a;
+            lens[nlens].site = e->b;
+            lens[nlens].depth = e->c;
+            lens[nlens].length = v->u;
+            nlens++;
+            break;
+        case FB_SIGN:
+            s.sign[e->a] = (int8_t)((v->flags & API_FB_NONPOS) != 0);
+            break;
+        case FB_ISFLOAT:
+            s.isfloat[e->a] = (int8_t)(v->u != 0);
+            break;
+        case FB_ENUMVAL:
+            t->enums[e->a].value = v->u;
+            t->enums[e->a].flags &= ~CCT_EF_DOTS_VALUE;
+            s.enum_neg[e->a] = (v->flags & API_FB_NONPOS) && v->u != 0;
+            s.enum_set[e->a] = 1;
+            break;
+        default:
+            if (fb_apply_constant(&s, e, v) < 0)
+                goto done;
+            break;
+        }
+    }
+
+    /* 2. `int...` / `float...`: the primitive of that size, sign and kind */
+    for (uint32_t ti = 0; ti < t->ntypes; ti++) {
+        cct_type *ty = &t->types[ti];
+        if (ty->kind != CCT_KIND_PRIMITIVE || !s.has_size[ti]
+            || !(cc_prims[ty->prim].flags & CCT_PF_UNKNOWN))
+            continue;
+        const char *name = cc_table_str(t, ty->name);
+        enum cct_prim prim;
+        if (ty->prim == CCT_PRIM_UNKNOWN_INT) {
+            if (s.isfloat[ti] == 1 || fb_int_prim(ty->size, s.sign[ti] == 1, &prim) < 0) {
+                fb_ffi_error("primitive integer type with an unexpected size "
+                             "(or not an integer type at all): '%s'", name);
+                goto done;
+            }
+        } else {
+            if (s.isfloat[ti] != 1 || !(ty->size == 4 || ty->size == 8 || ty->size == 16)) {
+                fb_ffi_error("primitive floating-point type with an unexpected "
+                             "size (or not a float type at all): '%s'", name);
+                goto done;
+            }
+            prim = ty->size == 4 ? CCT_PRIM_FLOAT : ty->size == 8 ? CCT_PRIM_DOUBLE
+                                                               : CCT_PRIM_LONGDOUBLE;
+        }
+        fb_set_prim(ty, prim);
+        ty->name = 0;
+        ty->flags = 0;
+    }
+
+    /* 3. enums: their integer type; the values a complete cdef enum gives */
+    for (uint32_t ti = 0; ti < t->ntypes; ti++) {
+        cct_type *ty = &t->types[ti];
+        if (ty->kind != CCT_KIND_ENUM || (ty->flags & CCT_TF_OPAQUE))
+            continue;
+        int any_neg = 0, any_set = 0, big = 0;
+        for (uint32_t i = 0; i < ty->count; i++) {
+            uint32_t ei = ty->first + i;
+            if (!s.enum_set[ei])
+                continue;
+            any_set = 1;
+            any_neg |= s.enum_neg[ei];
+            uint64_t u = t->enums[ei].value;
+            if (s.enum_neg[ei] ? (int64_t)u < INT32_MIN : u > UINT32_MAX)
+                big = 1;
+            const cct_enumerator *oe = &s.orig.enums[ei];
+            if (!(s.orig.types[ti].flags & CCT_TF_PARTIAL)
+                && !(oe->flags & CCT_EF_DOTS_VALUE)) {
+                int want_neg = (cc_prims[s.orig.types[ti].prim].flags & CCT_PF_SIGNED)
+                               && (int64_t)oe->value < 0;
+                if (fb_check_value(cc_table_str(t, oe->name), u, s.enum_neg[ei],
+                                   oe->value, want_neg) < 0)
+                    goto done;
+            }
+        }
+        if (!any_set && !s.has_size[ti])
+            continue;
+        int is_signed = s.sign[ti] >= 0 ? s.sign[ti] : any_neg;
+        uint64_t size = s.has_size[ti] ? ty->size : big ? 8 : 4;
+        enum cct_prim prim;
+        if (fb_int_prim(size, is_signed, &prim) < 0) {
+            fb_ffi_error("enum '%s': the C compiler says its size is %llu",
+                         fb_cname(p, ti), (unsigned long long)size);
+            goto done;
+        }
+        fb_set_prim(ty, prim);
+        ty->flags |= CCT_TF_LAYOUT_KNOWN;
+    }
+
+    /* 4. records: nested positions made relative, bitfield units, checks */
+    for (size_t k = 0; k < p->n; k++) {
+        const fb_entry *e = &p->e[k];
+        if (e->op != FB_SIZE || !fb_is_record(&t->types[e->a]))
+            continue;
+        if (!s.has_align[e->a] || t->types[e->a].size == CCT_SIZE_UNKNOWN) {
+            PyErr_Format(PyExc_ImportError, "ccffi module: no layout for '%s'",
+                         fb_cname(p, e->a));
+            goto done;
+        }
+        fb_relativize(&s, e->a, 0, 0);
+        t->types[e->a].flags |= CCT_TF_LAYOUT_KNOWN;
+    }
+    /* then the arrays inside them, so that the exact check sees the offsets */
+    for (size_t k = 0; k < p->n; k++) {
+        const fb_entry *e = &p->e[k];
+        if (e->op == FB_SIZE && fb_is_record(&t->types[e->a])
+            && fb_check_exact(&s, e->a, e->cname ? e->cname : fb_cname(p, e->a)) < 0)
+            goto done;
+    }
+
+    /* 5. `[...]`: each use gets an array type of the compiler's length */
+    for (size_t i = 0; i < nlens; i++) {
+        uint32_t kind = lens[i].kind, site = lens[i].site, old, repl;
+        if (i > 0 && lens[i - 1].kind == kind && lens[i - 1].site == site)
+            continue;     /* the site is rebuilt once, every depth at once */
+        old = kind == 0 ? t->fields[site].type : t->decls[site].type;
+        if (fb_rebuild_array(&s, old, lens, nlens, kind, site, 0, &repl) < 0)
+            goto done;
+        if (kind == 0)
+            t->fields[site].type = repl;
+        else
+            t->decls[site].type = repl;
+    }
+
+    /* 6. arrays of records that were laid out just now */
+    for (int changed = 1, round = 0; changed && round < 64; round++) {
+        changed = 0;
+        for (uint32_t ti = 0; ti < t->ntypes; ti++) {
+            cct_type *ty = &t->types[ti];
+            uint64_t isize;
+            uint32_t ialign;
+            if (ty->kind != CCT_KIND_ARRAY || ty->size != CCT_SIZE_UNKNOWN
+                || (ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
+                || !fb_layout_of(t, ty->item, &isize, &ialign))
+                continue;
+            ty->size = isize * ty->length;
+            ty->align = ialign;
+            changed = 1;
+        }
+    }
+
+    cc_error err = {0};
+    if (cc_table_validate(t, &err) < 0) {
+        ccm_raise_error(&err);
+        goto done;
+    }
+    rc = 0;
+done:
+    free(lens);
+    fb_state_free(&s);
+    return rc;
+}
+
+/* ------------------------------------------------------------- import */
+
+int api_fallback_is_blob(const void *buf, size_t len)
+{
+    return len >= sizeof(((api_fb_blob *)0)->magic)
+           && memcmp(buf, API_FB_MAGIC, sizeof API_FB_MAGIC) == 0;
+}
+
+PyObject *api_fallback_ffi(const void *buf, size_t len)
+{
+    api_fb_blob blob;
+    if (len != sizeof blob)
+        return PyErr_Format(PyExc_ImportError, "ccffi module: the compiler "
+                            "numbers are %zu bytes, expected %zu: rebuild the "
+                            "module with this ccffi", len, sizeof blob);
+    memcpy(&blob, buf, sizeof blob);
+    if (blob.version != API_FB_VERSION)
+        return PyErr_Format(PyExc_ImportError, "ccffi module: built without "
+                            "the plugin for the number format %u, but this "
+                            "_cffi_backend reads version %d; rebuild the module "
+                            "with this ccffi", blob.version, API_FB_VERSION);
+    if (blob.table == NULL || (blob.nvalues && blob.values == NULL))
+        return PyErr_Format(PyExc_ImportError, "ccffi module: empty compiler numbers");
+    FFIObject *ffi = (FFIObject *)ffi_new_from_table(blob.table, blob.table_size);
+    if (ffi == NULL)
+        return NULL;
+    fb_plan p;
+    if (fb_plan_build(&p, &ffi->table, 1) < 0) {     /* names for messages */
+        fb_plan_free(&p);
+        Py_DECREF(ffi);
+        return PyErr_NoMemory();
+    }
+    int rc = -1;
+    if (p.n != blob.nvalues)
+        PyErr_Format(PyExc_ImportError, "ccffi module: %u compiler numbers for "
+                     "%zu items of its cdef: the module was generated by another "
+                     "ccffi; rebuild it", blob.nvalues, p.n);
+    else
+        rc = fb_apply(&ffi->table, &p, blob.values);
+    fb_plan_free(&p);
+    if (rc < 0) {
+        Py_DECREF(ffi);
+        return NULL;
+    }
+    return (PyObject *)ffi;
+}
+
+PyObject *api_built_with(FFIObject *ffi)
+{
+    api_state *st = ffi->api_state ? PyCapsule_GetPointer(ffi->api_state, NULL) : NULL;
+    if (st == NULL) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    return PyUnicode_FromString(st->built_by_compiler ? "compiler" : "plugin");
+}
+
+/* ------------------------------------------------------------ generator */
+
+/* _ccffi_fallback_plan(ffi, slots) -> dict: what the generated file needs
+ * to build without the plugin: 'magic', 'version', 'table' (the serialized
+ * cdef table, with the call slots of `slots`, a dict name -> slot of the
+ * generator's function, global and extern "Python" arrays) and 'entries',
+ * a list of (op, cname, path, extra) in plan order
+ * (pysrc/cffi/_codegen_fallback.py writes one expression each). */
+/* The generator's call slots (name -> slot) into the current functions,
+ * variables and extern "Python" functions of t.  0 or -1. */
+static int fb_set_slots(cc_table *t, PyObject *slots)
+{
+    for (uint32_t i = 0; i < t->ndecls; i++) {
+        cct_decl *d = &t->decls[i];
+        if ((d->kind != CCT_DECL_FUNCTION && d->kind != CCT_DECL_VARIABLE
+             && d->kind != CCT_DECL_EXTERN_PYTHON) || !fb_decl_is_current(t, i))
+            continue;
+        PyObject *slot = PyDict_GetItemString(slots, cc_table_str(t, d->name));
+        if (slot == NULL)
+            continue;
+        unsigned long v = PyLong_AsUnsignedLong(slot);
+        if (v == (unsigned long)-1 && PyErr_Occurred())
+            return -1;
+        if (v >= CCT_NO_SLOT) {
+            PyErr_SetString(PyExc_ValueError, "slot out of range");
+            return -1;
+        }
+        d->slot = (uint32_t)v;
+    }
+    return 0;
+}
+
+static PyObject *api_fallback_plan(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *ffi, *slots;
+    if (!PyArg_ParseTuple(args, "O!O!:_ccffi_fallback_plan", &FFI_Type, &ffi,
+                          &PyDict_Type, &slots))
+        return NULL;
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    if (cc_table_serialize(&((FFIObject *)ffi)->table, &buf, &len) < 0)
+        return PyErr_NoMemory();
+    /* the plan is made over the table as the module will load it, with the
+     * generator's slots */
+    cc_table t;
+    cc_error err = {0};
+    if (cc_table_init(&t) < 0) {
+        free(buf);
+        return PyErr_NoMemory();
+    }
+    if (cc_table_load(&t, buf, len, &err) < 0) {
+        free(buf);
+        cc_table_free(&t);
+        ccm_raise_error(&err);
+        return NULL;
+    }
+    free(buf);
+    buf = NULL;
+    fb_plan p;
+    PyObject *entries = NULL, *res = NULL;
+    memset(&p, 0, sizeof p);
+    if (fb_set_slots(&t, slots) < 0)
+        goto done;
+    if (cc_table_serialize(&t, &buf, &len) < 0 || fb_plan_build(&p, &t, 1) < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    entries = PyList_New((Py_ssize_t)p.n);
+    if (entries == NULL)
+        goto done;
+    for (size_t i = 0; i < p.n; i++) {
+        const fb_entry *e = &p.e[i];
+        PyObject *item = Py_BuildValue("(szzz)", fb_op_names[e->op], e->cname,
+                                       e->path, e->extra);
+        if (item == NULL)
+            goto done;
+        PyList_SET_ITEM(entries, (Py_ssize_t)i, item);
+    }
+    res = Py_BuildValue("{sssisNsO}", "magic", API_FB_MAGIC,
+                        "version", API_FB_VERSION,
+                        "table", PyBytes_FromStringAndSize((const char *)buf,
+                                                           (Py_ssize_t)len),
+                        "entries", entries);
+done:
+    Py_XDECREF(entries);
+    fb_plan_free(&p);
+    cc_table_free(&t);
+    free(buf);
+    return res;
+}
+
+static PyMethodDef api_fallback_functions[] = {
+    {"_ccffi_fallback_plan", api_fallback_plan, METH_VARARGS,
+     "What a generated file needs to build without the compiler plugin: the "
+     "cdef's table and the numbers to ask the compiler for (code generator)."},
+    {NULL, NULL, 0, NULL},
+};
+
+int api_fallback_init_module(PyObject *m)
+{
+    return PyModule_AddFunctions(m, api_fallback_functions);
+}
