@@ -445,8 +445,8 @@ prim_of_integer_size(uint64_t size, bool is_unsigned)
 }
 
 /* The primitive of an arithmetic type without sugar, -1 if the table has
- * none.  Other integer types (C++'s wchar_t, char16_t...) go by size and
- * signedness, as gcc's do. */
+ * none.  Other integer types (char8_t...) go by size and signedness, as
+ * gcc's do. */
 int
 prim_of_arithmetic(const Type *main)
 {
@@ -477,6 +477,11 @@ prim_of_arithmetic(const Type *main)
     case BuiltinType::Double: return CCT_PRIM_DOUBLE;
     case BuiltinType::LongDouble: return CCT_PRIM_LONGDOUBLE;
     case BuiltinType::Bool: return CCT_PRIM_BOOL;
+    /* C++ has wchar_t, char16_t and char32_t as types of their own (in C
+     * they are typedefs, which typedef_chain keeps) */
+    case BuiltinType::WChar_S: case BuiltinType::WChar_U: return CCT_PRIM_WCHAR;
+    case BuiltinType::Char16: return CCT_PRIM_CHAR16;
+    case BuiltinType::Char32: return CCT_PRIM_CHAR32;
     default:
         break;
     }
@@ -504,6 +509,12 @@ tagged_type_name(const TagDecl *td, const std::string *typedef_name,
 {
     if (td->getIdentifier())
         return decl_name(td);
+    /* C++ names `typedef struct { ... } X;` after X (for linkage), as g++ */
+    if (S->ctx->getLangOpts().CPlusPlus)
+        if (const TypedefNameDecl *named = td->getTypedefNameForAnonDecl()) {
+            *flags |= CCT_TF_TYPEDEF_NAMED;
+            return decl_name(named);
+        }
     if (typedef_name) {
         *flags |= CCT_TF_TYPEDEF_NAMED;
         return *typedef_name;
@@ -1115,15 +1126,44 @@ record_check(const marker *m, const std::string &what, unsigned flags,
 
 /* ------------------------------------------------------------- markers */
 
-/* The type a marker declares (its declared type, typedefs kept). */
+/* The type a type-carrying marker holds, typedefs kept: a typedef's
+ * declared type, or the pointed-to type of `extern T *marker` (the form both
+ * of gcc's front ends report), with T's typedef seen through when it is the
+ * generator's own `typedef <cdef view> _ccffi_tN;`. */
 QualType
 marker_type(const Decl *decl)
 {
     if (const TypedefNameDecl *td = dyn_cast<TypedefNameDecl>(decl))
         return td->getUnderlyingType();
-    if (const ValueDecl *vd = dyn_cast<ValueDecl>(decl))
+    const VarDecl *vd = dyn_cast<VarDecl>(decl);
+    if (!vd) {
+        if (const ValueDecl *v = dyn_cast<ValueDecl>(decl))
+            return v->getType();
+        return QualType();
+    }
+    const PointerType *p = dyn_cast<PointerType>(main_variant(vd->getType()));
+    if (!p)
         return vd->getType();
-    return QualType();
+    QualType type = p->getPointeeType();
+    QualType named = strip_sugar(type);
+    if (const TypedefType *tt = dyn_cast<TypedefType>(named.getTypePtr()))
+        if (decl_name(tt->getDecl()).compare(0, 7, "_ccffi_") == 0)
+            return tt->getDecl()->getUnderlyingType();
+    return type;
+}
+
+/* A marker carrying a type: `typedef T marker` (C) or `extern T *marker`. */
+bool
+marker_carries_type(const marker *m)
+{
+    if (isa<TypedefNameDecl>(m->decl))
+        return true;
+    if (const VarDecl *vd = dyn_cast<VarDecl>(m->decl))
+        if (isa<PointerType>(main_variant(vd->getType())))
+            return true;
+    error_at(m->loc, "ccffi: a '" + m->kind + "' marker must be 'extern T "
+             "*name' (or, in C, 'typedef T name')");
+    return false;
 }
 
 enum decl_form { FORM_TYPEDEF, FORM_VARIABLE };
@@ -1210,7 +1250,7 @@ tag_code_of(const TagDecl *td)
 void
 marker_tag(const marker *m, enum tag_code code)
 {
-    if (!marker_requires(m, FORM_TYPEDEF, "a typedef"))
+    if (!marker_carries_type(m))
         return;
     TagDecl *real = lookup_tag(m->name);
     if (real && tag_code_of(real) != code) {
@@ -1248,8 +1288,18 @@ marker_tag(const marker *m, enum tag_code code)
 void
 marker_typedef(const marker *m)
 {
-    if (!marker_requires(m, FORM_TYPEDEF, "a typedef"))
+    if (!marker_carries_type(m))
         return;
+    unsigned flags = m->has_number ? (unsigned) m->number : 0;
+#ifdef CCC_MF_CDEF  /* (contract.h gains it with the C++ marker forms) */
+    if (flags & CCC_MF_CDEF) {
+        /* the cdef's own typedef (`typedef int func_t(int);`): what the
+         * cdef says, whether or not the source has the name, as CFFI */
+        table_decl(m->name, CCT_DECL_TYPEDEF, type_index(marker_type(m->decl)),
+                   0, CCT_NO_SLOT, 0);
+        return;
+    }
+#endif
     NamedDecl *real = lookup_ordinary(m->name);
     TypedefNameDecl *td = real ? dyn_cast<TypedefNameDecl>(real) : nullptr;
     if (!td) {
@@ -1257,7 +1307,6 @@ marker_typedef(const marker *m)
                  "the source");
         return;
     }
-    unsigned flags = m->has_number ? (unsigned) m->number : 0;
     QualType type = S->ctx->getTypeDeclType(td);
     std::string what = "typedef " + m->name;
     if ((flags & (CCC_MF_BODY | CCC_MF_EXACT | CCC_MF_FIELDS))
@@ -1464,7 +1513,7 @@ marker_const(const marker *m)
 void
 marker_enumconst(const marker *m)
 {
-    if (!marker_requires(m, FORM_TYPEDEF, "a typedef"))
+    if (!marker_carries_type(m))
         return;
     NamedDecl *real = lookup_ordinary(m->name);
     if (EnumConstantDecl *ec = real ? dyn_cast<EnumConstantDecl>(real) : nullptr) {
@@ -1513,7 +1562,7 @@ marker_slot(const marker *m)
 void
 marker_function(const marker *m)
 {
-    if (!marker_requires(m, FORM_TYPEDEF, "a typedef of the cdef's function type"))
+    if (!marker_carries_type(m))
         return;
     QualType cdef = marker_type(m->decl);
     if (!as_function(cdef)) {
@@ -1556,7 +1605,7 @@ type_is_readonly(QualType type)
 void
 marker_global(const marker *m)
 {
-    if (!marker_requires(m, FORM_TYPEDEF, "a typedef of the cdef's type"))
+    if (!marker_carries_type(m))
         return;
     QualType cdef = marker_type(m->decl);
     NamedDecl *real = lookup_ordinary(m->name);
@@ -1588,7 +1637,7 @@ marker_global(const marker *m)
 void
 marker_python(const marker *m)
 {
-    if (!marker_requires(m, FORM_TYPEDEF, "a typedef of the function type"))
+    if (!marker_carries_type(m))
         return;
     QualType cdef = marker_type(m->decl);
     if (!as_function(cdef)) {

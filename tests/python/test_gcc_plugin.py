@@ -1,38 +1,46 @@
-"""The GCC plugin (plugin-gcc/): compiles the marker files of tests/plugin/
-with gcc and the plugin, prints the table the object carries with
-tests/plugin/dump_table (which loads it with the runtime's cc_table_load),
-and compares it with what gcc itself computes: sizeof/_Alignof/offsetof and
-bitfield positions probed by code compiled into the same module.  Also the
-mismatch diagnostics and the guards against compiling without the plugin.
+"""The compiler plugins (plugin-gcc/, plugin-clang/): compiles the marker
+files of tests/plugin/ with each compiler and its plugin (the tests are
+parametrized over plugin_compilers.PARAMS), prints the table the object
+carries with tests/plugin/dump_table (which loads it with the runtime's
+cc_table_load), and compares it with what the compiler itself computes:
+sizeof/_Alignof/offsetof and bitfield positions probed by code compiled into
+the same module.  Also the mismatch diagnostics (the same wording from both
+plugins) and the guards against compiling without the plugin.
 """
 import ctypes
 import os
 import re
 import subprocess
+import sys
 
 import pytest
 
-SRCDIR = os.environ.get("CCFFI_SRCDIR") or os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILDDIR = os.environ.get("CCFFI_BUILDDIR") or SRCDIR
-PLUGIN = os.path.join(BUILDDIR, "plugin-gcc", ".libs", "ccffi_gcc.so")
+from plugin_compilers import BUILDDIR, GCC, PARAMS, SRCDIR
+
 DUMP = os.path.join(BUILDDIR, "tests", "plugin", "dump_table")
 CASES = os.path.join(SRCDIR, "tests", "plugin")
-CC = os.environ.get("CC") or "gcc"
 
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(PLUGIN),
-    reason="GCC plugin not built (configure --disable-gcc-plugin?)")
+# The compiler of the running test (set by the `compiler` fixture).
+COMPILER = GCC
+CC = COMPILER.command
+
+
+@pytest.fixture(autouse=True, params=PARAMS)
+def compiler(request, monkeypatch):
+    """Every test runs with each compiler and its plugin."""
+    monkeypatch.setattr(sys.modules[__name__], "COMPILER", request.param)
+    monkeypatch.setattr(sys.modules[__name__], "CC", request.param.command)
+    return request.param
 
 OPTIONS = ["-O0", "-O2", "-g", "-O2 -flto"]
 
 
 def compile_object(tmp_path, source, options="-O0", extra=(), plugin=True):
-    """gcc -c source; the plugin flags go on this compile line only."""
+    """cc -c source; the plugin flags go on this compile line only."""
     obj = str(tmp_path / (os.path.basename(source) + ".o"))
-    cmd = [CC, "-c", "-fPIC", "-Werror=attributes", "-Wall", "-Wextra"]
-    if plugin:  # before its -fplugin-arg-ccffi_gcc-*, as gcc requires
-        cmd.append("-fplugin=" + PLUGIN)
+    cmd = [CC, "-c", "-fPIC", COMPILER.werror, "-Wall", "-Wextra"]
+    if plugin:  # before its -fplugin-arg-*, as gcc requires
+        cmd.append("-fplugin=" + COMPILER.plugin)
     cmd += options.split() + list(extra)
     cmd += [source, "-o", obj]
     return subprocess.run(cmd, capture_output=True, text=True), obj
@@ -108,7 +116,7 @@ class Probe(ctypes.Structure):
 
 
 def read_probes(so):
-    """gcc's own answers, compiled into the module: {key: value}."""
+    """The compiler's own answers, compiled into the module: {key: value}."""
     lib = ctypes.CDLL(so)
     out = {}
     table = ctypes.cast(lib.probes, ctypes.POINTER(Probe))
@@ -140,7 +148,7 @@ def check_probe(types, key, value):
 
 
 @pytest.mark.parametrize("options", OPTIONS)
-def test_layouts_match_gcc_probes(tmp_path, options):
+def test_layouts_match_compiler_probes(tmp_path, options):
     so = build_module(tmp_path, "layouts", options)
     types = parse_types(dump(so))
     probes = read_probes(so)
@@ -301,14 +309,14 @@ def test_dump_argument_writes_the_same_table(tmp_path):
     out = str(tmp_path / "table.bin")
     source = os.path.join(CASES, "layouts.c")
     proc, obj = compile_object(tmp_path, source,
-                               extra=["-fplugin-arg-ccffi_gcc-dump=" + out])
+                               extra=[COMPILER.arg_prefix + "dump=" + out])
     assert proc.returncode == 0, proc.stderr
     assert dump(out, raw=True) == dump(build_module(tmp_path, "layouts"))
 
 
 def test_unknown_plugin_argument(tmp_path):
     proc, _ = compile_object(tmp_path, os.path.join(CASES, "layouts.c"),
-                             extra=["-fplugin-arg-ccffi_gcc-bogus=1"])
+                             extra=[COMPILER.arg_prefix + "bogus=1"])
     assert proc.returncode != 0
     assert "unknown plugin argument" in proc.stderr
 
@@ -322,7 +330,7 @@ def test_without_plugin_fails(tmp_path):
     proc, _ = compile_object(tmp_path, source, extra=["-D__CCFFI_PLUGIN__"],
                              plugin=False)
     assert proc.returncode != 0
-    assert "'ccffi' attribute directive ignored" in proc.stderr.replace(
+    assert COMPILER.unknown_attribute in proc.stderr.replace(
         "\u2018", "'").replace("\u2019", "'")
 
 
@@ -403,9 +411,11 @@ def test_agreeing_cdef_compiles(tmp_path, case):
 
 def test_cxx_sources(tmp_path):
     """cc1plus loads the plugin; plain C++ passes, markers are refused."""
+    if COMPILER is not GCC:
+        pytest.skip("the GCC plugin's C++ rule (test_cxx_markers for clang)")
     src = tmp_path / "plain.cc"
     src.write_text("int plain(int x) { return x + 1; }\n")
-    cxx = [CC, "-x", "c++", "-c", "-fplugin=" + PLUGIN]
+    cxx = [CC, "-x", "c++", "-c", "-fplugin=" + COMPILER.plugin]
     proc = subprocess.run(cxx + [str(src), "-o", str(tmp_path / "p.o")],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
@@ -414,3 +424,35 @@ def test_cxx_sources(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode != 0
     assert "API mode markers are supported in C sources only" in proc.stderr
+
+
+CXX_MARKERS = """\
+struct point { int x, y; };
+namespace ns { int unused; }
+extern "C" {
+int add(int a, int b);
+enum color { RED, GREEN = 5 };
+typedef struct point _ccffi_t0 __attribute__((ccffi("struct", "point", 2)));
+typedef int _ccffi_f0(int, int) __attribute__((ccffi("function", "add", 0)));
+typedef enum color _ccffi_t1 __attribute__((ccffi("enum", "color")));
+__attribute__((ccffi("table"), used, visibility("default")))
+extern const char _ccffi_type_table[] = "";
+}
+"""
+
+
+def test_cxx_markers(tmp_path):
+    """clang++ reads the same markers in C++, also inside extern "C"."""
+    if COMPILER is GCC:
+        pytest.skip("markers in cc1plus: the C++ support of the GCC plugin")
+    src = tmp_path / "markers.cc"
+    src.write_text(CXX_MARKERS)
+    proc, obj = compile_object(tmp_path, str(src), extra=["-x", "c++"])
+    assert proc.returncode == 0, proc.stderr
+    so = str(tmp_path / "markers.so")
+    subprocess.run([CC, "-shared", obj, "-o", so], check=True)
+    text = dump(so)
+    assert "decl TAG point: struct point" in text
+    assert "decl FUNCTION add: int(int, int) slot=0" in text
+    assert parse_types(text)["enum color"]["enumerators"] == [
+        ("RED", 0), ("GREEN", 5)]
