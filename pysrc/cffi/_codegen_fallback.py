@@ -41,7 +41,7 @@ def _statement(k, op, cname, path, extra):
     if op == 'arraylen':
         return '%s.u = sizeof(%s) / sizeof((%s)[0]);' % (v, path, path)
     if op == 'sign':
-        return '%s.flags = ((%s)-1) <= 0;' % (v, cname)
+        return '%s.flags = _CCFFI_SIGNED(%s);' % (v, cname)
     if op == 'isfloat':
         return '%s.u = (((%s)1) / 2) * 2 != 0;' % (v, cname)
     if op == 'int':
@@ -100,6 +100,19 @@ def section(ffi, contract):
     w('#define _CCFFI_ALIGNOF(T) _Alignof(T)')
     w('#else')
     w('#define _CCFFI_ALIGNOF(T) __alignof__(T)')
+    w('#endif')
+    # signedness: ((T)-1) <= 0 in C; C++ would warn on the cast of -1 to
+    # an enum, so it asks the enum's underlying type
+    w('#if defined(__cplusplus) && __cplusplus >= 201103L')
+    w('#include <type_traits>')
+    w('template <class T, bool = std::is_enum<T>::value> struct _ccffi_fb_signed')
+    w('{ static const bool value = std::is_signed<T>::value; };')
+    w('template <class T> struct _ccffi_fb_signed<T, true>')
+    w('{ static const bool value = std::is_signed<'
+      'typename std::underlying_type<T>::type>::value; };')
+    w('#define _CCFFI_SIGNED(T) ((int)_ccffi_fb_signed<T>::value)')
+    w('#else')
+    w('#define _CCFFI_SIGNED(T) (((T)-1) <= 0)')
     w('#endif')
     w('typedef struct { unsigned long long u; double d; const char *s; '
       'int flags; } _ccffi_fb_value;')

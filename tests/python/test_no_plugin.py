@@ -309,12 +309,27 @@ def test_built_with_is_none_for_a_cdef_ffi():
     assert FFI()._ccffi_built_with is None
 
 
-def test_plugin_build_reports_plugin(tmp_path, monkeypatch):
+def fallback_symbols(path):
+    nm = subprocess.run(["nm", str(path)], capture_output=True, text=True)
+    assert nm.returncode == 0, nm.stderr
+    return [line for line in nm.stdout.splitlines() if "_ccffi_fb_" in line]
+
+
+def test_plugin_build_reports_plugin_and_has_no_fallback(tmp_path, monkeypatch):
+    """With the plugin the fallback section is not compiled at all."""
     monkeypatch.delenv("CCFFI_NO_PLUGIN", raising=False)
     name = "_np_pl_%s" % uuid.uuid4().hex[:8]
-    ffi = make_ffi(name, "int f(void);", "static int f(void) { return 7; }")
-    ffi.compile(tmpdir=str(tmp_path))
+    ffi = make_ffi(name, "struct s { int b; ...; }; int f(void);",
+                   "struct s { char a; int b; }; static int f(void) { return 7; }")
+    so = ffi.compile(tmpdir=str(tmp_path))
     assert import_from(tmp_path, name).ffi._ccffi_built_with == "plugin"
+    assert fallback_symbols(so) == []
+    monkeypatch.setenv("CCFFI_NO_PLUGIN", "1")
+    name = "_np_pl2_%s" % uuid.uuid4().hex[:8]
+    ffi = make_ffi(name, "struct s { int b; ...; }; int f(void);",
+                   "struct s { char a; int b; }; static int f(void) { return 7; }")
+    so = ffi.compile(tmpdir=str(tmp_path / "np"))
+    assert fallback_symbols(so) != []
 
 
 # ------------------------------------------------------------ mismatches
