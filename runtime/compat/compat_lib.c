@@ -76,8 +76,13 @@ static int compat_function_address(PyObject *obj, CTypeObject *fnct,
     CompatFuncObject *f = compatfunc_of(obj);
     if (f == NULL)
         return api_function_address(obj, fnct, address);
-    if (f->fnct != fnct)
-        return 0;
+    if (f->fnct != fnct) {
+        /* CFFI 2 treats it as the cdata of its function pointer */
+        PyErr_Format(PyExc_TypeError, "initializer for ctype '%s' must be a "
+                     "pointer to same type, not cdata '%s'", fnct->ct_name,
+                     f->fnct->ct_name);
+        return -1;
+    }
     *address = f->direct;
     return 1;
 }

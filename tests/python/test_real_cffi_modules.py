@@ -1,14 +1,17 @@
 """Modules built by the real CFFI load under ccffi's _cffi_backend (issue 15).
 
-Debian's CFFI 1.15 (python3-cffi) builds an API-mode module, a module that
-includes it and an out-of-line ABI module, in a subprocess of Debian's
-/usr/bin/python3 whose path has Debian's cffi and not the build tree.  They
-are then loaded here, under ccffi, and checked; PROBE runs the same
-operations under Debian's own _cffi_backend and under ours, and the results
-must be the same.  Bad version tags and bad type contexts are refused with
+Debian's CFFI 1.15 (python3-cffi) builds API-mode modules (one of them
+including another, one with char16_t/char32_t: version tag 0x2801) and an
+out-of-line ABI module, in a subprocess of Debian's /usr/bin/python3 whose
+path has Debian's cffi and not the build tree.  They are then loaded here,
+under ccffi, and checked; PROBE runs the same operations under the real
+_cffi_backend and under ours, and the results must be the same.  The same
+is done with modules built by the real CFFI 2 when pyenv has it for this
+Python version.  Bad version tags and bad type contexts are refused with
 ImportError.
 """
 import ctypes
+import glob
 import os
 import re
 import subprocess
@@ -20,9 +23,9 @@ import pytest
 DEBIAN_PYTHON = "/usr/bin/python3"
 
 BUILD = r'''
-import sys, cffi
-assert cffi.__file__.startswith("/usr/lib/python3/"), cffi.__file__
-assert cffi.__version__.startswith("1."), cffi.__version__
+import sys, cffi, _cffi_backend
+assert not hasattr(_cffi_backend, "__ccffi__"), _cffi_backend.__file__
+assert cffi.__version__.startswith(sys.argv[1] + "."), cffi.__version__
 
 api = cffi.FFI()
 api.cdef("""
@@ -270,6 +273,13 @@ print("\n".join(out))
 '''
 
 
+# results where CFFI 1.15 and CFFI 2 differ: ccffi gives CFFI 2's
+ACCEPTED_VS_1_15 = {
+    "apply_lib_func": "lib.f of another function type: CFFI 2's 'must be a "
+                      "pointer to same type' (1.15: 'must be a cdata pointer')",
+}
+
+
 def _debian_env():
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
@@ -287,20 +297,51 @@ def _debian_cffi_missing():
     return None
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    why = _debian_cffi_missing()
-    if why:
-        pytest.skip(why)
-    d = tmp_path_factory.mktemp("realcffi")
+def _cffi2_python():
+    """An interpreter of our Python version with the real CFFI 2.x (pyenv's)."""
+    version = "%d.%d" % sys.version_info[:2]
+    for py in sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/%s*/bin/python"
+                                                  % version))):
+        r = subprocess.run([py, "-I", "-c", "import cffi, _cffi_backend; "
+                            "assert cffi.__version__.startswith('2.'); "
+                            "assert not hasattr(_cffi_backend, '__ccffi__')"],
+                           capture_output=True, env=_debian_env())
+        if r.returncode == 0:
+            return py
+    return None
+
+
+def _build(tmp_path_factory, python, major):
+    d = tmp_path_factory.mktemp("realcffi%s" % major)
     (d / "build.py").write_text(BUILD)
-    r = subprocess.run([DEBIAN_PYTHON, "-I", "build.py"], cwd=str(d),
+    r = subprocess.run([python, "-I", "build.py", major], cwd=str(d),
                        capture_output=True, text=True, env=_debian_env())
     assert r.returncode == 0, r.stdout + r.stderr
     (d / "probe.py").write_text(PROBE)
+    return d
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The modules built by Debian's CFFI 1.15, importable here."""
+    why = _debian_cffi_missing()
+    if why:
+        pytest.skip(why)
+    d = _build(tmp_path_factory, DEBIAN_PYTHON, "1")
     if str(d) not in sys.path:
         sys.path.insert(0, str(d))
     return d
+
+
+@pytest.fixture(scope="module", params=["cffi-1.15", "cffi-2"])
+def built_by(request, tmp_path_factory):
+    """(real CFFI's interpreter, the modules it built), for both majors."""
+    if request.param == "cffi-1.15":
+        return DEBIAN_PYTHON, request.getfixturevalue("built")
+    python = _cffi2_python()
+    if python is None:
+        pytest.skip("no Python %d.%d with the real CFFI 2 (pyenv)" % sys.version_info[:2])
+    return python, _build(tmp_path_factory, python, "2")
 
 
 def _probe(python, d, env):
@@ -317,11 +358,14 @@ def _our_env():
     return env
 
 
-def test_same_results_as_under_real_cffi(built):
-    real, real_err = _probe(DEBIAN_PYTHON, built, None)
-    ours, our_err = _probe(sys.executable, built, _our_env())
+def test_same_results_as_under_real_cffi(built_by):
+    python, d = built_by
+    real, real_err = _probe(python, d, None)
+    ours, our_err = _probe(python, d, _our_env())
     assert len(real) == len(ours)
-    diffs = ["real: %s\nours: %s" % (a, b) for a, b in zip(real, ours) if a != b]
+    accepted = ACCEPTED_VS_1_15 if python == DEBIAN_PYTHON else {}
+    diffs = ["real: %s\nours: %s" % (a, b) for a, b in zip(real, ours)
+             if a != b and a.split(" = ")[0] not in accepted]
     assert not diffs, "\n".join(diffs)
     # the unattached extern "Python" call prints CFFI's warning
     assert "no code was attached to it yet with @ffi.def_extern()" in our_err
