@@ -128,17 +128,21 @@ def test_bdist_wheel_holds_both_modules(tmp_path):
     assert "_w_abi.py" in names and "_w_api.abi3.so" in names, names
 
 
-def _debian_tools(dest):
-    """A directory of links to the setuptools (and wheel) this test runs
-    with, without the other packages of their site directory (Debian's
-    dist-packages also holds Debian's cffi)."""
-    import setuptools
-    site = os.path.dirname(os.path.dirname(setuptools.__file__))
-    os.makedirs(dest)
-    for pattern in ("setuptools", "setuptools-*", "pkg_resources",
-                    "_distutils_hack", "wheel", "wheel-*"):
-        for path in glob.glob(os.path.join(site, pattern)):
-            os.symlink(path, os.path.join(dest, os.path.basename(path)))
+def _link_tools(dest, names):
+    """A directory of links to the packages `names` (and their metadata) as
+    this test imports them, without the other packages of their site
+    directory (Debian's dist-packages also holds Debian's cffi)."""
+    extra = {"setuptools": ["pkg_resources", "_distutils_hack"]}
+    os.makedirs(dest, exist_ok=True)
+    for name in names:
+        module = pytest.importorskip(name)
+        site = os.path.dirname(os.path.dirname(module.__file__))
+        for top in [name] + extra.get(name, []):
+            for pattern in (top, top + "-*"):
+                for path in glob.glob(os.path.join(site, pattern)):
+                    link = os.path.join(dest, os.path.basename(path))
+                    if not os.path.lexists(link):
+                        os.symlink(path, link)
     return dest
 
 
@@ -176,11 +180,14 @@ def test_pip_install_no_build_isolation_in_a_venv(tmp_path, venv):
     env = VENV_ENV
     # ccffi installed in the venv as make install lays it out
     copy_into(TREE, site)
-    has_setuptools = run([str(vpy), "-c", "import setuptools"], tmp_path,
-                         env=env, ok=False).returncode == 0
-    if not has_setuptools:      # Python 3.12 and later: none in a venv
-        tools = _debian_tools(str(tmp_path / "tools"))
-        with open(os.path.join(site, "debian-tools.pth"), "w") as f:
+    # Python 3.12 and later have no setuptools in a venv, and pip builds
+    # through bdist_wheel: the venv gets those of this test's interpreter
+    missing = [name for name in ("setuptools", "wheel")
+               if run([vpy, "-c", "import " + name], tmp_path, env=env,
+                      ok=False).returncode != 0]
+    if missing:
+        tools = _link_tools(str(tmp_path / "tools"), missing)
+        with open(os.path.join(site, "build-tools.pth"), "w") as f:
             f.write(tools + "\n")
     proj = project(tmp_path / "proj", {"_v_api": "api", "_v_abi": "abi"})
     run([str(vpy), "-m", "pip", "install", "--no-build-isolation",
