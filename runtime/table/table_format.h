@@ -25,6 +25,26 @@
  * Every section starts on an 8-byte boundary and lies inside total_size.
  * Type index 0 is always `void`.  A "string" field is an offset into the
  * string pool; a "type" field is an index into the types section.
+ *
+ * The two plugins write the same table, byte for byte, for the same source
+ * (tests/python/test_plugin_agree.py).  Where gcc and clang see a type
+ * differently, the table follows gcc:
+ *   - an enumerator (CONST_INT through an enumconst marker, or a macro whose
+ *     __typeof__ is an enumerator) has type int in C when its value fits,
+ *     else the enum type (clang gives it the enum's integer type); the value
+ *     is the 64-bit two's complement pattern, its sign from that type;
+ *   - a constant whose type comes from __typeof__ of a cast, or C++'s
+ *     `auto`, has the cast's type without a typedef name at the top
+ *     (`(size_t)10` is `unsigned long`);
+ *   - a floating constant of any type (long double included, whose 80-bit
+ *     encoding is never stored) is the double nearest to it, rounded to
+ *     nearest even;
+ *   - `T x[0]` is `T[]` (LENGTH_UNKNOWN), and FLEXIBLE when it is the last
+ *     member; C++'s wchar_t, char16_t and char32_t are WCHAR, CHAR16 and
+ *     CHAR32, char8_t is `unsigned char`;
+ *   - a struct member of a type the table has no kind for is an opaque
+ *     struct named `$unsupported ` and gcc's name for the type (`__int128`,
+ *     `__int128 unsigned`, `complex long double`, `vector_type`).
  */
 #ifndef CCFFI_TABLE_FORMAT_H
 #define CCFFI_TABLE_FORMAT_H
