@@ -51,6 +51,7 @@
 #include "rtl.h"
 #include "cgraph.h"
 #include "cpplib.h"
+#include "diagnostic.h"
 
 #include "table/contract.h"
 #include "table/ctable.h"
@@ -73,6 +74,8 @@ struct marker {
     unsigned HOST_WIDE_INT number;
     tree expected;        /* INTEGER_CST */
 };
+
+static bool compiling_cxx(void);
 
 static cc_table table;
 static hash_map<tree, unsigned> *type_slots; /* records/enums: main variant -> index */
@@ -138,6 +141,31 @@ static const char *
 identifier_text(tree id)
 {
     return id ? IDENTIFIER_POINTER(id) : "";
+}
+
+/* A mismatch between the cdef and the source: a warning, as CFFI builds
+ * such a module and reports at use, which -Werror does not turn into an
+ * error (the cdef is not the user's C code); -fplugin-arg-ccffi_gcc-werror
+ * makes them errors. */
+static bool mismatch_is_error;
+
+static void
+mismatch(location_t loc, const char *fmt, ...) ATTRIBUTE_GCC_DIAG(2, 3);
+
+static void
+mismatch(location_t loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rich_location rich(line_table, loc);
+    diagnostic_info diagnostic;
+    diagnostic_set_info(&diagnostic, fmt, &ap, &rich,
+                        mismatch_is_error ? DK_ERROR : DK_WARNING);
+    bool saved = global_dc->warning_as_error_requested;
+    global_dc->warning_as_error_requested = false;
+    diagnostic_report_diagnostic(global_dc, &diagnostic);
+    global_dc->warning_as_error_requested = saved;
+    va_end(ap);
 }
 
 /* ------------------------------------------------------ type conversion */
@@ -227,6 +255,16 @@ prim_of_arithmetic(tree main)
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (main == *known[i].node)
             return (int) known[i].prim;
+    /* C++ has wchar_t, char16_t and char32_t as types of their own (in C
+     * they are typedefs, which typedef_chain keeps) */
+    if (compiling_cxx()) {
+        if (main == wchar_type_node)
+            return CCT_PRIM_WCHAR;
+        if (main == char16_type_node)
+            return CCT_PRIM_CHAR16;
+        if (main == char32_type_node)
+            return CCT_PRIM_CHAR32;
+    }
     if (TREE_CODE(main) == BOOLEAN_TYPE)
         return CCT_PRIM_BOOL;
     if (TREE_CODE(main) == INTEGER_TYPE && tree_fits_uhwi_p(TYPE_SIZE_UNIT(main)))
@@ -252,8 +290,14 @@ tagged_type_name(tree main, const char *typedef_name, uint16_t *flags)
     tree name = TYPE_NAME(main);
     if (name && TREE_CODE(name) == IDENTIFIER_NODE)
         return IDENTIFIER_POINTER(name);
-    if (name && TREE_CODE(name) == TYPE_DECL && DECL_NAME(name))
+    if (name && TREE_CODE(name) == TYPE_DECL && DECL_NAME(name)
+        && !IDENTIFIER_ANON_P(DECL_NAME(name))) {
+        /* C++ names `typedef struct { ... } X;` after X (for linkage): the
+         * type's name is then that typedef, not its own stub */
+        if (name != TYPE_STUB_DECL(main) && !DECL_ARTIFICIAL(name))
+            *flags |= CCT_TF_TYPEDEF_NAMED;
         return IDENTIFIER_POINTER(DECL_NAME(name));
+    }
     if (typedef_name) {
         *flags |= CCT_TF_TYPEDEF_NAMED;
         return typedef_name;
@@ -614,12 +658,12 @@ function_check(const marker *m, tree cdef, tree real, location_t real_loc)
     bool cv, rv;
     unsigned cn = count_params(cdef, &cv), rn = count_params(real, &rv);
     if (cn != rn || cv != rv) {
-        error_at(m->loc, "ccffi: function %qs: the cdef declares %qT, the "
+        mismatch(m->loc, "ccffi: function %qs: the cdef declares %qT, the "
                  "header declares %qT (%s)", m->name, cdef, real, at);
         return;
     }
     if (!call_types_agree(TREE_TYPE(cdef), TREE_TYPE(real))) {
-        error_at(m->loc, "ccffi: function %qs: the cdef says it returns %qT, "
+        mismatch(m->loc, "ccffi: function %qs: the cdef says it returns %qT, "
                  "the header says %qT (%s)", m->name, TREE_TYPE(cdef),
                  TREE_TYPE(real), at);
         return;
@@ -627,7 +671,7 @@ function_check(const marker *m, tree cdef, tree real, location_t real_loc)
     tree x = TYPE_ARG_TYPES(cdef), y = TYPE_ARG_TYPES(real);
     for (unsigned i = 1; i <= cn; i++, x = TREE_CHAIN(x), y = TREE_CHAIN(y))
         if (!call_types_agree(TREE_VALUE(x), TREE_VALUE(y))) {
-            error_at(m->loc, "ccffi: function %qs: argument %u is %qT in the "
+            mismatch(m->loc, "ccffi: function %qs: argument %u is %qT in the "
                      "cdef, %qT in the header (%s)", m->name, i,
                      TREE_VALUE(x), TREE_VALUE(y), at);
             return;
@@ -805,13 +849,24 @@ record_check(const marker *m, const char *what, unsigned flags, tree cdef,
 
 /* ------------------------------------------------------------- markers */
 
-/* The type a typedef marker names (its declared type, typedefs kept). */
+/* The type a type-carrying marker holds, typedefs kept: a typedef's declared
+ * type (C only: cc1plus reports no typedef), or the pointed-to type of the
+ * form both front ends report, `extern T *marker`, with T's typedef seen
+ * through when it is the generator's own `typedef <cdef view> _ccffi_tN;`. */
 static tree
 marker_type(tree decl)
 {
     if (TREE_CODE(decl) == TYPE_DECL && DECL_ORIGINAL_TYPE(decl))
         return DECL_ORIGINAL_TYPE(decl);
-    return TREE_TYPE(decl);
+    if (TREE_CODE(decl) != VAR_DECL)
+        return TREE_TYPE(decl);
+    tree type = TREE_TYPE(TREE_TYPE(decl));
+    tree name = TYPE_NAME(type);
+    if (name && TREE_CODE(name) == TYPE_DECL && DECL_ORIGINAL_TYPE(name)
+        && DECL_NAME(name)
+        && strncmp(IDENTIFIER_POINTER(DECL_NAME(name)), "_ccffi_", 7) == 0)
+        return DECL_ORIGINAL_TYPE(name);
+    return type;
 }
 
 static bool
@@ -820,6 +875,19 @@ marker_requires(const marker *m, enum tree_code code, const char *what)
     if (TREE_CODE(m->decl) == code)
         return true;
     error_at(m->loc, "ccffi: a %qs marker must be %s", m->kind, what);
+    return false;
+}
+
+/* A marker carrying a type: `typedef T marker` (C) or `extern T *marker`. */
+static bool
+marker_carries_type(const marker *m)
+{
+    if (TREE_CODE(m->decl) == TYPE_DECL
+        || (TREE_CODE(m->decl) == VAR_DECL
+            && TREE_CODE(TREE_TYPE(m->decl)) == POINTER_TYPE))
+        return true;
+    error_at(m->loc, "ccffi: a %qs marker must be %<extern T *name%> (or, in "
+             "C, %<typedef T name%>)", m->kind);
     return false;
 }
 
@@ -854,9 +922,11 @@ opaque_index(tree real, enum cct_kind kind, const char *name, uint16_t flags)
 static void
 marker_tag(const marker *m, enum tree_code code)
 {
-    if (!marker_requires(m, TYPE_DECL, "a typedef"))
+    if (!marker_carries_type(m))
         return;
     tree real = identifier_global_tag(get_identifier(m->name));
+    if (real && TREE_CODE(real) == TYPE_DECL)   /* C++ gives the class name */
+        real = TREE_TYPE(real);
     if (real && TREE_CODE(real) != code) {
         error_at(m->loc, "ccffi: the cdef says %<%s %s%>, the source declares "
                  "%qT", m->kind, m->name, real);
@@ -892,15 +962,22 @@ marker_tag(const marker *m, enum tree_code code)
 static void
 marker_typedef(const marker *m)
 {
-    if (!marker_requires(m, TYPE_DECL, "a typedef"))
+    if (!marker_carries_type(m))
         return;
+    unsigned flags = m->has_number ? (unsigned) m->number : 0;
+    if (flags & CCC_MF_CDEF) {
+        /* the cdef's own typedef (`typedef int func_t(int);`): what the
+         * cdef says, whether or not the source has the name, as CFFI */
+        table_decl(m->name, CCT_DECL_TYPEDEF, type_index(marker_type(m->decl)),
+                   0, CCT_NO_SLOT, 0);
+        return;
+    }
     tree real = lookup_name(get_identifier(m->name));
     if (!real || TREE_CODE(real) != TYPE_DECL) {
         error_at(m->loc, "ccffi: typedef %qs is not declared in the source",
                  m->name);
         return;
     }
-    unsigned flags = m->has_number ? (unsigned) m->number : 0;
     tree type = TREE_TYPE(real);
     char what[300];
     snprintf(what, sizeof what, "typedef %s", m->name);
@@ -1058,7 +1135,7 @@ marker_const(const marker *m)
 static void
 marker_enumconst(const marker *m)
 {
-    if (!marker_requires(m, TYPE_DECL, "a typedef"))
+    if (!marker_carries_type(m))
         return;
     tree real = lookup_name(get_identifier(m->name));
     if (real && TREE_CODE(real) == CONST_DECL) {
@@ -1097,7 +1174,7 @@ marker_slot(const marker *m)
 static void
 marker_function(const marker *m)
 {
-    if (!marker_requires(m, TYPE_DECL, "a typedef of the cdef's function type"))
+    if (!marker_carries_type(m))
         return;
     tree cdef = marker_type(m->decl);
     if (TREE_CODE(cdef) != FUNCTION_TYPE) {
@@ -1114,14 +1191,18 @@ marker_function(const marker *m)
         return;
     }
     if (real && TREE_CODE(real) == FUNCTION_DECL) {
+        /* Python calls with the cdef's types; the trampoline's call converts
+         * them to the source's, and the compiler judges that call */
         function_check(m, cdef, TREE_TYPE(real), DECL_SOURCE_LOCATION(real));
-        table_decl(m->name, CCT_DECL_FUNCTION, type_index(TREE_TYPE(real)),
+        table_decl(m->name, CCT_DECL_FUNCTION, type_index(cdef),
                    0, marker_slot(m), 0);
         return;
     }
-    if (!real && macro_kind(m->name)) {
+    if ((!real && macro_kind(m->name))
+        || (real && TREE_CODE(real) == OVERLOAD)) {
+        /* a macro, or C++ overloads: the generated calls choose */
         table_decl(m->name, CCT_DECL_FUNCTION, type_index(cdef),
-                   CCT_DF_MACRO, marker_slot(m), 0);
+                   real ? 0 : CCT_DF_MACRO, marker_slot(m), 0);
         return;
     }
     error_at(m->loc, real ? "ccffi: %qs is not a function in the source"
@@ -1142,21 +1223,20 @@ type_is_readonly(tree type)
 static void
 marker_global(const marker *m)
 {
-    if (!marker_requires(m, TYPE_DECL, "a typedef of the cdef's type"))
+    if (!marker_carries_type(m))
         return;
     tree cdef = marker_type(m->decl);
     tree real = lookup_name(get_identifier(m->name));
     if (real && TREE_CODE(real) == VAR_DECL) {
         char at[512];
         tree rtype = TREE_TYPE(real);
-        if (!same_type(cdef, rtype)) {
-            error_at(m->loc, "ccffi: global %qs is %qT in the cdef, %qT in the "
+        if (!same_type(cdef, rtype))
+            mismatch(m->loc, "ccffi: global %qs is %qT in the cdef, %qT in the "
                      "header (%s)", m->name, cdef, rtype,
                      where(DECL_SOURCE_LOCATION(real), at, sizeof at));
-            return;
-        }
+        /* Python sees the cdef's type (an unsized array stays unsized) */
         uint16_t flags = type_is_readonly(rtype) ? CCT_DF_CONST : 0;
-        table_decl(m->name, CCT_DECL_VARIABLE, type_index(rtype), flags,
+        table_decl(m->name, CCT_DECL_VARIABLE, type_index(cdef), flags,
                    marker_slot(m), 0);
         return;
     }
@@ -1175,9 +1255,9 @@ marker_global(const marker *m)
 static void
 marker_python(const marker *m)
 {
-    if (!marker_requires(m, TYPE_DECL, "a typedef of the function type"))
+    if (!marker_carries_type(m))
         return;
-    tree cdef = TREE_TYPE(m->decl);
+    tree cdef = marker_type(m->decl);
     if (TREE_CODE(cdef) != FUNCTION_TYPE) {
         error_at(m->loc, "ccffi: the marker of %qs must be a typedef of a "
                  "function type", m->name);
@@ -1330,17 +1410,6 @@ on_finish_decl(void *gcc_data, void *)
     marker_dispatch(&m);
 }
 
-/* In cc1plus the marker conventions do not hold (FINISH_DECL does not fire
- * for typedefs): a marker there is an error, other C++ files pass. */
-static tree
-handle_ccffi_attribute_cxx(tree *node, tree, tree, int, bool *no_add_attrs)
-{
-    *no_add_attrs = true;
-    error_at(DECL_P(*node) ? DECL_SOURCE_LOCATION(*node) : input_location,
-             "ccffi: API mode markers are supported in C sources only");
-    return NULL_TREE;
-}
-
 /* The attribute handler runs before initialisers exist: accept only. */
 static tree
 handle_ccffi_attribute(tree *node, tree, tree, int, bool *no_add_attrs)
@@ -1409,8 +1478,12 @@ arguments_read(struct plugin_name_args *info)
             table_dump_path = a->value;
             continue;
         }
+        if (!strcmp(a->key, "werror") && !a->value) {
+            mismatch_is_error = true;
+            continue;
+        }
         error("ccffi: unknown plugin argument %<-fplugin-arg-%s-%s%>; the "
-              "only one is %<dump=FILE%>", info->base_name, a->key);
+              "arguments are %<dump=FILE%> and %<werror%>", info->base_name, a->key);
         return false;
     }
     return true;
@@ -1436,11 +1509,6 @@ plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *version)
         "table of an API-mode module (-fplugin-arg-ccffi_gcc-dump=FILE)" };
     const char *me = info->base_name;
     register_callback(me, PLUGIN_INFO, NULL, &about);
-    if (compiling_cxx()) {
-        ccffi_attribute.handler = handle_ccffi_attribute_cxx;
-        register_callback(me, PLUGIN_ATTRIBUTES, on_attributes, NULL);
-        return 0;
-    }
     register_callback(me, PLUGIN_ATTRIBUTES, on_attributes, NULL);
     register_callback(me, PLUGIN_PRAGMAS, on_pragmas, NULL);
     register_callback(me, PLUGIN_FINISH_DECL, on_finish_decl, NULL);

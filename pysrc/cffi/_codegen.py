@@ -21,6 +21,7 @@ Function slots and global slots are the positions in the arrays of part 4;
 the markers carry them so that the table's declarations point at them.
 """
 import os
+import re
 
 import _cffi_backend
 
@@ -35,8 +36,13 @@ MARKER_EXACT = CONTRACT['MF_EXACT']    # the type mirrors every cdef field
 MARKER_BODY = CONTRACT['MF_BODY']      # the real type must be complete
 MARKER_FIELDS = CONTRACT['MF_FIELDS']  # the mirror lists some fields
 MARKER_OPAQUE = CONTRACT['MF_OPAQUE']  # the cdef declares it opaque
+MARKER_CDEF = CONTRACT['MF_CDEF']      # typedef: the cdef's own definition
 # const/enumconst markers:
 MARKER_CHECK_ONLY = CONTRACT['MF_CHECK_ONLY']  # compare with EXPECTED only
+
+
+# The spelling of an anonymous struct/union/enum: C cannot name it.
+ANONYMOUS = re.compile(r'\b(struct|union|enum) (?![A-Za-z_$])')
 
 
 def c_file_path(tmpdir, module_name, source_extension):
@@ -129,10 +135,21 @@ class Generator:
         self.global_getters = []
         self.python_bodies = []
         self.nexterns = 0
+        self.extern_names = []
 
     def fresh(self):
         self.counter += 1
         return '_ccffi_m%d' % self.counter
+
+    def type_marker(self, declarator, attr):
+        """A marker carrying a type, in the form both gcc front ends report
+        (cc1plus reports no typedef): `typedef T _ccffi_tN;` names the cdef's
+        view, `extern _ccffi_tN *_ccffi_mN ATTR;` carries the attribute.
+        declarator is the typedef's text with {} where the name goes."""
+        name = self.fresh()
+        tname = name.replace('_ccffi_m', '_ccffi_t')
+        self.markers.append('typedef %s;' % declarator.format(tname))
+        self.markers.append('extern %s *%s %s;' % (tname, name, attr))
 
     # ---------------------------------------------------------- the pieces
 
@@ -154,13 +171,12 @@ class Generator:
             mirror = '%s {\n%s}' % (kind, body)
             if pack:
                 self.markers.append('#pragma pack(push, %d)' % pack)
-            self.markers.append('typedef %s %s %s;' % (
-                mirror, self.fresh(), attribute(marker_kind, name, number)))
+            self.type_marker(mirror.replace('{', '{{').replace('}', '}}')
+                             + ' {}', attribute(marker_kind, name, number))
             if pack:
                 self.markers.append('#pragma pack(pop)')
             return
-        self.markers.append('typedef %s %s %s;' % (
-            ctype, self.fresh(), attribute(marker_kind, name, number)))
+        self.type_marker(ctype + ' {}', attribute(marker_kind, name, number))
 
     @classmethod
     def mirrorable(cls, fields):
@@ -190,11 +206,11 @@ class Generator:
 
     def emit_enum(self, name, typedef_named, partial, enumerators):
         if typedef_named:
-            self.markers.append('typedef %s %s %s;' % (
-                name, self.fresh(), attribute('typedef', name, MARKER_BODY)))
+            self.type_marker(name + ' {}',
+                             attribute('typedef', name, MARKER_BODY))
         else:
-            self.markers.append('typedef enum %s %s %s;' % (
-                name, self.fresh(), attribute('enum', name, MARKER_BODY)))
+            self.type_marker('enum %s {}' % name,
+                             attribute('enum', name, MARKER_BODY))
         # the enum's record brings its enumerators; the values of a complete
         # cdef enum are checked against the header's (in a partial one,
         # implicit values are guesses, not claims)
@@ -202,29 +218,35 @@ class Generator:
             return
         for ename, value in enumerators:
             if value is not None:
-                self.markers.append('typedef int %s %s;' % (
-                    self.fresh(),
-                    attribute('enumconst', ename, MARKER_CHECK_ONLY, value)))
+                self.type_marker('int {}', attribute(
+                    'enumconst', ename, MARKER_CHECK_ONLY, value))
 
     def emit_enumconst(self, name, value):
         numbers = () if value is None else (0, value)
-        self.markers.append('typedef int %s %s;' % (
-            self.fresh(), attribute('enumconst', name, *numbers)))
+        self.type_marker('int {}', attribute('enumconst', name, *numbers))
 
     def emit_constant(self, name, ctype, value):
         expected = value if isinstance(value, int) else None
         numbers = () if expected is None else (0, expected)
         self.markers.append('#ifdef %s' % name)
         self.markers.append(
-            'static const __typeof__(%s) %s __attribute__((unused)) %s = %s;'
+            'static const _CCFFI_CONST_TYPE(%s) %s __attribute__((unused)) '
+            '%s = (%s);'
             % (name, self.fresh(), attribute('const', name, *numbers), name))
         self.markers.append('#else')
         self.emit_enumconst(name, expected)
         self.markers.append('#endif')
 
     def emit_typedef(self, name, ctype):
-        self.markers.append('typedef %s %s %s;' % (
-            name, self.fresh(), attribute('typedef', name, 0)))
+        if ctype == name or '[...]' in ctype or ANONYMOUS.search(ctype):
+            # `typedef int... t`, `typedef int t[...]`, an anonymous struct
+            # behind a pointer typedef: only the source knows the type
+            self.type_marker(name + ' {}', attribute('typedef', name, 0))
+        else:
+            # the cdef's own definition, which C code never needs to know
+            # by name (CFFI accepts typedefs that only the cdef has)
+            self.type_marker(typeof(ctype).replace('{', '{{').replace('}', '}}')
+                             + ' {}', attribute('typedef', name, MARKER_CDEF))
 
     @staticmethod
     def parameter_list(args, variadic, names=None):
@@ -238,14 +260,14 @@ class Generator:
 
     def emit_function(self, name, result, args, variadic):
         slot = len(self.function_entries)
-        self.markers.append('typedef %s %s(%s) %s;' % (
-            typeof(result), self.fresh(), self.parameter_list(args, variadic),
-            attribute('function', name, slot)))
-        address = '(void (*)(void))&%s' % name
+        self.type_marker('%s {}(%s)' % (
+            typeof(result), self.parameter_list(args, variadic).replace(
+                '{', '{{').replace('}', '}}')),
+            attribute('function', name, slot))
         if variadic:
             # called through libffi at its address: no trampoline can forward
             # a variable argument list
-            self.function_entries.append(('NULL', address))
+            self.function_entries.append(('NULL', '(void (*)(void))&%s' % name))
             return
         tramp = '_ccffi_f%d' % slot
         call_args = ', '.join('*(%s *)a[%d]' % (typeof(a), i)
@@ -259,19 +281,24 @@ class Generator:
             body = '(void)a; ' + body
         self.trampolines.append('static void %s(void **a, void *r)\n{ %s }'
                                 % (tramp, body))
-        self.function_entries.append((tramp, '_CCFFI_ADDRESS_%d' % slot))
-        self.markers.append('#ifdef %s\n#define _CCFFI_ADDRESS_%d NULL\n#else\n'
-                            '#define _CCFFI_ADDRESS_%d %s\n#endif'
-                            % (name, slot, slot, address))
+        # the address Python sees (ffi.addressof(lib, 'f'), lib.f passed as
+        # a function pointer): a function of the cdef's type calling f, as
+        # CFFI gives; it also serves function-like macros and C++ overloads
+        direct = '_ccffi_d%d' % slot
+        names = ['a%d' % i for i in range(len(args))]
+        call = '%s(%s)' % (name, ', '.join(names))
+        self.trampolines.append('static %s %s(%s)\n{ %s%s; }' % (
+            typeof(result), direct, self.parameter_list(args, False, names),
+            '' if result == 'void' else 'return ', call))
+        self.function_entries.append((tramp, '(void (*)(void))&%s' % direct))
 
     def emit_variable(self, name, ctype, is_const):
         slot = len(self.global_getters)
-        if '[]' in ctype or '[...]' in ctype:
-            mtype = '__typeof__(%s) %s' % (name, self.fresh())
+        if '[...]' in ctype:
+            mtype = '__typeof__(%s) {}' % name
         else:
-            mtype = '%s %s' % (typeof(ctype), self.fresh())
-        self.markers.append('typedef %s %s;' % (
-            mtype, attribute('global', name, slot)))
+            mtype = '%s {}' % typeof(ctype).replace('{', '{{').replace('}', '}}')
+        self.type_marker(mtype, attribute('global', name, slot))
         getter = '_ccffi_g%d' % slot
         self.trampolines.append('static void *%s(void)\n{ return (void *)&(%s); }'
                                 % (getter, name))
@@ -284,14 +311,17 @@ class Generator:
                 "list" % name)
         slot = self.nexterns
         self.nexterns += 1
+        self.extern_names.append(name)
         names = ['a%d' % i for i in range(len(args))]
         params = self.parameter_list(args, False, names)
-        storage = '' if plus_c else 'static '
+        # unused by the source is fine: Python may be its only caller
+        storage = '' if plus_c else '__attribute__((unused)) static '
         proto = '%s%s %s(%s)' % (storage, typeof(result), name, params)
         self.prologue.append(proto + ';')
-        self.markers.append('typedef %s %s(%s) %s;' % (
-            typeof(result), self.fresh(), self.parameter_list(args, False),
-            attribute('python', name, slot, 1 if plus_c else 0)))
+        self.type_marker('%s {}(%s)' % (
+            typeof(result), self.parameter_list(args, False).replace(
+                '{', '{{').replace('}', '}}')),
+            attribute('python', name, slot, 1 if plus_c else 0))
         argv = ', '.join('&%s' % n for n in names) or '0'
         lines = [proto, '{']
         lines.append('    void *args[%d] = { %s };' % (max(len(args), 1), argv))
@@ -334,37 +364,48 @@ class Generator:
         out = []
         w = out.append
         w('/* Generated by ccffi for the module %s: do not edit. */' % self.module_name)
+        w('#define _CFFI_')
         w('#define PY_SSIZE_T_CLEAN')
         w('#include <Python.h>')
+        w('#include <stddef.h>')
+        w('#include <stdint.h>')
         w('#include <string.h>')
+        w('#ifdef __cplusplus')
+        w('#  ifndef _Bool')
+        w('     typedef bool _Bool;   /* the cdef\'s spelling of bool */')
+        w('#  endif')
+        w('/* the type of a constant marker: what its value has, arrays decayed */')
+        w('#  define _CCFFI_CONST_TYPE(x) auto')
+        w('#else')
+        w('#  include <uchar.h>    /* char16_t, char32_t */')
+        w('#  define _CCFFI_CONST_TYPE(x) __typeof__(x)')
+        w('#endif')
+        w('')
+        w('/* ---------------- the source given to set_source() ---------------- */')
+        w(self.source)
+        w('/* ---------------- end of the source given to set_source() ---------- */')
         w('')
         if self.nexterns:
             w('/* extern "Python" functions: C calls them, Python provides them. */')
             w('static void _ccffi_call_python(unsigned slot, void **args, '
               'void *result);')
             out.extend(self.prologue)
-        w('')
-        w('/* ---------------- the source given to set_source() ---------------- */')
-        w(self.source)
-        w('/* ---------------- end of the source given to set_source() ---------- */')
-        w('')
+            w('')
         out.extend(_codegen_fallback.section(self.ffi, CONTRACT))  # no plugin
         out.extend(self.markers)
         w('')
-        w('#pragma GCC diagnostic push')
         w('/* The typed calls convert what the cdef declared to what the header')
-        w('   declares: that conversion is the point, not a mistake. */')
-        w('#pragma GCC diagnostic ignored "-Wconversion"')
-        w('#pragma GCC diagnostic ignored "-Wsign-conversion"')
-        w('#pragma GCC diagnostic ignored "-Wfloat-conversion"')
+        w('   declares, as a C call does (and warns as the compiler does). */')
         out.extend(self.trampolines)
-        w('#pragma GCC diagnostic pop')
         w('')
         entries = self.function_entries or [('NULL', 'NULL')]
         w('static void (*const _ccffi_trampolines[])(void **, void *) = {')
         w(''.join('    %s,\n' % t for t, _ in entries) + '};')
+        w('/* the functions, then the extern "Python" functions (lib.f) */')
         w('static void (*const _ccffi_addresses[])(void) = {')
-        w(''.join('    %s,\n' % a for _, a in entries) + '};')
+        addresses = ([a for _, a in self.function_entries]
+                     + ['(void (*)(void))&%s' % n for n in self.extern_names])
+        w(''.join('    %s,\n' % a for a in addresses or ['NULL']) + '};')
         getters = self.global_getters or ['NULL']
         w('static void *(*const _ccffi_globals[])(void) = {')
         w(''.join('    %s,\n' % g for g in getters) + '};')
@@ -384,10 +425,11 @@ class Generator:
             w('}')
             out.extend(self.python_bodies)
         w('')
+        w('/* The plugin writes the type table here; static: each module reads')
+        w('   its own table, whatever other modules are loaded. */')
         w('#ifdef %s' % CONTRACT['plugin_macro'])
-        w('__attribute__((%s("table"), used, visibility("default")))'
-          % CONTRACT['attribute'])
-        w('const char %s[] = "";' % CONTRACT['table_symbol'])
+        w('static const char %s[] __attribute__((%s("table"), used)) = "";'
+          % (CONTRACT['table_symbol'], CONTRACT['attribute']))
         w('#endif')
         w('')
         w('static struct PyModuleDef _ccffi_moduledef = {')

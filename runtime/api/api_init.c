@@ -139,6 +139,13 @@ static int api_fill_module(PyObject *module, FFIObject *ffi, api_state *st)
     int rc = PyObject_SetAttrString(module, "ffi", (PyObject *)ffi);
     if (rc == 0)
         rc = PyObject_SetAttrString(module, "lib", lib);
+    if (rc == 0) {
+        /* `from mod.lib import f` works, as with CFFI: sys.modules has it */
+        PyObject *modules = PyImport_GetModuleDict();   /* borrowed */
+        PyObject *key = PyUnicode_FromFormat("%U.lib", st->module_name);
+        rc = key == NULL ? -1 : PyDict_SetItem(modules, key, lib);
+        Py_XDECREF(key);
+    }
     Py_DECREF(lib);
     return rc;
 }

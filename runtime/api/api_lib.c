@@ -40,6 +40,14 @@ static PyObject *apifunc_call(PyObject *self, PyObject *const *args,
     return ccall_call_trampoline(f->fnct, f->trampoline, args, nargs);
 }
 
+/* The same for the common signatures (ccall_trampoline_is_quick). */
+static PyObject *apifunc_call_quick(PyObject *self, PyObject *const *args,
+                                    Py_ssize_t nargs)
+{
+    ApiFuncObject *f = (ApiFuncObject *)self;
+    return ccall_call_trampoline_quick(f->fnct, f->trampoline, args, nargs);
+}
+
 static void apifunc_dealloc(ApiFuncObject *f)
 {
     Py_XDECREF(f->fnct);
@@ -70,7 +78,11 @@ static PyObject *apifunc_new(CTypeObject *fnct, api_trampoline tramp,
     Py_INCREF(name);
     f->name = name;
     f->def.ml_name = PyUnicode_AsUTF8(name);
-    f->def.ml_meth = (PyCFunction)(void (*)(void))apifunc_call;
+    int quick = ccall_trampoline_is_quick(fnct);
+    if (quick < 0)
+        PyErr_Clear();      /* the call itself will say what is wrong */
+    f->def.ml_meth = quick > 0 ? (PyCFunction)(void (*)(void))apifunc_call_quick
+                           : (PyCFunction)(void (*)(void))apifunc_call;
     f->def.ml_flags = METH_FASTCALL;
     f->def.ml_doc = fnct->ct_name;     /* its C type, as a reminder */
     PyObject *func = f->def.ml_name
@@ -136,9 +148,20 @@ static PyTypeObject ApiGlobal_Type = {
     .tp_dealloc = (destructor)apiglobal_dealloc,
 };
 
-static PyObject *apiglobal_read(ApiGlobalObject *g)
+/* The variable's address; NULL with ffi.error when a macro gives NULL. */
+static char *apiglobal_address(ApiGlobalObject *g, PyObject *name)
 {
     char *address = g->getter();
+    if (address == NULL)
+        PyErr_Format(ccm_error, "global variable '%U' is at address NULL", name);
+    return address;
+}
+
+static PyObject *apiglobal_read(ApiGlobalObject *g, PyObject *name)
+{
+    char *address = apiglobal_address(g, name);
+    if (address == NULL)
+        return NULL;
     /* arrays and structs are views onto the C variable itself */
     if (g->ct->ct_flags & (CT_ARRAY | CT_STRUCT_OR_UNION))
         return cdata_new_view(g->ct, address, NULL);
@@ -220,6 +243,21 @@ static PyObject *apilib_constant(ApiLibObject *lib, const cct_decl *d)
     return res;
 }
 
+/* lib.f of an extern "Python" f: a function pointer cdata to the
+ * generated C function, as CFFI gives (its address follows the function
+ * slots in the addresses array). */
+static PyObject *apilib_extern_python(ApiLibObject *lib, const cct_decl *d)
+{
+    api_state *st = lib->state;
+    CTypeObject *fnct = ffi_realize_type(lib->ffi, d->type);
+    if (fnct == NULL)
+        return NULL;
+    PyObject *res = cdata_new_pointer(
+        fnct, (void *)st->addresses[st->nfuncs + (Py_ssize_t)d->slot]);
+    Py_DECREF(fnct);
+    return res;
+}
+
 static PyObject *apilib_enumerator(ApiLibObject *lib, uint32_t index)
 {
     const cc_table *t = &lib->ffi->table;
@@ -236,6 +274,37 @@ static PyObject *apilib_enumerator(ApiLibObject *lib, uint32_t index)
     return PyLong_FromLongLong((long long)e->value);
 }
 
+/* `name` from the lib of a compiled module whose ffi this module's cdef
+ * included (CFFI's lib re-exports them); AttributeError if none has it. */
+static PyObject *apilib_from_included(ApiLibObject *lib, PyObject *name)
+{
+    PyObject *included = lib->ffi->included;
+    for (Py_ssize_t i = 0; included && i < PyList_GET_SIZE(included); i++) {
+        FFIObject *other = (FFIObject *)PyList_GET_ITEM(included, i);
+        if (other->api_state == NULL)
+            continue;
+        api_state *ost = PyCapsule_GetPointer(other->api_state, NULL);
+        if (ost == NULL)
+            return NULL;
+        PyObject *mod = PyImport_GetModule(ost->module_name);
+        if (mod == NULL) {
+            if (PyErr_Occurred())
+                return NULL;
+            continue;
+        }
+        PyObject *olib = PyObject_GetAttrString(mod, "lib");
+        Py_DECREF(mod);
+        if (olib == NULL)
+            return NULL;
+        PyObject *x = PyObject_GetAttr(olib, name);
+        Py_DECREF(olib);
+        if (x != NULL || !PyErr_ExceptionMatches(PyExc_AttributeError))
+            return x;
+        PyErr_Clear();
+    }
+    return apilib_no_attribute(lib, name);
+}
+
 /* Builds the attribute `name` from the table; NULL with AttributeError if
  * the module declares no such thing. */
 static PyObject *apilib_make(ApiLibObject *lib, PyObject *name)
@@ -247,7 +316,7 @@ static PyObject *apilib_make(ApiLibObject *lib, PyObject *name)
     if (s == NULL)
         return NULL;
     if (cc_table_lookup(t, CC_NS_ORDINARY, s, (size_t)len, &ref) != 1)
-        return apilib_no_attribute(lib, name);
+        return apilib_from_included(lib, name);
     if (ref & CC_REF_ENUMERATOR)
         return apilib_enumerator(lib, ref & ~CC_REF_ENUMERATOR);
     const cct_decl *d = &t->decls[ref];
@@ -260,6 +329,8 @@ static PyObject *apilib_make(ApiLibObject *lib, PyObject *name)
     case CCT_DECL_CONST_FLOAT:
     case CCT_DECL_CONST_STRING:
         return apilib_constant(lib, d);
+    case CCT_DECL_EXTERN_PYTHON:
+        return apilib_extern_python(lib, d);
     default:
         return apilib_no_attribute(lib, name);
     }
@@ -302,7 +373,7 @@ static PyObject *apilib_getattro(ApiLibObject *lib, PyObject *name)
             return NULL;
     }
     if (Py_TYPE(x) == &ApiGlobal_Type)
-        return apiglobal_read((ApiGlobalObject *)x);
+        return apiglobal_read((ApiGlobalObject *)x, name);
     Py_INCREF(x);
     return x;
 }
@@ -327,7 +398,10 @@ static int apilib_setattro(ApiLibObject *lib, PyObject *name, PyObject *value)
         return -1;
     }
     ApiGlobalObject *g = (ApiGlobalObject *)x;
-    return cconv_from_python(g->ct, g->getter(), value);
+    char *address = apiglobal_address(g, name);
+    if (address == NULL)
+        return -1;
+    return cconv_from_python(g->ct, address, value);
 }
 
 /* dir(lib): every function, global variable and constant. */

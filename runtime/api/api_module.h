@@ -12,7 +12,9 @@
  *   trampolines     capsule "ccffi.trampolines": void (*[])(void **, void *),
  *                   one per function slot (NULL for variadic functions)
  *   addresses       capsule "ccffi.addresses": void (*[])(void), the real
- *                   function per slot (NULL for function-like macros)
+ *                   function per slot (NULL for function-like macros),
+ *                   then the generated function of each extern "Python"
+ *                   slot (nfuncs + nexterns entries; since ABI version 2)
  *   globals         capsule "ccffi.globals": void *(*[])(void), a getter of
  *                   each global variable's address per global slot
  *   nfuncs, nglobals, nexterns   the lengths of those arrays and the number

@@ -76,6 +76,8 @@ static inline enum ccc_marker_kind ccc_marker_kind_of(const char *spelling)
 #define CCC_MF_BODY   2u  /* the cdef gave a body: the real type is complete */
 #define CCC_MF_FIELDS 4u  /* the mirror lists some fields, each must exist alike */
 #define CCC_MF_OPAQUE 8u  /* the cdef declares it opaque: record it so */
+#define CCC_MF_CDEF   16u /* typedef: the cdef's own, record the marker's type
+                             whether or not the source declares the name */
 /* Flags of const/enumconst markers. */
 #define CCC_MF_CHECK_ONLY 1u  /* compare with EXPECTED, record nothing */
 
@@ -89,8 +91,8 @@ static inline enum ccc_marker_kind ccc_marker_kind_of(const char *spelling)
  * refuses any other with an ImportError naming both.  Bump the version on
  * any change of those arguments; raise the minimum only when the runtime
  * can no longer serve older modules. */
-#define CCC_INIT_ABI_VERSION 1
-#define CCC_INIT_ABI_MIN 1
+#define CCC_INIT_ABI_VERSION 2  /* 2: addresses of extern "Python" too */
+#define CCC_INIT_ABI_MIN 2
 #define CCC_INIT_FUNCTION "_ccffi_init_module"
 
 /* Names of the capsules PyInit passes. */

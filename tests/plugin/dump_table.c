@@ -1,6 +1,8 @@
 /* dump_table.c - prints the type table of a compiled API-mode module.
  *
- * Usage: dump_table MODULE.so     (dlopen, then the _ccffi_type_table symbol)
+ * Usage: dump_table MODULE.so     (the _ccffi_type_table symbol: exported,
+ *                                  or, as generated modules have it, a
+ *                                  local symbol of the ELF symbol table)
  *        dump_table -f TABLE.bin  (a raw table, e.g. -fplugin-arg-ccffi_gcc-dump)
  *        dump_table -c CDEF.h     (the table ABI mode builds from that cdef
  *                                  text: the parser and the layout engine)
@@ -19,6 +21,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +171,72 @@ static int dump(const void *bytes, size_t len)
     return 0;
 }
 
+/* The whole file, malloc()ed, or NULL (reported). */
+static unsigned char *read_file(const char *path, size_t *len);
+
+/* The bytes of the local (static) symbol NAME of the ELF64 file IMAGE, from
+ * its .symtab: NULL if it has none. */
+static const unsigned char *elf_local_symbol(const unsigned char *image,
+                                             size_t len, const char *name)
+{
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)image;
+    if (len < sizeof *eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0
+        || eh->e_ident[EI_CLASS] != ELFCLASS64
+        || eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > len)
+        return NULL;
+    const Elf64_Shdr *sh = (const Elf64_Shdr *)(image + eh->e_shoff);
+    for (unsigned i = 0; i < eh->e_shnum; i++) {
+        if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum
+            || sh[i].sh_offset + sh[i].sh_size > len)
+            continue;
+        const Elf64_Shdr *strs = &sh[sh[i].sh_link];
+        const Elf64_Sym *syms = (const Elf64_Sym *)(image + sh[i].sh_offset);
+        size_t n = sh[i].sh_size / sizeof *syms;
+        for (size_t k = 0; k < n; k++) {
+            if (syms[k].st_name >= strs->sh_size
+                || syms[k].st_shndx == SHN_UNDEF || syms[k].st_shndx >= eh->e_shnum
+                || strcmp((const char *)image + strs->sh_offset + syms[k].st_name,
+                          name) != 0)
+                continue;
+            const Elf64_Shdr *sec = &sh[syms[k].st_shndx];
+            uint64_t off = sec->sh_offset + (syms[k].st_value - sec->sh_addr);
+            if (sec->sh_type == SHT_NOBITS || off + sizeof(cct_header) > len)
+                return NULL;
+            return image + off;
+        }
+    }
+    return NULL;
+}
+
+/* A module whose table is a local symbol: read from the file itself. */
+static int dump_module_file(const char *path)
+{
+    size_t len;
+    unsigned char *image = read_file(path, &len);
+    if (image == NULL)
+        return 1;
+    const unsigned char *table = elf_local_symbol(image, len, CCC_TABLE_SYMBOL);
+    if (table == NULL) {    /* C++ mangles a static variable's name */
+        char mangled[64];
+        snprintf(mangled, sizeof mangled, "_ZL%zu%s", strlen(CCC_TABLE_SYMBOL),
+                 CCC_TABLE_SYMBOL);
+        table = elf_local_symbol(image, len, mangled);
+    }
+    const cct_header *hdr = (const cct_header *)table;
+    int rc = 1;
+    if (!table)
+        fprintf(stderr, "dump_table: %s has no %s symbol\n", path, CCC_TABLE_SYMBOL);
+    else if (memcmp(hdr->magic, CCT_MAGIC, CCT_MAGIC_LEN) != 0)
+        fprintf(stderr, "dump_table: %s: %s does not start with the table magic\n",
+                path, CCC_TABLE_SYMBOL);
+    else if ((size_t)(table - image) + hdr->total_size > len)
+        fprintf(stderr, "dump_table: %s: the table runs past the file\n", path);
+    else
+        rc = dump(hdr, hdr->total_size);
+    free(image);
+    return rc;
+}
+
 static int dump_module(const char *path)
 {
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -177,9 +246,10 @@ static int dump_module(const char *path)
     }
     const cct_header *hdr = dlsym(h, CCC_TABLE_SYMBOL);
     int rc = 1;
-    if (!hdr)
-        fprintf(stderr, "dump_table: %s has no %s symbol\n", path, CCC_TABLE_SYMBOL);
-    else if (memcmp(hdr->magic, CCT_MAGIC, CCT_MAGIC_LEN) != 0)
+    if (!hdr) {
+        dlclose(h);
+        return dump_module_file(path);
+    } else if (memcmp(hdr->magic, CCT_MAGIC, CCT_MAGIC_LEN) != 0)
         fprintf(stderr, "dump_table: %s: %s does not start with the table magic\n",
                 path, CCC_TABLE_SYMBOL);
     else
@@ -187,9 +257,6 @@ static int dump_module(const char *path)
     dlclose(h);
     return rc;
 }
-
-/* The whole file, malloc()ed, or NULL (reported). */
-static unsigned char *read_file(const char *path, size_t *len);
 
 /* Parses a cdef text as ffi.cdef() does, then dumps the serialized table. */
 static int dump_cdef(const char *path)

@@ -266,7 +266,7 @@ decl FUNCTION noargs: int(void) slot=3
 decl FUNCTION MAX: int(int, int) slot=4 flags=MACRO
 decl FUNCTION getvalue: long(void) slot=5 flags=MACRO
 decl FUNCTION take_array: void(int *, void(*)(int)) slot=6
-decl FUNCTION sized: size_t(size_t, int32_t) slot=7
+decl FUNCTION sized: size_t(size_t, int) slot=7
 decl FUNCTION by_value: struct point(struct point) slot=8
 decl FUNCTION old_style: int(int, char *) slot=9
 decl VARIABLE counter: int slot=0
@@ -281,7 +281,11 @@ decl EXTERN_PYTHON py_cb2: void(void) slot=1 flags=PYTHON_C
 
 def test_constants_functions_globals(tmp_path):
     text = dump(build_module(tmp_path, "values"))
-    assert "\n".join(decl_lines(text)) + "\n" == VALUES
+    expected = VALUES
+    if COMPILER is not GCC:     # the cdef's prototype: GCC plugin only, yet
+        expected = expected.replace("size_t(size_t, int)",
+                                    "size_t(size_t, int32_t)")
+    assert "\n".join(decl_lines(text)) + "\n" == expected
     types = parse_types(text)
     assert types["int(char *, ...)"]["flags"] == {"VARIADIC"}
     assert types["enum flags"]["enumerators"] == [("F_A", 1), ("F_B", 2), ("F_ALL", 3)]
@@ -379,11 +383,7 @@ MISMATCHES = {
     "ENUM_VALUE": r"'E_TWO' is 3 in the cdef but 2 in the header \(.*mismatch.h:6\)",
     "ENUM_CHECK_ONLY": r"'E_ONE' is 2 in the cdef but 1 in the header \(.*mismatch.h:6\)",
     "MACRO_VALUE": r"'WIDTH' is 81 in the cdef but 80 in the header \(.*mismatch.h:7\)",
-    "FUNCTION_POINTER_ARG": r"function 'f': argument 1 is 'int \*' in the cdef, 'const char \*' in the header \(.*mismatch.h:8\)",
-    "FUNCTION_ARG_COUNT": r"function 'f': the cdef declares 'int\(const char \*\)', the header declares 'int\(const char \*, int\)'",
-    "FUNCTION_CALLBACK": r"function 'g': argument 1 is 'int \(\*\)\(int\)' in the cdef, 'int \(\*\)\(void \*\)' in the header",
     "FUNCTION_MISSING": r"function 'nosuch' is not declared in the source",
-    "GLOBAL_TYPE": r"global 'value' is 'float' in the cdef, 'double' in the header \(.*mismatch.h:10\)",
     "PARTIAL_FIELD_TYPE": r"struct s: field 'b' is 'char \*' in the cdef, 'long int' in the header \(.*mismatch.h:4\)",
     "PARTIAL_FIELD_MISSING": r"typedef tagged_t: the cdef has field 'nosuch', the header has no such field \(.*mismatch.h:5\)",
     "TAG_KIND": r"the cdef says 'union s', the source declares 'struct s'",
@@ -401,6 +401,36 @@ def test_mismatch_is_an_error(tmp_path, case):
     assert re.search(r"mismatch.c:\d+:\d+: error: ccffi: .*" + MISMATCHES[case], stderr), stderr
 
 
+# Prototypes and global types: Python sees the cdef's, the generated code's
+# calls convert (the compiler judges them), so the plugin only warns, even
+# under -Werror, as CFFI builds such a module; -fplugin-arg-ccffi_gcc-werror
+# makes them errors.
+WARNINGS = {
+    "FUNCTION_POINTER_ARG": r"function 'f': argument 1 is 'int \*' in the cdef, 'const char \*' in the header \(.*mismatch.h:8\)",
+    "FUNCTION_ARG_COUNT": r"function 'f': the cdef declares 'int\(const char \*\)', the header declares 'int\(const char \*, int\)'",
+    "FUNCTION_CALLBACK": r"function 'g': argument 1 is 'int \(\*\)\(int\)' in the cdef, 'int \(\*\)\(void \*\)' in the header",
+    "GLOBAL_TYPE": r"global 'value' is 'float' in the cdef, 'double' in the header \(.*mismatch.h:10\)",
+}
+
+
+@pytest.mark.parametrize("case", sorted(WARNINGS))
+def test_mismatch_is_a_warning(tmp_path, case):
+    if COMPILER is not GCC:
+        pytest.skip("the Clang plugin still reports these as errors")
+    proc, _ = compile_object(tmp_path, os.path.join(CASES, "mismatch.c"),
+                             extra=["-DCASE_" + case, "-Werror"])
+    assert proc.returncode == 0, proc.stderr
+    stderr = plain_quotes(proc.stderr)
+    assert re.search(r"mismatch.c:\d+:\d+: warning: ccffi: .*" + WARNINGS[case],
+                     stderr), stderr
+    proc, _ = compile_object(tmp_path, os.path.join(CASES, "mismatch.c"),
+                             extra=["-DCASE_" + case,
+                                    "-fplugin-arg-ccffi_gcc-werror"])
+    assert proc.returncode != 0
+    assert re.search(r"mismatch.c:\d+:\d+: error: ccffi: .*" + WARNINGS[case],
+                     plain_quotes(proc.stderr)), proc.stderr
+
+
 @pytest.mark.parametrize("case", ["AGREE", "PARTIAL_AGREE"])
 def test_agreeing_cdef_compiles(tmp_path, case):
     proc, _ = compile_object(tmp_path, os.path.join(CASES, "mismatch.c"),
@@ -409,42 +439,34 @@ def test_agreeing_cdef_compiles(tmp_path, case):
     assert proc.stderr == ""
 
 
-def test_cxx_sources(tmp_path):
-    """cc1plus loads the plugin; plain C++ passes, markers are refused."""
-    if COMPILER is not GCC:
-        pytest.skip("the GCC plugin's C++ rule (test_cxx_markers for clang)")
-    src = tmp_path / "plain.cc"
-    src.write_text("int plain(int x) { return x + 1; }\n")
-    cxx = [CC, "-x", "c++", "-c", "-fplugin=" + COMPILER.plugin]
-    proc = subprocess.run(cxx + [str(src), "-o", str(tmp_path / "p.o")],
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    proc = subprocess.run(cxx + [os.path.join(CASES, "values.c"), "-o",
-                                 str(tmp_path / "v.o")],
-                          capture_output=True, text=True)
-    assert proc.returncode != 0
-    assert "API mode markers are supported in C sources only" in proc.stderr
-
-
 CXX_MARKERS = """\
 struct point { int x, y; };
 namespace ns { int unused; }
 extern "C" {
 int add(int a, int b);
 enum color { RED, GREEN = 5 };
-typedef struct point _ccffi_t0 __attribute__((ccffi("struct", "point", 2)));
-typedef int _ccffi_f0(int, int) __attribute__((ccffi("function", "add", 0)));
-typedef enum color _ccffi_t1 __attribute__((ccffi("enum", "color")));
-__attribute__((ccffi("table"), used, visibility("default")))
-extern const char _ccffi_type_table[] = "";
+typedef struct point _ccffi_t0;
+extern _ccffi_t0 *_ccffi_m0 __attribute__((ccffi("struct", "point", 2)));
+typedef int _ccffi_t1(int, int);
+extern _ccffi_t1 *_ccffi_m1 __attribute__((ccffi("function", "add", 0)));
+typedef enum color _ccffi_t2;
+extern _ccffi_t2 *_ccffi_m2 __attribute__((ccffi("enum", "color")));
+typedef struct { char c; } named_t;
+typedef named_t _ccffi_t3;
+extern _ccffi_t3 *_ccffi_m3 __attribute__((ccffi("typedef", "named_t", 2)));
+typedef wchar_t _ccffi_t4(char16_t, char32_t);
+extern _ccffi_t4 *_ccffi_m4 __attribute__((ccffi("typedef", "wfunc_t", 16)));
+static const char _ccffi_type_table[] __attribute__((ccffi("table"), used)) = "";
 }
+const char *table_address(void) { return _ccffi_type_table; }
 """
 
 
 def test_cxx_markers(tmp_path):
-    """clang++ reads the same markers in C++, also inside extern "C"."""
-    if COMPILER is GCC:
-        pytest.skip("markers in cc1plus: the C++ support of the GCC plugin")
+    """cc1plus and clang++ read the same markers in C++, also inside
+    extern "C": the `extern T *marker` form, which both front ends report
+    (cc1plus reports no typedef); C++'s own wchar_t/char16_t/char32_t and
+    the typedef-named anonymous struct are recorded as in C."""
     src = tmp_path / "markers.cc"
     src.write_text(CXX_MARKERS)
     proc, obj = compile_object(tmp_path, str(src), extra=["-x", "c++"])
@@ -456,3 +478,6 @@ def test_cxx_markers(tmp_path):
     assert "decl FUNCTION add: int(int, int) slot=0" in text
     assert parse_types(text)["enum color"]["enumerators"] == [
         ("RED", 0), ("GREEN", 5)]
+    if COMPILER is GCC:
+        assert "decl TYPEDEF named_t: named_t" in text
+        assert "decl TYPEDEF wfunc_t: wchar_t(char16_t, char32_t)" in text
