@@ -1,5 +1,6 @@
 """ccffi demo: ABI mode against the C library and libm, then API mode with
-a module compiled by gcc and the ccffi plugin.
+a module compiled by the configured compiler (CC: gcc or clang) and its
+ccffi plugin.
 
 Run it with tools/demo.sh (it uses the build tree)."""
 import os
@@ -40,7 +41,13 @@ def abi_mode():
 
 
 def api_mode():
-    print("== API mode: set_source() + compile() with gcc and the ccffi plugin")
+    from cffi import _compiler
+    cc = _compiler.compiler_command()
+    kind = _compiler.compiler_info(cc).kind
+    plugin = (_compiler.clang_plugin_path() if kind == "clang"
+              else _compiler.gcc_plugin_path())
+    print("== API mode: set_source() + compile() with %s (%s) and the ccffi "
+          "plugin %s" % (" ".join(cc), kind, os.path.basename(plugin)))
     builder = cffi.FFI()
     builder.cdef("""
         struct point { double x, y; ...; };
