@@ -31,6 +31,8 @@ def _statement(k, op, cname, path, extra):
         return '%s.u = _CCFFI_ALIGNOF(%s);' % (v, cname)
     if op == 'offset':
         return '%s.u = offsetof(%s, %s);' % (v, cname, path)
+    if op == 'fieldsize':
+        return '%s.u = sizeof(((%s *)0)->%s);' % (v, cname, path)
     if op == 'bitpos':
         # the field's lowest bit: set it in a zeroed struct, find the bit
         return ('{ %s s; memset(&s, 0, sizeof s); s.%s = %s; '
@@ -67,6 +69,25 @@ def call_slots(ffi):
             slots[d[1]] = counters[d[0]]
             counters[d[0]] += 1
     return slots
+
+
+def type_checks(entries):
+    """[(record's C name, [statement])]: CFFI's compile-time check of the
+    fields a cdef lists: an integer field must be an integer (`| 0`), any
+    other must have the cdef's type exactly (a pointer to it), `[]` and
+    `[...]` arrays by their items."""
+    by_record = {}
+    for op, cname, path, extra in entries:
+        if op != 'offset' or not extra:
+            continue
+        lines = by_record.setdefault(cname, [])
+        if extra == 'int':
+            lines.append('(void)((p->%s) | 0);' % path)
+        else:
+            declarator, suffix = extra.split('\t')
+            lines.append('{ %s = &p->%s%s; (void)tmp; }'
+                         % (declarator, path, suffix))
+    return list(by_record.items())
 
 
 def section(ffi, contract):
@@ -133,10 +154,20 @@ def section(ffi, contract):
         w('                return (unsigned long long)(i * 8 + j);')
         w('    return ~0ULL;')
         w('}')
+    checks = type_checks(entries)
+    for i, (cname, lines) in enumerate(checks):
+        w('static void _ccffi_fb_check%d(%s *p)' % (i, cname))
+        w('{   /* only for the compiler: each field the cdef lists has its '
+          'type */')
+        w('    (void)p;')
+        out.extend('    ' + line for line in lines)
+        w('}')
     w('static void _ccffi_fb_fill(_ccffi_fb_value *v)')
     w('{')
     if not entries:
         w('    (void)v;')
+    for i in range(len(checks)):
+        w('    (void)_ccffi_fb_check%d;' % i)
     for k, (op, cname, path, extra) in enumerate(entries):
         w('    ' + _statement(k, op, cname, path, extra))
     w('}')

@@ -38,7 +38,10 @@
 #define FB_OPS(X)                                                             \
     X(SIZE, "size")         /* a: type; sizeof(cname) */                      \
     X(ALIGN, "align")       /* a: type; alignment of cname */                 \
-    X(OFFSET, "offset")     /* a: field; offsetof(cname, path) */             \
+    X(OFFSET, "offset")     /* a: field; offsetof(cname, path); extra: how   \
+                               to type-check the field ("int", or the cdef's  \
+                               declarator of `*tmp`, TAB, a path suffix) */   \
+    X(FIELDSIZE, "fieldsize") /* a: field; sizeof(((cname *)0)->path) */     \
     X(BITPOS, "bitpos")     /* a: field; lowest bit of cname's path after     \
                                `s.path = extra` in a zeroed struct */        \
     X(OBJSIZE, "objsize")   /* a: type; sizeof(path), path an expression */  \
@@ -201,6 +204,38 @@ static void fb_path_pop(fb_plan *p, size_t old)
     p->path[old] = '\0';
 }
 
+/* How the generated file checks a listed field's type, as CFFI does: an
+ * integer must be an integer ("int"); anything else must have the cdef's
+ * type exactly ("<declarator of *tmp>\t<suffix>", `[]` and `[...]` arrays
+ * compared by their items).  malloc()ed, or NULL (no check). */
+static char *fb_field_check(const cc_table *t, uint32_t type)
+{
+    const cct_type *ty = &t->types[type];
+    if (ty->kind == CCT_KIND_ENUM
+        || (ty->kind == CCT_KIND_PRIMITIVE
+            && !(cc_prims[ty->prim].flags & (CCT_PF_FLOAT | CCT_PF_COMPLEX))))
+        return fb_strdup("int");
+    char suffix[64] = "";
+    while (t->types[type].kind == CCT_KIND_ARRAY
+           && (t->types[type].flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
+           && strlen(suffix) < 50) {
+        strcat(suffix, "[0]");
+        type = t->types[type].item;
+    }
+    if (t->types[type].kind == CCT_KIND_ARRAY && fb_has_dots(t, type))
+        return NULL;            /* [5][...]: no C spelling */
+    long n = cc_spell_type(t, type, "*tmp", NULL, 0);
+    if (n < 0)
+        return NULL;
+    char *s = malloc((size_t)n + strlen(suffix) + 2);
+    if (s == NULL)
+        return NULL;
+    cc_spell_type(t, type, "*tmp", s, (size_t)n + 1);
+    strcat(s, "\t");
+    strcat(s, suffix);
+    return s;
+}
+
 static int fb_fields(fb_plan *p, uint32_t rtype, const char *cname)
 {
     uint32_t first = p->t->types[rtype].first, count = p->t->types[rtype].count;
@@ -242,8 +277,12 @@ static int fb_fields(fb_plan *p, uint32_t rtype, const char *cname)
             free(extra);
         } else {
             char obj[1200];
+            char *check = p->keep_strings ? fb_field_check(p->t, f.type) : NULL;
             snprintf(obj, sizeof obj, "((%s *)0)->%s", cname, p->path);
-            rc = fb_add(p, FB_OFFSET, fi, 0, 0, cname, p->path, NULL);
+            rc = fb_add(p, FB_OFFSET, fi, 0, 0, cname, p->path, check);
+            free(check);
+            if (rc == 0)
+                rc = fb_add(p, FB_FIELDSIZE, fi, 0, 0, cname, p->path, NULL);
             if (rc == 0 && ft->kind == CCT_KIND_ARRAY && fb_has_dots(p->t, f.type))
                 rc = fb_array(p, 0, fi, f.type, obj);
             if (rc == 0 && fb_is_record(ft) && ft->name == 0
@@ -312,8 +351,8 @@ static int fb_const(fb_plan *p, uint32_t di)
     if (ty->kind == CCT_KIND_ENUM)
         op = FB_CONST_INT;
     else if (ty->kind == CCT_KIND_PRIMITIVE) {
-        uint32_t fl = cc_prims[ty->prim].flags;
-        if (fl & (CCT_PF_COMPLEX | CCT_PF_UNKNOWN))
+        uint32_t fl = cc_prims[ty->prim].flags;   /* int...: an integer */
+        if (fl & CCT_PF_COMPLEX)
             return 0;
         op = (fl & CCT_PF_FLOAT) ? FB_CONST_FLOAT : FB_CONST_INT;
     } else if (ty->kind == CCT_KIND_POINTER
@@ -422,6 +461,8 @@ typedef struct fb_state {
     uint8_t *has_size, *has_align, *objsize;
     uint8_t *enum_neg;        /* per enumerator: the value is negative */
     uint8_t *enum_set;        /* per enumerator: the compiler gave it */
+    uint64_t *fsize;          /* per field: sizeof as the compiler says, or
+                                 UINT64_MAX */
 } fb_state;
 
 static int fb_ffi_error(const char *fmt, ...)
@@ -697,6 +738,7 @@ static void fb_state_free(fb_state *s)
     cc_table_free(&s->orig);
     free(s->has_off);
     free(s->bitpos);
+    free(s->fsize);
     free(s->sign);
     free(s->isfloat);
     free(s->has_size);
@@ -730,6 +772,7 @@ static int fb_apply(cc_table *t, fb_plan *p, const api_fb_value *values)
     uint32_t nt = t->ntypes + 1, nf = t->nfields + 1, ne = t->nenums + 1;
     s.has_off = calloc(nf, 1);
     s.bitpos = malloc(nf * sizeof *s.bitpos);
+    s.fsize = malloc(nf * sizeof *s.fsize);
     s.sign = malloc(nt);
     s.isfloat = malloc(nt);
     s.has_size = calloc(nt, 1);
@@ -738,13 +781,13 @@ static int fb_apply(cc_table *t, fb_plan *p, const api_fb_value *values)
     s.enum_neg = calloc(ne, 1);
     s.enum_set = calloc(ne, 1);
     lens = malloc((p->n + 1) * sizeof *lens);
-    if (!s.has_off || !s.bitpos || !s.sign || !s.isfloat || !s.has_size
+    if (!s.has_off || !s.bitpos || !s.fsize || !s.sign || !s.isfloat || !s.has_size
         || !s.has_align || !s.objsize || !s.enum_neg || !s.enum_set || !lens) {
         fb_nomem();
         goto done;
     }
     for (uint32_t i = 0; i < nf; i++)
-        s.bitpos[i] = UINT64_MAX;
+        s.bitpos[i] = s.fsize[i] = UINT64_MAX;
     memset(s.sign, -1, nt);
     memset(s.isfloat, -1, nt);
 
@@ -772,6 +815,9 @@ static int fb_apply(cc_table *t, fb_plan *p, const api_fb_value *values)
             break;
         case FB_BITPOS:
             s.bitpos[e->a] = v->u;
+            break;
+        case FB_FIELDSIZE:
+            s.fsize[e->a] = v->u;
             break;
         case FB_OBJSIZE:
             t->types[e->a].size = v->u;
@@ -920,6 +966,24 @@ static int fb_apply(cc_table *t, fb_plan *p, const api_fb_value *values)
             ty->align = ialign;
             changed = 1;
         }
+    }
+
+    /* 7. each listed field has the size of the cdef's type, as CFFI checks */
+    for (size_t k = 0; k < p->n; k++) {
+        const fb_entry *e = &p->e[k];
+        uint64_t size;
+        uint32_t align;
+        if (e->op != FB_FIELDSIZE || s.fsize[e->a] == UINT64_MAX
+            || !fb_layout_of(t, t->fields[e->a].type, &size, &align)
+            || size == s.fsize[e->a])
+            continue;
+        fb_ffi_error("%s: wrong size for field '%s' (cdef says %llu, but C "
+                     "compiler says %llu). fix it or use \"...;\" as the last "
+                     "field in the cdef for %s to make it flexible",
+                     e->cname, cc_table_str(t, t->fields[e->a].name),
+                     (unsigned long long)size,
+                     (unsigned long long)s.fsize[e->a], e->cname);
+        goto done;
     }
 
     cc_error err = {0};

@@ -410,3 +410,27 @@ def test_the_plugin_flags_build_the_exact_table(tmp_path):
                     name, "gcc", False, extra=cffi.get_plugin_flags("gcc"))
     assert m.ffi._ccffi_built_with == "plugin"
     assert m.lib.f() == 3
+
+
+def test_field_of_another_size_is_ffi_error(tmp_path):
+    info = build_plain_expecting(
+        tmp_path, "struct s { short x; ...; };", "struct s { int x; };")
+    assert info.type is cffi.FFIError
+    assert str(info.value) == (
+        "struct s: wrong size for field 'x' (cdef says 2, but C compiler "
+        "says 4). fix it or use \"...;\" as the last field in the cdef for "
+        "struct s to make it flexible")
+
+
+@pytest.mark.parametrize("cdef_type, real_type", [("int", "double"),
+                                                  ("double", "int"),
+                                                  ("char *", "int *")])
+def test_field_of_another_type_fails_the_build(tmp_path, cdef_type, real_type):
+    """As CFFI's generated code, the compiler checks each listed field."""
+    need("g++")
+    name = "_np_ty_%s" % uuid.uuid4().hex[:8]
+    ffi = make_ffi(name, "struct s { %s x; ...; };" % cdef_type,
+                   "struct s { %s x; };" % real_type)
+    with pytest.raises(AssertionError) as info:
+        plain_build(tmp_path, ffi, name, "g++", True)
+    assert "_ccffi_fb_check" in str(info.value)
