@@ -451,6 +451,125 @@ PyObject *ccall_call_trampoline(CTypeObject *fnct,
     return res;
 }
 
+/* ------------------------------------------------------------ API quick */
+
+/* The common API-mode call, as lean as a hand-written extension function:
+ * at most CCALL_QUICK_ARGS arguments, each an integer, double or pointer
+ * in an 8-byte slot, and an integer, double, pointer or void result.  Only the
+ * fast conversions are tried (an exact int in range, an exact float, a
+ * cdata of the parameter's own pointer type, bytes for a char pointer);
+ * anything else goes to ccall_call_trampoline() before any side effect,
+ * which converts everything again the general way. */
+#define CCALL_QUICK_ARGS 8
+
+int ccall_trampoline_is_quick(CTypeObject *fnct)
+{
+    ccall_info *info = ccall_info_get(fnct);
+    if (info == NULL)
+        return -1;
+    if (info->variadic || info->nargs > CCALL_QUICK_ARGS
+        || info->result_size > 16)
+        return 0;
+    for (Py_ssize_t i = 0; i < info->nargs; i++)
+        if (info->argkinds[i] == CCALL_ARG_GENERIC)
+            return 0;
+    if (info->result_kind == CCALL_ARG_GENERIC)
+        return (info->result->ct_flags & CT_VOID) != 0;
+    return 1;
+}
+
+/* One argument by the fast conversions only: 1 done, 0 not fast. */
+static inline int ccall_quick_arg(int kind, CTypeObject *ct, char *dst,
+                                  PyObject *obj)
+{
+    int overflow;
+    long long v;
+    switch (kind) {
+    case CCALL_ARG_SINT:
+        if (!PyLong_CheckExact(obj))
+            return 0;
+        v = ccall_long_value(obj, &overflow);
+        if (overflow)
+            return 0;
+        switch (ct->ct_size) {
+        case 4: *(int64_t *)dst = (int32_t)v; return v == (int32_t)v;
+        case 8: *(int64_t *)dst = v; return 1;
+        case 2: *(int64_t *)dst = (int16_t)v; return v == (int16_t)v;
+        default: *(int64_t *)dst = (int8_t)v; return v == (int8_t)v;
+        }
+    case CCALL_ARG_UINT:
+        if (!PyLong_CheckExact(obj))
+            return 0;
+        v = ccall_long_value(obj, &overflow);
+        if (overflow || v < 0)
+            return 0;
+        *(uint64_t *)dst = (uint64_t)v;
+        switch (ct->ct_size) {
+        case 4: return v <= UINT32_MAX;
+        case 8: return 1;
+        case 2: return v <= UINT16_MAX;
+        default: return v <= UINT8_MAX;
+        }
+    case CCALL_ARG_DOUBLE:
+        if (!PyFloat_CheckExact(obj))
+            return 0;
+        *(double *)dst = PyFloat_AS_DOUBLE(obj);
+        return 1;
+    default:    /* CCALL_ARG_POINTER */
+        if (CData_Check(obj) && CData_CType(obj) == ct && !CData_IsReleased(obj)) {
+            *(char **)dst = CData_Ptr(obj);
+            return 1;
+        }
+        if (PyBytes_CheckExact(obj) && ct->ct_item->ct_size == 1
+            && (ct->ct_item->ct_flags & (CT_PRIMITIVE_CHAR | CT_PRIMITIVE_INTEGER))
+            && !(ct->ct_item->ct_flags & CT_IS_BOOL)) {
+            *(char **)dst = PyBytes_AS_STRING(obj);
+            return 1;
+        }
+        return 0;
+    }
+}
+
+PyObject *ccall_call_trampoline_quick(CTypeObject *fnct,
+                                      void (*trampoline)(void **, void *),
+                                      PyObject *const *args, Py_ssize_t nargs)
+{
+    ccall_info *info = fnct->ct_call_info;
+    /* 8-byte slots: the trampoline reads each as its own type, which on
+     * this little-endian target is the low bytes of the slot */
+    _Alignas(16) int64_t slots[CCALL_QUICK_ARGS];
+    _Alignas(16) char result[16];
+    void *avalues[CCALL_QUICK_ARGS];
+    if (nargs != info->nargs)
+        return ccall_wrong_count(fnct, info->nargs, nargs, 0);
+    for (Py_ssize_t i = 0; i < nargs; i++) {
+        avalues[i] = &slots[i];
+        if (!ccall_quick_arg(info->argkinds[i], info->argtypes[i],
+                             (char *)&slots[i], args[i]))
+            return ccall_call_trampoline(fnct, trampoline, args, nargs);
+    }
+    int *saved_errno = &cconv_saved_errno;
+    Py_BEGIN_ALLOW_THREADS
+    errno = *saved_errno;
+    trampoline(avalues, result);
+    *saved_errno = errno;
+    Py_END_ALLOW_THREADS
+    switch (info->result_kind) {
+    case CCALL_ARG_SINT:
+        if (info->result->ct_size == 4)
+            return PyLong_FromLong(*(int32_t *)result);
+        return ccall_sint_result(result, info->result->ct_size);
+    case CCALL_ARG_UINT:
+        return ccall_uint_result(result, info->result->ct_size);
+    case CCALL_ARG_DOUBLE:
+        return PyFloat_FromDouble(*(double *)result);
+    case CCALL_ARG_POINTER:
+        return ccall_to_python(info->result, info->result_kind, result);
+    default:
+        Py_RETURN_NONE;
+    }
+}
+
 /* ------------------------------------------------------------ variadic */
 
 /* The type a variadic cdata argument travels as: C's default promotions,
@@ -603,7 +722,17 @@ done:
 typedef struct CDataFuncObject {
     CDataObject head;
     vectorcallfunc vectorcall;
+    PyObject *keep;     /* NULL, or what keeps the code loaded (the pin of
+                           the library it was found in) */
 } CDataFuncObject;
+
+static void cdatafunc_dealloc(CDataFuncObject *f)
+{
+    PyObject *keep = f->keep;
+    f->keep = NULL;
+    CData_Type.tp_dealloc((PyObject *)f);
+    Py_XDECREF(keep);   /* after: the library may go with it */
+}
 
 static PyObject *cdatafunc_vectorcall(PyObject *self, PyObject *const *args,
                                       size_t nargsf, PyObject *kwnames)
@@ -622,9 +751,16 @@ PyTypeObject CDataFunc_Type = {
     .tp_doc = "A C function found in a library, called through libffi.",
     .tp_vectorcall_offset = offsetof(CDataFuncObject, vectorcall),
     .tp_call = PyVectorcall_Call,
+    .tp_dealloc = (destructor)cdatafunc_dealloc,
 };
 
 PyObject *ccall_new_function(CTypeObject *fnct, void *address)
+{
+    return ccall_new_function_kept(fnct, address, NULL);
+}
+
+PyObject *ccall_new_function_kept(CTypeObject *fnct, void *address,
+                                  PyObject *keep)
 {
     if (ccall_info_get(fnct) == NULL)
         return NULL;
@@ -637,6 +773,8 @@ PyObject *ccall_new_function(CTypeObject *fnct, void *address)
     f->head.c_data = address;
     f->head.c_weakreflist = NULL;
     f->vectorcall = cdatafunc_vectorcall;
+    Py_XINCREF(keep);
+    f->keep = keep;
     return (PyObject *)f;
 }
 

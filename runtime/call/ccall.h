@@ -30,6 +30,17 @@ PyObject *ccall_call_trampoline(CTypeObject *fnct,
                                 void (*trampoline)(void **args, void *result),
                                 PyObject *const *args, Py_ssize_t nargs);
 
+/* Whether fnct's API-mode calls can go through ccall_call_trampoline_quick
+ * (few integer, double or pointer arguments, such a result or void): 1 or
+ * 0, -1 with an exception. */
+int ccall_trampoline_is_quick(CTypeObject *fnct);
+
+/* ccall_call_trampoline() for such a function type: the fast conversions
+ * only, and the general call whenever an argument needs more. */
+PyObject *ccall_call_trampoline_quick(CTypeObject *fnct,
+                                      void (*trampoline)(void **args, void *result),
+                                      PyObject *const *args, Py_ssize_t nargs);
+
 /* A C value of type ct (kind: its CCALL_ARG_* from ccall_type.h) as Python
  * sees it: ints and floats by fast paths, records as owning copies, the
  * rest through cconv.  For results and callback arguments. */
@@ -38,6 +49,11 @@ PyObject *ccall_to_python(CTypeObject *ct, int kind, const char *src);
 /* The lib-function cdata: like a plain FUNCTIONPTR cdata, but called
  * through vectorcall with no keyword arguments.  New reference. */
 PyObject *ccall_new_function(CTypeObject *fnct, void *address);
+
+/* The same, holding `keep` (may be NULL) as long as the cdata lives: the
+ * pin of the library the function was found in keeps it loaded. */
+PyObject *ccall_new_function_kept(CTypeObject *fnct, void *address,
+                                  PyObject *keep);
 
 extern PyTypeObject CDataFunc_Type;
 
