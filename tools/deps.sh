@@ -5,6 +5,7 @@ set -e
 PACKAGES="
   build-essential autoconf automake libtool pkg-config
   python3 python3-dev python3-pytest python3-setuptools
+  python3-wheel python3-venv python3-tomli python3-exceptiongroup
   libffi-dev libcmocka-dev
   g++ gcc-12-plugin-dev
   clang-14 llvm-14-dev libclang-14-dev libclang-rt-14-dev

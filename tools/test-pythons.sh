@@ -7,8 +7,9 @@
 # usage: sh tools/test-pythons.sh [BUILDROOT]
 #   BUILDROOT (default: ./pythons): one build directory per interpreter,
 #   BUILDROOT/py-3.X, configured with PYTHON=<that interpreter>.
-# Environment: PYENV_ROOT (default /root/.pyenv, else ~/.pyenv), PYTHONS (a
-# list of interpreter paths, instead of looking in pyenv), JOBS (make -j),
+# Environment: PYENV_ROOT (default /root/.pyenv, else ~/.pyenv), MINORS (the
+# 3.X to look for, default "8 9 10 11 12 13"), PYTHONS (a list of
+# interpreter paths, instead of looking in pyenv), JOBS (make -j),
 # PYTEST_ARGS (passed to pytest).
 #
 # The pyenv interpreters have no pytest, and 3.12/3.13 no setuptools: the
@@ -27,7 +28,7 @@ if [ -z "${PYTHONS:-}" ]; then
     root=${PYENV_ROOT:-/root/.pyenv}
     [ -d "$root/versions" ] || root=$HOME/.pyenv
     PYTHONS=
-    for minor in 8 9 10 11 12 13; do
+    for minor in ${MINORS:-8 9 10 11 12 13}; do
         # the newest 3.X.Y pyenv has
         p=$(ls -d "$root"/versions/3.$minor.* 2>/dev/null | sort -t. -k3 -n | tail -1)
         [ -n "$p" ] && [ -x "$p/bin/python3" ] && PYTHONS="$PYTHONS $p/bin/python3"
