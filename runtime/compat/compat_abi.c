@@ -297,6 +297,17 @@ int compat_ffi_init(FFIObject *ffi, PyObject *args, PyObject *kwds)
         goto done;
     }
     compat_translation_free(&tr);
+    /* what an included ffi declares is this one's too, as ffi.include()
+       makes it (ffi.dlopen()'s lib finds the included constants) */
+    for (Py_ssize_t i = 0; includes && i < PyTuple_GET_SIZE(includes); i++) {
+        FFIObject *other = (FFIObject *)PyTuple_GET_ITEM(includes, i);
+        if (cc_table_include(&ffi->table, &other->table, &err) < 0) {
+            PyErr_Format(PyExc_ImportError, "cffi out-of-line Python module "
+                         "'%s': cannot include '%.200s': %s", name,
+                         Py_TYPE(other)->tp_name, err.message);
+            goto done;
+        }
+    }
     ffi->abi_mode = 1;
     ffi->typedef_names_ndecls = ffi->table.ndecls;   /* as compat_module.c */
     rc = 1;

@@ -149,9 +149,17 @@ abi.cdef("""
     #define NEGC -3
     typedef int (*cmp_t)(const void *, const void *);
     void qsort(void *, size_t, size_t, cmp_t);
+    extern char **environ;
+    extern int errno_like_missing_symbol;
 """)
 abi.set_source("_rc_abi", None)
 abi.compile(tmpdir=".")
+
+abi2 = cffi.FFI()
+abi2.include(abi)
+abi2.cdef("long labs(long); div_t *lost(enum mode); struct tm_like *also(void);")
+abi2.set_source("_rc_abi2", None)
+abi2.compile(tmpdir=".")
 print("built")
 '''
 
@@ -269,6 +277,19 @@ def qsort():
     alib.qsort(a, 4, affi.sizeof("int"), cmp)
     return list(a)
 show("abi_qsort", qsort)
+show("abi_global", lambda: (affi.typeof(alib.environ), alib.environ[0] != affi.NULL))
+show("abi_global_addr", lambda: affi.addressof(alib, "environ")[0] == alib.environ)
+show("abi_global_missing", lambda: alib.errno_like_missing_symbol)
+
+from _rc_abi2 import ffi as a2ffi
+a2lib = a2ffi.dlopen("libc.so.6")
+show("abi2_labs", lambda: a2lib.labs(-5))
+show("abi2_shared", lambda: (a2ffi.typeof("div_t") is affi.typeof("div_t"),
+                             a2ffi.typeof("struct tm_like") is affi.typeof("struct tm_like")))
+show("abi2_types", lambda: [str(a2ffi.typeof(t)) for t in ("div_t *", "enum mode",
+                                                           "struct tm_like")])
+show("abi2_consts", lambda: (a2lib.ANSWER, a2lib.M_C))
+show("abi2_new", lambda: a2ffi.new("div_t *", [7, 8]).rem)
 print("\n".join(out))
 '''
 
