@@ -242,6 +242,16 @@ show("libname", lambda: (lib.__name__, repr(lib)))
 show("typeof", lambda: [str(ffi.typeof(t)) for t in ("anon_t", "opaque_t *", "enum color",
                         "size_e", "struct pt *", "union num")])
 show("new_anon", lambda: ffi.new("anon_t *", [3]).a)
+show("typeof_func", lambda: ffi.typeof(lib.add))
+show("addressof_func", lambda: ffi.addressof(lib, "add")(2, 2))
+show("addressof_var", lambda: ffi.addressof(lib, "gcounter")[0])
+show("addressof_const", lambda: ffi.addressof(lib, "FOO"))
+show("lib_dict", lambda: sorted(k for k in lib.__dict__ if not k.startswith("_"))[:5])
+def from_lib():
+    from _rc_api.lib import add, FOO
+    return add(FOO, 1)
+show("from_lib_import", from_lib)
+show("del_attr", lambda: delattr(lib, "gcounter"))
 show("cast_enum", lambda: repr(ffi.cast("enum color", 5)))
 
 from _rc_inc import ffi as iffi, lib as ilib
