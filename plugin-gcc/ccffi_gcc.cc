@@ -1026,7 +1026,26 @@ string_value(const marker *m, tree str, uint64_t *value)
     return true;
 }
 
-/* Checks EXPECTED (the cdef's value) against the real integer constant. */
+/* The declaration name under which the runtime finds what to raise when
+ * NAME is used: the table has no kind for it, so it is a CONST_STRING whose
+ * name no C identifier can have (contract.h, CCC_MISMATCH_PREFIX). */
+static void
+mismatch_record(const char *name, const char *message)
+{
+    char *decl_name = xasprintf("%s%s", CCC_MISMATCH_PREFIX, name);
+    uint32_t off;
+    size_t len = strlen(message);
+    table_check(cc_table_string(&table, message, len, &off));
+    uint32_t ptr;
+    table_check(cc_table_pointer(&table, table_primitive(CCT_PRIM_CHAR), &ptr));
+    table_decl(decl_name, CCT_DECL_CONST_STRING, ptr, 0, CCT_NO_SLOT,
+               (uint64_t) off | ((uint64_t) len << 32));
+    free(decl_name);
+}
+
+/* Checks EXPECTED (the cdef's value) against the real integer constant.  A
+ * different integer warns and is kept, with the error CFFI raises when the
+ * name is used; false (reported) if the value is no integer at all. */
 static bool
 value_check(const marker *m, tree value, location_t real_loc)
 {
@@ -1036,9 +1055,35 @@ value_check(const marker *m, tree value, location_t real_loc)
         && wi::to_widest(value) == wi::to_widest(m->expected))
         return true;
     char at[512];
-    error_at(m->loc, "ccffi: %qs is %E in the cdef but %E in the header (%s)",
-             m->name, m->expected, value, where(real_loc, at, sizeof at));
-    return false;
+    where(real_loc, at, sizeof at);
+    if (TREE_CODE(value) != INTEGER_CST) {
+        error_at(m->loc, "ccffi: %qs is %E in the cdef but %E in the header "
+                 "(%s)", m->name, m->expected, value, at);
+        return false;
+    }
+    char digits[32];    /* C++ prints an enumerator's value by its name */
+    if (TYPE_UNSIGNED(TREE_TYPE(value)))
+        snprintf(digits, sizeof digits, "%llu",
+                 (unsigned long long) TREE_INT_CST_LOW(value));
+    else
+        snprintf(digits, sizeof digits, "%lld",
+                 (long long) TREE_INT_CST_LOW(value));
+    mismatch(m->loc, "ccffi: %qs is %E in the cdef but %s in the header (%s)",
+             m->name, m->expected, digits, at);
+    char text[64];
+    if (tree_int_cst_sgn(value) > 0) {
+        unsigned HOST_WIDE_INT u = TREE_INT_CST_LOW(value);
+        snprintf(text, sizeof text, "%llu (0x%llx)", (unsigned long long) u,
+                 (unsigned long long) u);
+    } else {
+        snprintf(text, sizeof text, "%lld",
+                 (long long) TREE_INT_CST_LOW(value));
+    }
+    char *message = xasprintf("the C compiler says '%s' is equal to %s, but "
+                              "the cdef disagrees", m->name, text);
+    mismatch_record(m->name, message);
+    free(message);
+    return true;
 }
 
 /* Records NAME = VALUE (an INTEGER_CST, REAL_CST or STRING_CST). */

@@ -41,6 +41,12 @@ MARKER_CDEF = CONTRACT['MF_CDEF']      # typedef: the cdef's own definition
 MARKER_CHECK_ONLY = CONTRACT['MF_CHECK_ONLY']  # compare with EXPECTED only
 
 
+# The spellings of integer types: their constants are compile-time values.
+INTEGER = re.compile(r'^((un)?signed )?(char|short|int|long|long long)$'
+                     r'|^unsigned$|^_Bool$|^u?int\w*_t$|^u?intptr_t$'
+                     r'|^(size_t|ssize_t|ptrdiff_t|wchar_t|char16_t|char32_t)$'
+                     r'|^enum ')
+
 # The spelling of an anonymous struct/union/enum: C cannot name it.
 ANONYMOUS = re.compile(r'\b(struct|union|enum) (?![A-Za-z_$])')
 
@@ -226,6 +232,18 @@ class Generator:
         self.type_marker('int {}', attribute('enumconst', name, *numbers))
 
     def emit_constant(self, name, ctype, value):
+        if not INTEGER.match(ctype):
+            # a float, a pointer, `f()`, `&var`...: evaluated when read, in
+            # the cdef's type, as CFFI's generated code does
+            slot = len(self.global_getters)
+            self.type_marker('const %s {}' % typeof(ctype),
+                             attribute('global', name, slot))
+            getter = '_ccffi_g%d' % slot
+            self.trampolines.append(
+                'static void *%s(void)\n{ static %s v; v = (%s); '
+                'return (void *)&v; }' % (getter, typeof(ctype), name))
+            self.global_getters.append(getter)
+            return
         expected = value if isinstance(value, int) else None
         numbers = () if expected is None else (0, expected)
         self.markers.append('#ifdef %s' % name)

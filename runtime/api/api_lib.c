@@ -18,6 +18,7 @@
 #include "call/ccallback.h"
 #include "api/api_module.h"
 #include "api/api_state.h"
+#include "table/contract.h"
 
 /* ------------------------------------------------------------- ApiFunc */
 
@@ -305,6 +306,39 @@ static PyObject *apilib_from_included(ApiLibObject *lib, PyObject *name)
     return apilib_no_attribute(lib, name);
 }
 
+/* -1 with ffi.error if the plugin found that the cdef and the source
+ * disagree on `name`'s value (table/contract.h, CCC_MISMATCH_PREFIX), as
+ * CFFI raises it when the name is used; 0 otherwise. */
+static int apilib_check_mismatch(ApiLibObject *lib, const char *name, size_t len)
+{
+    const cc_table *t = &lib->ffi->table;
+    size_t plen = strlen(CCC_MISMATCH_PREFIX);
+    char small[128];
+    char *key = plen + len < sizeof small ? small : PyMem_Malloc(plen + len + 1);
+    uint32_t ref;
+    if (key == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(key, CCC_MISMATCH_PREFIX, plen);
+    memcpy(key + plen, name, len);
+    int found = cc_table_lookup(t, CC_NS_ORDINARY, key, plen + len, &ref) == 1
+                && !(ref & CC_REF_ENUMERATOR)
+                && t->decls[ref].kind == CCT_DECL_CONST_STRING;
+    if (key != small)
+        PyMem_Free(key);
+    if (!found)
+        return 0;
+    const cct_decl *d = &t->decls[ref];
+    PyObject *msg = PyUnicode_FromStringAndSize(t->strings + (uint32_t)d->value,
+                                                (Py_ssize_t)(d->value >> 32));
+    if (msg != NULL) {
+        PyErr_SetObject(ccm_error, msg);
+        Py_DECREF(msg);
+    }
+    return -1;
+}
+
 /* Builds the attribute `name` from the table; NULL with AttributeError if
  * the module declares no such thing. */
 static PyObject *apilib_make(ApiLibObject *lib, PyObject *name)
@@ -317,6 +351,8 @@ static PyObject *apilib_make(ApiLibObject *lib, PyObject *name)
         return NULL;
     if (cc_table_lookup(t, CC_NS_ORDINARY, s, (size_t)len, &ref) != 1)
         return apilib_from_included(lib, name);
+    if (apilib_check_mismatch(lib, s, (size_t)len) < 0)
+        return NULL;
     if (ref & CC_REF_ENUMERATOR)
         return apilib_enumerator(lib, ref & ~CC_REF_ENUMERATOR);
     const cct_decl *d = &t->decls[ref];
@@ -415,7 +451,8 @@ static PyObject *apilib_dir(ApiLibObject *lib, PyObject *noargs)
     for (uint32_t i = 0; i < t->ndecls; i++) {
         const cct_decl *d = &t->decls[i];
         if (d->kind == CCT_DECL_TYPEDEF || d->kind == CCT_DECL_TAG
-            || d->kind == CCT_DECL_EXTERN_PYTHON)
+            || d->kind == CCT_DECL_EXTERN_PYTHON
+            || cc_table_str(t, d->name)[0] == '$')    /* not a C name */
             continue;
         PyObject *s = PyUnicode_FromString(cc_table_str(t, d->name));
         if (s == NULL || PyList_Append(list, s) < 0) {

@@ -81,6 +81,13 @@ static inline enum ccc_marker_kind ccc_marker_kind_of(const char *spelling)
 /* Flags of const/enumconst markers. */
 #define CCC_MF_CHECK_ONLY 1u  /* compare with EXPECTED, record nothing */
 
+/* A value the cdef and the source disagree on (`#define FOO 42` in the
+ * cdef, 43 in the source): the plugin records the source's value, warns,
+ * and adds a CONST_STRING declaration named CCC_MISMATCH_PREFIX + NAME
+ * whose string is the message of the ffi.error that using NAME raises (as
+ * CFFI raises it at use).  No C identifier starts with '$'. */
+#define CCC_MISMATCH_PREFIX "$mismatch "
+
 /* ------------------------------------------------------- module init ABI */
 
 /* The generated PyInit calls _cffi_backend._ccffi_init_module(VERSION,
