@@ -19,7 +19,7 @@ make -j"$(nproc)"
 make check
 SAME_ON_EVERY_PYTHON=
 for t in gcc_plugin layout_vs_gcc bitfields_vs_gcc vs_real_cffi refleaks \
-        api_mode layers cdef; do
+        api_mode layers cdef differential; do
     SAME_ON_EVERY_PYTHON="$SAME_ON_EVERY_PYTHON --ignore-glob=*/test_$t.py"
 done
 if ls -d "${PYENV_ROOT:-/root/.pyenv}"/versions/3.* >/dev/null 2>&1; then
@@ -27,3 +27,12 @@ if ls -d "${PYENV_ROOT:-/root/.pyenv}"/versions/3.* >/dev/null 2>&1; then
         CHECK_PYTHONS_MINORS="8 9 12 13" \
         CHECK_PYTHONS_PYTEST_ARGS="$SAME_ON_EVERY_PYTHON"
 fi
+# The same cmocka and pytest suites under ASan and UBSan (make check-asan,
+# tests/sanitize.sh): a second build, out of the tree, so the in-tree one is
+# cleaned first (configure refuses to build a configured source tree again).
+make distclean
+mkdir -p build/asan
+cd build/asan
+../../configure --quiet --enable-sanitizers
+make -j"$(nproc)"
+make check-asan
