@@ -239,20 +239,6 @@ static void compat_raise_translate_error(const char *module_name, const cc_error
                  module_name, err->message);
 }
 
-/* The FFI of the translated table (new reference), or NULL. */
-static FFIObject *compat_ffi_from_table(const cc_table *t)
-{
-    unsigned char *buf = NULL;
-    size_t len = 0;
-    if (cc_table_serialize(t, &buf, &len) < 0) {
-        PyErr_NoMemory();
-        return NULL;
-    }
-    PyObject *ffi = ffi_new_from_table(buf, len);
-    free(buf);
-    return (FFIObject *)ffi;
-}
-
 static compat_module *compat_load_context(const char *module_name,
                                           struct compat_type_context *ctx)
 {
@@ -265,41 +251,39 @@ static compat_module *compat_load_context(const char *module_name,
         return NULL;
     }
     cm->ctx = ctx;
-    cc_table t;
     cc_error err;
     memset(&err, 0, sizeof err);
     int nt = ctx->num_types > 0 ? ctx->num_types : 0;
     cm->types = PyMem_Malloc(((size_t)nt + 1) * sizeof *cm->types);
-    if (cm->types == NULL || cc_table_init(&t) < 0) {
-        PyMem_Free(cm->types);
+    if (cm->types == NULL) {
         PyMem_Free(cm);
         PyErr_NoMemory();
         return NULL;
     }
     if (nt)
         memcpy(cm->types, ctx->types, (size_t)nt * sizeof *cm->types);
-    if (compat_translate(ctx, cm->types, -1, 0, compat_api_get_int, ctx, &t,
-                         &cm->tr, &err) < 0) {
+    /* a new, empty FFI whose table the context fills */
+    cm->ffi = (FFIObject *)PyObject_CallNoArgs((PyObject *)&FFI_Type);
+    if (cm->ffi == NULL)
+        goto error;
+    if (compat_translate(ctx, cm->types, -1, 0, compat_api_get_int, ctx,
+                         &cm->ffi->table, &cm->tr, &err) < 0) {
         compat_raise_translate_error(module_name, &err);
         goto error;
     }
-    cm->ffi = compat_ffi_from_table(&t);
-    if (cm->ffi == NULL)
-        goto error;
+    cm->ffi->abi_mode = 0;   /* the layouts are the compiler's */
     /* records are named by their tag, as CFFI names them, not after a
        typedef of them */
     cm->ffi->typedef_names_ndecls = cm->ffi->table.ndecls;
     cm->name = PyUnicode_FromString(module_name);
     if (cm->name == NULL || compat_setup_externs(cm) < 0)
         goto error;
-    cc_table_free(&t);
     cm->next = compat_loaded;
     compat_loaded = cm;
     return cm;
 error:
     /* what compat_setup_externs() allocated may be referenced by the
        module's extern records: kept */
-    cc_table_free(&t);
     compat_translation_free(&cm->tr);
     Py_XDECREF(cm->ffi);
     Py_XDECREF(cm->name);
