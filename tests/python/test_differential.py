@@ -4,7 +4,7 @@ must give the same value or the same exception class for every operation,
 and neither may crash.
 
 make check runs DIFF_PROGRAMS (300) programs of the fixed seed DIFF_SEED
-(16); `make check-differential DIFF_PROGRAMS=5000 DIFF_SEED=...` runs the
+(16); `make check-differential DIFFTEST_COUNT=5000 DIFFTEST_SEED=...` runs the
 long form (this file with other numbers).  CFFI 1.15 runs in its own
 interpreter with nothing of ours on its path (no PYTHONPATH, cwd /), and the
 test checks that it imported Debian's _cffi_backend.
