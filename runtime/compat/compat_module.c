@@ -372,6 +372,11 @@ static PyObject *compat_init_external_module(PyObject *self, PyObject *arg)
     void **exports = raw[2];
     struct compat_type_context *ctx = raw[3];
 
+    if (module_name == NULL || exports == NULL || ctx == NULL) {
+        PyErr_SetString(PyExc_ImportError, "_init_cffi_1_0_external_module: "
+                        "the module passed no name, exports or type context");
+        return NULL;
+    }
     if (version < COMPAT_VERSION_MIN || version > COMPAT_VERSION_MAX) {
         PyErr_Format(PyExc_ImportError, "cffi extension module '%s' uses an "
                      "unknown version tag %p. This module might need a more "

@@ -479,6 +479,14 @@ def test_unknown_version_refused(version):
         _init("_rc_bad", version, ctx)
 
 
+def test_missing_context_refused():
+    import _cffi_backend
+    cname = ctypes.c_char_p(b"_rc_null")
+    raw = (ctypes.c_void_p * 4)(ctypes.cast(cname, ctypes.c_void_p), 0x2601, None, None)
+    with pytest.raises(ImportError, match="passed no name, exports or type context"):
+        _cffi_backend._init_cffi_1_0_external_module(ctypes.addressof(raw))
+
+
 @pytest.mark.parametrize("version,flags,filled", [
     (0x2601, 0, 25), (0x2601, 1, 26), (0x2701, 0, 25), (0x2801, 0, 28), (0x28FF, 1, 28)])
 def test_exports_filled_as_far_as_the_version_has_room(version, flags, filled):
