@@ -23,6 +23,27 @@ EXTENSION_KEYWORDS = frozenset([
 class FFI(_cffi_backend.FFI):
     """The interface from Python to C declarations (CFFI's `cffi.FFI`)."""
 
+    def cdef(self, csource, override=False, packed=False, pack=None):
+        """Parses the C declarations in csource (see CFFI's documentation);
+        packed=True lays structs out without padding, pack=N caps the
+        alignment of their members."""
+        if packed and packed is not True:
+            raise ValueError("'packed' should be False or True; use "
+                             "'pack' to give another value")
+        super().cdef(csource, override=override, packed=packed, pack=pack)
+
+    def dlopen(self, name, flags=0):
+        """Opens a shared library and returns a Lib of the cdef's functions,
+        variables and constants.  As in CFFI, this ffi keeps every library
+        it opened alive (and the Lib keeps the ffi)."""
+        lib = super().dlopen(name, flags)
+        self.__dict__.setdefault('_libraries', []).append(lib)
+        return lib
+
+    def def_extern(self, *args, **kwds):
+        raise ValueError("ffi.def_extern() is only available on API-mode FFI "
+                         "objects")
+
     def include(self, other):
         """Declarations of `other` become available here; a compiled module
         built from this FFI imports other's module and shares its types."""

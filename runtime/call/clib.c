@@ -15,6 +15,61 @@
 #include "object/cdata.h"
 #include "call/clib.h"
 
+/* ------------------------------------------------------------ the pin */
+
+/* A dlopen() handle as a small object: the Lib and the function cdatas
+ * taken from it share it, so the library stays loaded while any of them
+ * lives.  It references nothing, so it is never part of a cycle. */
+typedef struct ClibPin {
+    PyObject_HEAD
+    void *handle;       /* NULL once closed */
+    int owned;
+} ClibPin;
+
+static void clib_pin_dealloc(ClibPin *self)
+{
+    if (self->handle != NULL && self->owned)
+        dlclose(self->handle);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyTypeObject ClibPin_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "_cffi_backend.__LibraryHandle",
+    .tp_basicsize = sizeof(ClibPin),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_dealloc = (destructor)clib_pin_dealloc,
+};
+
+int clib_init_module(void)
+{
+    return PyType_Ready(&ClibPin_Type);
+}
+
+/* Gives an opened lib its pin; on failure closes the handle. */
+static int clib_make_pin(clib_library *lib)
+{
+    ClibPin *pin = PyObject_New(ClibPin, &ClibPin_Type);
+    if (pin == NULL) {
+        if (lib->owned)
+            dlclose(lib->handle);
+        lib->handle = NULL;
+        return -1;
+    }
+    pin->handle = lib->handle;
+    pin->owned = lib->owned;
+    lib->pin = (PyObject *)pin;
+    return 0;
+}
+
+PyObject *clib_pin(const clib_library *lib)
+{
+    Py_XINCREF(lib->pin);
+    return lib->pin;
+}
+
+/* ------------------------------------------------------------ opening */
+
 /* dlopen() with the flags CFFI uses; NULL with OSError set on failure. */
 static void *clib_dlopen(const char *path, int flags, PyObject **error)
 {
@@ -147,11 +202,8 @@ static int clib_adopt_handle(clib_library *lib, PyObject *cd)
     return 0;
 }
 
-int clib_open(clib_library *lib, PyObject *name, int flags)
+static int clib_open_any(clib_library *lib, PyObject *name, int flags)
 {
-    lib->handle = NULL;
-    lib->name = NULL;
-    lib->owned = 0;
     if (name == Py_None)
         return clib_open_process(lib, flags);
     if (CData_Check(name) && (CData_CType(name)->ct_flags & CT_POINTER))
@@ -169,6 +221,17 @@ int clib_open(clib_library *lib, PyObject *name, int flags)
     Py_XDECREF(first_error);
     Py_DECREF(str);
     return r;
+}
+
+int clib_open(clib_library *lib, PyObject *name, int flags)
+{
+    lib->handle = NULL;
+    lib->name = NULL;
+    lib->owned = 0;
+    lib->pin = NULL;
+    if (clib_open_any(lib, name, flags) < 0)
+        return -1;
+    return clib_make_pin(lib);
 }
 
 void *clib_symbol(const clib_library *lib, const char *symbol, const char **why)
@@ -198,6 +261,8 @@ int clib_close(clib_library *lib)
     if (h == NULL)
         return 0;
     lib->handle = NULL;
+    if (lib->pin != NULL)
+        ((ClibPin *)lib->pin)->handle = NULL;  /* closed for everyone */
     if (lib->owned && dlclose(h) != 0) {
         const char *why = dlerror();
         PyErr_Format(PyExc_OSError, "error closing library '%U': %s",
@@ -210,6 +275,8 @@ int clib_close(clib_library *lib)
 void clib_clear(clib_library *lib)
 {
     Py_CLEAR(lib->name);
+    lib->handle = NULL;
+    Py_CLEAR(lib->pin);
 }
 
 int clib_add_rtld_constants(PyObject *dict)

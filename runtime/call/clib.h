@@ -11,6 +11,9 @@ typedef struct clib_library {
     void *handle;       /* NULL once closed */
     PyObject *name;     /* str */
     int owned;          /* 1: dlclose() the handle when closing */
+    PyObject *pin;      /* holds the handle: what must keep the library
+                           loaded (function cdatas taken from it) holds a
+                           reference; the last one gone dlclose()s it */
 } clib_library;
 
 /* Opens `name` (None, str, bytes, or a `void *` cdata that already holds a
@@ -31,8 +34,16 @@ int clib_close(clib_library *lib);
  * if the library is closed, else returns 0. */
 int clib_check_open(const clib_library *lib);
 
-/* Releases the name (the handle is left alone: see clib_close). */
+/* Releases the name and this reference to the pin: the library is closed
+ * when nothing else holds the pin (see clib_pin). */
 void clib_clear(clib_library *lib);
+
+/* The pin of an open library (new reference): holding it keeps the library
+ * loaded after its Lib object is gone (an explicit clib_close still closes
+ * it, as ffi.dlclose() does in CFFI). */
+PyObject *clib_pin(const clib_library *lib);
+
+int clib_init_module(void);
 
 /* Adds RTLD_* constants to a type's dict or a module's dict. */
 int clib_add_rtld_constants(PyObject *dict);

@@ -7,7 +7,11 @@
  * and arrays read as cdata views of the library's memory); integer
  * constants (#define, enumerators, `static const` with a value) are cached
  * Python ints.  After ffi.dlclose() the cache is dropped and every access
- * raises ValueError, as CFFI does.
+ * raises an error, as CFFI does.  CFFI words errors in two ways: the Lib of
+ * cffi.FFI (its pure-Python dlopen) raises ValueError, AttributeError and
+ * KeyError; the Lib of _cffi_backend.FFI (out-of-line modules) raises
+ * ffi.error.  Function cdatas hold the library's pin, so the library stays
+ * loaded while they live, even when the Lib is gone.
  */
 #include <Python.h>
 #include "config.h"
@@ -25,7 +29,20 @@ typedef struct LibObject {
     FFIObject *ffi;           /* whose declarations this library answers */
     clib_library lib;
     PyObject *cache;          /* name -> function cdata or constant */
+    PyObject *weakreflist;
+    int backend_words;        /* 1: worded as _cffi_backend.FFI's Lib */
 } LibObject;
+
+/* The error CFFI raises for an access to a closed library, -1; 0 if open. */
+static int lib_check_open(LibObject *self)
+{
+    if (self->lib.handle != NULL)
+        return 0;
+    if (!self->backend_words)
+        return clib_check_open(&self->lib);
+    PyErr_Format(ccm_error, "library '%U' has been closed", self->lib.name);
+    return -1;
+}
 
 /* ------------------------------------------------------------ lookup */
 
@@ -40,23 +57,32 @@ static int64_t lib_lookup(LibObject *self, const char *name, Py_ssize_t len)
     return ref;
 }
 
-/* Whether the enum holding enumerator `index` is signed. */
-static int lib_enumerator_signed(const cc_table *t, uint32_t index)
+/* The enum type holding enumerator `index`, or 0. */
+static uint32_t lib_enumerator_type(const cc_table *t, uint32_t index)
 {
     for (uint32_t i = 0; i < t->ntypes; i++) {
         const cct_type *ty = &t->types[i];
         if (ty->kind == CCT_KIND_ENUM && index >= ty->first
             && index < ty->first + ty->count)
-            return (cc_prims[ty->prim].flags & CCT_PF_UNSIGNED) == 0;
+            return i;
     }
-    return 1;
+    return 0;
 }
 
 static PyObject *lib_enumerator_value(LibObject *self, uint32_t index)
 {
     const cc_table *t = &self->ffi->table;
     uint64_t v = t->enums[index].value;
-    if (lib_enumerator_signed(t, index))
+    uint32_t type = lib_enumerator_type(t, index);
+    if (type != 0 && (t->types[type].flags & CCT_TF_PARTIAL)
+        && self->ffi->abi_mode) {
+        /* `enum e { A, ... }`: realizing it raises VerificationMissing */
+        CTypeObject *ct = ffi_realize_type(self->ffi, type);
+        if (ct == NULL)
+            return NULL;
+        Py_DECREF(ct);
+    }
+    if (type == 0 || !(cc_prims[t->types[type].prim].flags & CCT_PF_UNSIGNED))
         return PyLong_FromLongLong((long long)v);
     return PyLong_FromUnsignedLongLong(v);
 }
@@ -74,7 +100,10 @@ static void *lib_symbol(LibObject *self, const char *what, const char *name,
 {
     const char *why;
     void *p = clib_symbol(&self->lib, name, &why);
-    if (p == NULL)
+    if (p == NULL && self->backend_words)
+        PyErr_Format(ccm_error, "symbol '%s' not found in library '%U': %s",
+                     name, self->lib.name, why);
+    else if (p == NULL)
         PyErr_Format(exc, "%s '%s' not found in library '%U': %s", what, name,
                      self->lib.name, why);
     return p;
@@ -89,7 +118,7 @@ static PyObject *lib_make_function(LibObject *self, const cct_decl *d,
     PyObject *fn = NULL;
     void *p = lib_symbol(self, "function/symbol", name, PyExc_AttributeError);
     if (p != NULL)
-        fn = ccall_new_function(ct, p);
+        fn = ccall_new_function_kept(ct, p, self->lib.pin);
     Py_DECREF(ct);
     return fn;
 }
@@ -156,6 +185,11 @@ static PyObject *lib_resolve(LibObject *self, PyObject *name, const char *cname,
         case CCT_DECL_CONST_INT:
         case CCT_DECL_CONST_FLOAT:
         case CCT_DECL_CONST_STRING:
+            if ((d->flags & CCT_DF_DOTS_VALUE) && !self->backend_words)
+                /* cffi.FFI's Lib, as CFFI's: only integer values */
+                return PyErr_Format(PyExc_NotImplementedError,
+                                    "non-integer constant '%s' cannot be "
+                                    "accessed from a dlopen() library", cname);
             if (d->flags & CCT_DF_DOTS_VALUE)
                 v = lib_read_variable(self, d, cname);
             else
@@ -189,7 +223,7 @@ static PyObject *lib_getattro(LibObject *self, PyObject *name)
     int64_t ref = lib_lookup(self, cname, len);
     if (ref < 0 && len > 2 && cname[0] == '_' && cname[1] == '_')
         return PyObject_GenericGetAttr((PyObject *)self, name);  /* __class__... */
-    if (clib_check_open(&self->lib) < 0)
+    if (lib_check_open(self) < 0)
         return NULL;
     if (ref < 0)
         return lib_no_attribute(self, name);
@@ -202,7 +236,7 @@ static int lib_setattro(LibObject *self, PyObject *name, PyObject *value)
     const char *cname = PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, &len) : NULL;
     if (cname == NULL)
         return PyObject_GenericSetAttr((PyObject *)self, name, value);
-    if (clib_check_open(&self->lib) < 0)
+    if (lib_check_open(self) < 0)
         return -1;
     int64_t ref = lib_lookup(self, cname, len);
     const cct_decl *d = (ref < 0 || (ref & CC_REF_ENUMERATOR)) ? NULL
@@ -276,7 +310,7 @@ PyObject *lib_addressof(PyObject *lib, PyObject *name)
     if (!PyUnicode_Check(name))
         return PyErr_Format(PyExc_TypeError, "addressof() expects a name (str), "
                             "not %.200s", Py_TYPE(name)->tp_name);
-    if (clib_check_open(&self->lib) < 0)
+    if (lib_check_open(self) < 0)
         return NULL;
     Py_ssize_t len;
     const char *cname = PyUnicode_AsUTF8AndSize(name, &len);
@@ -287,7 +321,9 @@ PyObject *lib_addressof(PyObject *lib, PyObject *name)
                         : &self->ffi->table.decls[ref];
     if (d != NULL && d->kind == CCT_DECL_FUNCTION)
         return lib_getattro(self, name);
-    if (d == NULL || d->kind != CCT_DECL_VARIABLE)
+    if (d == NULL || d->kind != CCT_DECL_VARIABLE
+        || (self->backend_words && (d->flags & CCT_DF_CONST)))
+        /* (CFFI's out-of-line Lib reads a const global as a constant) */
         return PyErr_Format(PyExc_AttributeError, "cannot take the address of "
                             "the constant '%U'", name), NULL;
     CTypeObject *ct;
@@ -328,9 +364,9 @@ static int lib_clear(LibObject *self)
 static void lib_dealloc(LibObject *self)
 {
     PyObject_GC_UnTrack(self);
-    if (clib_close(&self->lib) < 0)
-        PyErr_Clear();
-    clib_clear(&self->lib);
+    if (self->weakreflist != NULL)
+        PyObject_ClearWeakRefs((PyObject *)self);
+    clib_clear(&self->lib);   /* closed by the pin when nothing holds it */
     lib_clear(self);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -354,6 +390,7 @@ PyTypeObject Lib_Type = {
     .tp_traverse = (traverseproc)lib_traverse,
     .tp_clear = (inquiry)lib_clear,
     .tp_methods = lib_methods,
+    .tp_weaklistoffset = offsetof(LibObject, weakreflist),
 };
 
 /* ------------------------------------------------------------ ffi methods */
@@ -365,9 +402,12 @@ PyObject *lib_obj_open(struct FFIObject *ffi, PyObject *name, int flags)
         return NULL;
     self->ffi = NULL;
     self->cache = NULL;
+    self->weakreflist = NULL;
+    self->backend_words = Py_TYPE(ffi) == &FFI_Type;
     if (clib_open(&self->lib, name, flags) < 0) {
         self->lib.handle = NULL;
         self->lib.name = NULL;
+        self->lib.pin = NULL;
         PyObject_GC_Track(self);
         Py_DECREF(self);
         return NULL;
@@ -398,7 +438,7 @@ PyObject *lib_obj_close(PyObject *lib)
 
 int lib_obj_init_module(PyObject *m)
 {
-    if (PyType_Ready(&Lib_Type) < 0)
+    if (PyType_Ready(&Lib_Type) < 0 || clib_init_module() < 0)
         return -1;
     if (clib_add_rtld_constants(PyModule_GetDict(m)) < 0)
         return -1;

@@ -25,6 +25,7 @@
 
 #include "cdef/clex.h"
 #include "cdef/layout.h"
+#include "table/cspell.h"
 
 #define CPARSE_DEFAULT_FILE "<cdef source string>"
 
@@ -56,6 +57,8 @@ typedef struct cparse {
     int err_grammar;          /* the error is about the grammar (see
                                  cparse_finish_error) */
     int line_marked;          /* a `# N "file"` marker was seen */
+    int known_tags_only;      /* cc_parse_typename_c: no new struct tags */
+    int err_bare;             /* CFFI words this error without a position */
     clex_token decl_name;     /* the last declarator name read (for the
                                  messages about its parameters) */
     clex lx;
@@ -185,17 +188,29 @@ static int cparse_nomem(cparse *p)
     return cparse_error_at(p, &p->tok, CC_ERR_NOMEM, "out of memory");
 }
 
+/* Gives the recorded error CFFI's C parser's words (type strings). */
+static int cparse_c_words(cparse *p, const char *words)
+{
+    if (p->err->c_words == NULL)
+        p->err->c_words = words;
+    return -1;
+}
+
 /* The error for a lexical error token. */
 static int cparse_lex_error(cparse *p)
 {
     unsigned char c = p->tok.len ? (unsigned char)p->tok.s[0] : 0;
 
     if (strcmp(p->lx.error, "illegal character") == 0) {
-        if (c >= 0x20 && c < 0x7f)
-            return cparse_grammar_error(p, "Illegal character '%c'", c);
-        return cparse_grammar_error(p, "Illegal character '\\x%02x'", c);
+        if (c >= 0x20 && c < 0x7f) {
+            cparse_grammar_error(p, "Illegal character '%c'", c);
+            return cparse_c_words(p, "identifier expected");
+        }
+        cparse_grammar_error(p, "Illegal character '\\x%02x'", c);
+        return cparse_c_words(p, "identifier expected");
     }
-    return cparse_grammar_error(p, "%s", p->lx.error);
+    cparse_grammar_error(p, "%s", p->lx.error);
+    return cparse_c_words(p, "identifier expected");
 }
 
 /* "unexpected X, expected Y" for the current token. */
@@ -206,8 +221,8 @@ static int cparse_unexpected(cparse *p, const char *expected)
     if (p->tok.kind == CLEX_ERROR)
         return cparse_lex_error(p);
     cparse_describe(&p->tok, what, sizeof what);
-    return cparse_grammar_error(p, "unexpected %s, expected %s", what,
-                                expected);
+    cparse_grammar_error(p, "unexpected %s, expected %s", what, expected);
+    return cparse_c_words(p, "identifier expected");
 }
 
 /* An error raised by ctable/layout without a position: give it one.  A
@@ -1267,12 +1282,14 @@ static int cparse_decl_specs(cparse *p, cparse_specs *s, int allow_storage)
             return -1;
         if (rc == 0 && p->typename_mode && cparse_is_whole_name(p))
             /* no position, as CFFI says it */
-            return cparse_error_at(p, NULL, CC_ERR_SYNTAX,
+            return cparse_error_at(p, &p->tok, CC_ERR_SYNTAX,
                                    "unknown identifier '%.*s'",
-                                   (int)p->tok.len, p->tok.s);
+                                   (int)p->tok.len, p->tok.s),
+                   cparse_c_words(p, "undefined type name");
         if (rc == 0)
             return cparse_grammar_error(p, "unknown type name '%.*s'",
-                                        (int)p->tok.len, p->tok.s);
+                                        (int)p->tok.len, p->tok.s),
+                   cparse_c_words(p, "undefined type name");
         have_named = 1;
         cparse_next(p);
     }
@@ -1410,6 +1427,10 @@ static int cparse_tag_type(cparse *p, uint8_t kind, const clex_token *name,
     if (cparse_string(p, name->s, name->len, &sname) < 0)
         return -1;
     if (!cc_table_lookup_tag(p->t, kind, name->s, name->len, &ref)) {
+        if (p->known_tags_only && kind != CCT_KIND_ENUM)
+            return cparse_error_at(p, name, CC_ERR_TYPE,
+                                   "undefined struct/union name"),
+                   cparse_c_words(p, "undefined struct/union name");
         if (cparse_new_record(p, kind, sname, out) < 0)
             return -1;
         return cparse_add_tag(p, sname, *out);
@@ -1812,10 +1833,12 @@ static int cparse_record(cparse *p, cparse_specs *s)
     if (has_name)
         cparse_next(p);
     has_body = cparse_is(p, '{');
-    if (!has_name && !has_body)
-        return cparse_unexpected(p, kind == CCT_KIND_ENUM
-                                 ? "a name or '{' after 'enum'"
-                                 : "a name or '{' after 'struct'/'union'");
+    if (!has_name && !has_body && kind == CCT_KIND_ENUM)
+        return cparse_unexpected(p, "a name or '{' after 'enum'");
+    if (!has_name && !has_body) {
+        p->err->c_words = "struct or union name expected";
+        return cparse_unexpected(p, "a name or '{' after 'struct'/'union'");
+    }
     if (has_name && cparse_tag_type(p, kind, &name, has_body, &s->type) < 0)
         return -1;
     if (!has_name) {
@@ -1887,8 +1910,13 @@ static int cparse_array_length(cparse *p, uint64_t *length, uint16_t *flags)
         at = p->tok;
         if (cparse_const_expr(p, &v) < 0)
             return -1;
-        if (v < 0)
-            return cparse_error_at(p, &at, CC_ERR_SYNTAX, "negative array length");
+        if (v < 0) {
+            /* a cdef says it at once; a type string as CFFI: ValueError */
+            cparse_error_at(p, &at, p->typename_mode ? CC_ERR_VALUE
+                                                     : CC_ERR_SYNTAX,
+                            "negative array length");
+            return cparse_c_words(p, "expected a positive integer constant");
+        }
         *length = (uint64_t)v;
     }
     return cparse_expect(p, ']', "']'");
@@ -1924,6 +1952,7 @@ static int cparse_untyped_param(cparse *p, uint32_t base,
     rc = cparse_type_name(p, &p->tok, &type);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
+    cparse_c_words(p, "undefined type name");
     if (func)
         return cparse_error(p, "%.*s arg %u: unknown type '%.*s' (if you "
                             "meant to use the old C syntax of giving untyped "
@@ -2038,6 +2067,12 @@ static int cparse_suffixes(cparse *p, uint32_t base, uint32_t *out)
         if (cc_table_array(p->t, inner, length, flags, out) < 0)
             return cparse_nomem(p);
         return 0;
+    }
+    if (p->typename_mode && p->t->types[inner].kind == CCT_KIND_ARRAY) {
+        char name[200];
+        cc_spell_type(p->t, inner, NULL, name, sizeof name);
+        return cparse_error_at(p, NULL, CC_ERR_TYPEERR,
+                               "invalid result type: '%s'", name);
     }
     if (p->t->types[inner].kind == CCT_KIND_FUNCTION
         || p->t->types[inner].kind == CCT_KIND_ARRAY)
@@ -2378,6 +2413,8 @@ static int cparse_define_refused(cparse *p, const clex_token *hash,
 
     while (e < p->lx.end && *e != '\n')
         e++;
+    if (p->err->kind == CC_ERR_NONE)
+        p->err_bare = 1;        /* CFFI checks macros before any declaration */
     return cparse_error_at(p, hash, CC_ERR_SYNTAX,
                            "only supports one of the following syntax:\n"
                            "  #define %.*s ...     (literally dot-dot-dot)\n"
@@ -2518,6 +2555,7 @@ static void cparse_init(cparse *p, cc_table *t, const char *src, size_t len,
     err->line = err->column = 0;
     err->wording = CC_WORD_POSITION;
     err->source[0] = '\0';
+    err->c_words = NULL;
     clex_init(&p->lx, src, len);
     cparse_next(p);
 }
@@ -2561,7 +2599,8 @@ static void cparse_finish_error(cparse *p, const char *src, size_t len)
     if (e->kind != CC_ERR_SYNTAX || e->line <= 0)
         return;
     if (!p->err_grammar) {
-        e->wording = p->typename_mode ? CC_WORD_BARE : CC_WORD_DECL;
+        e->wording = p->typename_mode || p->err_bare ? CC_WORD_BARE
+                                                     : CC_WORD_DECL;
         return;
     }
     e->wording = CC_WORD_GRAMMAR;
@@ -2618,8 +2657,8 @@ int cc_parse_cdef(cc_table *t, const char *src, size_t len,
     return 0;
 }
 
-int cc_parse_typename(cc_table *t, const char *src, size_t len,
-                      uint32_t *type, cc_error *err)
+static int cparse_typename(cc_table *t, const char *src, size_t len,
+                           int known_tags_only, uint32_t *type, cc_error *err)
 {
     cparse p;
     cparse_specs s;
@@ -2628,6 +2667,7 @@ int cc_parse_typename(cc_table *t, const char *src, size_t len,
 
     cparse_init(&p, t, src, len, err);
     p.typename_mode = 1;
+    p.known_tags_only = known_tags_only;
     if (cparse_decl_specs(&p, &s, 0) < 0)
         goto out;
     if (s.dots) {
@@ -2644,8 +2684,23 @@ int cc_parse_typename(cc_table *t, const char *src, size_t len,
     *type = d.type;
     rc = 0;
 out:
-    if (rc < 0)
+    if (rc < 0) {
         cparse_finish_error(&p, src, len);
+        if (known_tags_only && err->c_words == NULL)
+            err->c_words = err->message;
+    }
     cparse_free_stacks(&p);
     return rc;
+}
+
+int cc_parse_typename(cc_table *t, const char *src, size_t len,
+                      uint32_t *type, cc_error *err)
+{
+    return cparse_typename(t, src, len, 0, type, err);
+}
+
+int cc_parse_typename_c(cc_table *t, const char *src, size_t len,
+                        uint32_t *type, cc_error *err)
+{
+    return cparse_typename(t, src, len, 1, type, err);
 }

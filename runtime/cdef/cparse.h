@@ -53,6 +53,13 @@ int cc_parse_cdef(cc_table *t, const char *src, size_t len,
 int cc_parse_typename(cc_table *t, const char *src, size_t len,
                       uint32_t *type, cc_error *err);
 
+/* cc_parse_typename as CFFI's C parser reads a type string (the parser of
+ * _cffi_backend.FFI itself, which out-of-line and API-mode modules use):
+ * an unknown `struct foo` is an error, not a new opaque struct.  Every error
+ * also sets err->c_words, that parser's words for it. */
+int cc_parse_typename_c(cc_table *t, const char *src, size_t len,
+                        uint32_t *type, cc_error *err);
+
 #ifdef __cplusplus
 }
 #endif

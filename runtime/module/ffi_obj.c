@@ -925,7 +925,22 @@ static PyObject *ffi_def_extern(FFIObject *self, PyObject *args, PyObject *kwds)
 
 /* -------------------------------------------------------------- tables */
 
+static PyObject *ffi_integer_const_m(FFIObject *self, PyObject *args,
+                                     PyObject *kwds)
+{
+    static char *kwlist[] = {"name", NULL};
+    const char *name;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s:integer_const", kwlist,
+                                     &name))
+        return NULL;
+    return ffi_integer_const(self, name);
+}
+
 static PyMethodDef ffi_methods[] = {
+    {"integer_const", (PyCFunction)(void (*)(void))ffi_integer_const_m,
+     METH_VARARGS | METH_KEYWORDS,
+     "integer_const(name): the value of an integer constant of the cdef, "
+     "as lib.name would give it, without a lib."},
     {"cdef", (PyCFunction)(void (*)(void))ffi_cdef, METH_VARARGS | METH_KEYWORDS,
      "Parse the given C declarations; they become usable by the other methods."},
     {"include", (PyCFunction)ffi_include, METH_O,

@@ -19,6 +19,8 @@ static PyObject *table_io_bytes(PyObject *self, PyObject *arg)
     if (!FFI_Check(arg))
         return PyErr_Format(PyExc_TypeError, "expected an FFI object, got %.200s",
                             Py_TYPE(arg)->tp_name);
+    if (ffi_check_abi_out_of_line((FFIObject *)arg) < 0)
+        return NULL;
     unsigned char *buf = NULL;
     size_t len = 0;
     if (cc_table_serialize(&((FFIObject *)arg)->table, &buf, &len) < 0)

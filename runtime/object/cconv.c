@@ -11,7 +11,9 @@
 #include <Python.h>
 #include "config.h"
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <wchar.h>
 #include <uchar.h>
 #include <complex.h>
@@ -657,7 +659,9 @@ static int cconv_write_struct_from_seq(CTypeObject *ct, char *dst, PyObject *seq
     PyObject **items = PySequence_Fast_ITEMS(seq);
     CFieldObject *f = ct->ct_first_field;
     for (Py_ssize_t i = 0; i < n; i++, f = f->cf_next) {
-        if (f == NULL || (i > 0 && (ct->ct_flags & CT_UNION)))
+        while (f != NULL && (f->cf_flags & CF_IGNORE_IN_CTOR))
+            f = f->cf_next;
+        if (f == NULL)
             return cconv_struct_too_many(ct, n);
         if (cconv_init_field(f, dst, items[i]) < 0)
             return -1;
@@ -989,6 +993,84 @@ PyObject *cconv_cast(CTypeObject *ct, PyObject *value)
 
 /* ------------------------------------------------------ pointer arguments */
 
+static void cconv_close_file_capsule(PyObject *capsule)
+{
+    FILE *f = PyCapsule_GetPointer(capsule, "FILE");
+    if (f != NULL)
+        fclose(f);
+}
+
+/* Is obj a Python file object (an io.IOBase)?  1, 0, or -1. */
+static int cconv_is_python_file(PyObject *obj)
+{
+    static PyObject *iobase;
+    if (iobase == NULL) {
+        PyObject *io = PyImport_ImportModule("io");
+        if (io == NULL)
+            return -1;
+        iobase = PyObject_GetAttrString(io, "IOBase");
+        Py_DECREF(io);
+        if (iobase == NULL)
+            return -1;
+    }
+    return PyObject_IsInstance(obj, iobase);
+}
+
+/* A Python file passed where C wants a FILE *, as CFFI allows: the file is
+ * flushed, and an unbuffered FILE on a dup() of its descriptor is made the
+ * first time and kept on the file object (closed when that goes), so that
+ * what C writes lands in order with what Python writes. */
+static int cconv_file_arg(PyObject *obj, char **out)
+{
+    PyObject *r = PyObject_CallMethod(obj, "flush", NULL);
+    if (r == NULL)
+        return -1;
+    Py_DECREF(r);
+    PyObject *capsule = PyObject_GetAttrString(obj, "__cffi_FILE");
+    if (capsule != NULL) {
+        *out = PyCapsule_GetPointer(capsule, "FILE");
+        Py_DECREF(capsule);
+        return *out == NULL ? -1 : 0;
+    }
+    PyErr_Clear();
+    int fd = PyObject_AsFileDescriptor(obj);
+    if (fd < 0)
+        return -1;
+    PyObject *mode_obj = PyObject_GetAttrString(obj, "mode");
+    const char *m = mode_obj && PyUnicode_Check(mode_obj)
+                    ? PyUnicode_AsUTF8(mode_obj) : NULL;
+    if (m == NULL) {
+        Py_XDECREF(mode_obj);
+        PyErr_Clear();
+        m = "r";
+        mode_obj = NULL;
+    }
+    const char *mode = strchr(m, '+') ? (strchr(m, 'a') ? "a+" : "r+")
+                     : strchr(m, 'a') ? "a"
+                     : (strchr(m, 'w') || strchr(m, 'x')) ? "w" : "r";
+    Py_XDECREF(mode_obj);
+    int fd2 = dup(fd);
+    FILE *f = fd2 < 0 ? NULL : fdopen(fd2, mode);
+    if (f == NULL) {
+        if (fd2 >= 0)
+            close(fd2);
+        PyErr_SetFromErrno(PyExc_OSError);
+        return -1;
+    }
+    setvbuf(f, NULL, _IONBF, 0);
+    capsule = PyCapsule_New(f, "FILE", cconv_close_file_capsule);
+    if (capsule == NULL) {
+        fclose(f);
+        return -1;
+    }
+    int rc = PyObject_SetAttrString(obj, "__cffi_FILE", capsule);
+    Py_DECREF(capsule);   /* on failure this closes f */
+    if (rc < 0)
+        return -1;
+    *out = (char *)f;
+    return 0;
+}
+
 Py_ssize_t cconv_prepare_pointer_arg(CTypeObject *ct, PyObject *obj, char **out)
 {
     CTypeObject *item = ct->ct_item;
@@ -1013,10 +1095,14 @@ Py_ssize_t cconv_prepare_pointer_arg(CTypeObject *ct, PyObject *obj, char **out)
     }
     if ((item->ct_flags & CT_PRIMITIVE_WCHAR) && PyUnicode_Check(obj))
         return (PyUnicode_GET_LENGTH(obj) * 2 + 1) * item->ct_size;
-    if (obj == Py_None) {
-        *out = NULL;
-        return 0;
+    if ((item->ct_flags & CT_IS_FILE) && !CData_Check(obj)) {
+        int is_file = cconv_is_python_file(obj);
+        if (is_file < 0)
+            return -1;
+        if (is_file)
+            return cconv_file_arg(obj, out) < 0 ? -1 : 0;
     }
+    /* (None is refused, as CFFI refuses it: ffi.NULL is the null pointer) */
     if (cconv_pointer_value(ct, obj, out) < 0)
         return -1;
     return 0;

@@ -386,40 +386,77 @@ static PyObject *cdata_newp_array(CTypeObject *ct, PyObject *init, PyObject *all
     return (PyObject *)cd;
 }
 
-/* Size of a struct with a flexible array member initialized from `init`. */
+static Py_ssize_t cdata_varsize_struct(CTypeObject *ct, PyObject *init);
+
+/* The bytes member f needs from the start of its struct when initialized
+ * from `value`: more than its size for a flexible array member, or for a
+ * struct member that has one (recursively), as CFFI sizes them. */
+static Py_ssize_t cdata_varsize_member(CFieldObject *f, PyObject *value)
+{
+    CTypeObject *ft = f->cf_type;
+    Py_ssize_t need = 0;
+    if ((ft->ct_flags & CT_ARRAY) && ft->ct_length < 0) {
+        Py_ssize_t len = cdata_length_from_init(ft, value);
+        if (len < 0) {
+            PyErr_Clear();      /* the conversion will say what is wrong */
+            return 0;
+        }
+        if (ft->ct_item->ct_size > 0
+            && len > (PY_SSIZE_T_MAX - f->cf_offset) / ft->ct_item->ct_size) {
+            PyErr_SetString(PyExc_OverflowError,
+                            "array size would overflow a ssize_t");
+            return -1;
+        }
+        need = len * ft->ct_item->ct_size;
+    } else if ((ft->ct_flags & CT_STRUCT_OR_UNION)
+               && (ft->ct_flags & CT_WITH_VAR_ARRAY)) {
+        need = cdata_varsize_struct(ft, value);
+        if (need < 0)
+            return -1;
+    } else {
+        return 0;
+    }
+    return f->cf_offset + need;
+}
+
+/* Size of a struct with a flexible array member (maybe in a struct member)
+ * initialized from `init`: at least its size. */
 static Py_ssize_t cdata_varsize_struct(CTypeObject *ct, PyObject *init)
 {
-    Py_ssize_t size = ct->ct_size;
+    Py_ssize_t size = ct->ct_size, need;
     if (init == NULL || !(ct->ct_flags & CT_WITH_VAR_ARRAY))
         return size;
-    CFieldObject *last = ct->ct_first_field;
-    while (last != NULL && last->cf_next != NULL)
-        last = last->cf_next;
-    if (last == NULL || !(last->cf_type->ct_flags & CT_ARRAY) || last->cf_type->ct_length >= 0)
-        return size;
-    PyObject *value = NULL;
     if (PyDict_Check(init)) {
         PyObject *key, *v;
         Py_ssize_t pos = 0;
-        while (PyDict_Next(init, &pos, &key, &v))
-            if (PyDict_GetItem(ct->ct_fields, key) == (PyObject *)last)
-                value = v;
-    } else if ((PyList_Check(init) || PyTuple_Check(init))) {
-        Py_ssize_t n = 0;
-        for (CFieldObject *f = ct->ct_first_field; f != NULL; f = f->cf_next)
-            n++;
-        if (PySequence_Fast_GET_SIZE(init) == n)
-            value = PySequence_Fast_ITEMS(init)[n - 1];
+        while (PyDict_Next(init, &pos, &key, &v)) {
+            PyObject *f = PyDict_GetItemWithError(ct->ct_fields, key);
+            if (f == NULL) {
+                if (PyErr_Occurred())
+                    return -1;
+                continue;       /* the conversion raises KeyError */
+            }
+            need = cdata_varsize_member((CFieldObject *)f, v);
+            if (need < 0)
+                return -1;
+            if (need > size)
+                size = need;
+        }
+    } else if (PyList_Check(init) || PyTuple_Check(init)) {
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(init), i = 0;
+        PyObject **items = PySequence_Fast_ITEMS(init);
+        for (CFieldObject *f = ct->ct_first_field; f != NULL && i < n;
+             f = f->cf_next) {
+            if (f->cf_flags & CF_IGNORE_IN_CTOR)
+                continue;
+            need = cdata_varsize_member(f, items[i++]);
+            if (need < 0)
+                return -1;
+            if (need > size)
+                size = need;
+        }
     }
-    if (value == NULL)
-        return size;
-    Py_ssize_t len = cdata_length_from_init(last->cf_type, value);
-    if (len < 0) {
-        PyErr_Clear();
-        return size;
-    }
-    Py_ssize_t need = last->cf_offset + len * last->cf_type->ct_item->ct_size;
-    return need > size ? need : size;
+    return size;
 }
 
 static PyObject *cdata_newp_pointer(CTypeObject *ct, PyObject *init, PyObject *allocator)

@@ -202,7 +202,8 @@ static PyObject *crealize_record_name(FFIObject *ffi, const cct_type *ty, uint32
 static int crealize_complete_if_pending(FFIObject *ffi, CTypeObject *ct);
 
 static int crealize_add_member(FFIObject *ffi, PyObject *out, PyObject *name, CTypeObject *ft,
-                          Py_ssize_t offset, int bitshift, int bitsize)
+                          Py_ssize_t offset, int bitshift, int bitsize,
+                          unsigned char flags)
 {
     if (PyUnicode_GET_LENGTH(name) == 0) {
         if ((ft->ct_flags & CT_STRUCT_OR_UNION) && crealize_complete_if_pending(ffi, ft) < 0)
@@ -214,7 +215,8 @@ static int crealize_add_member(FFIObject *ffi, PyObject *out, PyObject *name, CT
             PyObject *pair = PyList_GET_ITEM(inner, i);
             CFieldObject *f = (CFieldObject *)PyTuple_GET_ITEM(pair, 1);
             if (crealize_add_member(ffi, out, PyTuple_GET_ITEM(pair, 0), f->cf_type,
-                               offset + f->cf_offset, f->cf_bitshift, f->cf_bitsize) < 0)
+                               offset + f->cf_offset, f->cf_bitshift, f->cf_bitsize,
+                               (unsigned char)(f->cf_flags | flags)) < 0)
                 return -1;
         }
         return 0;
@@ -222,6 +224,7 @@ static int crealize_add_member(FFIObject *ffi, PyObject *out, PyObject *name, CT
     CFieldObject *f = cfield_new(ft, offset, bitshift, bitsize);
     if (f == NULL)
         return -1;
+    f->cf_flags = flags;
     PyObject *pair = PyTuple_Pack(2, name, (PyObject *)f);
     Py_DECREF(f);
     if (pair == NULL)
@@ -251,6 +254,25 @@ static int crealize_laid_out(FFIObject *ffi, CTypeObject *ct, uint32_t index,
     return 0;
 }
 
+/* Does struct/union `index` of the table end in a flexible array member,
+ * or hold (at any depth) a struct that does?  Read from the table: the
+ * member's CType may not be complete yet. */
+static int crealize_has_var_array(const cc_table *t, uint32_t index, int depth)
+{
+    const cct_type *ty = &t->types[index];
+    if (ty->flags & CCT_TF_FLEXIBLE)
+        return 1;
+    if (depth > 64 || (ty->flags & CCT_TF_OPAQUE))
+        return 0;
+    for (uint32_t i = 0; i < ty->count; i++) {
+        uint32_t ft = t->fields[ty->first + i].type;
+        if ((t->types[ft].kind == CCT_KIND_STRUCT || t->types[ft].kind == CCT_KIND_UNION)
+            && crealize_has_var_array(t, ft, depth + 1))
+            return 1;
+    }
+    return 0;
+}
+
 /* Fills a realized struct/union from its (complete) table record. */
 static int crealize_complete_struct(FFIObject *ffi, CTypeObject *ct, uint32_t index)
 {
@@ -268,9 +290,17 @@ static int crealize_complete_struct(FFIObject *ffi, CTypeObject *ct, uint32_t in
             goto error;
         if ((ft->ct_flags & CT_ARRAY) && ft->ct_length < 0 && i + 1 == ty.count)
             extra |= CT_WITH_VAR_ARRAY;
+        /* a struct ending (or, as gcc allows, not ending) in a struct with a
+         * flexible array member is sized from its initializer too, as CFFI */
+        if ((ft->ct_flags & CT_STRUCT_OR_UNION)
+            && crealize_has_var_array(&ffi->table, fd.type, 0))
+            extra |= CT_WITH_VAR_ARRAY;
         PyObject *name = PyUnicode_FromString(crealize_str(ffi, fd.name));
+        /* positional initializers fill a union's first member only */
+        unsigned char flags = ty.kind == CCT_KIND_UNION && i > 0
+                              ? CF_IGNORE_IN_CTOR : 0;
         int rc = name ? crealize_add_member(ffi, fields, name, ft, (Py_ssize_t)fd.offset,
-                                       fd.bitshift, fd.bitsize) : -1;
+                                       fd.bitshift, fd.bitsize, flags) : -1;
         Py_XDECREF(name);
         Py_DECREF(ft);
         if (rc < 0)
@@ -467,9 +497,16 @@ static CTypeObject *crealize_realize_record(FFIObject *ffi, const cct_type *ty, 
     Py_INCREF(ct);
     ffi->realized[index] = ct;
     int rc;
-    if (ty->flags & CCT_TF_OPAQUE) {
-        if (ty->kind == CCT_KIND_ENUM)
-            ct->ct_flags |= CT_IS_OPAQUE;
+    if ((ty->flags & CCT_TF_OPAQUE) && ty->kind == CCT_KIND_ENUM) {
+        /* `enum foo;` never gets values later (CFFI refuses that): as
+         * CFFI, it is an unsigned int, with a warning */
+        rc = PyErr_WarnFormat(PyExc_UserWarning, 1,
+                              "'%s' has no values explicitly defined; "
+                              "guessing that it is equivalent to "
+                              "'unsigned int'", ct->ct_name);
+        if (rc == 0)
+            rc = crealize_complete_enum(ffi, ct, index);
+    } else if (ty->flags & CCT_TF_OPAQUE) {
         rc = crealize_note_incomplete(ffi, ct, index);
     } else if (ty->kind == CCT_KIND_ENUM)
         rc = crealize_complete_enum(ffi, ct, index);

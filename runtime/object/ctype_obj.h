@@ -109,9 +109,14 @@ typedef struct CFieldObject {
     Py_ssize_t cf_offset;        /* byte offset (of the storage unit for bitfields) */
     short cf_bitshift;           /* -1 unless a bitfield; see table_format.h */
     short cf_bitsize;            /* -1 unless a bitfield */
-    unsigned char cf_flags;      /* 0 (CFFI's BF_IGNORE_IN_CTOR... unused) */
+    unsigned char cf_flags;      /* CF_IGNORE_IN_CTOR or 0 (CField.flags) */
     struct CFieldObject *cf_next;/* next member in declaration order */
 } CFieldObject;
+
+/* cf_flags: a member that positional initializers skip (a union's members
+ * after the first, and what an anonymous one of them contains), as CFFI's
+ * BF_IGNORE_IN_CTOR (same value, seen as CField.flags). */
+#define CF_IGNORE_IN_CTOR 0x01
 
 extern PyTypeObject CType_Type;
 extern PyTypeObject CField_Type;

@@ -46,6 +46,9 @@ int ccm_raise_error(const cc_error *err)
     case CC_ERR_VALUE:
         PyErr_SetString(PyExc_ValueError, err->message);
         break;
+    case CC_ERR_TYPEERR:
+        PyErr_SetString(PyExc_TypeError, err->message);
+        break;
     case CC_ERR_TYPE:
         PyErr_SetString(ccm_error, err->message);
         break;

@@ -13,6 +13,50 @@
 
 /* -------------------------------------------------------------- lookups */
 
+/* Is this the FFI of _cffi_backend itself (as out-of-line and API-mode
+ * modules make it), not cffi.FFI?  CFFI reads type strings there with its
+ * C parser, which words errors its own way and raises ffi.error. */
+static int ffi_is_backend_ffi(FFIObject *ffi)
+{
+    return Py_TYPE(ffi) == &FFI_Type;
+}
+
+/* ffi.error for a type string, worded as CFFI's C parser does: the message,
+ * then (for a string of at most 500 bytes) the string with anything but
+ * printable ASCII shown as '?' (tab and newline as spaces), and a caret
+ * under the offending byte. */
+static void ffi_raise_c_parser_error(const cc_error *err, const char *text,
+                                     size_t len)
+{
+    const char *words = err->c_words ? err->c_words : err->message;
+    if (len > 500 || err->line <= 0) {
+        PyErr_SetString(ccm_error, words);
+        return;
+    }
+    size_t at = 0;
+    for (int line = 1; line < err->line && at < len; at++)
+        if (text[at] == '\n')
+            line++;
+    at += err->column > 0 ? (size_t)err->column - 1 : 0;
+    if (at > len)
+        at = len;
+    char *shown = PyMem_Malloc(2 * len + 2);
+    if (shown == NULL) {
+        PyErr_NoMemory();
+        return;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        shown[i] = (c == '\t' || c == '\n') ? ' '
+                 : (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+    }
+    shown[len] = '\n';
+    memset(shown + len + 1, ' ', at);
+    shown[len + 1 + at] = '\0';
+    PyErr_Format(ccm_error, "%s\n%s^", words, shown);
+    PyMem_Free(shown);
+}
+
 /* Parses and realizes a type string, caching the result in types_cache,
  * or in rawfunc_cache when the string names a function type. */
 static CTypeObject *ffi_parse_type(FFIObject *ffi, PyObject *str, int *is_rawfunc)
@@ -23,7 +67,17 @@ static CTypeObject *ffi_parse_type(FFIObject *ffi, PyObject *str, int *is_rawfun
         return NULL;
     uint32_t index;
     cc_error err = {0};
-    if (cc_parse_typename(&ffi->table, text, (size_t)len, &index, &err) < 0) {
+    if (ffi_is_backend_ffi(ffi)) {
+        if (cc_parse_typename_c(&ffi->table, text, (size_t)len, &index,
+                                &err) < 0) {
+            if (err.kind == CC_ERR_NOMEM || err.kind == CC_ERR_TYPEERR)
+                ccm_raise_error(&err);
+            else
+                ffi_raise_c_parser_error(&err, text, (size_t)len);
+            return NULL;
+        }
+    } else if (cc_parse_typename(&ffi->table, text, (size_t)len, &index,
+                                 &err) < 0) {
         ccm_raise_error(&err);
         return NULL;
     }
@@ -55,7 +109,7 @@ static CTypeObject *ffi_lookup_ctype(FFIObject *ffi, PyObject *arg, int strict)
         else if ((ct = (PyObject *)ffi_parse_type(ffi, arg, &rawfunc)) == NULL)
             return NULL;
         if (rawfunc && strict) {
-            PyErr_Format(ccm_CDefError,
+            PyErr_Format(ffi_is_backend_ffi(ffi) ? ccm_error : ccm_CDefError,
                          "the type '%U' is a function type, not a pointer-to-function type",
                          arg);
             Py_DECREF(ct);
@@ -211,3 +265,50 @@ PyTypeObject FFI_Type = {
     .tp_clear = (inquiry)ffi_clear,
     .tp_weaklistoffset = offsetof(FFIObject, weakreflist),
 };
+
+int ffi_check_abi_out_of_line(FFIObject *ffi)
+{
+    for (uint32_t i = 0; i < ffi->table.ntypes; i++) {
+        const cct_type *ty = &ffi->table.types[i];
+        if (ty->kind != CCT_KIND_ENUM || !(ty->flags & CCT_TF_PARTIAL))
+            continue;
+        CTypeObject *ct = ffi_realize_type(ffi, i);
+        if (ct == NULL)
+            return -1;      /* VerificationMissing naming the enum */
+        PyErr_Format(ccm_VerificationMissing, "%s", ct->ct_name);
+        Py_DECREF(ct);
+        return -1;
+    }
+    return 0;
+}
+
+PyObject *ffi_integer_const(FFIObject *ffi, const char *name)
+{
+    const cc_table *t = &ffi->table;
+    uint32_t ref;
+    if (cc_table_lookup(t, CC_NS_ORDINARY, name, strlen(name), &ref) == 1) {
+        if (ref & CC_REF_ENUMERATOR) {
+            const cct_enumerator *e = &t->enums[ref & ~CC_REF_ENUMERATOR];
+            if (!(e->flags & CCT_EF_DOTS_VALUE)) {
+                /* the enum's type says how to read the value */
+                for (uint32_t i = 0; i < t->ntypes; i++) {
+                    const cct_type *ty = &t->types[i];
+                    uint32_t k = ref & ~CC_REF_ENUMERATOR;
+                    if (ty->kind == CCT_KIND_ENUM && k >= ty->first
+                        && k < ty->first + ty->count
+                        && (cc_prims[ty->prim].flags & CCT_PF_UNSIGNED))
+                        return PyLong_FromUnsignedLongLong(e->value);
+                }
+                return PyLong_FromLongLong((long long)e->value);
+            }
+        } else {
+            const cct_decl *d = &t->decls[ref];
+            if (d->kind == CCT_DECL_CONST_INT && !(d->flags & CCT_DF_DOTS_VALUE))
+                return (d->flags & CCT_DF_UNSIGNED)
+                       ? PyLong_FromUnsignedLongLong(d->value)
+                       : PyLong_FromLongLong((long long)d->value);
+        }
+    }
+    return PyErr_Format(PyExc_AttributeError,
+                        "integer constant '%.200s' not found", name);
+}

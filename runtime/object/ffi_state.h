@@ -85,4 +85,12 @@ CTypeObject *ffi_get_ctype_or_cdata(FFIObject *ffi, PyObject *arg);
  * table, copied).  New reference. */
 PyObject *ffi_new_from_table(const void *buf, size_t len);
 
+/* ffi.integer_const(name): the value of an integer constant (#define,
+ * `static const` with a value, enumerator), or AttributeError. */
+PyObject *ffi_integer_const(FFIObject *ffi, const char *name);
+
+/* Refuses what ABI mode out-of-line cannot write, as CFFI does: a partial
+ * enum (`enum e { A, ... }`) raises VerificationMissing.  0 or -1. */
+int ffi_check_abi_out_of_line(FFIObject *ffi);
+
 #endif /* CCFFI_FFI_STATE_H */

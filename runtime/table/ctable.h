@@ -36,6 +36,7 @@ typedef enum cc_errkind {
     CC_ERR_TABLE,      /* -> a bad binary table */
     CC_ERR_NOTIMPL,    /* -> NotImplementedError: valid C that CFFI refuses */
     CC_ERR_VALUE,      /* -> ValueError: a bad value (negative length...) */
+    CC_ERR_TYPEERR,    /* -> TypeError (e.g. a function returning an array) */
 } cc_errkind;
 
 /* How CFFI words an error with a position (set by the cdef parser; the
@@ -55,6 +56,8 @@ typedef struct cc_error {
     int line, column;   /* 1-based; 0 when not about a source position */
     cc_wording wording;
     char source[128];   /* CC_WORD_GRAMMAR: the offending source line */
+    const char *c_words; /* a type string's error in the words of CFFI's C
+                            parser (a static string), or NULL */
 } cc_error;
 
 /* Records the error unless one is already recorded; always returns -1. */

@@ -289,12 +289,28 @@ static void test_typename_errors(void **state)
     assert_int_equal(cc_parse_typename(t, "foo", 3, &type, &err), -1);
     assert_string_equal(err.message, "unknown identifier 'foo'");
     assert_string_equal(err.file, "<cdef source string>");
-    assert_int_equal(err.line, 0);     /* CFFI gives no position here */
+    assert_int_equal(err.wording, CC_WORD_BARE);  /* CFFI gives no position */
+    assert_int_equal(err.column, 1);   /* for the caret of CFFI's C parser */
+    assert_string_equal(err.c_words, "undefined type name");
     assert_int_equal(cc_parse_typename(t, "int *;", 6, &type, &err), -1);
     assert_string_equal(err.message, "unexpected ';', expected the end of the type");
     assert_int_equal(err.column, 6);
     assert_int_equal(cc_parse_typename(t, "int[-1]", 7, &type, &err), -1);
     assert_string_equal(err.message, "negative array length");
+    assert_int_equal(err.kind, CC_ERR_VALUE);     /* ValueError, as CFFI */
+    assert_string_equal(err.c_words, "expected a positive integer constant");
+    assert_int_equal(cc_parse_typename(t, "int(*)(int)[5]", 14, &type, &err), -1);
+    assert_int_equal(err.kind, CC_ERR_TYPEERR);
+    assert_string_equal(err.message, "invalid result type: 'int[5]'");
+    /* CFFI's C parser: an unknown struct is an error, not a new opaque one */
+    uint32_t n = t->ntypes;
+    assert_int_equal(cc_parse_typename_c(t, "struct never_s *", 16, &type, &err), -1);
+    assert_string_equal(err.c_words, "undefined struct/union name");
+    assert_int_equal(err.column, 8);
+    assert_int_equal(t->ntypes, n);
+    assert_int_equal(cc_parse_typename_c(t, "struct struct", 13, &type, &err), -1);
+    assert_string_equal(err.c_words, "struct or union name expected");
+    assert_int_equal(cc_parse_typename(t, "struct never_s *", 16, &type, &err), 0);
     assert_int_equal(cc_parse_typename(t, "", 0, &type, &err), -1);
     assert_string_equal(err.message, "unexpected end of input, expected a type");
 }
@@ -818,7 +834,10 @@ static void test_cffi_wording(void **state)
     assert_int_equal(err.wording, CC_WORD_DECL);
     assert_string_equal(err.message, "unexpected <FuncDef>: this construct is "
                         "valid C but not valid in cdef()");
-    src = "int(*)(int[-2])";
+    src = "int(*)(int[(3)])[5]";
+    assert_int_equal(cc_parse_typename(&t, src, strlen(src), &type, &err), -1);
+    assert_int_equal(err.kind, CC_ERR_TYPEERR);
+    src = "int(*)(int x, ...)(int)";
     assert_int_equal(cc_parse_typename(&t, src, strlen(src), &type, &err), -1);
     assert_int_equal(err.wording, CC_WORD_BARE);
     src = "foo_unknown *";
