@@ -13,6 +13,8 @@
  *
  * Usage:  clang -c -fplugin=/path/ccffi_clang.so -Werror=unknown-attributes gen.c
  *         optional: -fplugin-arg-ccffi-dump=FILE  also writes the table there
+ *                   -fplugin-arg-ccffi-werror     cdef/source mismatches are
+ *                                                 errors, not warnings
  * The plugin predefines __CCFFI_PLUGIN__ (CCC_PLUGIN_MACRO) to 1.
  *
  * How it hooks into clang (../shared/PLUGINS.md): the attribute is a
@@ -92,6 +94,28 @@ error_at(SourceLocation loc, const std::string &msg)
     DiagnosticsEngine &d = S->ci->getDiagnostics();
     unsigned id = d.getCustomDiagID(DiagnosticsEngine::Error, "%0");
     d.Report(loc, id) << msg;
+}
+
+/* A mismatch between the cdef and the source: a warning, as CFFI builds
+ * such a module and reports at use, which -Werror does not turn into an
+ * error (the cdef is not the user's C code); -fplugin-arg-ccffi-werror makes
+ * them errors. */
+bool mismatch_is_error;
+
+void
+mismatch(SourceLocation loc, const std::string &msg)
+{
+    DiagnosticsEngine &d = S->ci->getDiagnostics();
+    unsigned id = d.getCustomDiagID(mismatch_is_error ? DiagnosticsEngine::Error
+                                                      : DiagnosticsEngine::Warning,
+                                    "%0");
+    bool saved = d.getWarningsAsErrors();
+    d.setWarningsAsErrors(false);
+    {
+        DiagnosticBuilder b = d.Report(loc, id);
+        b << msg;
+    }  /* emitted here, while -Werror is off */
+    d.setWarningsAsErrors(saved);
 }
 
 /* printf-style formatting into a std::string. */
@@ -189,7 +213,8 @@ enumerator_type(const EnumConstantDecl *e)
 }
 
 /* Removes the sugar gcc does not keep (parentheses, `struct` elaboration,
- * attributes, __typeof__, parameter adjustment), keeping typedef names. */
+ * attributes, __typeof__, auto, parameter adjustment), keeping typedef names
+ * where gcc keeps them. */
 QualType
 strip_sugar(QualType t)
 {
@@ -212,6 +237,13 @@ strip_sugar(QualType t)
                 continue;
             }
         }
+        /* g++ deduces `auto` as a main variant too: no typedef at the top */
+        if (const AutoType *at = dyn_cast<AutoType>(ty))
+            if (at->isDeduced()) {
+                QualType of(at->getDeducedType()->getUnqualifiedDesugaredType(), 0);
+                t = S->ctx->getQualifiedType(of, t.getLocalQualifiers());
+                continue;
+            }
         QualType next = t.getSingleStepDesugaredType(*S->ctx);
         if (next == t)
             return t;
@@ -918,13 +950,13 @@ function_check(const marker *m, QualType cdef_t, QualType real_t,
     bool cv, rv;
     unsigned cn = count_params(cdef, &cv), rn = count_params(real, &rv);
     if (cn != rn || cv != rv) {
-        error_at(m->loc, "ccffi: function '" + m->name + "': the cdef declares "
+        mismatch(m->loc, "ccffi: function '" + m->name + "': the cdef declares "
                  + qT(cdef_t) + ", the header declares " + qT(real_t)
                  + " (" + at + ")");
         return;
     }
     if (!call_types_agree(cdef->getReturnType(), real->getReturnType())) {
-        error_at(m->loc, "ccffi: function '" + m->name + "': the cdef says it "
+        mismatch(m->loc, "ccffi: function '" + m->name + "': the cdef says it "
                  "returns " + qT(cdef->getReturnType()) + ", the header says "
                  + qT(real->getReturnType()) + " (" + at + ")");
         return;
@@ -935,7 +967,7 @@ function_check(const marker *m, QualType cdef_t, QualType real_t,
     const FunctionProtoType *y = cast<FunctionProtoType>(real);
     for (unsigned i = 0; i < cn; i++)
         if (!call_types_agree(x->getParamType(i), y->getParamType(i))) {
-            error_at(m->loc, fmt("ccffi: function '%s': argument %u is ",
+            mismatch(m->loc, fmt("ccffi: function '%s': argument %u is ",
                                  m->name.c_str(), i + 1)
                      + qT(x->getParamType(i)) + " in the cdef, "
                      + qT(y->getParamType(i)) + " in the header (" + at + ")");
@@ -1181,14 +1213,18 @@ marker_requires(const marker *m, enum decl_form form, const char *what)
 
 /* Ordinary-name lookup at file scope, as gcc's lookup_name at the marker. */
 NamedDecl *
-lookup_ordinary(const std::string &name)
+lookup_ordinary(const std::string &name, bool *overloaded = nullptr)
 {
     Sema &sema = *S->sema;
     IdentifierInfo &id = S->ctx->Idents.get(name);
     LookupResult r(sema, DeclarationName(&id), SourceLocation(),
                    Sema::LookupOrdinaryName);
+    if (overloaded)
+        *overloaded = false;
     if (!sema.LookupName(r, sema.TUScope) || r.empty())
         return nullptr;
+    if (overloaded)
+        *overloaded = r.isOverloadedResult();
     return r.getRepresentativeDecl();
 }
 
@@ -1420,7 +1456,25 @@ evaluate(const Expr *e, QualType type)
     return v;
 }
 
-/* Checks EXPECTED (the cdef's value) against the real integer constant. */
+#ifdef CCC_MISMATCH_PREFIX
+/* The declaration name under which the runtime finds what to raise when
+ * NAME is used: the table has no kind for it, so it is a CONST_STRING whose
+ * name no C identifier can have (contract.h, CCC_MISMATCH_PREFIX). */
+void
+mismatch_record(const std::string &name, const std::string &message)
+{
+    uint32_t off;
+    table_check(cc_table_string(&S->table, message.data(), message.size(), &off));
+    uint32_t ptr;
+    table_check(cc_table_pointer(&S->table, table_primitive(CCT_PRIM_CHAR), &ptr));
+    table_decl(CCC_MISMATCH_PREFIX + name, CCT_DECL_CONST_STRING, ptr, 0,
+               CCT_NO_SLOT, (uint64_t) off | ((uint64_t) message.size() << 32));
+}
+#endif
+
+/* Checks EXPECTED (the cdef's value) against the real integer constant.  A
+ * different integer warns and is kept, with the error CFFI raises when the
+ * name is used; false (reported) if the value is no integer at all. */
 bool
 value_check(const marker *m, const cvalue &v, SourceLocation real_loc)
 {
@@ -1428,9 +1482,27 @@ value_check(const marker *m, const cvalue &v, SourceLocation real_loc)
         return true;
     if (v.kind == cvalue::INT && llvm::APSInt::isSameValue(v.i, m->expected))
         return true;
+    std::string at = where(real_loc);
+#ifdef CCC_MISMATCH_PREFIX
+    if (v.kind == cvalue::INT) {
+        uint64_t bits = int_bits(v.i);
+        std::string digits = v.i.isUnsigned() ? fmt("%llu", (unsigned long long) bits)
+                                              : fmt("%lld", (long long) bits);
+        mismatch(m->loc, "ccffi: '" + m->name + "' is "
+                 + llvm::toString(m->expected, 10) + " in the cdef but "
+                 + digits + " in the header (" + at + ")");
+        bool positive = v.i.isUnsigned() ? v.i != 0 : v.i.isStrictlyPositive();
+        std::string text = positive
+            ? fmt("%llu (0x%llx)", (unsigned long long) bits, (unsigned long long) bits)
+            : fmt("%lld", (long long) bits);
+        mismatch_record(m->name, "the C compiler says '" + m->name + "' is "
+                        "equal to " + text + ", but the cdef disagrees");
+        return true;
+    }
+#endif
     error_at(m->loc, "ccffi: '" + m->name + "' is "
              + llvm::toString(m->expected, 10) + " in the cdef but "
-             + value_text(v) + " in the header (" + where(real_loc) + ")");
+             + value_text(v) + " in the header (" + at + ")");
     return false;
 }
 
@@ -1570,8 +1642,9 @@ marker_function(const marker *m)
                  "be a typedef of a function type");
         return;
     }
-    NamedDecl *real = lookup_ordinary(m->name);
-    FunctionDecl *fd = real ? dyn_cast<FunctionDecl>(real) : nullptr;
+    bool overloaded;
+    NamedDecl *real = lookup_ordinary(m->name, &overloaded);
+    FunctionDecl *fd = real && !overloaded ? real->getAsFunction() : nullptr;
     if (fd && !fd->hasPrototype() && !isa<FunctionProtoType>(as_function(fd->getType()))) {
         /* `int f();` says nothing of the parameters: trust the cdef */
         table_decl(m->name, CCT_DECL_FUNCTION, type_index(cdef), 0,
@@ -1579,14 +1652,17 @@ marker_function(const marker *m)
         return;
     }
     if (fd) {
+        /* Python calls with the cdef's types; the trampoline's call converts
+         * them to the source's, and the compiler judges that call */
         function_check(m, cdef, fd->getType(), fd->getLocation());
-        table_decl(m->name, CCT_DECL_FUNCTION, type_index(fd->getType()), 0,
+        table_decl(m->name, CCT_DECL_FUNCTION, type_index(cdef), 0,
                    marker_slot(m), 0);
         return;
     }
-    if (!real && macro_kind(m->name)) {
-        table_decl(m->name, CCT_DECL_FUNCTION, type_index(cdef), CCT_DF_MACRO,
-                   marker_slot(m), 0);
+    if ((!real && macro_kind(m->name)) || (real && overloaded)) {
+        /* a macro, or C++ overloads: the generated calls choose */
+        table_decl(m->name, CCT_DECL_FUNCTION, type_index(cdef),
+                   real ? 0 : CCT_DF_MACRO, marker_slot(m), 0);
         return;
     }
     error_at(m->loc, real ? "ccffi: '" + m->name + "' is not a function in the source"
@@ -1610,16 +1686,24 @@ marker_global(const marker *m)
     QualType cdef = marker_type(m->decl);
     NamedDecl *real = lookup_ordinary(m->name);
     VarDecl *vd = real ? dyn_cast<VarDecl>(real) : nullptr;
+    const PointerType *cp = dyn_cast<PointerType>(main_variant(cdef));
+    if (real && real->getAsFunction() && cp
+        && isa<FunctionType>(main_variant(cp->getPointeeType()))) {
+        /* `int (*const f)(int);` in the cdef for a function f: its address,
+         * read by the generated getter */
+        table_decl(m->name, CCT_DECL_VARIABLE, type_index(cdef), CCT_DF_CONST,
+                   marker_slot(m), 0);
+        return;
+    }
     if (vd) {
         QualType rtype = vd->getType();
-        if (!same_type(cdef, rtype)) {
-            error_at(m->loc, "ccffi: global '" + m->name + "' is " + qT(cdef)
+        if (!same_type(cdef, rtype))
+            mismatch(m->loc, "ccffi: global '" + m->name + "' is " + qT(cdef)
                      + " in the cdef, " + qT(rtype) + " in the header ("
                      + where(vd->getLocation()) + ")");
-            return;
-        }
         uint16_t flags = type_is_readonly(rtype) ? CCT_DF_CONST : 0;
-        table_decl(m->name, CCT_DECL_VARIABLE, type_index(rtype), flags,
+        /* Python sees the cdef's type (an unsized array stays unsized) */
+        table_decl(m->name, CCT_DECL_VARIABLE, type_index(cdef), flags,
                    marker_slot(m), 0);
         return;
     }
@@ -1901,15 +1985,20 @@ protected:
     bool
     ParseArgs(const CompilerInstance &ci, const std::vector<std::string> &args) override
     {
+        mismatch_is_error = false;
         for (const std::string &a : args) {
             if (a.compare(0, 5, "dump=") == 0 && a.size() > 5) {
                 dump_path = a.substr(5);
                 continue;
             }
+            if (a == "werror") {
+                mismatch_is_error = true;
+                continue;
+            }
             DiagnosticsEngine &d = ci.getDiagnostics();
             unsigned id = d.getCustomDiagID(DiagnosticsEngine::Error, "%0");
             d.Report(id) << "ccffi: unknown plugin argument '-fplugin-arg-ccffi-"
-                            + a + "'; the only one is 'dump=FILE'";
+                            + a + "'; the arguments are 'dump=FILE' and 'werror'";
             return false;
         }
         return true;
