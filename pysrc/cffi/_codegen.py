@@ -409,7 +409,7 @@ class Generator:
               'void *result);')
             out.extend(self.prologue)
             w('')
-        out.extend(_codegen_fallback.section(self.ffi, CONTRACT))  # no plugin
+        out.extend(_codegen_fallback.section(self, CONTRACT))  # no plugin
         out.extend(self.markers)
         w('')
         w('/* The typed calls convert what the cdef declared to what the header')

@@ -19,7 +19,12 @@ Which numbers, in which order, is the backend's plan
 a C statement.  The file stays valid C99 and C++ (C++98 too); only
 `_CCFFI_ALIGNOF` falls back to `__alignof__` for pre-C11 C.
 """
+import re
+
 import _cffi_backend
+
+
+CHUNK = 64   # statements per fill function
 
 
 def _statement(k, op, cname, path, extra):
@@ -46,6 +51,8 @@ def _statement(k, op, cname, path, extra):
         return '%s.flags = _CCFFI_SIGNED(%s);' % (v, cname)
     if op == 'isfloat':
         return '%s.u = (((%s)1) / 2) * 2 != 0;' % (v, cname)
+    if op == 'enumval':
+        return None     # in the array's initializer: see _initializer()
     if op == 'int':
         # `| 0`: a compile error unless it is an integer, as CFFI
         return ('%s.u = (unsigned long long)((%s) | 0); %s.flags = (%s) <= 0;'
@@ -57,18 +64,34 @@ def _statement(k, op, cname, path, extra):
     raise AssertionError("unknown fallback entry %r" % (op,))
 
 
-def call_slots(ffi):
-    """name -> slot of each function, global variable and extern "Python"
-    function: positions in the generator's arrays, numbered per kind in
-    declaration order as _codegen.Generator numbers them (the plugin reads
-    them from the markers)."""
-    counters = {'function': 0, 'variable': 0, 'extern_python': 0}
+_SLOT_MARKER = re.compile(
+    r'\(\s*"(function|global|python)"\s*,\s*"([A-Za-z_][A-Za-z_0-9]*)"\s*,'
+    r'\s*(\d+)')
+
+
+def call_slots(markers, attribute_name):
+    """name -> (kind, slot) of each function, global and extern "Python"
+    function, read from the generator's markers: the plugin reads the slots
+    there (runtime/table/MARKERS.md), so the fallback reads the same.  A
+    'global' marker may also stand for a constant the generator reads
+    through a getter (a float, a pointer): the table then has a variable."""
     slots = {}
-    for d in _cffi_backend._ccffi_declarations(ffi):
-        if d[0] in counters:
-            slots[d[1]] = counters[d[0]]
-            counters[d[0]] += 1
+    for line in markers:
+        for part in line.split('%s(' % attribute_name)[1:]:
+            m = _SLOT_MARKER.match('(' + part)
+            if m:
+                slots[m.group(2)] = (m.group(1), int(m.group(3)))
     return slots
+
+
+def _initializer(op, cname):
+    """The static initializer of an entry: enumerators are integer constant
+    expressions (no code to run, and none for gcc to optimise: 6000 of
+    them took gcc -O2 -g minutes as statements)."""
+    if op == 'enumval':
+        return '{ (unsigned long long)((%s) | 0), 0.0, 0, (%s) <= 0 }' % (
+            cname, cname)
+    return '{ 0, 0.0, 0, 0 }'
 
 
 def type_checks(entries):
@@ -90,14 +113,15 @@ def type_checks(entries):
     return list(by_record.items())
 
 
-def section(ffi, contract):
+def section(generator, contract):
     """The lines, placed after the user's source and before the markers,
     that serve a compilation without the plugin: between #ifndef and #endif
     of the plugin's macro, they empty the marker attribute and define the
     table symbol as an expression of the blob that
     _cffi_backend._ccffi_init_module() recognises, with its sizeof (the
     generator puts the plugin's sentinel under #ifdef of the macro)."""
-    plan = _cffi_backend._ccffi_fallback_plan(ffi, call_slots(ffi))
+    plan = _cffi_backend._ccffi_fallback_plan(
+        generator.ffi, call_slots(generator.markers, contract['attribute']))
     entries = plan['entries']
     table = plan['table']
     n = len(entries)
@@ -141,7 +165,10 @@ def section(ffi, contract):
     for i in range(0, len(table), 24):
         w('    ' + ','.join(str(b) for b in table[i:i + 24]) + ',')
     w('};')
-    w('static _ccffi_fb_value _ccffi_fb_values[%d];' % max(n, 1))
+    w('static _ccffi_fb_value _ccffi_fb_values[%d] = {' % max(n, 1))
+    for op, cname, _, _ in entries or [('', None, None, None)]:
+        w('    %s,' % _initializer(op, cname))
+    w('};')
     if any(e[0] == 'bitpos' for e in entries):
         w('static unsigned long long _ccffi_fb_lowbit(const void *p, size_t n)')
         w('{')
@@ -162,14 +189,24 @@ def section(ffi, contract):
         w('    (void)p;')
         out.extend('    ' + line for line in lines)
         w('}')
+    # in functions of CHUNK statements: gcc -O2 -g takes minutes over one
+    # function of thousands (a cdef with a 6000-enumerator enum)
+    statements = [st for st in (_statement(k, *e)
+                                for k, e in enumerate(entries)) if st]
+    nchunks = (len(statements) + CHUNK - 1) // CHUNK
+    for c in range(nchunks):
+        w('static void _ccffi_fb_fill%d(_ccffi_fb_value *v)' % c)
+        w('{')
+        for st in statements[c * CHUNK:(c + 1) * CHUNK]:
+            w('    ' + st)
+        w('}')
     w('static void _ccffi_fb_fill(_ccffi_fb_value *v)')
     w('{')
-    if not entries:
-        w('    (void)v;')
+    w('    (void)v;')
     for i in range(len(checks)):
         w('    (void)_ccffi_fb_check%d;' % i)
-    for k, (op, cname, path, extra) in enumerate(entries):
-        w('    ' + _statement(k, op, cname, path, extra))
+    for c in range(nchunks):
+        w('    _ccffi_fb_fill%d(v);' % c)
     w('}')
     w('static struct {')
     w('    char magic[8];')

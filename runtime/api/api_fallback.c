@@ -49,7 +49,8 @@
                                sizeof(path) / sizeof((path)[0]) */           \
     X(SIGN, "sign")         /* a: type; ((cname)-1) <= 0 */                   \
     X(ISFLOAT, "isfloat")   /* a: type; ((cname)1) / 2 is not 0 */            \
-    X(ENUMVAL, "int")       /* a: enumerator; value and sign of cname */      \
+    X(ENUMVAL, "enumval")   /* a: enumerator; value and sign of cname (an  \
+                               integer constant expression) */               \
     X(CONST_INT, "int")     /* a: decl; value and sign of cname */            \
     X(CONST_FLOAT, "float") /* a: decl; (double)(cname) */                    \
     X(CONST_STRING, "string") /* a: decl; (const char *)(cname) */
@@ -1063,26 +1064,41 @@ PyObject *api_built_with(FFIObject *ffi)
  * generator's function, global and extern "Python" arrays) and 'entries',
  * a list of (op, cname, path, extra) in plan order
  * (pysrc/cffi/_codegen_fallback.py writes one expression each). */
-/* The generator's call slots (name -> slot) into the current functions,
- * variables and extern "Python" functions of t.  0 or -1. */
+/* The generator's slots (name -> (kind, slot), kind "function", "global"
+ * or "python", as its markers carry them) into the current functions,
+ * variables and extern "Python" functions of t.  A constant with a "global"
+ * slot is one the generated file reads through a getter (floats, pointers,
+ * typed constants): it becomes a const variable, as the plugin records it.
+ * 0 or -1. */
 static int fb_set_slots(cc_table *t, PyObject *slots)
 {
     for (uint32_t i = 0; i < t->ndecls; i++) {
         cct_decl *d = &t->decls[i];
-        if ((d->kind != CCT_DECL_FUNCTION && d->kind != CCT_DECL_VARIABLE
-             && d->kind != CCT_DECL_EXTERN_PYTHON) || !fb_decl_is_current(t, i))
+        if ((d->kind == CCT_DECL_TAG || d->kind == CCT_DECL_TYPEDEF)
+            || !fb_decl_is_current(t, i))
             continue;
-        PyObject *slot = PyDict_GetItemString(slots, cc_table_str(t, d->name));
-        if (slot == NULL)
+        PyObject *entry = PyDict_GetItemString(slots, cc_table_str(t, d->name));
+        const char *kind;
+        unsigned int v;
+        if (entry == NULL)
             continue;
-        unsigned long v = PyLong_AsUnsignedLong(slot);
-        if (v == (unsigned long)-1 && PyErr_Occurred())
+        if (!PyArg_ParseTuple(entry, "sI:slot", &kind, &v))
             return -1;
         if (v >= CCT_NO_SLOT) {
             PyErr_SetString(PyExc_ValueError, "slot out of range");
             return -1;
         }
-        d->slot = (uint32_t)v;
+        int is_const = d->kind == CCT_DECL_CONST_INT || d->kind == CCT_DECL_CONST_FLOAT
+                       || d->kind == CCT_DECL_CONST_STRING;
+        if (strcmp(kind, "global") == 0 && is_const) {
+            d->kind = CCT_DECL_VARIABLE;
+            d->flags = CCT_DF_CONST;
+            d->value = 0;
+        }
+        if ((d->kind == CCT_DECL_FUNCTION && strcmp(kind, "function") == 0)
+            || (d->kind == CCT_DECL_VARIABLE && strcmp(kind, "global") == 0)
+            || (d->kind == CCT_DECL_EXTERN_PYTHON && strcmp(kind, "python") == 0))
+            d->slot = v;
     }
     return 0;
 }

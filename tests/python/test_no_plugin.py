@@ -48,7 +48,7 @@ CDEF1 = """
     static const int STATIC_INT;
     static const double STATIC_DOUBLE;
     static const float STATIC_FLOAT;
-    static const char *const STATIC_STR;
+    static char *const STATIC_STR;
     typedef int... myint_t;
     typedef unsigned int... myuint_t;
     typedef float... myflt_t;
@@ -86,7 +86,7 @@ SOURCE1 = """
     static const int STATIC_INT = -99;
     static const double STATIC_DOUBLE = 2.25;
     static const float STATIC_FLOAT = 0.5f;
-    static const char *const STATIC_STR = "hello";
+    static char *const STATIC_STR = (char *)"hello";
     typedef short myint_t;
     typedef unsigned long myuint_t;
     typedef double myflt_t;
