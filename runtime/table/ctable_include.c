@@ -111,8 +111,10 @@ static bool cc_same_type(cc_includer *in, uint32_t si, uint32_t di)
     if (s->kind != d->kind || s->prim != d->prim
         || !cc_same_string(in->src, s->name, in->dst, d->name))
         return false;
-    if (cc_map_add(&in->assumed, pair, 0) < 0)
+    if (cc_map_add(&in->assumed, pair, 0) < 0) {
+        cc_include_nomem(in);     /* the first error wins: not "different" */
         return false;
+    }
     switch (s->kind) {
     case CCT_KIND_STRUCT:
     case CCT_KIND_UNION:
@@ -554,9 +556,13 @@ int cc_table_include(cc_table *dst, const cc_table *src, cc_error *err)
     }
     memset(in.src_to_dst, 0xff, src->ntypes * sizeof *in.src_to_dst);
     rc = cc_include_all(&in);
+    if (rc == 0 && err != NULL && err->kind == CC_ERR_NOMEM)
+        rc = -1;          /* memory ran out inside a comparison */
     if (rc == 0) {
         memset(&verr, 0, sizeof verr);
-        if (cc_table_validate(dst, &verr) < 0)
+        if (cc_table_validate(dst, &verr) < 0 && verr.kind == CC_ERR_NOMEM)
+            rc = cc_include_nomem(&in);
+        else if (verr.kind != CC_ERR_NONE)
             rc = cc_error_set(err, CC_ERR_DECL, "ffi.include() would combine the "
                               "two declarations into an invalid one: %s",
                               verr.message);
