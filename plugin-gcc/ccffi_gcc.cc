@@ -501,6 +501,11 @@ array_index(tree main)
         table_check(cc_table_array(&table, item, 0, CCT_TF_LENGTH_UNKNOWN, &out));
         return out;
     }
+    if (TYPE_SIZE_UNIT(main) && integer_zerop(TYPE_SIZE_UNIT(main))) {
+        /* `int a[0]` (GNU zero-length array) */
+        table_check(cc_table_array(&table, item, 0, 0, &out));
+        return out;
+    }
     if (!tree_fits_shwi_p(TYPE_MAX_VALUE(domain))) {
         error_at(current_loc, "ccffi: variable-length array type %qT cannot "
                  "be put in the table", main);
@@ -708,7 +713,7 @@ field_types_agree(const marker *m, const char *what, tree cf, tree rf)
         snprintf(cwidth, sizeof cwidth, " : %d", (int) tree_to_shwi(DECL_SIZE(cf)));
     if (rbit)
         snprintf(rwidth, sizeof rwidth, " : %d", (int) tree_to_shwi(DECL_SIZE(rf)));
-    error_at(m->loc, "ccffi: %s: field %qs is %<%T%s%> in the cdef, %<%T%s%> "
+    mismatch(m->loc, "ccffi: %s: field %qs is %<%T%s%> in the cdef, %<%T%s%> "
              "in the header (%s)", what, identifier_text(DECL_NAME(cf)), ct,
              cwidth, rt, rwidth, at);
     return false;
@@ -724,14 +729,14 @@ fields_agree(const marker *m, const char *what, tree cf, tree rf)
     const char *cname = identifier_text(DECL_NAME(cf));
     const char *rname = identifier_text(DECL_NAME(rf));
     if (strcmp(cname, rname) != 0) {
-        error_at(m->loc, "ccffi: %s: the cdef has field %qs where the header "
+        mismatch(m->loc, "ccffi: %s: the cdef has field %qs where the header "
                  "has %qs (%s)", what, cname, rname, at);
         return false;
     }
     if (!field_types_agree(m, what, cf, rf))
         return false;
     if (int_bit_position(cf) != int_bit_position(rf)) {
-        error_at(m->loc, "ccffi: %s: field %qs is at bit offset %wd in the "
+        mismatch(m->loc, "ccffi: %s: field %qs is at bit offset %wd in the "
                  "cdef, %wd in the header (%s)", what, cname,
                  int_bit_position(cf), int_bit_position(rf), at);
         return false;
@@ -767,7 +772,7 @@ records_agree(const marker *m, const char *what, tree cdef, tree real)
     if (cf || rf) {
         tree extra = cf ? cf : rf;
         where(rf ? DECL_SOURCE_LOCATION(rf) : real_loc, at, sizeof at);
-        error_at(m->loc, "ccffi: %s: field %qs is only in the %s; declare the "
+        mismatch(m->loc, "ccffi: %s: field %qs is only in the %s; declare the "
                  "struct with %<...;%> if the cdef lists only some fields (%s)",
                  what, identifier_text(DECL_NAME(extra)),
                  cf ? "cdef" : "header", at);
@@ -775,7 +780,7 @@ records_agree(const marker *m, const char *what, tree cdef, tree real)
     }
     if (!tree_int_cst_equal(TYPE_SIZE_UNIT(cdef), TYPE_SIZE_UNIT(real))
         || TYPE_ALIGN(cdef) != TYPE_ALIGN(real)) {
-        error_at(m->loc, "ccffi: %s: size %wd and alignment %u in the cdef, "
+        mismatch(m->loc, "ccffi: %s: size %wd and alignment %u in the cdef, "
                  "size %wd and alignment %u in the header (%s)", what,
                  tree_to_shwi(TYPE_SIZE_UNIT(cdef)), TYPE_ALIGN_UNIT(cdef),
                  tree_to_shwi(TYPE_SIZE_UNIT(real)), TYPE_ALIGN_UNIT(real),
@@ -932,12 +937,27 @@ marker_tag(const marker *m, enum tree_code code)
                  "%qT", m->kind, m->name, real);
         return;
     }
+    unsigned flags = m->has_number ? (unsigned) m->number : 0;
+    if (!real && (flags & CCC_MF_OPAQUE)) {
+        /* `struct a;` that the source never names: opaque, as the cdef says */
+        enum cct_kind kind = code == UNION_TYPE ? CCT_KIND_UNION
+                           : code == ENUMERAL_TYPE ? CCT_KIND_ENUM : CCT_KIND_STRUCT;
+        cct_type ty;
+        memset(&ty, 0, sizeof ty);
+        ty.kind = (uint8_t) kind;
+        ty.flags = CCT_TF_OPAQUE;
+        ty.name = table_string(m->name);
+        ty.size = CCT_SIZE_UNKNOWN;
+        uint32_t index;
+        table_check(cc_table_add_type(&table, &ty, &index));
+        table_decl(m->name, CCT_DECL_TAG, index, 0, CCT_NO_SLOT, 0);
+        return;
+    }
     if (!real) {
         error_at(m->loc, "ccffi: %s %qs is not declared in the source",
                  m->kind, m->name);
         return;
     }
-    unsigned flags = m->has_number ? (unsigned) m->number : 0;
     char what[300];
     snprintf(what, sizeof what, "%s %s", m->kind, m->name);
     if ((flags & (CCC_MF_BODY | CCC_MF_EXACT | CCC_MF_FIELDS))
@@ -953,8 +973,9 @@ marker_tag(const marker *m, enum tree_code code)
                    0, CCT_NO_SLOT, 0);
         return;
     }
-    if (!record_check(m, what, flags, marker_type(m->decl), real))
-        return;
+    /* layout differences warn (CFFI builds such a module and complains at
+     * use); the source's layout is recorded */
+    record_check(m, what, flags, marker_type(m->decl), real);
     table_decl(m->name, CCT_DECL_TAG, type_index(real), 0, CCT_NO_SLOT, 0);
 }
 
@@ -994,8 +1015,7 @@ marker_typedef(const marker *m)
                    CCT_NO_SLOT, 0);
         return;
     }
-    if (!record_check(m, what, flags, marker_type(m->decl), type))
-        return;
+    record_check(m, what, flags, marker_type(m->decl), type);
     table_decl(m->name, CCT_DECL_TYPEDEF, type_index(type), 0,
                CCT_NO_SLOT, 0);
 }
@@ -1282,6 +1302,14 @@ marker_global(const marker *m)
         /* Python sees the cdef's type (an unsized array stays unsized) */
         uint16_t flags = type_is_readonly(rtype) ? CCT_DF_CONST : 0;
         table_decl(m->name, CCT_DECL_VARIABLE, type_index(cdef), flags,
+                   marker_slot(m), 0);
+        return;
+    }
+    if (real && TREE_CODE(real) == FUNCTION_DECL && POINTER_TYPE_P(cdef)
+        && TREE_CODE(TREE_TYPE(cdef)) == FUNCTION_TYPE) {
+        /* `int (*const f)(int);` in the cdef for a function f: its address,
+         * read by the generated getter */
+        table_decl(m->name, CCT_DECL_VARIABLE, type_index(cdef), CCT_DF_CONST,
                    marker_slot(m), 0);
         return;
     }

@@ -51,6 +51,12 @@ INTEGER = re.compile(r'^((un)?signed )?(char|short|int|long|long long)$'
 ANONYMOUS = re.compile(r'\b(struct|union|enum) (?![A-Za-z_$])')
 
 
+def unspellable(ctype):
+    """True if the spelling of a cdef type is not valid C."""
+    return ('[...]' in ctype or '$' in ctype
+            or bool(ANONYMOUS.search(ctype)))
+
+
 def c_file_path(tmpdir, module_name, source_extension):
     return os.path.join(tmpdir, module_name + source_extension)
 
@@ -217,15 +223,10 @@ class Generator:
         else:
             self.type_marker('enum %s {}' % name,
                              attribute('enum', name, MARKER_BODY))
-        # the enum's record brings its enumerators; the values of a complete
-        # cdef enum are checked against the header's (in a partial one,
-        # implicit values are guesses, not claims)
-        if partial:
-            return
-        for ename, value in enumerators:
-            if value is not None:
-                self.type_marker('int {}', attribute(
-                    'enumconst', ename, MARKER_CHECK_ONLY, value))
+        # the enum's record brings its enumerators with the compiler's
+        # values: CFFI's recompiler does not check the cdef's values either
+        # (a cdef `enum e { AA, BB };` for `enum e { AA, CC, BB };` has BB 2)
+        del partial, enumerators
 
     def emit_enumconst(self, name, value):
         numbers = () if value is None else (0, value)
@@ -278,6 +279,14 @@ class Generator:
 
     def emit_function(self, name, result, args, variadic):
         slot = len(self.function_entries)
+        if any(unspellable(t) for t in (result,) + tuple(args)):
+            # `foo_t *` with `typedef int foo_t[...]`, an anonymous struct:
+            # C cannot spell the cdef's type, so the table takes the
+            # source's prototype and libffi calls the function at its address
+            self.type_marker('__typeof__(%s) {}' % name,
+                             attribute('function', name, slot))
+            self.function_entries.append(('NULL', '(void (*)(void))&%s' % name))
+            return
         self.type_marker('%s {}(%s)' % (
             typeof(result), self.parameter_list(args, variadic).replace(
                 '{', '{{').replace('}', '}}')),
@@ -318,8 +327,16 @@ class Generator:
             mtype = '%s {}' % typeof(ctype).replace('{', '{{').replace('}', '}}')
         self.type_marker(mtype, attribute('global', name, slot))
         getter = '_ccffi_g%d' % slot
-        self.trampolines.append('static void *%s(void)\n{ return (void *)&(%s); }'
-                                % (getter, name))
+        if is_const and '[' not in ctype and not unspellable(ctype):
+            # `int (*const f)(int)` may be bound to a function f, a constant
+            # to a macro: read its value, as CFFI does
+            self.trampolines.append(
+                'static void *%s(void)\n{ static %s v; v = (%s); '
+                'return (void *)&v; }' % (getter, typeof(ctype), name))
+        else:
+            self.trampolines.append(
+                'static void *%s(void)\n{ return (void *)&(%s); }'
+                % (getter, name))
         self.global_getters.append(getter)
 
     def emit_extern_python(self, name, result, args, variadic, plus_c):

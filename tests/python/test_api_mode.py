@@ -522,10 +522,16 @@ def test_generated_code_is_warning_free(tmp_path):
 
 # --------------------------------------------------------- diagnostics
 
-def test_mismatched_exact_struct_fails_the_build(tmp_path):
-    err = build_fails(tmp_path, "struct s { int a; int b; };",
-                      "struct s { int a; long b; };")
-    assert "struct s" in err and "'b'" in err and "int" in err and "long" in err
+def test_mismatched_exact_struct_warns(tmp_path, capfd, compiler):
+    # CFFI builds it too; the source's layout is used
+    if compiler.name != "gcc":
+        pytest.skip("the Clang plugin still refuses the build")
+    m, err = build_warns(tmp_path, capfd, "struct s { int a; int b; };",
+                         "struct s { int a; long b; };")
+    assert re.search(r"warning: ccffi: struct s: field 'b' is 'int' in the "
+                     r"cdef, 'long int' in the header \(.*\.c:\d+\)", err), err
+    assert m.ffi.sizeof("struct s") == 16
+    assert m.ffi.offsetof("struct s", "b") == 8
 
 
 def test_mismatched_values_raise_at_use(tmp_path, capfd, compiler):
@@ -544,8 +550,6 @@ def test_mismatched_values_raise_at_use(tmp_path, capfd, compiler):
         #define BAR (-6912)
         #define OK 7
     """)
-    assert re.search(r"warning: ccffi: 'E2' is 3 in the cdef but 1 in the "
-                     r"header \(.*\.c:\d+\)", err), err
     assert re.search(r"warning: ccffi: 'FOO' is 123 in the cdef but 124 in the "
                      r"header \(.*\.c:\d+\)", err), err
     with pytest.raises(m.ffi.error) as info:
@@ -556,8 +560,8 @@ def test_mismatched_values_raise_at_use(tmp_path, capfd, compiler):
         m.lib.BAR
     assert str(info.value) == ("the C compiler says 'BAR' is equal to -6912, "
                                "but the cdef disagrees")
-    with pytest.raises(m.ffi.error):
-        m.lib.E2
+    # enumerators: the compiler's values, unchecked, as CFFI's recompiler
+    assert m.lib.E2 == 1
     assert m.lib.OK == 7 and m.lib.E1 == 0
     assert m.ffi.typeof("enum e").relements == {"E1": 0, "E2": 1}
     assert sorted(dir(m.lib)) == ["BAR", "E1", "E2", "FOO", "OK"]
