@@ -372,8 +372,9 @@ def norm(x, depth=0):
     if t.kind == "pointer":
         if x == ffi.NULL:
             return [name, None]
-        item = t.item
-        if item.kind == "struct" or item.kind == "union":
+        item = t.item      # (only memory from ffi.new: a pointer read from a
+                           # union may be any bits, and CFFI would crash too)
+        if (item.kind == "struct" or item.kind == "union") and "owning" in repr(x):
             try:
                 return [name, "->", norm(x[0], depth + 1)]
             except Exception as e:
