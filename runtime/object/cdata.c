@@ -132,9 +132,12 @@ static void cdata_block_free(PyObject *capsule)
 }
 
 /* A zeroed separate block of nbytes for cd, owned by a new capsule. */
-static int cdata_attach_block(CDataObject *cd, Py_ssize_t nbytes)
+static int cdata_attach_block(CDataObject *cd, Py_ssize_t nbytes, int clear)
 {
-    char *block = PyMem_Calloc(1, nbytes > 0 ? (size_t)nbytes : 1);
+    size_t n = nbytes > 0 ? (size_t)nbytes : 1;
+    /* not cleared only when new_allocator(should_clear_after_alloc=False)
+     * asked for it, as CFFI */
+    char *block = clear ? PyMem_Calloc(1, n) : PyMem_Malloc(n);
     if (block == NULL) {
         PyErr_NoMemory();
         return -1;
@@ -201,7 +204,7 @@ static CDataObject *cdata_new_owning(CTypeObject *ct, Py_ssize_t nbytes)
         CDataObject *cd = cdata_alloc(&CDataOwn_Type, ct, 0);
         if (cd == NULL)
             return NULL;
-        if (cdata_attach_block(cd, nbytes) < 0) {
+        if (cdata_attach_block(cd, nbytes, 1) < 0) {
             Py_DECREF(cd);
             return NULL;
         }
@@ -232,7 +235,7 @@ static CDataObject *cdata_new_allocated(CTypeObject *ct, Py_ssize_t nbytes,
         CDataObject *cd = cdata_alloc(&CDataOwnGC_Type, ct, 0);
         if (cd == NULL)
             return NULL;
-        if (cdata_attach_block(cd, nbytes) < 0) {
+        if (cdata_attach_block(cd, nbytes, clear) < 0) {
             Py_DECREF(cd);
             return NULL;
         }
@@ -490,9 +493,15 @@ static PyObject *cdata_newp_pointer(CTypeObject *ct, PyObject *init, PyObject *a
         CD_OWN(ptr)->c_repr_kind = CDATA_REPR_OWNING;
         return (PyObject *)ptr;
     }
-    CDataObject *cd = cdata_new_memory(ct, item->ct_size, allocator);
+    /* a char or wchar_t gets a NUL after it, as in CFFI: ffi.string() of
+     * the pointer stops there */
+    Py_ssize_t nbytes = item->ct_size;
+    if (item->ct_flags & (CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR))
+        nbytes *= 2;
+    CDataObject *cd = cdata_new_memory(ct, nbytes, allocator);
     if (cd == NULL)
         return NULL;
+    CD_OWN(cd)->c_nbytes = item->ct_size;
     if (init != NULL && init != Py_None && cconv_from_python(item, cd->c_data, init) < 0) {
         Py_DECREF(cd);
         return NULL;
@@ -1389,9 +1398,28 @@ static PyObject *cdata_getattro(CDataObject *cd, PyObject *name)
             if (base == NULL)
                 return cdata_null_deref(cd);
             CTypeObject *ft = f->cf_type;
+            /* fast path: a plain int or double field, as cconv reads it */
+            if (f->cf_bitsize < 0) {
+                char *p = base + f->cf_offset;
+                uint32_t fl = ft->ct_flags;
+                if ((fl & CT_PRIMITIVE_SIGNED) && ft->ct_size == sizeof(int)) {
+                    int v;
+                    memcpy(&v, p, sizeof v);     /* packed: maybe unaligned */
+                    return PyLong_FromLong(v);
+                }
+                if ((fl & CT_PRIMITIVE_FLOAT) && ft->ct_size == sizeof(double)
+                    && !(fl & (CT_IS_LONGDOUBLE | CT_PRIMITIVE_COMPLEX))) {
+                    double d;
+                    memcpy(&d, p, sizeof d);
+                    return PyFloat_FromDouble(d);
+                }
+            }
             if ((ft->ct_flags & CT_ARRAY) && ft->ct_length <= 0)
                 return cdata_read_var_array(cd, f, base);
-            return cconv_read_field(f, base, cdata_memory_owner(cd));
+            /* only a struct or array field is a view needing an owner */
+            PyObject *owner = (ft->ct_flags & (CT_STRUCT_OR_UNION | CT_ARRAY))
+                              ? cdata_memory_owner(cd) : NULL;
+            return cconv_read_field(f, base, owner);
         }
         if (PyErr_Occurred())
             return NULL;
@@ -1519,6 +1547,13 @@ int cdata_release(CDataObject *cd)
     CDataOwnObject *o = CD_OWN(cd);
     if (o->c_destructor != NULL) {
         cdata_run_destructor(o);
+        if (PyErr_Occurred())
+            return -1;
+    }
+    if (cdata_is_struct_wrapper(cd)
+        && CD_OWN(o->c_keep)->c_destructor != NULL) {
+        /* "struct foo *" from an allocator: its struct calls free() */
+        cdata_run_destructor(CD_OWN(o->c_keep));
         if (PyErr_Occurred())
             return -1;
     }

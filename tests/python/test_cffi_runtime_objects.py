@@ -254,3 +254,51 @@ def test_define_refused_has_no_position():
         cffi.FFI().cdef("#define BB 12.34")
     assert str(e.value).startswith("only supports one of the following "
                                    "syntax:")
+
+
+# ------------------------------------------------------------ allocation
+
+def test_new_char_pointer_has_a_nul_after_it():
+    ffi = cffi.FFI()
+    seen = []
+    alloc = ffi.new_allocator(lambda n: (seen.append(n),
+                                         ffi.new("char[]", b"X" * n))[1],
+                              should_clear_after_alloc=False)
+    p = alloc("char *", b"a")
+    assert seen == [2]              # room for the NUL, as CFFI asks
+    assert repr(ffi.new("char *")) == "<cdata 'char *' owning 1 bytes>"
+    assert ffi.string(ffi.new("char *", b"z")) == b"z"
+    assert ffi.string(ffi.new("wchar_t *", u"w")) == u"w"
+    del p
+
+
+def test_allocator_without_clearing_and_release_of_its_struct():
+    ffi = cffi.FFI()
+    ffi.cdef("struct ab { int a, b; };")
+    noclear = ffi.new_allocator(should_clear_after_alloc=False)
+    for _ in range(200):      # some block comes back dirty: not cleared
+        p = noclear("int[]", 1000)
+        if any(p[i] for i in range(1000)):
+            break
+        for i in range(1000):
+            p[i] = -1
+        del p
+    else:
+        pytest.fail("should_clear_after_alloc=False still clears")
+    seen = []
+    alloc = ffi.new_allocator(alloc=lambda n: ffi.new("char[]", n),
+                              free=seen.append)
+    s = alloc("struct ab *")
+    ffi.release(s)
+    assert len(seen) == 1 and seen[0] == s
+    ffi.release(s)
+    assert len(seen) == 1
+
+
+def test_callback_with_bitfield_struct_refused_as_cffi():
+    ffi = cffi.FFI()
+    ffi.cdef("struct bf { int a; int x:1; };")
+    with pytest.raises(NotImplementedError) as e:
+        ffi.callback("struct bf foo(void)", lambda: 42)
+    assert str(e.value) == ("struct bf(*)(): callback with unsupported "
+                            "argument or return type or with '...'")
