@@ -106,7 +106,9 @@ class Ops:
             if ffi.typeof(c).kind == "array" or "owning" in repr(c):
                 ffi.string(c, self.byte() - 1)
         elif op == 7:
-            bytes(ffi.buffer(self.cdata()))
+            c = self.cdata()     # (CFFI too crashes on a buffer over NULL)
+            if ffi.typeof(c).kind == "array" or c != ffi.NULL:
+                bytes(ffi.buffer(c))
         elif op == 8:
             c = self.cdata()
             if ffi.typeof(c).kind == "array":
