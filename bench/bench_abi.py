@@ -24,11 +24,15 @@ struct tl_point { int x, y; };
 int tl_point_ptr_sum(const struct tl_point *);
 struct tl_point tl_make_point(int, int);
 long tl_sum_callback(int (*)(int), int);
+long tl_callbacks_in_threads(int (*)(int), int, int);
+struct tl_quad { int a, b, c, d; };
 void qsort(int *base, size_t nmemb, size_t size,
            int (*compar)(const int *, const int *));
 """
 
 CALLBACK_LOOPS = 1000    # C calls back this many times per timed call
+THREAD_CALLS = 4000      # callbacks per timed call from threads C created
+MEMORY_OBJECTS = 200000  # objects kept alive to measure bytes per object
 QSORT_ITEMS = 1000       # sorted again and again: after the first run the
                          # input is sorted, so every contender makes the same
                          # comparisons (glibc's merge sort)
@@ -41,6 +45,32 @@ def timed(stmt, ns, per=1):
     number = max(number, 1)
     best = min(timer.repeat(repeat=5, number=number))
     return best / number / per * 1e9
+
+
+def bytes_per_object(expr, ns):
+    """Bytes of memory per object made by `expr`: the growth of the
+    process's resident memory while MEMORY_OBJECTS of them are made and
+    kept, whichever allocator the implementation uses (pymalloc, malloc),
+    with the allocators' own overhead.  Run before anything else, so that
+    little freed memory is there to be reused."""
+    keep = [None] * MEMORY_OBJECTS
+    code = compile("for i in range(%d): keep[i] = %s" % (MEMORY_OBJECTS, expr),
+                   "<memory>", "exec")
+    env = dict(ns, keep=keep)
+    before = resident_bytes()
+    exec(code, env)
+    after = resident_bytes()
+    del keep, env
+    return (after - before) / MEMORY_OBJECTS
+
+
+def resident_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+# rows whose figure is not a time: name -> unit (run_bench.py formats them)
+UNITS = {"mem_int": "B", "mem_struct16": "B"}
 
 
 def scrambled():
@@ -66,7 +96,8 @@ def setup_cffi_like(testlib):
               nothing=lib.tl_nothing, add=lib.tl_add,
               add_double=lib.tl_add_double, strlen=lib.tl_strlen,
               point_ptr_sum=lib.tl_point_ptr_sum,
-              make_point=lib.tl_make_point, sum_callback=lib.tl_sum_callback)
+              make_point=lib.tl_make_point, sum_callback=lib.tl_sum_callback,
+              in_threads=lib.tl_callbacks_in_threads)
     rows = {
         "call_noarg": ("nothing()", 1),
         "call_2int": ("add(1, 2)", 1),
@@ -76,9 +107,13 @@ def setup_cffi_like(testlib):
         "call_ret_struct": ("make_point(1, 2)", 1),
         "callback": ("sum_callback(cb, %d)" % CALLBACK_LOOPS, CALLBACK_LOOPS),
         "qsort": ("qsort(array, %d, 4, cmp)" % QSORT_ITEMS, 1),
+        "cb_thread1": ("in_threads(cb, 1, %d)" % THREAD_CALLS, THREAD_CALLS),
+        "cb_thread8": ("in_threads(cb, 8, %d)" % (THREAD_CALLS // 8), THREAD_CALLS),
         "new": ("new('struct tl_point *')", 1),
         "field_read": ("point.x", 1),
         "field_write": ("point.x = 5", 1),
+        "mem_int": ("new('int *')", None),
+        "mem_struct16": ("new('struct tl_quad *')", None),
     }
     ident = {"cffi": cffi.__file__, "_cffi_backend": _cffi_backend.__file__,
              "backend_version": getattr(_cffi_backend, "__version__", "?"),
@@ -92,6 +127,9 @@ def setup_ctypes(testlib):
 
     class Point(ctypes.Structure):
         _fields_ = [("x", c_int), ("y", c_int)]
+
+    class Quad(ctypes.Structure):
+        _fields_ = [("a", c_int), ("b", c_int), ("c", c_int), ("d", c_int)]
 
     lib = ctypes.CDLL(testlib)
     libc = ctypes.CDLL(None)
@@ -119,7 +157,9 @@ def setup_ctypes(testlib):
               strlen=fn("tl_strlen", c_size_t, c_char_p),
               point_ptr_sum=fn("tl_point_ptr_sum", c_int, POINTER(Point)),
               make_point=fn("tl_make_point", Point, c_int, c_int),
-              sum_callback=fn("tl_sum_callback", c_long, CB, c_int))
+              sum_callback=fn("tl_sum_callback", c_long, CB, c_int),
+              in_threads=fn("tl_callbacks_in_threads", c_long, CB, c_int, c_int),
+              Quad=Quad, c_int=c_int)
     rows = {
         "call_noarg": ("nothing()", 1),
         "call_2int": ("add(1, 2)", 1),
@@ -129,9 +169,13 @@ def setup_ctypes(testlib):
         "call_ret_struct": ("make_point(1, 2)", 1),
         "callback": ("sum_callback(cb, %d)" % CALLBACK_LOOPS, CALLBACK_LOOPS),
         "qsort": ("qsort(array, %d, 4, cmp)" % QSORT_ITEMS, 1),
+        "cb_thread1": ("in_threads(cb, 1, %d)" % THREAD_CALLS, THREAD_CALLS),
+        "cb_thread8": ("in_threads(cb, 8, %d)" % (THREAD_CALLS // 8), THREAD_CALLS),
         "new": ("Point()", 1),
         "field_read": ("pt.x", 1),
         "field_write": ("pt.x = 5", 1),
+        "mem_int": ("c_int()", None),
+        "mem_struct16": ("Quad()", None),
     }
     return ns, rows, {"ctypes": ctypes.__file__}
 
@@ -174,6 +218,20 @@ size_t tl_strlen(const char *);
 int tl_point_ptr_sum(const struct tl_point *);
 struct tl_point tl_make_point(int, int);
 long tl_sum_callback(int (*)(int), int);
+long tl_callbacks_in_threads(int (*)(int), int, int);
+struct tl_quad { int a, b, c, d; };
+static int bench_py_cb(int);
+static long bench_extern_loop(int n)
+{
+    long s = 0;
+    for (int i = 0; i < n; i++)
+        s += bench_py_cb(i);
+    return s;
+}
+"""
+API_CDEF = """
+extern "Python" int bench_py_cb(int);
+long bench_extern_loop(int n);
 """
 
 
@@ -188,7 +246,7 @@ def setup_api(testlib):
     tmpdir = os.path.join(os.environ["BENCH_WORKDIR"], impl + "-api")
     name = "_bench_api_" + impl
     builder = cffi.FFI()
-    builder.cdef(CDEF.split("void qsort")[0])
+    builder.cdef(CDEF.split("void qsort")[0] + API_CDEF)
     builder.set_source(name, API_SOURCE, extra_link_args=[
         testlib, "-Wl,-rpath," + os.path.dirname(os.path.abspath(testlib))])
     import contextlib
@@ -198,7 +256,12 @@ def setup_api(testlib):
     sys.path.insert(0, tmpdir)
     mod = importlib.import_module(name)
     ffi, lib = mod.ffi, mod.lib
-    ns = dict(point=ffi.new("struct tl_point *", [1, 2]),
+
+    @ffi.def_extern()
+    def bench_py_cb(x):
+        return x
+    ns = dict(extern_loop=lib.bench_extern_loop,
+              point=ffi.new("struct tl_point *", [1, 2]),
               cb=ffi.callback("int(int)", lambda x: x),
               nothing=lib.tl_nothing, add=lib.tl_add,
               add_double=lib.tl_add_double, strlen=lib.tl_strlen,
@@ -212,6 +275,7 @@ def setup_api(testlib):
         "api_call_structptr": ("point_ptr_sum(point)", 1),
         "api_call_ret_struct": ("make_point(1, 2)", 1),
         "api_callback": ("sum_callback(cb, %d)" % CALLBACK_LOOPS, CALLBACK_LOOPS),
+        "api_extern": ("extern_loop(%d)" % CALLBACK_LOOPS, CALLBACK_LOOPS),
     }
     ident = {"cffi": cffi.__file__, "_cffi_backend": _cffi_backend.__file__,
              "module": mod.__file__,
@@ -230,9 +294,14 @@ def main():
     ns, rows, ident = SETUPS[contender](testlib)
     result = {"contender": contender, "python": sys.version.split()[0],
               "executable": sys.executable, "modules": ident, "ns": {}}
-    for name, (stmt, per) in rows.items():
+    order = sorted(rows, key=lambda name: rows[name][1] is not None)
+    for name in order:             # the memory rows first
+        stmt, per = rows[name]
         if only is None or name in only:
-            result["ns"][name] = timed(stmt, ns, per)
+            if per is None:
+                result["ns"][name] = bytes_per_object(stmt, ns)
+            else:
+                result["ns"][name] = timed(stmt, ns, per)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
 

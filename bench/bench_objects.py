@@ -4,8 +4,9 @@ against the real CFFI and ctypes, each contender in its own process.
     python bench_objects.py --ccffi-tree DIR [--python INTERP] [--rounds N]
 
 All contenders run under the same interpreter (default: the one running
-this script; pass pyenv's 3.11.7, which has cffi 2.0, to compare with the
-real CFFI: an extension built for Debian's 3.11 loads there too).  Each
+this script); --real-cffi names a directory put first on sys.path for the
+cffi contender (make bench-objects passes links to pyenv's CFFI 2.0, which
+loads in Debian's 3.11 too).  Each
 row is the best per-operation time over several rounds; the rounds of the
 contenders alternate so that a noisy machine hurts them alike.
 """
@@ -94,12 +95,16 @@ def main():
     ap.add_argument("--ccffi-tree", required=True)
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--real-cffi", default=None,
+                    help="directory put first for the cffi contender (links "
+                         "to the real CFFI 2.0, see run_bench.py)")
     args = ap.parse_args()
+    trees = {"ccffi": args.ccffi_tree, "cffi": args.real_cffi, "ctypes": None}
     best = {"ccffi": None, "cffi": None, "ctypes": None}
     for _ in range(args.rounds):
         for kind in best:
             try:
-                times = run(args.python, args.ccffi_tree if kind == "ccffi" else None, kind)
+                times = run(args.python, trees[kind], kind)
             except subprocess.CalledProcessError:
                 continue
             if best[kind] is None:
