@@ -56,7 +56,7 @@ ROWS = [
     ("api_call_ret_struct", "API mode: call, struct returned"),
     ("api_callback", "API mode: Python callback from C"),
     ("api_extern", "API mode: extern \"Python\" called from C"),
-    ("module_compile", "large module: compile()"),
+    ("module_compile", "large module: compile() (CPU time)"),
     ("module_import", "large module: import"),
     ("module_first_call", "large module: first call after import"),
 ]
