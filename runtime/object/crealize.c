@@ -530,9 +530,14 @@ CTypeObject *ffi_realize_type(FFIObject *ffi, uint32_t index)
         Py_INCREF(ffi->realized[index]);
         return ffi->realized[index];
     }
+    /* a type nested thousands deep ("int***...") raises RecursionError
+     * instead of overflowing the C stack */
+    if (Py_EnterRecursiveCall(" while realizing a C type"))
+        return NULL;
     ffi->realize_depth++;
     CTypeObject *ct = crealize_realize_inner(ffi, index);
     ffi->realize_depth--;
+    Py_LeaveRecursiveCall();
     if (ffi->realize_depth == 0 && PyList_GET_SIZE(ffi->pending) > 0
         && crealize_drain_pending(ffi) < 0)
         Py_CLEAR(ct);

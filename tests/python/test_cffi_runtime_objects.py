@@ -302,3 +302,10 @@ def test_callback_with_bitfield_struct_refused_as_cffi():
         ffi.callback("struct bf foo(void)", lambda: 42)
     assert str(e.value) == ("struct bf(*)(): callback with unsupported "
                             "argument or return type or with '...'")
+
+
+def test_deeply_nested_type_is_recursion_error_not_a_crash():
+    ffi = cffi.FFI()
+    with pytest.raises(RecursionError):
+        ffi.typeof("int" + "*" * 100000)
+    assert ffi.typeof("int" + "*" * 50).cname == "int" + " *" * 50
