@@ -321,7 +321,10 @@ class Generator:
 
     def emit_variable(self, name, ctype, is_const):
         slot = len(self.global_getters)
-        if '[...]' in ctype:
+        if '[...]' in ctype and ctype[ctype.index('['):].startswith('[]'):
+            # `int glob[][...]`: unsized as the cdef says, items the source's
+            mtype = '__typeof__((%s)[0]) {}[]' % name
+        elif '[...]' in ctype:
             mtype = '__typeof__(%s) {}' % name
         else:
             mtype = '%s {}' % typeof(ctype).replace('{', '{{').replace('}', '}}')

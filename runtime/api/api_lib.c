@@ -163,6 +163,15 @@ static PyObject *apiglobal_read(ApiGlobalObject *g, PyObject *name)
     char *address = apiglobal_address(g, name);
     if (address == NULL)
         return NULL;
+    /* `extern int glob[];`: as CFFI, a pointer to the first item */
+    if ((g->ct->ct_flags & CT_ARRAY) && g->ct->ct_length < 0) {
+        CTypeObject *ptr = ctype_pointer_to(g->ct->ct_item);
+        if (ptr == NULL)
+            return NULL;
+        PyObject *res = cdata_new_pointer(ptr, address);
+        Py_DECREF(ptr);
+        return res;
+    }
     /* arrays and structs are views onto the C variable itself */
     if (g->ct->ct_flags & (CT_ARRAY | CT_STRUCT_OR_UNION))
         return cdata_new_view(g->ct, address, NULL);
@@ -402,8 +411,13 @@ static PyObject *apilib_getattro(ApiLibObject *lib, PyObject *name)
     if (x == NULL) {
         if (PyErr_Occurred())
             return NULL;
-        if (apilib_is_dunder(name))    /* __dict__, __class__, ... */
+        if (apilib_is_dunder(name)) {  /* __dict__, __class__, ... */
+            /* a Lib is no module: no loader nor spec, as with CFFI */
+            if (PyUnicode_CompareWithASCIIString(name, "__loader__") == 0
+                || PyUnicode_CompareWithASCIIString(name, "__spec__") == 0)
+                Py_RETURN_NONE;
             return PyObject_GenericGetAttr((PyObject *)lib, name);
+        }
         x = apilib_entry(lib, name);
         if (x == NULL)
             return NULL;

@@ -833,3 +833,142 @@ def test_extern_python_results_of_every_size(tmp_path):
         return {"a": a, "b": 0.5}
 
     assert m.lib.check() == 1
+
+
+# ------------------------------------------- the same rules in C and C++
+
+LANGUAGES = [".c", ".cpp"]
+
+
+def build_lang(tmp_path, ext, cdef, source, **kwds):
+    """build() with the source compiled as C or as C++ (inside extern "C",
+    as CFFI's own tests and real C++ wrappers do)."""
+    if ext == ".cpp":
+        source = 'extern "C" {\n%s\n}' % textwrap.dedent(source)
+    return build(tmp_path, cdef, source, source_extension=ext, **kwds)
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_lang_cdef_types_are_what_python_sees(tmp_path, ext):
+    # the cdef says double/float where the header says float/double: the
+    # call converts, as in CFFI (lib.sinf(1.23) is not 2.0)
+    m = build_lang(tmp_path, ext, """
+        double sinf(float);
+        _Bool positive(int);
+        typedef int func_t(int);
+        typedef unsigned long long ull_t;
+        ptrdiff_t diff(ptrdiff_t);
+        int apply(func_t *, int);
+        int neg(int);
+    """, """
+        #include <math.h>
+        #include <stddef.h>
+        static int positive(int x) { return x > 0; }
+        static ptrdiff_t diff(ptrdiff_t x) { return -x; }
+        static int apply(int (*f)(int), int x) { return f(x); }
+        static int neg(int x) { return -x; }
+    """, libraries=["m"], extra_compile_args=["-Werror", "-Wall", "-Wextra",
+                                              "-Wconversion"])
+    ffi, lib = m.ffi, m.lib
+    import math
+    assert abs(lib.sinf(1.23) - math.sin(1.23)) < 1e-6
+    assert ffi.typeof(lib.sinf) == ffi.typeof("double(*)(float)")
+    assert lib.positive(3) is True and lib.positive(-3) is False
+    assert ffi.sizeof("ull_t") == 8           # typedefs only the cdef has
+    assert ffi.typeof("func_t *") == ffi.typeof("int(*)(int)")
+    assert lib.diff(5) == -5
+    # a lib function passes where C expects the cdef's func_t *
+    assert lib.apply(lib.neg, 7) == -7
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_lang_lib_extern_python_submodule_and_globals(tmp_path, ext):
+    name = "_api_lang_%s" % uuid.uuid4().hex[:8]
+    m = build_lang(tmp_path, ext, """
+        extern "Python" int cb(int);
+        int call(int);
+        extern int gvals[];
+        extern int mat[][3];
+        extern int *nowhere;
+    """, """
+        static int cb(int);
+        static int call(int x) { return cb(x) + 1; }
+        int gvals[4] = {1, 2, 3, 4};
+        int mat[2][3];
+        static int *nowhere_addr(void) { return 0; }
+        #define nowhere (*nowhere_addr())
+    """, name=name)
+    ffi, lib = m.ffi, m.lib
+
+    @ffi.def_extern()
+    def cb(x):
+        return 10 * x
+    assert lib.call(4) == 41
+    # lib.cb: a function pointer to the generated C function, as CFFI
+    assert ffi.typeof(lib.cb) == ffi.typeof("int(*)(int)")
+    assert lib.cb(2) == 20
+    # `from module.lib import ...`
+    sub = importlib.import_module(name + ".lib")
+    assert sub is lib
+    # unsized arrays stay unsized: a pointer to the first item, as CFFI
+    assert ffi.typeof(lib.gvals) == ffi.typeof("int *")
+    assert lib.gvals[3] == 4
+    assert ffi.typeof(lib.mat) == ffi.typeof("int(*)[3]")
+    # a macro global whose address is NULL
+    with pytest.raises(ffi.error) as info:
+        lib.nowhere
+    assert str(info.value) == "global variable 'nowhere' is at address NULL"
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_lang_const_function_pointer_bound_to_a_function(tmp_path, ext,
+                                                        compiler):
+    if compiler.name != "gcc":
+        pytest.skip("the Clang plugin does not accept it yet")
+    m = build_lang(tmp_path, ext, "int (*const twice_p)(int);",
+                   "static int twice_p(int x) { return 2 * x; }")
+    assert m.ffi.typeof(m.lib.twice_p) == m.ffi.typeof("int(*)(int)")
+    assert m.lib.twice_p(21) == 42
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_lang_values_and_constants(tmp_path, capfd, ext, compiler):
+    if compiler.name != "gcc":
+        pytest.skip("the Clang plugin still refuses the build")
+    capfd.readouterr()
+    m = build_lang(tmp_path, ext, """
+        #define FOO 123
+        static const double DBL;
+        static double *const PNULL;
+        struct s { int a; int b; };
+    """, """
+        #define FOO 124
+        #define DBL (-6912.5)
+        #define PNULL NULL
+        struct s { int a; long b; };
+    """)
+    err = capfd.readouterr().err.replace("\u2018", "'").replace("\u2019", "'")
+    assert re.search(r"warning: ccffi: 'FOO' is 123 in the cdef but 124 in "
+                     r"the header \(.*%s:\d+\)" % re.escape(ext), err), err
+    assert re.search(r"warning: ccffi: struct s: field 'b' is 'int' in the "
+                     r"cdef, 'long int' in the header \(.*%s:\d+\)"
+                     % re.escape(ext), err), err
+    with pytest.raises(m.ffi.error) as info:
+        m.lib.FOO
+    assert "the C compiler says 'FOO' is equal to 124 (0x7c)" in str(info.value)
+    assert m.lib.DBL == -6912.5
+    assert m.lib.PNULL == m.ffi.NULL
+    assert m.ffi.offsetof("struct s", "b") == 8
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_lang_table_is_not_exported(tmp_path, ext):
+    # only PyInit: a module loaded RTLD_GLOBAL cannot lend its table to the
+    # modules loaded after it
+    m = build_lang(tmp_path, ext, "int f(void);",
+                   "static int f(void) { return 3; }")
+    out = subprocess.run(["nm", "-D", "--defined-only", m.__file__],
+                         capture_output=True, text=True, check=True).stdout
+    assert "_ccffi_type_table" not in out
+    assert "PyInit_" in out
+    assert m.lib.f() == 3
