@@ -6,6 +6,7 @@
 #include "object/errors.h"
 #include "object/ctype_obj.h"
 #include "object/cdata.h"
+#include "object/chandle.h"
 #include "object/cbuffer.h"
 #include "call/ccall.h"
 #include "call/ccallback.h"
@@ -34,6 +35,7 @@ PyMODINIT_FUNC PyInit__cffi_backend(void)
         || errors_init_module(m) < 0
         || ctype_init_module(m) < 0
         || cdata_init_module(m) < 0
+        || chandle_init_module(m) < 0
         || cbuffer_init_module(m) < 0
         || ffi_obj_init_module(m) < 0
         || ccall_init_module(m) < 0

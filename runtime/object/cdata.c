@@ -13,7 +13,6 @@
 #include "object/cdata.h"
 #include "object/cconv.h"
 #include "object/errors.h"
-#include "object/chandle.h"
 
 PyObject *(*cdata_call_hook)(PyObject *cd, PyObject *args, PyObject *kwds);
 
@@ -564,8 +563,6 @@ static void cdata_own_dealloc(CDataObject *cd)
         PyObject_GC_UnTrack(cd);
     if (cd->c_weakreflist != NULL)
         PyObject_ClearWeakRefs((PyObject *)cd);
-    if (Py_TYPE(cd) == &CDataHandle_Type)
-        chandle_forget(cd->c_data);
     if (o->c_destructor != NULL) {
         PyObject *exc_t, *exc_v, *exc_tb;
         PyErr_Fetch(&exc_t, &exc_v, &exc_tb);

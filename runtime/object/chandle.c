@@ -105,7 +105,7 @@ PyObject *chandle_new(PyObject *obj)
     return (PyObject *)o;
 }
 
-void chandle_forget(void *token)
+static void chandle_forget(void *token)
 {
     if (chandle_cap == 0 || (uintptr_t)token <= CHANDLE_DELETED)
         return;
@@ -143,4 +143,23 @@ PyObject *chandle_target(void *ptr)
         x = Py_None;   /* the handle was cleared by the cycle collector */
     Py_INCREF(x);
     return x;
+}
+
+/* CDataHandle_Type's own dealloc (cdata.c's), which the wrapper calls. */
+static destructor chandle_cdata_dealloc;
+
+static void chandle_dealloc(PyObject *handle)
+{
+    chandle_forget(((CDataObject *)handle)->c_data);
+    chandle_cdata_dealloc(handle);
+}
+
+int chandle_init_module(PyObject *m)
+{
+    (void)m;
+    if (chandle_cdata_dealloc == NULL) {
+        chandle_cdata_dealloc = CDataHandle_Type.tp_dealloc;
+        CDataHandle_Type.tp_dealloc = chandle_dealloc;
+    }
+    return 0;
 }

@@ -16,7 +16,10 @@ PyObject *chandle_new(PyObject *obj);
  * ever had, and for a handle that died. */
 PyObject *chandle_target(void *ptr);
 
-/* Called when a handle object dies: its token is no longer valid. */
-void chandle_forget(void *token);
+/* Makes handle objects (CDataHandle_Type, cdata.c) forget their token
+ * when they die: the handle table is this file's, so the type's dealloc is
+ * wrapped here rather than cdata.c calling up into it.  Once, after
+ * cdata_init_module().  0 or -1. */
+int chandle_init_module(PyObject *m);
 
 #endif /* CCFFI_CHANDLE_H */
