@@ -225,13 +225,22 @@ static char *fb_field_check(const cc_table *t, uint32_t type)
     }
     if (t->types[type].kind == CCT_KIND_ARRAY && fb_has_dots(t, type))
         return NULL;            /* [5][...]: no C spelling */
-    long n = cc_spell_type(t, type, "*tmp", NULL, 0);
+    /* the table has no qualifiers: accept the field's (const int,
+     * volatile double), as adding them to a pointer's target is; pointer
+     * fields are not checked (`const char *` in the header is `char *`
+     * in the table, and C would refuse that one level down) */
+    if (t->types[type].kind == CCT_KIND_POINTER)
+        return NULL;
+    const char *name = t->types[type].kind == CCT_KIND_ARRAY
+                         || t->types[type].kind == CCT_KIND_FUNCTION
+                       ? "*tmp" : "const volatile *tmp";
+    long n = cc_spell_type(t, type, name, NULL, 0);
     if (n < 0)
         return NULL;
     char *s = malloc((size_t)n + strlen(suffix) + 2);
     if (s == NULL)
         return NULL;
-    cc_spell_type(t, type, "*tmp", s, (size_t)n + 1);
+    cc_spell_type(t, type, name, s, (size_t)n + 1);
     strcat(s, "\t");
     strcat(s, suffix);
     return s;
@@ -282,7 +291,8 @@ static int fb_fields(fb_plan *p, uint32_t rtype, const char *cname)
             snprintf(obj, sizeof obj, "((%s *)0)->%s", cname, p->path);
             rc = fb_add(p, FB_OFFSET, fi, 0, 0, cname, p->path, check);
             free(check);
-            if (rc == 0)
+            if (rc == 0 && !(ft->kind == CCT_KIND_ARRAY
+                             && (ft->flags & CCT_TF_LENGTH_UNKNOWN)))
                 rc = fb_add(p, FB_FIELDSIZE, fi, 0, 0, cname, p->path, NULL);
             if (rc == 0 && ft->kind == CCT_KIND_ARRAY && fb_has_dots(p->t, f.type))
                 rc = fb_array(p, 0, fi, f.type, obj);
