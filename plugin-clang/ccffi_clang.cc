@@ -751,14 +751,16 @@ function_index(const FunctionType *fntype)
     return out;
 }
 
-/* `[]`, and `[0]`, which gcc represents alike (a domain without maximum). */
+/* `[]`, and in C `[0]`, whose domain gcc leaves without maximum alike (a
+ * last member of either kind is a flexible array); g++ gives `[0]` the
+ * domain [0, -1], a zero-length array. */
 bool
 is_unsized_array(const Type *main)
 {
     if (isa<IncompleteArrayType>(main))
         return true;
     const ConstantArrayType *ca = dyn_cast<ConstantArrayType>(main);
-    return ca && ca->getSize() == 0;
+    return ca && ca->getSize() == 0 && !S->ctx->getLangOpts().CPlusPlus;
 }
 
 uint32_t
@@ -1005,7 +1007,7 @@ field_types_agree(const marker *m, const std::string &what,
         return true;
     std::string cwidth = cbit ? fmt(" : %u", cw) : "";
     std::string rwidth = rbit ? fmt(" : %u", rw) : "";
-    error_at(m->loc, "ccffi: " + what + ": field '" + decl_name(cf) + "' is '"
+    mismatch(m->loc, "ccffi: " + what + ": field '" + decl_name(cf) + "' is '"
              + gcc_spelling_decl(ct, "") + cwidth + "' in the cdef, '"
              + gcc_spelling_decl(rt, "") + rwidth + "' in the header ("
              + at + ")");
@@ -1027,14 +1029,14 @@ fields_agree(const marker *m, const std::string &what, const FieldDecl *cf,
     std::string at = where(rf->getLocation());
     std::string cname = decl_name(cf), rname = decl_name(rf);
     if (cname != rname) {
-        error_at(m->loc, "ccffi: " + what + ": the cdef has field '" + cname
+        mismatch(m->loc, "ccffi: " + what + ": the cdef has field '" + cname
                  + "' where the header has '" + rname + "' (" + at + ")");
         return false;
     }
     if (!field_types_agree(m, what, cf, rf))
         return false;
     if (bit_position(cf) != bit_position(rf)) {
-        error_at(m->loc, fmt("ccffi: %s: field '%s' is at bit offset %lld in "
+        mismatch(m->loc, fmt("ccffi: %s: field '%s' is at bit offset %lld in "
                              "the cdef, %lld in the header (%s)", what.c_str(),
                              cname.c_str(), (long long) bit_position(cf),
                              (long long) bit_position(rf), at.c_str()));
@@ -1059,7 +1061,7 @@ records_agree(const marker *m, const std::string &what, const RecordDecl *cdef,
     if (cf != ce || rf != re) {
         const FieldDecl *extra = cf != ce ? *cf : *rf;
         std::string at = where(rf != re ? rf->getLocation() : real_loc);
-        error_at(m->loc, "ccffi: " + what + ": field '" + decl_name(extra)
+        mismatch(m->loc, "ccffi: " + what + ": field '" + decl_name(extra)
                  + "' is only in the " + (cf != ce ? "cdef" : "header")
                  + "; declare the struct with '...;' if the cdef lists only "
                  "some fields (" + at + ")");
@@ -1068,7 +1070,7 @@ records_agree(const marker *m, const std::string &what, const RecordDecl *cdef,
     const ASTRecordLayout &cl = S->ctx->getASTRecordLayout(cdef);
     const ASTRecordLayout &rl = S->ctx->getASTRecordLayout(real);
     if (cl.getSize() != rl.getSize() || cl.getAlignment() != rl.getAlignment()) {
-        error_at(m->loc, fmt("ccffi: %s: size %lld and alignment %lld in the "
+        mismatch(m->loc, fmt("ccffi: %s: size %lld and alignment %lld in the "
                              "cdef, size %lld and alignment %lld in the header "
                              "(%s)", what.c_str(),
                              (long long) cl.getSize().getQuantity(),
@@ -1289,6 +1291,22 @@ marker_tag(const marker *m, enum tag_code code)
     if (!marker_carries_type(m))
         return;
     TagDecl *real = lookup_tag(m->name);
+    unsigned flags = m->has_number ? (unsigned) m->number : 0;
+    if (!real && (flags & CCC_MF_OPAQUE)) {
+        /* `struct a;` that the source never names: opaque, as the cdef says */
+        enum cct_kind kind = code == TAG_UNION ? CCT_KIND_UNION
+                           : code == TAG_ENUM ? CCT_KIND_ENUM : CCT_KIND_STRUCT;
+        cct_type ty;
+        memset(&ty, 0, sizeof ty);
+        ty.kind = (uint8_t) kind;
+        ty.flags = CCT_TF_OPAQUE;
+        ty.name = table_string(m->name);
+        ty.size = CCT_SIZE_UNKNOWN;
+        uint32_t index;
+        table_check(cc_table_add_type(&S->table, &ty, &index));
+        table_decl(m->name, CCT_DECL_TAG, index, 0, CCT_NO_SLOT, 0);
+        return;
+    }
     if (real && tag_code_of(real) != code) {
         error_at(m->loc, "ccffi: the cdef says '" + m->kind + " " + m->name
                  + "', the source declares " + qT(S->ctx->getTypeDeclType(real)));
@@ -1300,7 +1318,6 @@ marker_tag(const marker *m, enum tag_code code)
         return;
     }
     QualType type = S->ctx->getTypeDeclType(real);
-    unsigned flags = m->has_number ? (unsigned) m->number : 0;
     std::string what = m->kind + " " + m->name;
     if ((flags & (CCC_MF_BODY | CCC_MF_EXACT | CCC_MF_FIELDS))
         && !is_complete(type)) {
@@ -1315,8 +1332,9 @@ marker_tag(const marker *m, enum tag_code code)
                    0, CCT_NO_SLOT, 0);
         return;
     }
-    if (!record_check(m, what, flags, marker_type(m->decl), type))
-        return;
+    /* layout differences warn (CFFI builds such a module and complains at
+     * use); the source's layout is recorded */
+    record_check(m, what, flags, marker_type(m->decl), type);
     table_decl(m->name, CCT_DECL_TAG, type_index(type), 0, CCT_NO_SLOT, 0);
 }
 
@@ -1327,7 +1345,6 @@ marker_typedef(const marker *m)
     if (!marker_carries_type(m))
         return;
     unsigned flags = m->has_number ? (unsigned) m->number : 0;
-#ifdef CCC_MF_CDEF  /* (contract.h gains it with the C++ marker forms) */
     if (flags & CCC_MF_CDEF) {
         /* the cdef's own typedef (`typedef int func_t(int);`): what the
          * cdef says, whether or not the source has the name, as CFFI */
@@ -1335,7 +1352,6 @@ marker_typedef(const marker *m)
                    0, CCT_NO_SLOT, 0);
         return;
     }
-#endif
     NamedDecl *real = lookup_ordinary(m->name);
     TypedefNameDecl *td = real ? dyn_cast<TypedefNameDecl>(real) : nullptr;
     if (!td) {
@@ -1358,8 +1374,7 @@ marker_typedef(const marker *m)
                    CCT_NO_SLOT, 0);
         return;
     }
-    if (!record_check(m, what, flags, marker_type(m->decl), type))
-        return;
+    record_check(m, what, flags, marker_type(m->decl), type);
     table_decl(m->name, CCT_DECL_TYPEDEF, type_index(type), 0, CCT_NO_SLOT, 0);
 }
 
@@ -1456,7 +1471,6 @@ evaluate(const Expr *e, QualType type)
     return v;
 }
 
-#ifdef CCC_MISMATCH_PREFIX
 /* The declaration name under which the runtime finds what to raise when
  * NAME is used: the table has no kind for it, so it is a CONST_STRING whose
  * name no C identifier can have (contract.h, CCC_MISMATCH_PREFIX). */
@@ -1470,7 +1484,6 @@ mismatch_record(const std::string &name, const std::string &message)
     table_decl(CCC_MISMATCH_PREFIX + name, CCT_DECL_CONST_STRING, ptr, 0,
                CCT_NO_SLOT, (uint64_t) off | ((uint64_t) message.size() << 32));
 }
-#endif
 
 /* Checks EXPECTED (the cdef's value) against the real integer constant.  A
  * different integer warns and is kept, with the error CFFI raises when the
@@ -1483,7 +1496,6 @@ value_check(const marker *m, const cvalue &v, SourceLocation real_loc)
     if (v.kind == cvalue::INT && llvm::APSInt::isSameValue(v.i, m->expected))
         return true;
     std::string at = where(real_loc);
-#ifdef CCC_MISMATCH_PREFIX
     if (v.kind == cvalue::INT) {
         uint64_t bits = int_bits(v.i);
         std::string digits = v.i.isUnsigned() ? fmt("%llu", (unsigned long long) bits)
@@ -1499,7 +1511,6 @@ value_check(const marker *m, const cvalue &v, SourceLocation real_loc)
                         "equal to " + text + ", but the cdef disagrees");
         return true;
     }
-#endif
     error_at(m->loc, "ccffi: '" + m->name + "' is "
              + llvm::toString(m->expected, 10) + " in the cdef but "
              + value_text(v) + " in the header (" + at + ")");

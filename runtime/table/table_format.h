@@ -39,9 +39,9 @@
  *   - a floating constant of any type (long double included, whose 80-bit
  *     encoding is never stored) is the double nearest to it, rounded to
  *     nearest even;
- *   - `T x[0]` is `T[]` (LENGTH_UNKNOWN), and FLEXIBLE when it is the last
- *     member; C++'s wchar_t, char16_t and char32_t are WCHAR, CHAR16 and
- *     CHAR32, char8_t is `unsigned char`;
+ *   - in C, `T x[0]` is `T[]` (LENGTH_UNKNOWN), and FLEXIBLE when it is the
+ *     last member; in C++ it is `T[0]` (length 0); C++'s wchar_t, char16_t
+ *     and char32_t are WCHAR, CHAR16 and CHAR32, char8_t is `unsigned char`;
  *   - a struct member of a type the table has no kind for is an opaque
  *     struct named `$unsupported ` and gcc's name for the type (`__int128`,
  *     `__int128 unsigned`, `complex long double`, `vector_type`).
