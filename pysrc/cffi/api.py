@@ -31,6 +31,11 @@ class FFI(_cffi_backend.FFI):
             raise ValueError("'packed' should be False or True; use "
                              "'pack' to give another value")
         super().cdef(csource, override=override, packed=packed, pack=pack)
+        # kept for ffi.verify(): its module name hashes the cdef sources
+        # and its build FFI replays them
+        self.__dict__.setdefault('_cdefsources', []).append(csource)
+        self.__dict__.setdefault('_cdefargs', []).append(
+            (csource, dict(override=override, packed=packed, pack=pack)))
 
     def dlopen(self, name, flags=0):
         """Opens a shared library and returns a Lib of the cdef's functions,
@@ -160,6 +165,26 @@ class FFI(_cffi_backend.FFI):
                                              debug=debug, target=target)
         finally:
             os.chdir(cwd)
+
+    def verify(self, source='', tmpdir=None, **kwargs):
+        """CFFI's original API mode: builds (or reuses, when unchanged)
+        an extension module from the cdef and `source` in tmpdir
+        (__pycache__ beside the caller by default), imports it and returns
+        its lib; `ffi.verifier` is the cffi.verifier.Verifier used."""
+        from .verifier import Verifier, _caller_dir_pycache
+        tmpdir = tmpdir or _caller_dir_pycache()
+        self.verifier = Verifier(self, source, tmpdir, **kwargs)
+        lib = self.verifier.load_library()
+        self.__dict__.setdefault('_libraries', []).append(lib)
+        return lib
+
+    def embedding_api(self, csource, packed=False, pack=None):
+        raise NotImplementedError("ccffi: embedding (ffi.embedding_api) is "
+                                  "not implemented yet")
+
+    def embedding_init_code(self, pysource):
+        raise NotImplementedError("ccffi: embedding (ffi.embedding_api) is "
+                                  "not implemented yet")
 
     def _compile_abi_out_of_line(self, tmpdir, module_name, target):
         if target is None:
