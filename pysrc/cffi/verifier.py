@@ -220,7 +220,28 @@ class Verifier:
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
         self.module = module
+        _adopt_types(self.ffi, module.ffi)
         return module.lib
+
+
+# The ffi methods that stay the caller's own after verify().
+_KEEP = frozenset(['cdef', 'dlopen', 'include', 'set_source',
+                   'set_source_pkgconfig', 'emit_c_code', 'emit_python_code',
+                   'distutils_extension', 'compile', 'verify', 'verifier',
+                   'embedding_api', 'embedding_init_code', 'errno'])
+
+
+def _adopt_types(ffi, module_ffi):
+    """After verify(), the caller's ffi sees the types as the compiler laid
+    them out (partial structs and enums completed, the lib's own types):
+    its run-time methods become those of the module's ffi."""
+    for name in dir(module_ffi):
+        if name.startswith('_') or name in _KEEP:
+            continue
+        try:
+            ffi.__dict__[name] = getattr(module_ffi, name)
+        except AttributeError:
+            pass
 
 
 # ------------------------------------------------------------------ tmpdir

@@ -104,3 +104,21 @@ def test_embedding_not_implemented():
         ffi.embedding_api("int f(int);")
     with pytest.raises(NotImplementedError, match="embedding"):
         ffi.embedding_init_code("x = 1")
+
+
+def test_verify_completes_partial_types(tmp_path):
+    ffi = FFI()
+    ffi.cdef("struct foo_s { int b; ...; };\n"
+             "enum ee { EE1, ... };\n"
+             "int getb(struct foo_s *);")
+    with pytest.raises(cffi.VerificationMissing):
+        ffi.sizeof("struct foo_s")
+    lib = ffi.verify("struct foo_s { char pad[12]; int b; };\n"
+                     "enum ee { EE0, EE1 = 5 };\n"
+                     "static int getb(struct foo_s *p) { return p->b; }",
+                     tmpdir=str(tmp_path))
+    assert ffi.sizeof("struct foo_s") == 16
+    assert ffi.offsetof("struct foo_s", "b") == 12
+    p = ffi.new("struct foo_s *", {'b': 9})
+    assert lib.getb(p) == 9
+    assert lib.EE1 == 5
