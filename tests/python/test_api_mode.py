@@ -617,21 +617,6 @@ def test_mismatched_global_warns(tmp_path, capfd, compiler):
     assert m.lib.value == 1.5
 
 
-def test_compiling_without_the_plugin_fails(tmp_path, compiler):
-    ffi = FFI()
-    ffi.cdef("int f(void);")
-    ffi.set_source("_api_noplug", "int f(void) { return 0; }")
-    c_file = tmp_path / "noplug.c"
-    ffi.emit_c_code(str(c_file))
-    import sysconfig
-    out = subprocess.run([compiler.command,
-                          "-I" + sysconfig.get_paths()["include"],
-                          "-c", str(c_file), "-o", str(tmp_path / "n.o")],
-                         capture_output=True, text=True)
-    assert out.returncode != 0
-    assert "ccffi" in out.stderr and "plugin" in out.stderr
-
-
 # ------------------------------------------------------- the builder API
 
 def test_dotted_module_name_builds_inside_the_package(tmp_path):
