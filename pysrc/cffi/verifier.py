@@ -11,6 +11,7 @@ import binascii
 import importlib.machinery
 import importlib.util
 import os
+import re
 import sys
 
 from .error import VerificationError
@@ -23,6 +24,24 @@ VERIFIER_VERSION = "ccffi-1"
 # The Extension keywords whose values are file names (relative_to= joins them).
 _FILE_NAME_KEYWORDS = ('sources', 'include_dirs', 'library_dirs',
                        'extra_objects', 'depends')
+
+
+_NEW_FEATURES = [
+    (re.compile(r'\btypedef\s+int\s*\.\.\.\s*(\w+)'), 'int'),
+    (re.compile(r'\btypedef\s+(?:float|double)\s*\.\.\.\s*(\w+)'), 'float'),
+]
+
+
+def _new_feature(cdefsources):
+    """The first declaration that only set_source() supports, as CFFI
+    names it ('typedef int... t1'), or None."""
+    for csource in cdefsources:
+        csource = re.sub(r'/\*.*?\*/|//[^\n]*', ' ', csource, flags=re.S)
+        for regex, kind in _NEW_FEATURES:
+            match = regex.search(csource)
+            if match:
+                return "'typedef %s... %s'" % (kind, match.group(1))
+    return None
 
 
 def _so_suffixes():
@@ -50,6 +69,11 @@ class Verifier:
                  source_extension='.c', flags=None, relative_to=None,
                  **kwds):
         from .api import EXTENSION_KEYWORDS
+        feature = _new_feature(ffi.__dict__.get('_cdefsources', ()))
+        if feature is not None:
+            raise VerificationError(
+                "feature not supported with ffi.verify(), but only "
+                "with ffi.set_source(): %s" % (feature,))
         unknown = set(kwds) - EXTENSION_KEYWORDS
         if unknown:
             raise TypeError("verify() got unexpected keyword argument(s) %s"
@@ -93,7 +117,11 @@ class Verifier:
             from .api import FFI
             build = FFI()
             for other in self.ffi.__dict__.get('_included_ffis', ()):
-                build.include(other)
+                # a verified ffi is included through its module's ffi, so
+                # that both modules share the types
+                verifier = other.__dict__.get('verifier')
+                module = getattr(verifier, 'module', None)
+                build.include(module.ffi if module is not None else other)
             for csource, options in self.ffi.__dict__.get('_cdefargs', ()):
                 build.cdef(csource, **options)
             build.set_source(self.get_module_name(), self.preamble,
@@ -219,6 +247,9 @@ class Verifier:
                                         (self.modulefilename,))
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
+            # registered, so that a module built from an ffi that includes
+            # this one imports it
+            sys.modules[name] = module
         self.module = module
         _adopt_types(self.ffi, module.ffi)
         return module.lib

@@ -122,3 +122,40 @@ def test_verify_completes_partial_types(tmp_path):
     p = ffi.new("struct foo_s *", {'b': 9})
     assert lib.getb(p) == 9
     assert lib.EE1 == 5
+
+
+def test_verify_refuses_set_source_only_features(tmp_path):
+    ffi = FFI()
+    ffi.cdef("typedef int... t1;")
+    with pytest.raises(VerificationError) as e:
+        ffi.verify("", tmpdir=str(tmp_path))
+    assert str(e.value) == ("feature not supported with ffi.verify(), but "
+                            "only with ffi.set_source(): 'typedef int... t1'")
+
+
+def test_verify_include_shares_types(tmp_path):
+    ffi1 = FFI()
+    ffi1.cdef("typedef struct { int x; ...; } foo_t;")
+    ffi1.verify("typedef struct { int y, x; } foo_t;", tmpdir=str(tmp_path))
+    ffi2 = FFI()
+    ffi2.include(ffi1)
+    ffi2.cdef("int myfunc(foo_t *);")
+    lib = ffi2.verify("typedef struct { int y, x; } foo_t;\n"
+                      "static int myfunc(foo_t *p) { return 42 * p->x; }",
+                      tmpdir=str(tmp_path))
+    assert lib.myfunc(ffi2.new("foo_t *", {'x': 10})) == 420
+
+
+@pytest.mark.xfail(strict=True, reason="API mode: a module built with "
+                   "include(m.ffi) does not share m's ctypes yet")
+def test_verify_include_cdata_of_included_ffi(tmp_path):
+    ffi1 = FFI()
+    ffi1.cdef("typedef struct { int x; ...; } foo_t;")
+    ffi1.verify("typedef struct { int y, x; } foo_t;", tmpdir=str(tmp_path))
+    ffi2 = FFI()
+    ffi2.include(ffi1)
+    ffi2.cdef("int myfunc(foo_t *);")
+    lib = ffi2.verify("typedef struct { int y, x; } foo_t;\n"
+                      "static int myfunc(foo_t *p) { return 42 * p->x; }",
+                      tmpdir=str(tmp_path))
+    assert lib.myfunc(ffi1.new("foo_t *", {'x': -10})) == -420
