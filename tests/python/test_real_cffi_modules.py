@@ -458,8 +458,17 @@ class _Global(ctypes.Structure):
                 ("type_op", ctypes.c_void_p), ("size_or_direct_fn", ctypes.c_void_p)]
 
 
+# A CFFI module's type context is static data of a .so that is never
+# unloaded, and the runtime keeps what it loaded from a context for the life
+# of the process, keyed by its address.  The contexts these tests build with
+# ctypes must live as long: a freed one could be reallocated at the address
+# of another test's context and be taken for it.
+_CONTEXTS_KEPT_FOREVER = []
+
+
 def _init(name, version, ctx, nexports=28):
     import _cffi_backend
+    _CONTEXTS_KEPT_FOREVER.append(ctx)
     exports = (ctypes.c_void_p * nexports)()
     cname = ctypes.c_char_p(name.encode())
     raw = (ctypes.c_void_p * 4)(ctypes.cast(cname, ctypes.c_void_p), version,
