@@ -213,30 +213,6 @@ static int ccall_put_arg(ccall_frame *fr, int kind, CTypeObject *ct, char *dst,
 
 /* ------------------------------------------------------------ results */
 
-/* An owning cdata of record type ct holding a copy of src, as CFFI returns
- * structs and unions by value. */
-static PyObject *ccall_record_result(CTypeObject *ct, const char *src)
-{
-    CTypeObject *ptr = ctype_pointer_to(ct);
-    if (ptr == NULL)
-        return NULL;
-    PyObject *owner = cdata_newp(ptr, NULL, NULL);
-    Py_DECREF(ptr);
-    if (owner == NULL)
-        return NULL;
-    PyObject *rec = ((CDataOwnObject *)owner)->c_keep;
-    if (rec == NULL || !CData_Check(rec) || CData_CType(rec) != ct) {
-        Py_DECREF(owner);
-        PyErr_Format(PyExc_SystemError, "ccall: ffi.new('%s *') did not keep "
-                     "its struct", ct->ct_name);
-        return NULL;
-    }
-    Py_INCREF(rec);
-    Py_DECREF(owner);
-    memcpy(CData_Ptr(rec), src, (size_t)ct->ct_size);
-    return rec;
-}
-
 static PyObject *ccall_sint_result(const char *src, Py_ssize_t size)
 {
     switch (size) {
@@ -272,7 +248,7 @@ PyObject *ccall_to_python(CTypeObject *ct, int kind, const char *src)
     if (ct->ct_flags & CT_VOID)
         Py_RETURN_NONE;
     if (ct->ct_flags & CT_STRUCT_OR_UNION)
-        return ccall_record_result(ct, src);
+        return cdata_new_record_copy(ct, src);
     return cconv_to_python(ct, src);
 }
 

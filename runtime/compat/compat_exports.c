@@ -215,7 +215,7 @@ static int compat_to_c(char *data, CTypeObject *ct, PyObject *obj)
 /* A struct/union returned by value: an owning cdata holding a copy. */
 static PyObject *compat_from_c_struct(char *data, CTypeObject *ct)
 {
-    return compat_record_copy(ct, data);
+    return cdata_new_record_copy(ct, data);
 }
 
 static Py_ssize_t compat_prepare_pointer_arg(CTypeObject *ct, PyObject *obj,

@@ -87,28 +87,6 @@ CTypeObject *compat_realize_function(compat_module *cm, intptr_t index)
     return ffi_realize_type(cm->ffi, cm->tr.type_map[index]);
 }
 
-PyObject *compat_record_copy(CTypeObject *ct, const char *src)
-{
-    CTypeObject *ptr = ctype_pointer_to(ct);
-    if (ptr == NULL)
-        return NULL;
-    PyObject *owner = cdata_newp(ptr, NULL, NULL);
-    Py_DECREF(ptr);
-    if (owner == NULL)
-        return NULL;
-    PyObject *rec = ((CDataOwnObject *)owner)->c_keep;
-    if (rec == NULL || !CData_Check(rec) || CData_CType(rec) != ct) {
-        Py_DECREF(owner);
-        PyErr_Format(PyExc_SystemError, "compat: ffi.new('%s *') did not keep "
-                     "its struct", ct->ct_name);
-        return NULL;
-    }
-    Py_INCREF(rec);
-    Py_DECREF(owner);
-    memcpy(CData_Ptr(rec), src, (size_t)ct->ct_size);
-    return rec;
-}
-
 /* ------------------------------------------------------ extern "Python" */
 
 /* C called an extern "Python" function before @ffi.def_extern(): CFFI's

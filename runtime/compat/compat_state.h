@@ -56,9 +56,6 @@ CTypeObject *compat_realize_function(compat_module *cm, intptr_t index);
 /* compat_module.c.  Slot 25: an extern "Python" function called from C. */
 void compat_call_python(struct compat_externpy *externpy, char *args);
 
-/* compat_module.c.  An owning cdata holding a copy of a struct/union. */
-PyObject *compat_record_copy(CTypeObject *ct, const char *src);
-
 /* compat_lib.c.  A new compat Lib for the module (new reference). */
 PyObject *compat_lib_new(compat_module *cm);
 int compat_lib_ready_types(void);

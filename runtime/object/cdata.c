@@ -519,6 +519,30 @@ PyObject *cdata_newp(CTypeObject *ct, PyObject *init, PyObject *allocator)
     return NULL;
 }
 
+/* An owning cdata of record type ct holding a copy of src, as CFFI returns
+ * structs and unions by value. */
+PyObject *cdata_new_record_copy(CTypeObject *ct, const char *src)
+{
+    CTypeObject *ptr = ctype_pointer_to(ct);
+    if (ptr == NULL)
+        return NULL;
+    PyObject *owner = cdata_newp(ptr, NULL, NULL);
+    Py_DECREF(ptr);
+    if (owner == NULL)
+        return NULL;
+    PyObject *rec = ((CDataOwnObject *)owner)->c_keep;
+    if (rec == NULL || !CData_Check(rec) || CData_CType(rec) != ct) {
+        Py_DECREF(owner);
+        PyErr_Format(PyExc_SystemError, "cdata: ffi.new('%s *') did not keep "
+                     "its struct", ct->ct_name);
+        return NULL;
+    }
+    Py_INCREF(rec);
+    Py_DECREF(owner);
+    memcpy(CData_Ptr(rec), src, (size_t)ct->ct_size);
+    return rec;
+}
+
 Py_ssize_t cdata_array_length(CDataObject *cd)
 {
     CTypeObject *ct = cd->c_type;

@@ -112,6 +112,11 @@ PyObject *cdata_new_view(CTypeObject *ct, char *data, PyObject *owner);
 /* ffi.new(ct, init): ct is a POINTER or ARRAY type.  New reference. */
 PyObject *cdata_newp(CTypeObject *ct, PyObject *init, PyObject *allocator);
 
+/* An owning cdata of struct/union type ct holding a copy of the ct_size
+ * bytes at src, as CFFI returns records by value (calls, CFFI-built
+ * modules).  New reference. */
+PyObject *cdata_new_record_copy(CTypeObject *ct, const char *src);
+
 /* ffi.release(cd) / `with` exit: runs the destructor of ffi.gc and
  * new_allocator cdata, releases from_buffer's buffer.  0 or -1. */
 int cdata_release(CDataObject *cd);
