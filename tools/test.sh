@@ -14,7 +14,12 @@ set -e
 cd "$(dirname "$0")/.."
 sh tools/deps.sh
 ./autogen.sh
-./configure --quiet
+# Every build is out of the source tree (build/...): the other-Python and
+# sanitizer builds below configure the same sources again, which configure
+# refuses once the tree itself is configured.
+mkdir -p build/main
+cd build/main
+../../configure --quiet
 make -j"$(nproc)"
 make check
 SAME_ON_EVERY_PYTHON=
@@ -28,9 +33,8 @@ if ls -d "${PYENV_ROOT:-/root/.pyenv}"/versions/3.* >/dev/null 2>&1; then
         CHECK_PYTHONS_PYTEST_ARGS="$SAME_ON_EVERY_PYTHON"
 fi
 # The same cmocka and pytest suites under ASan and UBSan (make check-asan,
-# tests/sanitize.sh): a second build, out of the tree, so the in-tree one is
-# cleaned first (configure refuses to build a configured source tree again).
-make distclean
+# tests/sanitize.sh), in a build of their own.
+cd ../..
 mkdir -p build/asan
 cd build/asan
 ../../configure --quiet --enable-sanitizers
