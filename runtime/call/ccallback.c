@@ -33,6 +33,17 @@
 #include "call/ccall.h"
 #include "call/ccallback.h"
 
+/* The interpreter of the calling thread (PyInterpreterState_Get() is 3.9+;
+ * on 3.8 the thread state names it). */
+static PyInterpreterState *ccallback_current_interpreter(void)
+{
+#if PY_VERSION_HEX >= 0x03090000
+    return PyInterpreterState_Get();
+#else
+    return PyThreadState_Get()->interp;
+#endif
+}
+
 #define CCALLBACK_STACK_ARGS 8
 
 struct ccallback_record {
@@ -396,7 +407,7 @@ ccallback_record *ccallback_record_new(CTypeObject *fnct, PyObject *callable,
         rec->onerror = onerror;
         Py_INCREF(onerror);
     }
-    rec->interp = PyInterpreterState_Get();
+    rec->interp = ccallback_current_interpreter();
     rec->info = ccall_info_get(fnct);
     if (rec->info == NULL || ccallback_set_error(rec, error) < 0) {
         ccallback_record_free(rec);

@@ -241,7 +241,7 @@ static compat_module *compat_load_context(const char *module_name,
     if (nt)
         memcpy(cm->types, ctx->types, (size_t)nt * sizeof *cm->types);
     /* a new, empty FFI whose table the context fills */
-    cm->ffi = (FFIObject *)PyObject_CallNoArgs((PyObject *)&FFI_Type);
+    cm->ffi = (FFIObject *)PyObject_CallObject((PyObject *)&FFI_Type, NULL);
     if (cm->ffi == NULL)
         goto error;
     if (compat_translate(ctx, cm->types, -1, 0, compat_api_get_int, ctx,
