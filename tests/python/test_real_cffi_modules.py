@@ -358,6 +358,13 @@ def built(tmp_path_factory):
     why = _debian_cffi_missing()
     if why:
         pytest.skip(why)
+    debian = subprocess.run([DEBIAN_PYTHON, "-c", "import sys; "
+                             "print('%d.%d' % sys.version_info[:2])"],
+                            capture_output=True, text=True).stdout.strip()
+    here = "%d.%d" % sys.version_info[:2]
+    if debian != here:
+        pytest.skip("modules built by Debian's CFFI are for Python %s "
+                    "(%s), not this Python %s" % (debian, DEBIAN_PYTHON, here))
     d = _build(tmp_path_factory, DEBIAN_PYTHON, "1")
     if str(d) not in sys.path:
         sys.path.insert(0, str(d))
