@@ -396,6 +396,9 @@ static PyObject *apilib_entry(ApiLibObject *lib, PyObject *name)
     return rc < 0 ? NULL : x;
 }
 
+static PyObject *apilib_names(ApiLibObject *lib, int skip_vars);
+static PyObject *apilib_full_dict(ApiLibObject *lib);
+
 static int apilib_is_dunder(PyObject *name)
 {
     Py_ssize_t n = PyUnicode_GET_LENGTH(name);
@@ -416,6 +419,10 @@ static PyObject *apilib_getattro(ApiLibObject *lib, PyObject *name)
             if (PyUnicode_CompareWithASCIIString(name, "__loader__") == 0
                 || PyUnicode_CompareWithASCIIString(name, "__spec__") == 0)
                 Py_RETURN_NONE;
+            if (PyUnicode_CompareWithASCIIString(name, "__all__") == 0)
+                return apilib_names(lib, 1);
+            if (PyUnicode_CompareWithASCIIString(name, "__dict__") == 0)
+                return apilib_full_dict(lib);
             return PyObject_GenericGetAttr((PyObject *)lib, name);
         }
         x = apilib_entry(lib, name);
@@ -454,10 +461,11 @@ static int apilib_setattro(ApiLibObject *lib, PyObject *name, PyObject *value)
     return cconv_from_python(g->ct, address, value);
 }
 
-/* dir(lib): every function, global variable and constant. */
-static PyObject *apilib_dir(ApiLibObject *lib, PyObject *noargs)
+/* The names of every function, global variable and constant; without the
+ * global variables if skip_vars (lib.__all__, as CFFI: `from lib import *`
+ * would copy a variable's value at import time, not the variable). */
+static PyObject *apilib_names(ApiLibObject *lib, int skip_vars)
 {
-    (void)noargs;
     const cc_table *t = &lib->ffi->table;
     PyObject *list = PyList_New(0);
     if (list == NULL)
@@ -466,6 +474,7 @@ static PyObject *apilib_dir(ApiLibObject *lib, PyObject *noargs)
         const cct_decl *d = &t->decls[i];
         if (d->kind == CCT_DECL_TYPEDEF || d->kind == CCT_DECL_TAG
             || d->kind == CCT_DECL_EXTERN_PYTHON
+            || (skip_vars && d->kind == CCT_DECL_VARIABLE)
             || cc_table_str(t, d->name)[0] == '$')    /* not a C name */
             continue;
         PyObject *s = PyUnicode_FromString(cc_table_str(t, d->name));
@@ -486,6 +495,31 @@ static PyObject *apilib_dir(ApiLibObject *lib, PyObject *noargs)
         Py_DECREF(s);
     }
     return list;
+}
+
+/* dir(lib): every function, global variable and constant. */
+static PyObject *apilib_dir(ApiLibObject *lib, PyObject *noargs)
+{
+    (void)noargs;
+    return apilib_names(lib, 0);
+}
+
+/* lib.__dict__: every name of dir(lib) made and cached, so that
+ * `from lib import *` and vars(lib) see them all (a global variable is
+ * its accessor object there, as in CFFI). */
+static PyObject *apilib_full_dict(ApiLibObject *lib)
+{
+    PyObject *names = apilib_names(lib, 0);
+    if (names == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(names); i++) {
+        if (apilib_entry(lib, PyList_GET_ITEM(names, i)) == NULL) {
+            Py_DECREF(names);
+            return NULL;
+        }
+    }
+    Py_DECREF(names);
+    return PyDict_Copy(lib->dict);
 }
 
 static PyObject *apilib_repr(ApiLibObject *lib)
