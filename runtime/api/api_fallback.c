@@ -16,9 +16,12 @@
  * offsets relative to themselves and a layout by C's rule, bitfields the
  * storage unit the table format wants, `[...]` arrays a new array type per
  * use, `int...` types the primitive of that size and sign, enums their
- * integer type.  Where the compiler contradicts what the cdef states (a
- * struct without `...;`, an enumerator or a constant the cdef gives a value
- * to), the import fails with CFFI's ffi.error message.
+ * integer type.  Where the compiler contradicts what the cdef states, the
+ * module behaves as a plugin-built one and as CFFI's: a `#define X 42` of
+ * another value keeps the compiler's value and lib.X raises CFFI's
+ * ffi.error (a "$mismatch X" record, table/contract.h); a struct without
+ * `...;` of another layout fails the import with CFFI's ffi.error message
+ * (not yet at use); enumerator values are not checked.
  */
 #include <Python.h>
 #include "config.h"
@@ -28,6 +31,7 @@
 #include "object/ffi_state.h"
 #include "table/ctable.h"
 #include "table/cspell.h"
+#include "table/contract.h"
 #include "api/api_module.h"
 #include "api/api_state.h"
 #include "api/api_fallback.h"
@@ -495,24 +499,47 @@ static int fb_nomem(void)
     return -1;
 }
 
-/* "17" or "-5", as CFFI prints a value it compares. */
-static void fb_format(char *buf, size_t size, unsigned long long u, int neg)
+/* A value the cdef and the compiler disagree on: recorded as the plugin
+ * records it (table/contract.h, CCC_MISMATCH_PREFIX), a CONST_STRING
+ * declaration "$mismatch NAME" holding CFFI's message, which lib.NAME
+ * raises as ffi.error; the table keeps the compiler's value.  `got_nonpos`
+ * is the compiler's `value <= 0`.  0, or -1 with MemoryError. */
+static int fb_mismatch(cc_table *t, const char *name, unsigned long long got,
+                       int got_nonpos)
 {
-    if (neg)
-        snprintf(buf, size, "%lld", (long long)u);
+    char text[64], *key = NULL, *msg = NULL;
+    int rc = -1;
+    if (!got_nonpos)        /* CFFI's realize_global_int() */
+        snprintf(text, sizeof text, "%llu (0x%llx)", got, got);
     else
-        snprintf(buf, size, "%llu", u);
-}
-
-static int fb_check_value(const char *name, unsigned long long got, int got_neg,
-                          unsigned long long want, int want_neg)
-{
-    if (got == want && got_neg == want_neg)
-        return 0;
-    char g[64];
-    fb_format(g, sizeof g, got, got_neg);
-    return fb_ffi_error("the C compiler says '%s' is equal to %s, but the cdef "
-                        "disagrees", name, g);
+        snprintf(text, sizeof text, "%lld", (long long)got);
+    size_t nlen = strlen(name);
+    key = malloc(sizeof CCC_MISMATCH_PREFIX + nlen);
+    msg = malloc(nlen + sizeof text + 80);
+    if (key == NULL || msg == NULL)
+        goto done;
+    memcpy(key, CCC_MISMATCH_PREFIX, sizeof CCC_MISMATCH_PREFIX - 1);
+    memcpy(key + sizeof CCC_MISMATCH_PREFIX - 1, name, nlen + 1);
+    sprintf(msg, "the C compiler says '%s' is equal to %s, but the cdef "
+            "disagrees", name, text);
+    cct_decl d;
+    uint32_t soff, ptr, chr, ref;
+    memset(&d, 0, sizeof d);
+    size_t mlen = strlen(msg);
+    if (cc_table_string(t, key, strlen(key), &d.name) < 0
+        || cc_table_string(t, msg, mlen, &soff) < 0
+        || cc_table_primitive(t, CCT_PRIM_CHAR, &chr) < 0
+        || cc_table_pointer(t, chr, &ptr) < 0)
+        goto done;
+    d.kind = CCT_DECL_CONST_STRING;
+    d.type = ptr;
+    d.slot = CCT_NO_SLOT;
+    d.value = soff | ((uint64_t)mlen << 32);
+    rc = cc_table_add_decl(t, &d, &ref);
+done:
+    free(key);
+    free(msg);
+    return rc < 0 ? fb_nomem() : 0;
 }
 
 /* The integer primitive of a size and sign, as the plugin records them. */
@@ -543,9 +570,15 @@ static int fb_apply_constant(fb_state *s, const fb_entry *e, const api_fb_value 
     switch (e->op) {
     case FB_CONST_INT:
         if (!(od->flags & CCT_DF_DOTS_VALUE) && od->kind == CCT_DECL_CONST_INT) {
-            int want_neg = !(od->flags & CCT_DF_UNSIGNED) && (int64_t)od->value < 0;
-            if (fb_check_value(name, v->u, neg, od->value, want_neg) < 0)
+            /* CFFI's _cffi_check_int(): same bits, same `<= 0` */
+            int want_nonpos = od->value == 0
+                              || (!(od->flags & CCT_DF_UNSIGNED)
+                                  && (int64_t)od->value < 0);
+            int got_nonpos = (v->flags & API_FB_NONPOS) != 0;
+            if ((v->u != od->value || got_nonpos != want_nonpos)
+                && fb_mismatch(s->t, name, v->u, got_nonpos) < 0)
                 return -1;
+            d = &s->t->decls[e->a];     /* the table may have moved */
         }
         d->kind = CCT_DECL_CONST_INT;
         d->value = v->u;
@@ -888,7 +921,9 @@ static int fb_apply(cc_table *t, fb_plan *p, const api_fb_value *values)
         ty->flags = 0;
     }
 
-    /* 3. enums: their integer type; the values a complete cdef enum gives */
+    /* 3. enums: their integer type.  The enumerators keep the compiler's
+     * values unchecked, as CFFI's API mode (its recompiler checks the
+     * values of `#define X 42` only) and the plugin do. */
     for (uint32_t ti = 0; ti < t->ntypes; ti++) {
         cct_type *ty = &t->types[ti];
         if (ty->kind != CCT_KIND_ENUM || (ty->flags & CCT_TF_OPAQUE))
@@ -903,15 +938,6 @@ static int fb_apply(cc_table *t, fb_plan *p, const api_fb_value *values)
             uint64_t u = t->enums[ei].value;
             if (s.enum_neg[ei] ? (int64_t)u < INT32_MIN : u > UINT32_MAX)
                 big = 1;
-            const cct_enumerator *oe = &s.orig.enums[ei];
-            if (!(s.orig.types[ti].flags & CCT_TF_PARTIAL)
-                && !(oe->flags & CCT_EF_DOTS_VALUE)) {
-                int want_neg = (cc_prims[s.orig.types[ti].prim].flags & CCT_PF_SIGNED)
-                               && (int64_t)oe->value < 0;
-                if (fb_check_value(cc_table_str(t, oe->name), u, s.enum_neg[ei],
-                                   oe->value, want_neg) < 0)
-                    goto done;
-            }
         }
         if (!any_set && !s.has_size[ti])
             continue;

@@ -352,18 +352,53 @@ def test_exact_struct_mismatch_is_ffi_error(tmp_path):
         "struct s to make it flexible")
 
 
-def test_constant_value_mismatch_is_ffi_error(tmp_path):
-    info = build_plain_expecting(tmp_path, "#define W 42", "#define W 43")
-    assert info.type is cffi.FFIError
-    assert str(info.value) == ("the C compiler says 'W' is equal to 43, but "
-                               "the cdef disagrees")
+def both_builds(tmp_path, cdef, source, cc="gcc", cplusplus=False):
+    """The module built with the plugin (compile()) and without (a plain
+    compiler command), for a cdef and a source."""
+    need(cc)
+    os.environ.pop("CCFFI_NO_PLUGIN", None)
+    name = "_np_pl_%s" % uuid.uuid4().hex[:8]
+    make_ffi(name, cdef, source).compile(tmpdir=str(tmp_path / "plugin"))
+    with_plugin = import_from(tmp_path / "plugin", name)
+    name = "_np_cc_%s" % uuid.uuid4().hex[:8]
+    without = plain_build(tmp_path, make_ffi(name, cdef, source), name, cc,
+                          cplusplus)
+    assert with_plugin.ffi._ccffi_built_with == "plugin"
+    assert without.ffi._ccffi_built_with == "compiler"
+    return with_plugin, without
 
 
-def test_enum_value_mismatch_is_ffi_error(tmp_path):
-    info = build_plain_expecting(tmp_path, "enum e { A, B };",
-                                 "enum e { A, B = 3 };")
-    assert info.type is cffi.FFIError
-    assert "'B' is equal to 3" in str(info.value)
+def error_at_use(lib, name):
+    try:
+        getattr(lib, name)
+    except Exception as e:
+        return type(e), str(e)
+    return None
+
+
+@pytest.mark.parametrize("real, text", [
+    ("43", "43 (0x2b)"), ("-5", "-5"), ("0", "0"),
+    ("0xffffffffffffffffULL", "18446744073709551615 (0xffffffffffffffff)")])
+def test_constant_value_mismatch_is_ffi_error_at_use(tmp_path, real, text):
+    """As CFFI: the module imports; using the constant raises ffi.error."""
+    cdef = "#define W 42\n#define OK 1\nint f(void);"
+    source = ("#define W %s\n#define OK 1\n"
+              "static int f(void) { return 3; }" % real)
+    for m in both_builds(tmp_path, cdef, source):
+        assert m.lib.f() == 3 and m.lib.OK == 1
+        assert error_at_use(m.lib, "W") == (
+            m.ffi.error, "the C compiler says 'W' is equal to %s, but the "
+            "cdef disagrees" % text)
+
+
+def test_enum_values_are_the_compilers_unchecked(tmp_path):
+    """CFFI's API mode does not check enumerator values: it takes the
+    compiler's (so does the plugin)."""
+    cdef = "enum e { A, B }; typedef enum { C = 1, D } t;"
+    source = "enum e { A, B = 3 }; typedef enum { C = 1, X, D } t;"
+    for m in both_builds(tmp_path, cdef, source):
+        assert (m.lib.A, m.lib.B, m.lib.C, m.lib.D) == (0, 3, 1, 3)
+        assert m.ffi.typeof("enum e").relements == {"A": 0, "B": 3}
 
 
 def test_int_dots_that_is_a_float(tmp_path):
