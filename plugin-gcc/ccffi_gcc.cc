@@ -214,6 +214,15 @@ typedef_chain(tree type, int *prim, const char **innermost)
         *innermost = name;
         type = next;
     }
+    /* A typedef declared twice (C11 allows `typedef T X;` again, as
+     * programs do for char16_t after <uchar.h>): gcc merges the second
+     * declaration into the first, and the type keeps X as its name but X no
+     * longer has an original type.  The name is still the one to keep. */
+    tree decl = TYPE_NAME(type);
+    if (decl && TREE_CODE(decl) == TYPE_DECL && !DECL_ORIGINAL_TYPE(decl)
+        && DECL_NAME(decl) && type != TYPE_MAIN_VARIANT(type)
+        && INTEGRAL_TYPE_P(type) && TREE_CODE(type) != ENUMERAL_TYPE)
+        *prim = prim_of_typedef_name(identifier_text(DECL_NAME(decl)));
 }
 
 /* The integer primitive of a size and signedness (enums, mode types). */

@@ -156,6 +156,24 @@ CORPUS = {
         static int e_;
         #define errno_like (*(&e_))
     """),
+    # C11 allows a typedef again: gcc merges it into <uchar.h>'s and the
+    # type keeps the name char16_t without an original type
+    "wide_chars_redeclared": ("""
+        char16_t foo_2bytes(char16_t);
+        char32_t foo_4bytes(char32_t);
+        extern wchar_t wide;
+    """, """
+        #include <stdint.h>
+        #include <stddef.h>
+        #if !defined(__cplusplus)
+        typedef uint_least16_t char16_t;
+        typedef uint_least32_t char32_t;
+        typedef __WCHAR_TYPE__ wchar_t;
+        #endif
+        char16_t foo_2bytes(char16_t a) { return (char16_t)(a + 42); }
+        char32_t foo_4bytes(char32_t a) { return (char32_t)(a + 42); }
+        wchar_t wide;
+    """),
     "macros_and_python": ("""
         int MAX(int, int);
         extern "Python" int on_event(int);
