@@ -97,8 +97,9 @@ def _initializer(op, cname):
 def type_checks(entries):
     """[(record's C name, [statement])]: CFFI's compile-time check of the
     fields a cdef lists: an integer field must be an integer (`| 0`), any
-    other must have the cdef's type exactly (a pointer to it), `[]` and
-    `[...]` arrays by their items."""
+    other must have the cdef's type but for qualifiers (a pointer to it, or
+    for a pointer field the value it points to), `[]` and `[...]` arrays by
+    their items (api_fallback.c, fb_field_check())."""
     by_record = {}
     for op, cname, path, extra in entries:
         if op != 'offset' or not extra:
@@ -107,9 +108,9 @@ def type_checks(entries):
         if extra == 'int':
             lines.append('(void)((p->%s) | 0);' % path)
         else:
-            declarator, suffix = extra.split('\t')
-            lines.append('{ %s = &p->%s%s; (void)tmp; }'
-                         % (declarator, path, suffix))
+            declarator, suffix, prefix = extra.split('\t')
+            lines.append('{ %s = %sp->%s%s; (void)tmp; }'
+                         % (declarator, prefix, path, suffix))
     return list(by_record.items())
 
 

@@ -27,6 +27,7 @@
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
 #include "object/errors.h"
 #include "object/ffi_state.h"
 #include "table/ctable.h"
@@ -157,8 +158,18 @@ static int fb_is_record(const cct_type *ty)
     return ty->kind == CCT_KIND_STRUCT || ty->kind == CCT_KIND_UNION;
 }
 
-/* The `[...]` lengths of an array type used at a site, outermost first:
- * `obj` is a C expression of the array object. */
+/* A step of the chain of arrays and pointers from a site's type to the
+ * `[...]` arrays it reaches (`int a[...][4]`, `int (*p)[...]`, `arr_t *`
+ * with `typedef int arr_t[...]`); 0 at the chain's end. */
+static int fb_chain_step(const cc_table *t, uint32_t type)
+{
+    int k = t->types[type].kind;
+    return k == CCT_KIND_ARRAY || k == CCT_KIND_POINTER;
+}
+
+/* The `[...]` lengths of the arrays a site's type reaches through arrays
+ * and pointers, outermost first: `obj` is a C expression of the site's
+ * object (only ever an operand of sizeof); the depth counts the steps. */
 static int fb_array(fb_plan *p, uint32_t site_kind, uint32_t site, uint32_t type,
                     const char *obj)
 {
@@ -167,13 +178,14 @@ static int fb_array(fb_plan *p, uint32_t site_kind, uint32_t site, uint32_t type
     if (strlen(obj) >= 900)
         return 0;     /* absurdly deep: left to the cdef */
     strcpy(expr, obj);
-    while (p->t->types[type].kind == CCT_KIND_ARRAY && strlen(expr) < 900) {
+    while (fb_chain_step(p->t, type) && strlen(expr) < 900 && depth < 64) {
         const cct_type *ty = &p->t->types[type];
-        if ((ty->flags & CCT_TF_LENGTH_DOTS)
+        if (ty->kind == CCT_KIND_ARRAY && (ty->flags & CCT_TF_LENGTH_DOTS)
             && fb_add(p, FB_ARRAYLEN, site_kind, site, depth, NULL, expr, NULL) < 0)
             return -1;
         char inner[1200];
-        snprintf(inner, sizeof inner, "(%s)[0]", expr);
+        snprintf(inner, sizeof inner,
+                 ty->kind == CCT_KIND_ARRAY ? "(%s)[0]" : "(*%s)", expr);
         strcpy(expr, inner);
         type = ty->item;
         depth++;
@@ -183,8 +195,10 @@ static int fb_array(fb_plan *p, uint32_t site_kind, uint32_t site, uint32_t type
 
 static int fb_has_dots(const cc_table *t, uint32_t type)
 {
-    for (; t->types[type].kind == CCT_KIND_ARRAY; type = t->types[type].item)
-        if (t->types[type].flags & CCT_TF_LENGTH_DOTS)
+    for (int depth = 0; fb_chain_step(t, type) && depth < 64;
+         type = t->types[type].item, depth++)
+        if (t->types[type].kind == CCT_KIND_ARRAY
+            && (t->types[type].flags & CCT_TF_LENGTH_DOTS))
             return 1;
     return 0;
 }
@@ -209,10 +223,34 @@ static void fb_path_pop(fb_plan *p, size_t old)
     p->path[old] = '\0';
 }
 
+/* 1 if a spelling is C (no `[...]`, no anonymous struct/union/enum). */
+static int fb_spelling_is_c(const char *s)
+{
+    static const char *const kw[] = { "struct ", "union ", "enum " };
+    if (strstr(s, "[...]") != NULL || strchr(s, '$') != NULL)
+        return 0;
+    for (size_t k = 0; k < sizeof kw / sizeof *kw; k++)
+        for (const char *q = s; (q = strstr(q, kw[k])) != NULL; q++) {
+            if (q > s && (isalnum((unsigned char)q[-1]) || q[-1] == '_'))
+                continue;
+            char c = q[strlen(kw[k])];
+            if (!isalpha((unsigned char)c) && c != '_')
+                return 0;
+        }
+    return 1;
+}
+
 /* How the generated file checks a listed field's type, as CFFI does: an
  * integer must be an integer ("int"); anything else must have the cdef's
- * type exactly ("<declarator of *tmp>\t<suffix>", `[]` and `[...]` arrays
- * compared by their items).  malloc()ed, or NULL (no check). */
+ * type ("<declarator of tmp>\t<path suffix>\t<prefix of the value>", the
+ * statement being `{ DECL = PREFIX p->PATH SUFFIX; }`, `[]` and `[...]`
+ * arrays compared by their items).  The table keeps no qualifiers, so they
+ * are ignored at every level, as the plugin compares: the header's `const
+ * int x` is the cdef's `int x` (`const volatile int *tmp = &p->x`), its
+ * `const char **v` the cdef's `char **v` (the pointed-to value is checked:
+ * `const volatile char *tmp = *p->v`).  malloc()ed, or NULL (no check: a
+ * type C cannot spell, an anonymous record whose fields are checked one by
+ * one). */
 static char *fb_field_check(const cc_table *t, uint32_t type)
 {
     const cct_type *ty = &t->types[type];
@@ -220,33 +258,49 @@ static char *fb_field_check(const cc_table *t, uint32_t type)
         || (ty->kind == CCT_KIND_PRIMITIVE
             && !(cc_prims[ty->prim].flags & (CCT_PF_FLOAT | CCT_PF_COMPLEX))))
         return fb_strdup("int");
-    char suffix[64] = "";
+    char suffix[64] = "", prefix[40] = "&";
     while (t->types[type].kind == CCT_KIND_ARRAY
            && (t->types[type].flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
            && strlen(suffix) < 50) {
         strcat(suffix, "[0]");
         type = t->types[type].item;
     }
-    if (t->types[type].kind == CCT_KIND_ARRAY && fb_has_dots(t, type))
-        return NULL;            /* [5][...]: no C spelling */
-    /* the table has no qualifiers: accept the field's (const int,
-     * volatile double), as adding them to a pointer's target is; pointer
-     * fields are not checked (`const char *` in the header is `char *`
-     * in the table, and C would refuse that one level down) */
-    if (t->types[type].kind == CCT_KIND_POINTER)
-        return NULL;
-    const char *name = t->types[type].kind == CCT_KIND_ARRAY
-                         || t->types[type].kind == CCT_KIND_FUNCTION
-                       ? "*tmp" : "const volatile *tmp";
-    long n = cc_spell_type(t, type, name, NULL, 0);
+    uint32_t spelled = type;
+    const char *name = "const volatile *tmp";
+    if (t->types[type].kind == CCT_KIND_ARRAY
+        || t->types[type].kind == CCT_KIND_FUNCTION)
+        name = "*tmp";
+    else if (t->types[type].kind == CCT_KIND_POINTER) {
+        size_t nd = 0;
+        while (t->types[t->types[type].item].kind == CCT_KIND_POINTER
+               && nd < sizeof prefix - 1) {
+            type = t->types[type].item;
+            prefix[nd++] = '*';
+        }
+        prefix[nd] = '\0';
+        uint32_t target = t->types[type].item;
+        if (t->types[target].kind == CCT_KIND_ARRAY
+            || t->types[target].kind == CCT_KIND_FUNCTION) {
+            spelled = type;            /* exactly: `int (*tmp)(int)` */
+            name = "tmp";
+        } else
+            spelled = target;
+    }
+    long n = cc_spell_type(t, spelled, name, NULL, 0);
     if (n < 0)
         return NULL;
-    char *s = malloc((size_t)n + strlen(suffix) + 2);
+    char *s = malloc((size_t)n + strlen(suffix) + strlen(prefix) + 3);
     if (s == NULL)
         return NULL;
-    cc_spell_type(t, type, name, s, (size_t)n + 1);
+    cc_spell_type(t, spelled, name, s, (size_t)n + 1);
+    if (!fb_spelling_is_c(s)) {
+        free(s);
+        return NULL;
+    }
     strcat(s, "\t");
     strcat(s, suffix);
+    strcat(s, "\t");
+    strcat(s, prefix);
     return s;
 }
 
@@ -298,7 +352,7 @@ static int fb_fields(fb_plan *p, uint32_t rtype, const char *cname)
             if (rc == 0 && !(ft->kind == CCT_KIND_ARRAY
                              && (ft->flags & CCT_TF_LENGTH_UNKNOWN)))
                 rc = fb_add(p, FB_FIELDSIZE, fi, 0, 0, cname, p->path, NULL);
-            if (rc == 0 && ft->kind == CCT_KIND_ARRAY && fb_has_dots(p->t, f.type))
+            if (rc == 0 && fb_has_dots(p->t, f.type))
                 rc = fb_array(p, 0, fi, f.type, obj);
             if (rc == 0 && fb_is_record(ft) && ft->name == 0
                 && !(ft->flags & (CCT_TF_TYPEDEF_NAMED | CCT_TF_OPAQUE))
@@ -429,14 +483,14 @@ static int fb_plan_build(fb_plan *p, cc_table *t, int keep_strings)
                     rc = fb_add(p, FB_SIGN, d.type, 0, 0, name, NULL, NULL);
                 if (rc == 0)
                     rc = fb_add(p, FB_ISFLOAT, d.type, 0, 0, name, NULL, NULL);
-            } else if (ty->kind == CCT_KIND_ARRAY && fb_has_dots(t, d.type)
+            } else if (fb_has_dots(t, d.type)
                        && strlen(name) < 500) {
                 snprintf(cname, sizeof cname, "(*(%s *)0)", name);
                 rc = fb_array(p, 1, i, d.type, cname);
             }
             break;
         case CCT_DECL_VARIABLE:
-            if (ty->kind == CCT_KIND_ARRAY && fb_has_dots(t, d.type)
+            if (fb_has_dots(t, d.type)
                 && strlen(name) < 500) {
                 snprintf(cname, sizeof cname, "(%s)", name);
                 rc = fb_array(p, 1, i, d.type, cname);
@@ -747,7 +801,8 @@ static int fb_check_exact(fb_state *s, uint32_t type, const char *cname)
     return 0;
 }
 
-/* The array types of one use site, rebuilt with the compiler's lengths. */
+/* The array types of one use site, rebuilt with the compiler's lengths
+ * (the pointers on the way to them too). */
 typedef struct fb_len { uint32_t kind, site, depth; uint64_t length; } fb_len;
 
 static int fb_rebuild_array(fb_state *s, uint32_t type, const fb_len *lens,
@@ -755,13 +810,20 @@ static int fb_rebuild_array(fb_state *s, uint32_t type, const fb_len *lens,
                             uint32_t depth, uint32_t *out)
 {
     cct_type ty = s->t->types[type];
-    if (ty.kind != CCT_KIND_ARRAY || depth > 64) {
+    if (!fb_chain_step(s->t, type) || depth > 64) {
         *out = type;
         return 0;
     }
     uint32_t item;
     if (fb_rebuild_array(s, ty.item, lens, nlens, kind, site, depth + 1, &item) < 0)
         return -1;
+    if (ty.kind == CCT_KIND_POINTER) {
+        if (item == ty.item) {
+            *out = type;
+            return 0;
+        }
+        return cc_table_pointer(s->t, item, out) < 0 ? fb_nomem() : 0;
+    }
     uint64_t length = ty.length;
     uint16_t flags = ty.flags;
     for (size_t i = 0; i < nlens; i++)

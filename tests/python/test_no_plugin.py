@@ -457,11 +457,16 @@ def test_field_of_another_size_is_ffi_error(tmp_path):
         "struct s to make it flexible")
 
 
-# (pointer fields are not checked: the table keeps no qualifiers, and a
-# header's `const char *` must match the cdef's `char *`)
+# (qualifiers are not compared: the table keeps none, and a header's
+# `const char *` must match the cdef's `char *`, as with the plugin; a
+# `void *` target accepts any object pointer, as C's conversions do)
 @pytest.mark.parametrize("cdef_type, real_type", [("int", "double"),
                                                   ("double", "int"),
-                                                  ("float", "double")])
+                                                  ("float", "double"),
+                                                  ("int *", "double *"),
+                                                  ("char **", "char *"),
+                                                  ("char *", "char **"),
+                                                  ("struct a *", "struct b *")])
 def test_field_of_another_type_fails_the_build(tmp_path, cdef_type, real_type):
     """As CFFI's generated code, the compiler checks each listed field."""
     need("g++")
@@ -471,3 +476,106 @@ def test_field_of_another_type_fails_the_build(tmp_path, cdef_type, real_type):
     with pytest.raises(AssertionError) as info:
         plain_build(tmp_path, ffi, name, "g++", True)
     assert "_ccffi_fb_check" in str(info.value)
+
+
+# ------------------------------------------------ pointers, anonymous members
+
+CDEF2 = """
+    typedef struct { int a; } anon_t;
+    typedef anon_t *anon_ptr;
+    typedef struct pt *pt_ptr;
+    struct pt { int x; ...; };
+    struct s {
+        struct { int a, b; } nested;
+        union { int i; char c; } u;
+        struct { int deep; struct { short z; } in2; } n2;
+        anon_ptr ap;
+        pt_ptr pp;
+        int (*arrp)[...];
+        char *name;
+        char **argv;
+        int (*cb)(int);
+        void *vp;
+        ...;
+    };
+    typedef int arr_t[...];
+    typedef int (*parr_t)[...];
+    arr_t *parr;
+    int (*gp)[...];
+    struct s *make(void);
+"""
+
+SOURCE2 = """
+    typedef struct { int a; } anon_t;
+    typedef anon_t *anon_ptr;
+    struct pt { long pad; int x; };
+    typedef struct pt *pt_ptr;
+    struct s {
+        long first;
+        struct { int a, b; } nested;
+        union { int i; char c; } u;
+        struct { int deep; struct { short z; } in2; } n2;
+        anon_ptr ap;
+        const pt_ptr pp;
+        int (*arrp)[7];
+        const char *name;
+        const char *const *argv;
+        int (*cb)(int);
+        const void *vp;
+    };
+    typedef int arr_t[9];
+    typedef int (*parr_t)[5];
+    static arr_t a9;
+    arr_t *parr = &a9;
+    static int a7[7];
+    int (*gp)[7] = &a7;
+    static struct s the_s = { 0, { 1, 5 }, { 0 }, { 0, { 3 } }, 0, 0, 0, 0, 0,
+                              0, 0 };
+    static struct s *make(void) { return &the_s; }
+"""
+
+
+def probes2(m):
+    ffi, lib = m.ffi, m.lib
+    fields = dict(ffi.typeof("struct s").fields)
+    r = {"sizeof": ffi.sizeof("struct s")}
+    for f in ("nested", "u", "n2", "ap", "pp", "arrp", "name", "argv", "cb",
+              "vp"):
+        r[f] = (fields[f].offset, ffi.typeof("struct s").fields and
+                str(fields[f].type) if f not in ("nested", "u", "n2")
+                else ffi.sizeof(fields[f].type))
+    r["types"] = [str(ffi.typeof(x)) for x in (lib.gp, lib.parr)] + [
+        str(ffi.typeof(x)) for x in ("arr_t", "parr_t")]
+    p = lib.make()
+    r["values"] = (p.nested.a, p.nested.b, p.n2.in2.z, p.name == ffi.NULL)
+    return r
+
+
+@pytest.fixture(scope="module")
+def plugin_twin2(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("twin2")
+    name = "_np_twin2_%s" % uuid.uuid4().hex[:8]
+    os.environ.pop("CCFFI_NO_PLUGIN", None)
+    make_ffi(name, CDEF2, SOURCE2).compile(tmpdir=str(tmp))
+    m = import_from(tmp, name)
+    assert m.ffi._ccffi_built_with == "plugin"
+    return probes2(m)
+
+
+@pytest.mark.parametrize("compiler", COMPILERS, ids=compiler_id)
+def test_pointers_and_anonymous_members_as_plugin_twin(tmp_path, compiler,
+                                                       plugin_twin2):
+    """Anonymous struct/union members (checked field by field), pointer
+    typedefs, `[...]` behind a pointer (`int (*p)[...]`, `arr_t *`), and
+    the header's qualifiers at any level of a pointer (-Werror: not even a
+    warning, as with the plugin)."""
+    cc, cplusplus = compiler
+    need(cc)
+    name = "_np2_%s" % uuid.uuid4().hex[:8]
+    m = plain_build(tmp_path, make_ffi(name, CDEF2, SOURCE2), name, cc,
+                    cplusplus, extra=["-Werror"])
+    got = probes2(m)
+    assert got == plugin_twin2
+    assert got["arrp"][1] == "<ctype 'int(*)[7]'>"
+    assert got["types"] == ["<ctype 'int(*)[7]'>", "<ctype 'int(*)[9]'>",
+                            "<ctype 'int[9]'>", "<ctype 'int(*)[5]'>"]
