@@ -85,7 +85,7 @@ def make_extension(module_name, c_file, kwds):
     flags = _compiler.plugin_flags()
     kwds['extra_compile_args'] = list(kwds.get('extra_compile_args', ())) + flags
     # a rebuilt plugin must rebuild the module: it writes the table
-    kwds['depends'] = list(kwds.get('depends', ())) + [_compiler.gcc_plugin_path()]
+    kwds['depends'] = list(kwds.get('depends', ())) + _compiler.plugin_dependencies()
     return Extension(name=module_name, sources=sources, **kwds)
 
 

@@ -119,6 +119,14 @@ def plugin_flags():
     return list(_checked[key])
 
 
+def plugin_dependencies():
+    """The files a module compiled with plugin_flags() depends on: the
+    plugin that the configured compiler loads (it writes the table, so a
+    rebuilt plugin must rebuild the module); none without the plugin."""
+    return [flag[len("-fplugin="):] for flag in plugin_flags()
+            if flag.startswith("-fplugin=")]
+
+
 def _plugin_for(cc, info):
     """(plugin path, flags, how to get it) for the compiler, or raises."""
     shown = " ".join(cc)

@@ -197,7 +197,7 @@ def _add_c_module(dist, ffi, module_name, source, source_extension, kwds):
                 ext.extra_compile_args = (list(ext.extra_compile_args or [])
                                           + _compiler.plugin_flags())
                 ext.depends = (list(ext.depends or [])
-                               + [_compiler.gcc_plugin_path()])
+                               + _compiler.plugin_dependencies())
             base.run(self)
 
     dist.cmdclass['build_ext'] = build_ext_with_ccffi

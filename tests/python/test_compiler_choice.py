@@ -2,7 +2,9 @@
 predefined macros), never from its name; a compiler that cannot be run is
 "not found", one that is neither gcc nor clang is named."""
 import os
+import shutil
 import stat
+import time
 
 import pytest
 
@@ -87,3 +89,32 @@ def test_another_clang_version_is_refused(tmp_path, monkeypatch):
         compile_with(tmp_path, monkeypatch, cc)
     msg = str(info.value)
     assert "clang 99" in msg and "built for clang 14" in msg
+
+
+@pytest.mark.parametrize("compiler", BUILT, ids=str)
+def test_a_rebuilt_plugin_rebuilds_the_module(tmp_path, monkeypatch, compiler):
+    # the module depends on the plugin its compiler loads (it writes the
+    # table), not on the GCC plugin whatever the compiler
+    from cffi import _config
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    copy = plugins / os.path.basename(compiler.plugin)
+    shutil.copy2(compiler.plugin, copy)
+    monkeypatch.setattr(_config, "PLUGIN_DIR", str(plugins))
+    monkeypatch.setattr(_config, "CLANG_PLUGIN_DIR", str(plugins),
+                        raising=False)
+    cc = compiler.command
+
+    def build():
+        path = compile_with(tmp_path, monkeypatch, cc)
+        return os.stat(path).st_mtime_ns
+    first = build()
+    assert build() == first             # nothing changed: not rebuilt
+    later = time.time() + 100
+    os.utime(copy, (later, later))
+    assert build() != first             # a newer plugin: rebuilt
+    ext = FFI()
+    ext.cdef("int f(void);")
+    ext.set_source("_api_dep", "int f(void) { return 7; }")
+    assert ext.distutils_extension(str(tmp_path / "ext")).depends[-1:] == \
+        [str(copy)]
