@@ -218,6 +218,20 @@ def _capturing_build_ext():
     return CapturingBuildExt
 
 
+def _build_mode_stamp(ext):
+    """A file beside the module's C file naming the way it is compiled
+    (with which plugin, or without: CCFFI_NO_PLUGIN), rewritten when that
+    changes: the same generated file built the other way is another module,
+    so the stamp is one of the build's inputs.  (stamp, True if the way
+    changed: then the module is rebuilt whatever the times say, which
+    build_ext compares to the second.)"""
+    from . import _codegen
+    stamp = os.path.splitext(ext.sources[0])[0] + '.ccffi-build'
+    mode = ('without the plugin' if plugin_disabled()
+            else 'plugin flags: ' + ' '.join(plugin_flags()))
+    return stamp, _codegen.write_if_changed(stamp, mode + '\n')
+
+
 def build_extension(ext, tmpdir, verbose=False, debug=None, target=None):
     """Builds a setuptools Extension into tmpdir with build_ext and returns
     the path of the built module.  Up-to-date outputs are not rebuilt.  A
@@ -225,6 +239,8 @@ def build_extension(ext, tmpdir, verbose=False, debug=None, target=None):
     from setuptools import Distribution
     saved_environ = os.environ.copy()
     build_ext = _capturing_build_ext()
+    stamp, mode_changed = _build_mode_stamp(ext)
+    ext.depends = list(ext.depends or ()) + [stamp]
     try:
         dist = Distribution({"ext_modules": [ext]})
         dist.cmdclass["build_ext"] = build_ext
@@ -233,7 +249,7 @@ def build_extension(ext, tmpdir, verbose=False, debug=None, target=None):
         if debug is None:
             debug = sys.flags.debug
         options["debug"] = ("ccffi", debug)
-        options["force"] = ("ccffi", False)
+        options["force"] = ("ccffi", mode_changed)
         options["build_lib"] = ("ccffi", tmpdir)
         options["build_temp"] = ("ccffi", tmpdir)
         if target is not None:

@@ -332,6 +332,22 @@ def test_plugin_build_reports_plugin_and_has_no_fallback(tmp_path, monkeypatch):
     assert fallback_symbols(so) != []
 
 
+def test_switching_ccffi_no_plugin_rebuilds(tmp_path, monkeypatch):
+    """The same generated file over one tmpdir: compile() rebuilds the
+    module when CCFFI_NO_PLUGIN changes, both ways."""
+    name = "_np_sw_%s" % uuid.uuid4().hex[:8]
+    ffi = make_ffi(name, "int f(void);", "static int f(void) { return 7; }")
+    monkeypatch.delenv("CCFFI_NO_PLUGIN", raising=False)
+    so = ffi.compile(tmpdir=str(tmp_path))
+    assert fallback_symbols(so) == []
+    monkeypatch.setenv("CCFFI_NO_PLUGIN", "1")
+    assert ffi.compile(tmpdir=str(tmp_path)) == so
+    assert fallback_symbols(so) != []
+    monkeypatch.delenv("CCFFI_NO_PLUGIN")
+    ffi.compile(tmpdir=str(tmp_path))
+    assert fallback_symbols(so) == []
+
+
 # ------------------------------------------------------------ mismatches
 
 def build_plain_expecting(tmp_path, cdef, source):
