@@ -34,6 +34,7 @@
 #include "clang/AST/Type.h"
 #include "clang/Basic/Diagnostic.h"
 #include "clang/Basic/SourceManager.h"
+#include "clang/Basic/Version.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendPluginRegistry.h"
 #include "clang/Lex/MacroInfo.h"
@@ -1963,6 +1964,33 @@ public:
     }
 };
 
+/* The plugin was compiled against one clang's headers and calls into the
+ * clang that loads it: like gcc's plugin_default_version_check, it refuses
+ * any other clang than the one configure found (its whole version line,
+ * vendor and revision included), and one whose version is not its
+ * headers'. */
+#ifndef CCFFI_CLANG_FULL_VERSION
+#define CCFFI_CLANG_FULL_VERSION "clang version " CLANG_VERSION_STRING
+#endif
+bool
+runs_in_its_clang(const CompilerInstance &ci)
+{
+    std::string running = getClangFullVersion();
+    std::string headers = " version " CLANG_VERSION_STRING;
+    size_t at = running.find(headers);
+    bool same_headers = at != std::string::npos
+        && (at + headers.size() == running.size()
+            || running[at + headers.size()] == ' ');
+    if (same_headers && running == CCFFI_CLANG_FULL_VERSION)
+        return true;
+    DiagnosticsEngine &d = ci.getDiagnostics();
+    unsigned id = d.getCustomDiagID(DiagnosticsEngine::Error, "%0");
+    d.Report(id) << "ccffi: the Clang plugin was built for '"
+                    CCFFI_CLANG_FULL_VERSION "', this is '" + running
+                    + "': rebuild ccffi with this clang";
+    return false;
+}
+
 class ccffi_action : public PluginASTAction {
     std::string dump_path;
 
@@ -1997,6 +2025,8 @@ protected:
     ParseArgs(const CompilerInstance &ci, const std::vector<std::string> &args) override
     {
         mismatch_is_error = false;
+        if (!runs_in_its_clang(ci))
+            return false;
         for (const std::string &a : args) {
             if (a.compare(0, 5, "dump=") == 0 && a.size() > 5) {
                 dump_path = a.substr(5);

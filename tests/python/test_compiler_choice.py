@@ -4,6 +4,7 @@ predefined macros), never from its name; a compiler that cannot be run is
 import os
 import shutil
 import stat
+import subprocess
 import time
 
 import pytest
@@ -118,3 +119,33 @@ def test_a_rebuilt_plugin_rebuilds_the_module(tmp_path, monkeypatch, compiler):
     ext.set_source("_api_dep", "int f(void) { return 7; }")
     assert ext.distutils_extension(str(tmp_path / "ext")).depends[-1:] == \
         [str(copy)]
+
+
+def test_a_clang_build_other_than_the_plugins_is_refused(tmp_path, monkeypatch):
+    # same major version, another build: the plugin refuses to run in it
+    # (as gcc's plugin_default_version_check does), naming both builds
+    if CLANG not in BUILT:
+        pytest.skip("clang plugin not built")
+    if not shutil.which("g++"):
+        pytest.skip("needs g++ for the shim")
+    shim = tmp_path / "shim.cc"
+    shim.write_text('#include <string>\nnamespace clang {\n'
+                    'std::string getClangFullVersion()\n'
+                    '{ return "Other clang version 14.0.6 (rebuilt)"; }\n}\n')
+    subprocess.run(["g++", "-shared", "-fPIC", str(shim), "-o",
+                    str(tmp_path / "shim.so")], check=True)
+    cc = script(tmp_path, "clang-other", 'LD_PRELOAD=%s exec %s "$@"\n'
+                % (tmp_path / "shim.so", CLANG.command))
+    built = subprocess.run([CLANG.command, "--version"], capture_output=True,
+                           text=True).stdout.splitlines()[0]
+    with pytest.raises(VerificationError) as info:
+        compile_with(tmp_path, monkeypatch, cc)
+    msg = str(info.value)
+    assert "cannot load the ccffi Clang plugin" in msg
+    assert ("the Clang plugin was built for '%s', this is 'Other clang "
+            "version 14.0.6 (rebuilt)': rebuild ccffi" % built) in msg
+    # the clang it was built for still loads it
+    monkeypatch.setattr(_compiler, "_checked", {})
+    monkeypatch.setenv("CC", CLANG.command)
+    assert _compiler.plugin_flags()[0] == "-fplugin=" + \
+        _compiler.clang_plugin_path()
