@@ -113,8 +113,24 @@ def c_integer(value):
 
 
 def typeof(ctype):
-    """A C type name usable wherever a simple type is expected."""
+    """A C type name usable wherever a simple type is expected (in the
+    markers: gcc and clang only)."""
     return '__typeof__(%s)' % ctype
+
+
+# A spelling that is declaration specifiers and stars: put before a
+# declarator, it declares that type in any C or C++ compiler.
+SIMPLE_TYPE = re.compile(r'^[A-Za-z_0-9 *]+$')
+
+
+def plain_type(ctype):
+    """typeof() for the code every compiler builds (the plugin is not
+    needed, issue 12): the spelling itself when it is simple, else
+    _CCFFI_TYPEOF() (__typeof__ where the compiler has it, an identity
+    template in C++)."""
+    if SIMPLE_TYPE.match(ctype):
+        return ctype
+    return '_CCFFI_TYPEOF(%s)' % ctype
 
 
 def attribute(kind, name, *numbers):
@@ -148,6 +164,9 @@ class Generator:
         self.python_bodies = []
         self.nexterns = 0
         self.extern_names = []
+        # ffi.embedding_api()/embedding_init_code(): a library that starts
+        # Python on the first call (cffi/_embedding.py); None otherwise
+        self.embedding = getattr(ffi, '_embedding', None)
 
     def fresh(self):
         self.counter += 1
@@ -242,7 +261,7 @@ class Generator:
             getter = '_ccffi_g%d' % slot
             self.trampolines.append(
                 'static void *%s(void)\n{ static %s v; v = (%s); '
-                'return (void *)&v; }' % (getter, typeof(ctype), name))
+                'return (void *)&v; }' % (getter, plain_type(ctype), name))
             self.global_getters.append(getter)
             return
         expected = value if isinstance(value, int) else None
@@ -272,7 +291,7 @@ class Generator:
         if names is None:
             parts = list(args)
         else:
-            parts = ['%s %s' % (typeof(a), n) for a, n in zip(args, names)]
+            parts = ['%s %s' % (plain_type(a), n) for a, n in zip(args, names)]
         if variadic:
             parts.append('...')
         return ', '.join(parts) if parts else 'void'
@@ -297,13 +316,13 @@ class Generator:
             self.function_entries.append(('NULL', '(void (*)(void))&%s' % name))
             return
         tramp = '_ccffi_f%d' % slot
-        call_args = ', '.join('*(%s *)a[%d]' % (typeof(a), i)
+        call_args = ', '.join('*(%s *)a[%d]' % (plain_type(a), i)
                               for i, a in enumerate(args))
         call = '%s(%s)' % (name, call_args)
         if result == 'void':
             body = '(void)r; %s;' % call
         else:
-            body = '*(%s *)r = %s;' % (typeof(result), call)
+            body = '*(%s *)r = %s;' % (plain_type(result), call)
         if not args:
             body = '(void)a; ' + body
         self.trampolines.append('static void %s(void **a, void *r)\n{ %s }'
@@ -315,7 +334,7 @@ class Generator:
         names = ['a%d' % i for i in range(len(args))]
         call = '%s(%s)' % (name, ', '.join(names))
         self.trampolines.append('static %s %s(%s)\n{ %s%s; }' % (
-            typeof(result), direct, self.parameter_list(args, False, names),
+            plain_type(result), direct, self.parameter_list(args, False, names),
             '' if result == 'void' else 'return ', call))
         self.function_entries.append((tramp, '(void (*)(void))&%s' % direct))
 
@@ -335,7 +354,7 @@ class Generator:
             # to a macro: read its value, as CFFI does
             self.trampolines.append(
                 'static void *%s(void)\n{ static %s v; v = (%s); '
-                'return (void *)&v; }' % (getter, typeof(ctype), name))
+                'return (void *)&v; }' % (getter, plain_type(ctype), name))
         else:
             self.trampolines.append(
                 'static void *%s(void)\n{ return (void *)&(%s); }'
@@ -354,7 +373,9 @@ class Generator:
         params = self.parameter_list(args, False, names)
         # unused by the source is fine: Python may be its only caller
         storage = '' if plus_c else '__attribute__((unused)) static '
-        proto = '%s%s %s(%s)' % (storage, typeof(result), name, params)
+        if plus_c and self.embedding is not None:
+            storage = 'CFFI_DLLEXPORT '     # the library's API
+        proto = '%s%s %s(%s)' % (storage, plain_type(result), name, params)
         self.prologue.append(proto + ';')
         self.type_marker('%s {}(%s)' % (
             typeof(result), self.parameter_list(args, False).replace(
@@ -366,7 +387,7 @@ class Generator:
         # the runtime writes small integer results widened to 8 bytes, as
         # libffi closures return them: the buffer has room for that
         lines.append('    union { %s value; unsigned long long wide; } result;'
-                     % typeof('char' if result == 'void' else result))
+                     % plain_type('char' if result == 'void' else result))
         lines.append('    memset(&result, 0, sizeof result);')
         lines.append('    _ccffi_call_python(%d, args, &result);' % slot)
         if result != 'void':
@@ -418,7 +439,26 @@ class Generator:
         w('#  include <uchar.h>    /* char16_t, char32_t */')
         w('#  define _CCFFI_CONST_TYPE(x) __typeof__(x)')
         w('#endif')
+        w('/* a cdef type C spells with a declarator (int (*)(int)), where a')
+        w('   type name goes: also for compilers that have no __typeof__ */')
+        w('#if defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)')
+        w('#  define _CCFFI_TYPEOF(T) __typeof__(T)')
+        w('#elif defined(__cplusplus)')
+        w('   template <class T> struct _ccffi_type { typedef T t; };')
+        w('#  define _CCFFI_TYPEOF(T) _ccffi_type<T>::t')
+        w('#elif defined(__STDC_VERSION__) && __STDC_VERSION__ > 201710L')
+        w('#  define _CCFFI_TYPEOF(T) typeof(T)')
+        w('#else')
+        w('#  define _CCFFI_TYPEOF(T) __typeof__(T)')
+        w('#endif')
+        w('#if !defined(__GNUC__) && !defined(__clang__) && !defined(__attribute__)')
+        w('#  define __attribute__(x)')
+        w('#endif')
         w('')
+        if self.embedding is not None:
+            from . import _embedding
+            out.extend(_embedding.c_prologue(self.module_name, self.embedding,
+                                             _cffi_backend.__version__))
         w('/* ---------------- the source given to set_source() ---------------- */')
         w(self.source)
         w('/* ---------------- end of the source given to set_source() ---------- */')
@@ -430,7 +470,10 @@ class Generator:
             out.extend(self.prologue)
             w('')
         out.extend(_codegen_fallback.section(self, CONTRACT))  # no plugin
+        # the markers speak to the plugin only (and use gcc's __typeof__)
+        w('#ifdef %s' % CONTRACT['plugin_macro'])
         out.extend(self.markers)
+        w('#endif /* %s */' % CONTRACT['plugin_macro'])
         w('')
         w('/* The typed calls convert what the cdef declared to what the header')
         w('   declares, as a C call does (and warns as the compiler does). */')
@@ -452,7 +495,24 @@ class Generator:
         w('static struct { void (*call)(void *, unsigned, void **, void *); '
           'void *state; } _ccffi_python_hook;')
         w('')
-        if self.nexterns:
+        if self.nexterns and self.embedding is not None:
+            w('/* The first call starts Python and runs the init code. */')
+            w('static const char *const _ccffi_extern_cnames[] = {')
+            w(''.join('    %s,\n' % c_string(n) for n in self.extern_names) + '};')
+            w('static void _ccffi_call_python(unsigned slot, void **args, '
+              'void *result)')
+            w('{')
+            w('    if (!_ccffi_embed_ready() && (_ccffi_embed_start() < 0')
+            w('                                  || _ccffi_python_hook.call == NULL)) {')
+            w('        fprintf(stderr, "function %s() called, but initialization '
+              'code failed.  Returning 0.\\n", _ccffi_extern_cnames[slot]);')
+            w('        return;')
+            w('    }')
+            w('    _ccffi_python_hook.call(_ccffi_python_hook.state, slot, '
+              'args, result);')
+            w('}')
+            out.extend(self.python_bodies)
+        elif self.nexterns:
             w('/* Before the module is imported, calls return zero. */')
             w('static void _ccffi_call_python(unsigned slot, void **args, '
               'void *result)')

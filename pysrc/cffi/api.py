@@ -23,6 +23,10 @@ EXTENSION_KEYWORDS = frozenset([
 class FFI(_cffi_backend.FFI):
     """The interface from Python to C declarations (CFFI's `cffi.FFI`)."""
 
+    # embedding: the init code ('' after embedding_api() alone), None if
+    # this ffi builds an ordinary extension module (cffi/_embedding.py)
+    _embedding = None
+
     def cdef(self, csource, override=False, packed=False, pack=None):
         """Parses the C declarations in csource (see CFFI's documentation);
         packed=True lays structs out without padding, pack=N caps the
@@ -130,6 +134,9 @@ class FFI(_cffi_backend.FFI):
             raise TypeError("distutils_extension() is for API mode; use "
                             "emit_python_code() for set_source(.., None)")
         _require_setuptools()
+        if self._embedding is not None:
+            from ._embedding import link_keywords
+            kwds = link_keywords(_copy_keywords(kwds))
         c_file, _ = _module_file(tmpdir, module_name, ext)
         changed = _codegen.write_if_changed(
             c_file, _codegen.generate_c(self, module_name, source))
@@ -147,6 +154,12 @@ class FFI(_cffi_backend.FFI):
         if source is None:
             return self._compile_abi_out_of_line(tmpdir, module_name, target)
         _require_setuptools()
+        if self._embedding is not None:
+            # a shared library for C programs: linked with libpython, named
+            # `module.so` (or the target, `*` the platform's suffix)
+            from . import _embedding
+            kwds = _embedding.link_keywords(_copy_keywords(kwds))
+            target = _embedding.library_target(module_name, target)
         c_file, parts = _module_file(tmpdir, module_name, ext)
         _codegen.write_if_changed(c_file,
                                   _codegen.generate_c(self, module_name, source))
@@ -179,12 +192,32 @@ class FFI(_cffi_backend.FFI):
         return lib
 
     def embedding_api(self, csource, packed=False, pack=None):
-        raise NotImplementedError("ccffi: embedding (ffi.embedding_api) is "
-                                  "not implemented yet")
+        """Declares what the library built from this ffi exports: each
+        function is an extern "Python" function exported under its C name;
+        types, constants and variables are declared as by cdef() (the
+        variables are defined by the source given to set_source())."""
+        if packed and packed is not True:
+            raise ValueError("'packed' should be False or True; use "
+                             "'pack' to give another value")
+        _cffi_backend.FFI.cdef(self, csource, packed=packed, pack=pack,
+                               dllexport=True)
+        self.__dict__.setdefault('_cdefsources', []).append(csource)
+        if self._embedding is None:
+            self._embedding = ''
 
     def embedding_init_code(self, pysource):
-        raise NotImplementedError("ccffi: embedding (ffi.embedding_api) is "
-                                  "not implemented yet")
+        """The Python code that the library runs once, when C first calls
+        it (after starting Python if needed); only one per ffi."""
+        from ._embedding import fix_init_code
+        if self._embedding:
+            raise ValueError("embedding_init_code() can only be called once")
+        self._embedding = fix_init_code(pysource)
+
+    def _apply_embedding_fix(self, kwds):
+        """Adds to set_source()-style keywords what links against
+        libpython (CFFI's helper, used by its tests and some build scripts)."""
+        from ._embedding import link_keywords
+        link_keywords(kwds)
 
     def _compile_abi_out_of_line(self, tmpdir, module_name, target):
         if target is None:
@@ -205,6 +238,12 @@ def _module_file(tmpdir, module_name, extension):
     os.makedirs(os.path.join(tmpdir, *parts[:-1]), exist_ok=True)
     parts[-1] += extension
     return os.path.join(tmpdir, *parts), parts
+
+
+def _copy_keywords(kwds):
+    """set_source()'s keywords, copied with their lists."""
+    return {k: list(v) if isinstance(v, (list, tuple)) else v
+            for k, v in kwds.items()}
 
 
 def _source_from(tmpdir, src):

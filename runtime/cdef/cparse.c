@@ -66,6 +66,7 @@ typedef struct cparse {
     int depth;
     uint32_t file_type;       /* the predefined FILE, once made; 0 before */
     uint16_t extern_python;   /* in extern "Python": 1 | CCT_DF_PYTHON_C<<1 */
+    int dllexport;            /* embedding_api(): functions are "Python+C" */
     const cparse_open *open;  /* innermost record being defined */
     uint32_t *args;             uint32_t nargs, cap_args;
     cct_field *fields;          uint32_t nfields, cap_fields;
@@ -2272,9 +2273,12 @@ static int cparse_declare_one(cparse *p, const cparse_specs *s,
         return cparse_typedef_names(p, s, d, name);
     }
     if (ty->kind == CCT_KIND_FUNCTION) {
-        cparse_decl_init(&decl, p->extern_python ? CCT_DECL_EXTERN_PYTHON
-                                                 : CCT_DECL_FUNCTION, name, d->type);
-        decl.flags = (uint16_t)(p->extern_python >> 1);
+        uint16_t python = p->extern_python;
+        if (p->dllexport)       /* as CFFI: an exported extern "Python" */
+            python = 1 | (CCT_DF_PYTHON_C << 1);
+        cparse_decl_init(&decl, python ? CCT_DECL_EXTERN_PYTHON
+                                       : CCT_DECL_FUNCTION, name, d->type);
+        decl.flags = (uint16_t)(python >> 1);
         return cparse_declare(p, &d->name, &decl);
     }
     if (p->extern_python)
@@ -2636,6 +2640,7 @@ int cc_parse_cdef(cc_table *t, const char *src, size_t len,
     if (opt) {
         p.override = opt->override;
         p.pack = opt->pack;
+        p.dllexport = opt->dllexport;
         if (opt->filename)
             p.default_file = opt->filename;
     }

@@ -34,6 +34,8 @@ typedef struct cc_parse_options {
     int override;          /* cdef(override=True): redefinitions replace */
     unsigned pack;         /* 0: default, 1: packed=True, N: pack=N (power of 2) */
     const char *filename;  /* NULL: "<cdef source string>" */
+    int dllexport;         /* ffi.embedding_api(): every function declared
+                              is an exported extern "Python+C" function */
 } cc_parse_options;
 
 /* Parses a cdef() text (len bytes, need not be NUL-terminated), appending

@@ -56,10 +56,12 @@ static int ffi_pack_option(PyObject *packed, PyObject *pack, unsigned *out)
 
 static PyObject *ffi_cdef(FFIObject *self, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"csource", "override", "packed", "pack", NULL};
+    static char *kwlist[] = {"csource", "override", "packed", "pack",
+                             "dllexport", NULL};
     PyObject *src, *override = NULL, *packed = NULL, *pack = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|OOO:cdef", kwlist, &src,
-                                     &override, &packed, &pack))
+    int dllexport = 0;    /* ffi.embedding_api(): functions are exported */
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|OOOp:cdef", kwlist, &src,
+                                     &override, &packed, &pack, &dllexport))
         return NULL;
     if (!PyUnicode_Check(src)) {
         PyErr_SetString(PyExc_TypeError, "cdef() argument must be a string");
@@ -70,6 +72,7 @@ static PyObject *ffi_cdef(FFIObject *self, PyObject *args, PyObject *kwds)
     if (ov < 0 || ffi_pack_option(packed, pack, &opt.pack) < 0)
         return NULL;
     opt.override = ov;
+    opt.dllexport = dllexport;
     Py_ssize_t len;
     const char *text = PyUnicode_AsUTF8AndSize(src, &len);
     if (text == NULL)
