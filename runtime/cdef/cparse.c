@@ -1513,8 +1513,13 @@ static int cparse_record_finish(cparse *p, uint32_t type, uint32_t base,
             ty->flags |= CCT_TF_FLEXIBLE;
     }
     p->nfields = base;
-    if (sized && cc_layout_record(p->t, type, p->err) < 0)
-        return cparse_locate(p, at);
+    if (sized && cc_layout_record(p->t, type, p->err) < 0) {
+        if (p->err->kind != CC_ERR_TYPEERR)
+            return cparse_locate(p, at);
+        /* a record CFFI refuses only when used (a bad bitfield, a member
+         * of unknown size): laid out, and refused, when realized */
+        memset(p->err, 0, sizeof *p->err);
+    }
     return 0;
 }
 
@@ -1532,30 +1537,20 @@ static int cparse_contains_open(const cparse *p, uint32_t type)
     return 0;
 }
 
-/* Checks a bitfield width against its type. */
+/* Records a bitfield width.  Only a negative width is refused here: a
+ * width wider than its type, a named zero width or a non-integer type is
+ * refused by the layout engine when the record is used, with a TypeError,
+ * as CFFI (which accepts such a cdef()). */
 static int cparse_bitfield(cparse *p, const clex_token *at, cct_field *f,
                            cval width, const cparse_decl *d)
 {
-    const cct_type *ty = &p->t->types[f->type];
     const char *name = d->has_name ? cc_table_str(p->t, f->name) : "<anonymous>";
 
-    if ((ty->kind != CCT_KIND_PRIMITIVE && ty->kind != CCT_KIND_ENUM)
-        || (cc_prims[ty->prim].flags & (CCT_PF_FLOAT | CCT_PF_UNKNOWN)))
-        return cparse_error_at(p, at, CC_ERR_SYNTAX,
-                               "bit-field '%s' has a non-integer type", name);
     if (width < 0)
         return cparse_error_at(p, at, CC_ERR_SYNTAX,
                                "negative width in bit-field '%s'", name);
-    if (width > (cval)cc_prims[ty->prim].size * 8)
-        return cparse_error_at(p, at, CC_ERR_SYNTAX,
-                               "width of bit-field '%s' (%d bits) exceeds its "
-                               "type (%u bits)", name, (int)width,
-                               cc_prims[ty->prim].size * 8);
-    if (width == 0 && d->has_name)
-        return cparse_error_at(p, at, CC_ERR_SYNTAX,
-                               "zero width for bit-field '%s'", name);
     f->bitshift = 0;
-    f->bitsize = (int16_t)width;
+    f->bitsize = (int16_t)(width > INT16_MAX ? INT16_MAX : width);
     return 0;
 }
 

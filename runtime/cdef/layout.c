@@ -238,7 +238,7 @@ static int layout_member(layout_state *s, uint32_t k)
     if (rc < 0)
         return -1;
     if (rc == 0)
-        return cc_error_set(s->err, CC_ERR_DECL, "field '%s' has ctype '%s' of "
+        return cc_error_set(s->err, CC_ERR_TYPEERR, "field '%s' has ctype '%s' of "
                             "unknown size", layout_qualname(s, f, q, sizeof q),
                             layout_spell(s->t, f->type, &n));
     if (size > LAYOUT_MAX_SIZE || s->bitpos / 8 > LAYOUT_MAX_SIZE)
@@ -308,18 +308,18 @@ static int layout_bitfield(layout_state *s, uint32_t k)
     uint64_t pos;
 
     if (!layout_bitfield_type_ok(ft))
-        return cc_error_set(s->err, CC_ERR_DECL, "field '%s' declared as '%s' "
+        return cc_error_set(s->err, CC_ERR_TYPEERR, "field '%s' declared as '%s' "
                             "cannot be a bit field", layout_qualname(s, f, q, sizeof q),
                             layout_spell(s->t, f->type, &n));
     size = cc_prims[ft->prim].size;
     align = cc_prims[ft->prim].align;
     if (width > size * 8)
-        return cc_error_set(s->err, CC_ERR_DECL, "bit field '%s' is declared '%s:%u', "
+        return cc_error_set(s->err, CC_ERR_TYPEERR, "bit field '%s' is declared '%s:%u', "
                             "which exceeds the width of the type",
                             layout_qualname(s, f, q, sizeof q),
                             layout_spell(s->t, f->type, &n), width);
     if (width == 0 && named)
-        return cc_error_set(s->err, CC_ERR_DECL, "field '%s' is declared with :0",
+        return cc_error_set(s->err, CC_ERR_TYPEERR, "field '%s' is declared with :0",
                             layout_qualname(s, f, q, sizeof q));
     if (s->bitpos / 8 > LAYOUT_MAX_SIZE)
         return layout_too_large(s);

@@ -19,9 +19,10 @@ extern "C" {
  * sets size, align, CCT_TF_LAYOUT_KNOWN, and the offset/bitshift/bitsize of
  * every field.  Packing comes from the type (CCT_TF_PACKED, pack in length).
  * A struct with CCT_TF_PARTIAL or CCT_TF_OPAQUE is left alone (returns 0).
- * Errors (CC_ERR_DECL): a bitfield wider than its type, a bitfield of a
- * non-integer type, a member of incomplete type, a struct containing
- * itself by value. */
+ * Errors: CC_ERR_TYPEERR (TypeError in CFFI, raised when the record is
+ * used, never by cdef()) for a bitfield wider than its type, of a
+ * non-integer type or named with width 0, and a member of unknown size;
+ * CC_ERR_DECL for a struct containing itself by value or a bad pack. */
 int cc_layout_record(cc_table *t, uint32_t type, cc_error *err);
 
 /* Size / alignment of any type, laying out records on the way if needed.

@@ -51,3 +51,31 @@ def test_star_import_from_an_api_lib(tmp_path, monkeypatch):
     assert d["myfunc"](2) == 3
     assert sorted(mod.lib.__all__) == ["E1", "MYFOO", "myfunc"]
     assert set(mod.lib.__dict__) == {"E1", "MYFOO", "myfunc", "myvar"}
+
+
+# --------------------------------------------- bitfields refused at use
+
+@pytest.mark.parametrize("decl, message", [
+    ("float x:1;", "field 'struct s.x' declared as 'float' cannot be a bit field"),
+    ("int *x:3;", "field 'struct s.x' declared as 'int *' cannot be a bit field"),
+    ("char x:0;", "field 'struct s.x' is declared with :0"),
+    ("int a; char x:9;", "bit field 'struct s.x' is declared 'char:9', "
+                         "which exceeds the width of the type"),
+])
+def test_bad_bitfield_is_refused_when_the_struct_is_used(decl, message):
+    # CFFI's cdef() accepts it; the first use raises TypeError
+    ffi = FFI()
+    ffi.cdef("struct s { %s };" % decl)
+    with pytest.raises(TypeError) as e:
+        ffi.new("struct s *")
+    assert str(e.value) == message
+    with pytest.raises(TypeError):
+        ffi.sizeof("struct s")
+
+
+def test_member_of_unknown_size_is_refused_when_used():
+    ffi = FFI()
+    ffi.cdef("struct op; struct s { struct op y; };")
+    with pytest.raises(TypeError) as e:
+        ffi.sizeof("struct s")
+    assert str(e.value) == "field 'struct s.y' has ctype 'struct op' of unknown size"

@@ -462,7 +462,7 @@ static void test_flexible_array_member(void **state)
     expect_field(t, r1, 1, 4, -1, -1);
     expect_record(t, r1, 4, 4);
     assert_true(t->types[r1].flags & CCT_TF_FLEXIBLE);
-    expect_layout_error(t, r2, CC_ERR_DECL,
+    expect_layout_error(t, r2, CC_ERR_TYPEERR,
                         "field 'struct f2.a' has ctype 'int[]' of unknown size");
     lay_out(t, r3);   /* `int a[0]` is an ordinary zero-sized member */
     expect_field(t, r3, 1, 4, -1, -1);
@@ -515,19 +515,19 @@ static void test_bitfield_errors(void **state)
     mem m5[] = { { "c", c, PLAIN }, { "x", i, 0 } };
     mem m6[] = { { "x", prim(t, CCT_PRIM_UNKNOWN_INT), 3 } };
 
-    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "foo", 0, m1, 1), CC_ERR_DECL,
+    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "foo", 0, m1, 1), CC_ERR_TYPEERR,
                         "bit field 'struct foo.x' is declared 'int:33', which "
                         "exceeds the width of the type");
-    expect_layout_error(t, record(t, CCT_KIND_UNION, "u", 0, m2, 1), CC_ERR_DECL,
+    expect_layout_error(t, record(t, CCT_KIND_UNION, "u", 0, m2, 1), CC_ERR_TYPEERR,
                         "bit field 'union u.x' is declared 'char:9', which "
                         "exceeds the width of the type");
-    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "f3", 0, m3, 1), CC_ERR_DECL,
+    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "f3", 0, m3, 1), CC_ERR_TYPEERR,
                         "field 'struct f3.x' declared as 'double' cannot be a bit field");
-    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "f4", 0, m4, 1), CC_ERR_DECL,
+    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "f4", 0, m4, 1), CC_ERR_TYPEERR,
                         "field 'struct f4.x' declared as 'int *' cannot be a bit field");
-    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "f5", 0, m5, 2), CC_ERR_DECL,
+    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "f5", 0, m5, 2), CC_ERR_TYPEERR,
                         "field 'struct f5.x' is declared with :0");
-    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "f6", 0, m6, 1), CC_ERR_DECL,
+    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "f6", 0, m6, 1), CC_ERR_TYPEERR,
                         "field 'struct f6.x' declared as 'int...' cannot be a bit field");
 }
 
@@ -553,11 +553,11 @@ static void test_incomplete_member_errors(void **state)
     mem m2[] = { { "v", 0, PLAIN } };
     mem m3[] = { { "a", arr(t, bar, 2, 0), PLAIN } };
 
-    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "foo", 0, m1, 1), CC_ERR_DECL,
+    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "foo", 0, m1, 1), CC_ERR_TYPEERR,
                         "field 'struct foo.b' has ctype 'union bar' of unknown size");
-    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "v", 0, m2, 1), CC_ERR_DECL,
+    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "v", 0, m2, 1), CC_ERR_TYPEERR,
                         "field 'struct v.v' has ctype 'void' of unknown size");
-    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "a", 0, m3, 1), CC_ERR_DECL,
+    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "a", 0, m3, 1), CC_ERR_TYPEERR,
                         "field 'struct a.a' has ctype 'union bar[2]' of unknown size");
 }
 
