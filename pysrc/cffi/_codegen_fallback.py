@@ -16,8 +16,11 @@ The generated file is one file for both cases (runtime/api/api_fallback.h):
 
 Which numbers, in which order, is the backend's plan
 (_cffi_backend._ccffi_fallback_plan): this module only spells each entry as
-a C statement.  The file stays valid C99 and C++ (C++98 too); only
-`_CCFFI_ALIGNOF` falls back to `__alignof__` for pre-C11 C.
+a C statement.  The file stays valid C99 and C++ (C++98 too), for
+compilers that are not gcc or clang as well: the markers are compiled with
+the plugin only, types C spells with a declarator go through _CCFFI_TYPEOF
+(_codegen.plain_type()), alignments through _CCFFI_ALIGNOF (alignof,
+_Alignof, __alignof__, or offsetof in a struct { char; T; }).
 """
 import re
 
@@ -132,20 +135,20 @@ def section(generator, contract):
     w('/* Without the ccffi plugin: the compiler computes, in plain C, what '
       'the plugin')
     w('   reads from the headers; _cffi_backend completes the cdef\'s table '
-      'with it.  The markers below stay for the plugin and mean nothing '
-      'here. */')
-    w('#define %s(...)' % contract['attribute'])
-    w('#if !defined(__GNUC__) && !defined(__clang__) && !defined(__attribute__)')
-    w('#define __attribute__(x)')
-    w('#endif')
+      'with it.  The markers below are for the plugin only. */')
     w('#include <stddef.h>')
     w('#include <string.h>')
     w('#if defined(__cplusplus) && __cplusplus >= 201103L')
     w('#define _CCFFI_ALIGNOF(T) alignof(T)')
     w('#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L')
     w('#define _CCFFI_ALIGNOF(T) _Alignof(T)')
-    w('#else')
+    w('#elif defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)')
     w('#define _CCFFI_ALIGNOF(T) __alignof__(T)')
+    w('#elif defined(__cplusplus)')
+    w('template <class T> struct _ccffi_fb_align { char c; T x; };')
+    w('#define _CCFFI_ALIGNOF(T) offsetof(_ccffi_fb_align<T>, x)')
+    w('#else')
+    w('#define _CCFFI_ALIGNOF(T) offsetof(struct { char c; T x; }, x)')
     w('#endif')
     # signedness: ((T)-1) <= 0 in C; C++ would warn on the cast of -1 to
     # an enum, so it asks the enum's underlying type
