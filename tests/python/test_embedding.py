@@ -1,0 +1,307 @@
+"""Embedding: Python code exported as a C library (ffi.embedding_api(),
+ffi.embedding_init_code(), compile() to a shared library).
+
+Each library is built here with the build tree's cffi, then called from a
+small C program compiled and run by the test (from the main thread, and
+from several threads at once for the first call), and from a Python
+process that loads it with ffi.dlopen().  The programs run with
+PYTHONPATH naming the build tree, so the interpreter they start imports
+this _cffi_backend."""
+import os
+import re
+import subprocess
+import sys
+import sysconfig
+import textwrap
+
+import pytest
+
+import cffi
+from cffi import FFI
+
+TREE = os.environ.get("CCFFI_PYTHON_TREE", "")
+
+# the library's init code prints once; add() prints each call
+ADD_INIT = r"""
+    import sys, time
+    sys.stdout.write("init\n")
+    sys.stdout.flush()
+    time.sleep(float(__import__('os').environ.get('EMBED_INIT_SLEEP', '0')))
+    from _embed_add import ffi, lib
+
+    @ffi.def_extern()
+    def add(x, y):
+        return x + y
+
+    @ffi.def_extern()
+    def fails(x):
+        raise ValueError("fails(%d)" % x)
+
+    sys.embedded_add_ready = True
+"""
+
+MAIN_C = r"""
+#include <stdio.h>
+extern int add(int, int);
+extern long fails(int);
+int main(void)
+{
+    int a = add(40, 2);
+    int b = add(100, -5);
+    long c = fails(7);
+    printf("got: %d %d %ld\n", a, b, c);
+    return 0;
+}
+"""
+
+THREADS_C = r"""
+#include <pthread.h>
+#include <stdio.h>
+#define N 8
+extern int add(int, int);
+static int results[N];
+static pthread_barrier_t start;
+static void *run(void *arg)
+{
+    int i = (int)(long)arg;
+    pthread_barrier_wait(&start);    /* all first calls at once */
+    results[i] = add(i, 1000);
+    return NULL;
+}
+int main(void)
+{
+    pthread_t th[N];
+    long i;
+    pthread_barrier_init(&start, NULL, N);
+    for (i = 0; i < N; i++)
+        pthread_create(&th[i], NULL, run, (void *)i);
+    for (i = 0; i < N; i++)
+        pthread_join(th[i], NULL);
+    for (i = 0; i < N; i++)
+        printf("%d\n", results[i]);
+    return 0;
+}
+"""
+
+
+def cc():
+    return os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
+
+
+def build_library(directory, name, api, init, source="", target=None,
+                  verbose=False):
+    ffi = FFI()
+    ffi.embedding_api(api)
+    if init is not None:
+        ffi.embedding_init_code(init)
+    ffi.set_source(name, source)
+    return ffi.compile(tmpdir=str(directory), target=target, verbose=verbose)
+
+
+def build_program(directory, name, c_text, library, threads=False):
+    src = directory / (name + ".c")
+    src.write_text(c_text)
+    exe = directory / name
+    cmd = cc().split() + [str(src), "-o", str(exe), library]
+    if threads:
+        cmd.append("-pthread")
+    subprocess.run(cmd, check=True)
+    return str(exe)
+
+
+def run_env(directory, **extra):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = TREE
+    env["LD_LIBRARY_PATH"] = os.pathsep.join(
+        p for p in (str(directory), env.get("LD_LIBRARY_PATH")) if p)
+    env.update(extra)
+    return env
+
+
+def run(exe, directory, **extra):
+    return subprocess.run([exe], cwd=str(directory), capture_output=True,
+                          text=True, timeout=120, env=run_env(directory, **extra))
+
+
+@pytest.fixture(scope="module")
+def add_library(tmp_path_factory):
+    """_embed_add.so exporting add() and fails(), and its directory."""
+    directory = tmp_path_factory.mktemp("embed")
+    path = build_library(directory, "_embed_add",
+                         "int add(int, int); long fails(int);", ADD_INIT)
+    return directory, path
+
+
+def test_compile_builds_a_shared_library_named_after_the_module(add_library):
+    directory, path = add_library
+    assert path == str(directory / "_embed_add.so")
+    assert os.path.isfile(path)
+    symbols = subprocess.run(["nm", "-D", "--defined-only", path],
+                             capture_output=True, text=True).stdout.split()
+    assert "add" in symbols and "fails" in symbols
+    needed = subprocess.run(["readelf", "-d", path], capture_output=True,
+                            text=True).stdout
+    assert "libpython%d.%d" % sys.version_info[:2] in needed
+
+
+def test_c_program_calls_python(add_library):
+    directory, path = add_library
+    exe = build_program(directory, "main_test", MAIN_C, path)
+    proc = run(exe, directory)
+    assert proc.returncode == 0, proc.stderr
+    # init once; fails() raised: its result is 0 and the traceback printed
+    assert proc.stdout == "init\ngot: 42 95 0\n"
+    assert "ValueError: fails(7)" in proc.stderr
+    assert "from cffi callback" in proc.stderr
+
+
+def test_first_calls_from_several_threads_wait_for_one_init(add_library):
+    directory, path = add_library
+    exe = build_program(directory, "threads_test", THREADS_C, path,
+                        threads=True)
+    for _ in range(3):
+        proc = run(exe, directory, EMBED_INIT_SLEEP="0.3")
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stdout.splitlines()
+        assert lines[0] == "init" and lines.count("init") == 1
+        assert lines[1:] == [str(i + 1000) for i in range(8)]
+        assert "no code was attached" not in proc.stderr
+
+
+def test_python_process_loads_the_library_with_dlopen(add_library):
+    directory, path = add_library
+    script = textwrap.dedent("""
+        import sys, threading, cffi
+        ffi = cffi.FFI()
+        ffi.cdef("int add(int, int);")
+        lib = ffi.dlopen(%r)
+        assert not hasattr(sys, 'embedded_add_ready')
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(lib.add(2, 3)))
+                   for _ in range(4)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        print(results, lib.add(-1, -2), sys.embedded_add_ready,
+              sys.modules['_embed_add'].lib.add(5, 6))
+    """ % path)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True,
+                          text=True, timeout=120, env=run_env(directory))
+    assert proc.returncode == 0, proc.stderr
+    # the init code ran once, in this process's interpreter
+    assert proc.stdout == "init\n[5, 5, 5, 5] -3 True 11\n"
+
+
+def test_init_code_exception_is_reported_and_calls_return_zero(tmp_path):
+    path = build_library(tmp_path, "_embed_initerror", "int add(int, int);",
+                         "import sys\nraise KeyError('broken init')\n")
+    src = MAIN_C.replace("extern long fails(int);", "").replace(
+        "long c = fails(7);", "long c = add(1, 1);")
+    exe = build_program(tmp_path, "initerror_test", src, path)
+    proc = run(exe, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "got: 0 0 0\n"
+    err = proc.stderr
+    assert err.count("Failed to initialize the Python-CFFI embedding "
+                     "logic") == 1
+    assert "KeyError: 'broken init'" in err
+    assert "<init code for '_embed_initerror'>" in err
+    assert "From: _embed_initerror" in err and "sys.path: [" in err
+    assert err.count("function add() called, but initialization code "
+                     "failed.  Returning 0.") == 3
+
+
+def test_exported_variable_recursion_and_cffi_start_python(tmp_path):
+    # the init code calls C through an exported variable, and that C calls
+    # the library's exported function again (same thread, during the init)
+    path = build_library(
+        tmp_path, "_embed_rec",
+        "extern int (*callback)(int);\nint twice(int);",
+        """
+            from _embed_rec import ffi, lib
+            @ffi.def_extern()
+            def twice(x):
+                return 2 * x
+            print("during init:", lib.callback(10))
+        """,
+        source="CFFI_DLLEXPORT int (*callback)(int);\n"
+               "CFFI_DLLEXPORT int start(void) { return cffi_start_python(); }\n")
+    prog = r"""
+        #include <stdio.h>
+        extern int (*callback)(int);
+        extern int twice(int);
+        extern int start(void);
+        static int cb(int x) { return twice(x) + 1; }
+        int main(void)
+        {
+            callback = cb;
+            printf("start: %d\n", start());
+            fflush(stdout);
+            printf("start again: %d, twice: %d\n", start(), twice(21));
+            return 0;
+        }
+    """
+    exe = build_program(tmp_path, "rec_test", textwrap.dedent(prog), path)
+    proc = run(exe, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ("during init: 21\nstart: 0\n"
+                           "start again: 0, twice: 42\n")
+
+
+def test_target_and_verbose(tmp_path, capsys):
+    path = build_library(tmp_path, "_embed_target", "int one(void);",
+                         "from _embed_target import ffi\n"
+                         "@ffi.def_extern()\ndef one(): return 1\n",
+                         target="libembedded-1.0.*", verbose=True)
+    assert path == str(tmp_path / "libembedded-1.0.so")
+    out = capsys.readouterr().out
+    assert "-lpython%d.%d" % sys.version_info[:2] in out
+    assert "libembedded-1.0.so" in out
+
+
+def test_embedding_api_declares_extern_python_functions():
+    ffi = FFI()
+    ffi.embedding_api("""
+        typedef struct { int x, y; } point_t;
+        int do_stuff(point_t *);
+        extern int glob;
+    """)
+    assert ffi._embedding == ''
+    ffi.set_source("_embed_decls", "")
+    import io
+    f = io.StringIO()
+    ffi.emit_c_code(f)
+    text = f.getvalue()
+    # do_stuff is defined by the generated file, exported, calling Python
+    assert re.search(r"^CFFI_DLLEXPORT .*\bdo_stuff\(", text, re.M)
+    assert "static int cffi_start_python(void)" in text
+    # a plain cdef() keeps declaring functions the source defines
+    plain = FFI()
+    plain.cdef("int do_stuff(int);")
+    plain.set_source("_embed_plain", "")
+    f = io.StringIO()
+    plain.emit_c_code(f)
+    assert "CFFI_DLLEXPORT" not in f.getvalue()
+
+
+def test_embedding_init_code_once_dedented_and_checked():
+    ffi = FFI()
+    ffi.embedding_init_code("""
+
+        import sys
+        if sys:
+            pass
+    """)
+    # as CFFI: from line 1, dedented (the blank last line stays)
+    assert ffi._embedding == "import sys\nif sys:\n    pass\n\n"
+    with pytest.raises(ValueError, match="can only be called once"):
+        ffi.embedding_init_code("pass")
+    with pytest.raises(SyntaxError):
+        FFI().embedding_init_code("def (:\n")
+
+
+def test_apply_embedding_fix_names_libpython():
+    kwds = {"libraries": ["m"]}
+    FFI()._apply_embedding_fix(kwds)
+    name = "python%d.%d" % sys.version_info[:2]
+    assert kwds["libraries"][0] == "m"
+    assert kwds["libraries"][1].startswith(name)
