@@ -98,14 +98,6 @@ def test_verify_unknown_keyword(tmp_path):
         ffi.verify("", tmpdir=str(tmp_path), no_such_keyword=1)
 
 
-def test_embedding_not_implemented():
-    ffi = FFI()
-    with pytest.raises(NotImplementedError, match="embedding"):
-        ffi.embedding_api("int f(int);")
-    with pytest.raises(NotImplementedError, match="embedding"):
-        ffi.embedding_init_code("x = 1")
-
-
 def test_verify_completes_partial_types(tmp_path):
     ffi = FFI()
     ffi.cdef("struct foo_s { int b; ...; };\n"
