@@ -1414,7 +1414,7 @@ static PyObject *cdata_getattro(CDataObject *cd, PyObject *name)
     char *base;
     CTypeObject *st = cdata_struct_of(cd, &base);
     if (st != NULL && st->ct_fields != NULL) {
-        CFieldObject *f = (CFieldObject *)PyDict_GetItemWithError(st->ct_fields, name);
+        CFieldObject *f = ctype_find_field(st, name);
         if (f != NULL) {
             if (base == NULL)
                 return cdata_null_deref(cd);
@@ -1463,7 +1463,7 @@ static int cdata_setattro(CDataObject *cd, PyObject *name, PyObject *value)
     char *base;
     CTypeObject *st = cdata_struct_of(cd, &base);
     if (st != NULL && st->ct_fields != NULL) {
-        CFieldObject *f = (CFieldObject *)PyDict_GetItemWithError(st->ct_fields, name);
+        CFieldObject *f = ctype_find_field(st, name);
         if (f != NULL) {
             if (value == NULL) {
                 PyErr_SetString(PyExc_AttributeError, "cannot delete struct field");

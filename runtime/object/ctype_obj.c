@@ -69,6 +69,9 @@ static int ctype_clear(CTypeObject *ct)
     ctype_unlink_caches(ct);
     Py_CLEAR(ct->ct_item);
     Py_CLEAR(ct->ct_args);
+    PyMem_Free(ct->ct_field_slots);
+    ct->ct_field_slots = NULL;
+    ct->ct_nfield_slots = 0;
     Py_CLEAR(ct->ct_fields);
     Py_CLEAR(ct->ct_field_list);
     ct->ct_first_field = NULL;
@@ -440,7 +443,14 @@ int ctype_complete_struct(CTypeObject *ct, PyObject *fields, Py_ssize_t size,
         PyObject *pair = PyList_GET_ITEM(fields, i);
         PyObject *name = PyTuple_GET_ITEM(pair, 0);
         CFieldObject *f = (CFieldObject *)PyTuple_GET_ITEM(pair, 1);
-        if (PyDict_SetItem(dict, name, (PyObject *)f) < 0) {
+        /* interned keys: p.x looks its (interned) attribute name up here,
+         * and an identical pointer skips the string comparison */
+        Py_INCREF(name);
+        if (PyUnicode_CheckExact(name))
+            PyUnicode_InternInPlace(&name);
+        int rc = PyDict_SetItem(dict, name, (PyObject *)f);
+        Py_DECREF(name);
+        if (rc < 0) {
             Py_DECREF(dict);
             return -1;
         }
@@ -454,6 +464,27 @@ int ctype_complete_struct(CTypeObject *ct, PyObject *fields, Py_ssize_t size,
     }
     if (prev != NULL)
         prev->cf_next = NULL;
+    Py_ssize_t nslots = PyDict_GET_SIZE(dict);
+    if (nslots > CTYPE_FIELD_SLOTS)
+        nslots = CTYPE_FIELD_SLOTS;
+    CFieldSlot *slots = NULL;
+    if (nslots > 0) {
+        slots = PyMem_New(CFieldSlot, nslots);
+        if (slots == NULL) {
+            Py_DECREF(dict);
+            PyErr_NoMemory();
+            return -1;
+        }
+        PyObject *key, *value;
+        Py_ssize_t pos = 0;
+        for (Py_ssize_t i = 0; i < nslots && PyDict_Next(dict, &pos, &key, &value); i++) {
+            slots[i].fs_name = key;
+            slots[i].fs_field = (CFieldObject *)value;
+        }
+    }
+    PyMem_Free(ct->ct_field_slots);
+    ct->ct_field_slots = slots;
+    ct->ct_nfield_slots = nslots;
     Py_XSETREF(ct->ct_fields, dict);
     Py_INCREF(fields);
     Py_XSETREF(ct->ct_field_list, fields);

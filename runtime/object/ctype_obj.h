@@ -83,6 +83,11 @@ typedef struct CTypeObject {
     PyObject *ct_fields;
     PyObject *ct_field_list;
     struct CFieldObject *ct_first_field;
+    /* The first CTYPE_FIELD_SLOTS entries of ct_fields (interned names,
+     * borrowed from ct_fields) in a flat array: p.x compares pointers here
+     * before asking the dict.  NULL when no fields. */
+    struct CFieldSlot *ct_field_slots;
+    Py_ssize_t ct_nfield_slots;
 
     /* ENUM: name -> int and int -> name (first name wins), NULL else. */
     PyObject *ct_enum_values;
@@ -165,12 +170,24 @@ Py_ssize_t ctype_sizeof(CTypeObject *ct);
  * "int *" -> "int **"... Returns a new str. */
 PyObject *ctype_name_with(CTypeObject *ct, const char *declarator);
 
+/* ct_field_slots: an attribute name is interned by the compiler, and so are
+ * the keys of ct_fields, so p.x usually finds its field by pointer. */
+typedef struct CFieldSlot {
+    PyObject *fs_name;
+    CFieldObject *fs_field;
+} CFieldSlot;
+#define CTYPE_FIELD_SLOTS 16
+
 /* Looks up a struct field by name (flattened).  Borrowed reference or NULL
  * without exception when absent. */
 static inline CFieldObject *ctype_find_field(CTypeObject *ct, PyObject *name)
 {
     if (ct->ct_fields == NULL)
         return NULL;
+    const CFieldSlot *s = ct->ct_field_slots;
+    for (Py_ssize_t i = 0, n = ct->ct_nfield_slots; i < n; i++)
+        if (s[i].fs_name == name)
+            return s[i].fs_field;
     return (CFieldObject *)PyDict_GetItemWithError(ct->ct_fields, name);
 }
 
