@@ -1,10 +1,13 @@
 """ccffi demo: ABI mode against the C library and libm, then API mode with
 a module compiled by the configured compiler (CC: gcc or clang) and its
-ccffi plugin.
+ccffi plugin, then embedding: a C program calling Python functions through
+a shared library built by ccffi.
 
 Run it with tools/demo.sh (it uses the build tree)."""
 import os
+import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -86,8 +89,72 @@ def api_mode():
     print("weighted(3) calls back into Python:", lib.weighted(3.0))
 
 
+EMBEDDED_MAIN = r"""
+#include <stdio.h>
+typedef struct { int x, y; } point_t;
+extern int manhattan(point_t *p);      /* written in Python */
+
+int main(void)
+{
+    point_t p = { 3, -4 };
+    printf("C: manhattan(3, -4) = %d\n", manhattan(&p));
+    fflush(stdout);
+    p.x = -10;
+    printf("C: manhattan(-10, -4) = %d\n", manhattan(&p));
+    return 0;
+}
+"""
+
+
+def embedding():
+    print("== Embedding: a C program calls Python through a library built "
+          "by ccffi")
+    sys.stdout.flush()
+    builder = cffi.FFI()
+    builder.embedding_api("""
+        typedef struct { int x, y; } point_t;
+        int manhattan(point_t *p);
+    """)
+    builder.set_source("_ccffi_embed_demo",
+                       "typedef struct { int x, y; } point_t;")
+    builder.embedding_init_code("""
+        import sys
+        from _ccffi_embed_demo import ffi
+        print("Python %d.%d started inside the C program; this init code "
+              "runs once" % sys.version_info[:2], flush=True)
+
+        @ffi.def_extern()
+        def manhattan(p):
+            return abs(p.x) + abs(p.y)
+    """)
+    tmpdir = tempfile.mkdtemp(prefix="ccffi-embed-demo-")
+    try:
+        library = builder.compile(tmpdir=tmpdir, target="libccffi_demo.*")
+        print("built", os.path.basename(library), "(exports manhattan(), "
+              "links libpython)")
+        main_c = os.path.join(tmpdir, "main.c")
+        with open(main_c, "w") as f:
+            f.write(EMBEDDED_MAIN)
+        from cffi import _compiler
+        program = os.path.join(tmpdir, "main")
+        subprocess.run(_compiler.compiler_command() + [
+            main_c, "-o", program, "-L" + tmpdir, "-lccffi_demo",
+            "-Wl,-rpath," + tmpdir], check=True)
+        print("$", os.path.basename(program), "  (a plain C program)")
+        sys.stdout.flush()
+        # the Python it starts imports this cffi and _cffi_backend
+        import _cffi_backend
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            sorted({os.path.dirname(os.path.dirname(cffi.__file__)),
+                    os.path.dirname(_cffi_backend.__file__)})))
+        subprocess.run([program], check=True, env=env)
+    finally:
+        shutil.rmtree(tmpdir)
+
+
 if __name__ == "__main__":
     print("ccffi %s (CFFI %s compatible)" % (cffi.__ccffi_version__,
                                              cffi.__version__))
     abi_mode()
     api_mode()
+    embedding()

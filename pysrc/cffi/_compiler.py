@@ -252,10 +252,11 @@ def build_extension(ext, tmpdir, verbose=False, debug=None, target=None):
         options["force"] = ("ccffi", mode_changed)
         options["build_lib"] = ("ccffi", tmpdir)
         options["build_temp"] = ("ccffi", tmpdir)
+        # before the command object exists: it copies dist.verbose
+        dist.verbose = 1 if verbose else 0
         if target is not None:
             dist.get_command_obj("build_ext").get_ext_filename = \
                 lambda name: _target_filename(name, target)
-        dist.verbose = 1 if verbose else 0
         try:
             dist.run_command("build_ext")
         except Exception as e:

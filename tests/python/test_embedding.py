@@ -305,3 +305,9 @@ def test_apply_embedding_fix_names_libpython():
     name = "python%d.%d" % sys.version_info[:2]
     assert kwds["libraries"][0] == "m"
     assert kwds["libraries"][1].startswith(name)
+
+
+def test_compile_with_a_target_is_quiet_unless_verbose(tmp_path, capsys):
+    build_library(tmp_path, "_embed_quiet", "int two(void);", None,
+                  target="libquiet.*")
+    assert "-lpython" not in capsys.readouterr().out
