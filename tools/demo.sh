@@ -1,6 +1,6 @@
 #!/bin/sh
 # tools/demo.sh - from a fresh clone: install dependencies, build, and run the
-# demo of ABI mode and API mode from the build tree.
+# demo (ABI mode, API mode, embedding) from the build tree.
 set -e
 cd "$(dirname "$0")/.."
 # CC chooses the compiler of the demo's API mode, and so the plugin it loads
