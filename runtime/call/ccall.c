@@ -693,42 +693,18 @@ done:
     return res;
 }
 
-/* ------------------------------------------------------------ CDataFunc */
+/* ------------------------------------------------- library functions */
 
-typedef struct CDataFuncObject {
-    CDataObject head;
-    vectorcallfunc vectorcall;
-    PyObject *keep;     /* NULL, or what keeps the code loaded (the pin of
-                           the library it was found in) */
-} CDataFuncObject;
-
-static void cdatafunc_dealloc(CDataFuncObject *f)
-{
-    PyObject *keep = f->keep;
-    f->keep = NULL;
-    CData_Type.tp_dealloc((PyObject *)f);
-    Py_XDECREF(keep);   /* after: the library may go with it */
-}
-
-static PyObject *cdatafunc_vectorcall(PyObject *self, PyObject *const *args,
-                                      size_t nargsf, PyObject *kwnames)
+/* The fast call of a library's function: a plain cdata (as in CFFI) whose
+ * vectorcall slot is this, so that no argument tuple is built. */
+static PyObject *ccall_function_vectorcall(PyObject *self, PyObject *const *args,
+                                           size_t nargsf, PyObject *kwnames)
 {
     if (kwnames != NULL && PyTuple_GET_SIZE(kwnames) > 0)
         return PyErr_Format(PyExc_TypeError,
                             "a cdata function takes no keyword arguments");
     return ccall_call((CDataObject *)self, args, PyVectorcall_NARGS(nargsf));
 }
-
-PyTypeObject CDataFunc_Type = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "_cffi_backend.__CDataFunc",
-    .tp_basicsize = sizeof(CDataFuncObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
-    .tp_doc = "A C function found in a library, called through libffi.",
-    .tp_vectorcall_offset = offsetof(CDataFuncObject, vectorcall),
-    .tp_call = PyVectorcall_Call,
-    .tp_dealloc = (destructor)cdatafunc_dealloc,
-};
 
 PyObject *ccall_new_function(CTypeObject *fnct, void *address)
 {
@@ -740,18 +716,7 @@ PyObject *ccall_new_function_kept(CTypeObject *fnct, void *address,
 {
     if (ccall_info_get(fnct) == NULL)
         return NULL;
-    CDataFuncObject *f = (CDataFuncObject *)
-        CDataFunc_Type.tp_alloc(&CDataFunc_Type, 0);
-    if (f == NULL)
-        return NULL;
-    Py_INCREF(fnct);
-    f->head.c_type = fnct;
-    f->head.c_data = address;
-    f->head.c_weakreflist = NULL;
-    f->vectorcall = cdatafunc_vectorcall;
-    Py_XINCREF(keep);
-    f->keep = keep;
-    return (PyObject *)f;
+    return cdata_new_function(fnct, address, ccall_function_vectorcall, keep);
 }
 
 /* tp_call of every FUNCTIONPTR cdata (cdata.c's hook). */
@@ -768,6 +733,5 @@ int ccall_init_module(PyObject *m)
 {
     (void)m;
     cdata_call_hook = ccall_tp_call;
-    CDataFunc_Type.tp_base = &CData_Type;
-    return PyType_Ready(&CDataFunc_Type);
+    return 0;
 }

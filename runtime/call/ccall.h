@@ -3,8 +3,8 @@
  * ccall_call() is the whole call: argument conversion, errno restored from
  * ffi.errno, the GIL released around ffi_call(), errno saved, the result
  * converted.  The CData of any FUNCTIONPTR type can be called through it
- * (the objects engineer's CData tp_call calls it); functions looked up in a
- * library are CDataFunc objects (a CData subtype) called by vectorcall.
+ * (CData's tp_call calls it); functions looked up in a library are plain
+ * cdata, as in CFFI, whose vectorcall slot calls it without a tuple.
  * Include <Python.h> before this header. */
 #ifndef CCFFI_CCALL_H
 #define CCFFI_CCALL_H
@@ -46,16 +46,14 @@ PyObject *ccall_call_trampoline_quick(CTypeObject *fnct,
  * rest through cconv.  For results and callback arguments. */
 PyObject *ccall_to_python(CTypeObject *ct, int kind, const char *src);
 
-/* The lib-function cdata: like a plain FUNCTIONPTR cdata, but called
- * through vectorcall with no keyword arguments.  New reference. */
+/* The lib-function cdata: a plain FUNCTIONPTR cdata (type _CDataBase),
+ * called through vectorcall with no keyword arguments.  New reference. */
 PyObject *ccall_new_function(CTypeObject *fnct, void *address);
 
 /* The same, holding `keep` (may be NULL) as long as the cdata lives: the
  * pin of the library the function was found in keeps it loaded. */
 PyObject *ccall_new_function_kept(CTypeObject *fnct, void *address,
                                   PyObject *keep);
-
-extern PyTypeObject CDataFunc_Type;
 
 int ccall_init_module(PyObject *m);
 

@@ -589,5 +589,8 @@ int ccallback_init_module(PyObject *m)
     if (!ccallback_atexit_set && Py_AtExit(ccallback_python_finalized) == 0)
         ccallback_atexit_set = 1;
     CDataCallback_Type.tp_base = &CData_Type;
+    /* set, not inherited: inheriting tp_call would take CData_Type's
+     * vectorcall offset too, a slot this layout does not have */
+    CDataCallback_Type.tp_call = CData_Type.tp_call;
     return PyType_Ready(&CDataCallback_Type);
 }

@@ -2,9 +2,10 @@
  *
  * Attributes are resolved against the FFI's declarations when first asked
  * for, so declarations added by a later cdef() are seen: a function is
- * looked up with dlsym() once and cached as a CDataFunc; a global variable
- * is read or written through its address at each access (structs, unions
- * and arrays read as cdata views of the library's memory); integer
+ * looked up with dlsym() once and cached as a function cdata (a plain
+ * cdata with a fast call); a global variable is read or written through
+ * its address at each access (structs, unions and arrays read as cdata
+ * views of the library's memory); integer
  * constants (#define, enumerators, `static const` with a value) are cached
  * Python ints.  After ffi.dlclose() the cache is dropped and every access
  * raises an error, as CFFI does.  CFFI words errors in two ways: the Lib of

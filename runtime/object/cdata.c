@@ -41,7 +41,9 @@ static CDataObject *cdata_alloc(PyTypeObject *tp, CTypeObject *ct, size_t extra)
     cd->c_type = ct;
     cd->c_data = NULL;
     cd->c_weakreflist = NULL;
-    if (tp != &CData_Type) {
+    if (tp == &CData_Type)
+        ((CDataPlainObject *)cd)->c_vectorcall = NULL;
+    else {
         CDataOwnObject *o = CD_OWN(cd);
         o->c_length = -1;
         o->c_nbytes = -1;
@@ -86,13 +88,33 @@ PyObject *cdata_new_value(CTypeObject *ct, const char *src)
         return cdata_new_plain(ct, p);
     }
     /* the value lives inside the object, aligned like the header (16) */
-    CDataObject *cd = cdata_alloc(&CData_Type, ct, (size_t)ct->ct_size + 16);
+    CDataObject *cd = cdata_alloc(&CData_Type, ct, (size_t)ct->ct_size + 8);
     if (cd == NULL)
         return NULL;
-    uintptr_t p = (uintptr_t)cd + sizeof(CDataObject);
+    uintptr_t p = (uintptr_t)cd + sizeof(CDataPlainObject);
     p = (p + 15) & ~(uintptr_t)15;
     cd->c_data = (char *)p;
     memcpy(cd->c_data, src, ct->ct_size);
+    return (PyObject *)cd;
+}
+
+/* A function cdata with a fast call: the plain layout, then what it keeps. */
+typedef struct CDataFuncObject {
+    CDataPlainObject plain;
+    PyObject *c_keep;
+} CDataFuncObject;
+
+PyObject *cdata_new_function(CTypeObject *ct, void *fn, vectorcallfunc call,
+                             PyObject *keep)
+{
+    CDataObject *cd = cdata_alloc(&CData_Type, ct,
+                                  sizeof(CDataFuncObject) - sizeof(CDataPlainObject));
+    if (cd == NULL)
+        return NULL;
+    cd->c_data = fn;
+    ((CDataPlainObject *)cd)->c_vectorcall = call;
+    Py_XINCREF(keep);
+    ((CDataFuncObject *)cd)->c_keep = keep;
     return (PyObject *)cd;
 }
 
@@ -575,8 +597,12 @@ static void cdata_dealloc(CDataObject *cd)
 {
     if (cd->c_weakreflist != NULL)
         PyObject_ClearWeakRefs((PyObject *)cd);
+    PyObject *keep = Py_TYPE(cd) == &CData_Type
+                     && ((CDataPlainObject *)cd)->c_vectorcall != NULL
+                     ? ((CDataFuncObject *)cd)->c_keep : NULL;
     Py_DECREF(cd->c_type);
     PyObject_Free(cd);
+    Py_XDECREF(keep);   /* after: the library may go with it */
 }
 
 static void cdata_own_dealloc(CDataObject *cd)
@@ -1621,11 +1647,18 @@ static PyMethodDef cdata_methods[] = {
 
 /* ------------------------------------------------------------ the types */
 
+#if PY_VERSION_HEX < 0x03090000   /* 3.8 spells vectorcall provisionally */
+#define CDATA_TPFLAGS_VECTORCALL _Py_TPFLAGS_HAVE_VECTORCALL
+#else
+#define CDATA_TPFLAGS_VECTORCALL Py_TPFLAGS_HAVE_VECTORCALL
+#endif
+
 PyTypeObject CData_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "_cffi_backend._CDataBase",
-    .tp_basicsize = sizeof(CDataObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    .tp_basicsize = sizeof(CDataPlainObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | CDATA_TPFLAGS_VECTORCALL,
+    .tp_vectorcall_offset = offsetof(CDataPlainObject, c_vectorcall),
     .tp_doc = "The internal base type for CData objects.",
     .tp_dealloc = (destructor)cdata_dealloc,
     .tp_repr = (reprfunc)cdata_repr,
@@ -1648,6 +1681,7 @@ PyTypeObject CData_Type = {
         .tp_basicsize = basic,                                        \
         .tp_flags = Py_TPFLAGS_DEFAULT | (gcflags),                   \
         .tp_dealloc = (destructor)cdata_own_dealloc,                  \
+        .tp_call = (ternaryfunc)cdata_call, /* no vectorcall slot */  \
         .tp_traverse = (traverseproc)(trav),                          \
         .tp_clear = (inquiry)(clr),                                   \
         .tp_base = &CData_Type,                                       \

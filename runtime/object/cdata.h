@@ -18,7 +18,12 @@
  *   CDataGCP_Type    '__CDataGCP': ffi.gc(cdata, destructor): a copy of the
  *                    pointer that calls c_destructor(c_keep) when it dies;
  *   CDataFromBuf_Type '__CDataFromBuf': ffi.from_buffer, holds a Py_buffer;
- *   CDataHandle_Type '__CDataHandle': ffi.new_handle, c_keep is the object.
+ *   CDataHandle_Type '__CDataHandle': ffi.new_handle, c_keep is the object;
+ *   CDataInline_Type '__CDataOwn' too: ffi.new("T *") (no allocator, not a
+ *                    variable-sized struct) - the T lives in the object right
+ *                    after the CDataObject header, nothing else is stored
+ *                    (issue 17: 48 bytes for an int, 64 for a 16-byte
+ *                    struct); p[0] of a struct is an owning view keeping p.
  * Include <Python.h> before this header.
  */
 #ifndef CCFFI_CDATA_H
@@ -32,6 +37,17 @@ typedef struct CDataObject {
     char *c_data;
     PyObject *c_weakreflist;
 } CDataObject;
+
+/* A plain cdata (of CData_Type itself) has one slot more: the vectorcall
+ * entry of a function cdata that has a fast call (cdata_new_function),
+ * NULL for every other one, which CPython then calls through tp_call.
+ * So a library's function is a plain cdata, as in CFFI, yet called without
+ * an argument tuple.  The variants below do not have the slot (their own
+ * fields follow the header) and do not take CData_Type's vectorcall. */
+typedef struct CDataPlainObject {
+    CDataObject head;
+    vectorcallfunc c_vectorcall;
+} CDataPlainObject;
 
 /* The extended variants (all but CData_Type) share this layout. */
 typedef struct CDataOwnObject {
@@ -73,6 +89,7 @@ extern PyTypeObject CDataOwnGC_Type;
 extern PyTypeObject CDataGCP_Type;
 extern PyTypeObject CDataFromBuf_Type;
 extern PyTypeObject CDataHandle_Type;
+extern PyTypeObject CDataInline_Type;
 
 /* True for any cdata object (all variants are subtypes of CData_Type). */
 #define CData_Check(ob) (Py_TYPE(ob) == &CData_Type || \
@@ -85,6 +102,10 @@ static inline int CData_IsOwn(const void *ob)
     return t == &CDataOwn_Type || t == &CDataOwnGC_Type || t == &CDataGCP_Type
            || t == &CDataFromBuf_Type || t == &CDataHandle_Type;
 }
+/* ffi.new("T *") with the T inside the object (no CDataOwnObject fields). */
+#define CData_IsInline(ob) (Py_TYPE(ob) == &CDataInline_Type)
+/* Owns or keeps memory alive: a derived object must keep it. */
+#define CData_IsOwnOrInline(ob) (CData_IsOwn(ob) || CData_IsInline(ob))
 #define CData_CType(ob) (((CDataObject *)(ob))->c_type)
 #define CData_Ptr(ob)   (((CDataObject *)(ob))->c_data)
 
@@ -92,6 +113,12 @@ static inline int CData_IsOwn(const void *ob)
  * c_data set and the other fields empty (c_length/c_nbytes -1, c_keep and
  * c_destructor NULL, c_repr_kind PLAIN): the caller fills them in. */
 CDataOwnObject *cdata_new_variant(PyTypeObject *tp, CTypeObject *ct, char *data);
+
+/* A plain cdata of FUNCTIONPTR type ct whose value is fn, called through
+ * `call` (vectorcall, self is the cdata), holding `keep` (may be NULL: what
+ * keeps the code loaded) as long as it lives.  New reference. */
+PyObject *cdata_new_function(CTypeObject *ct, void *fn, vectorcallfunc call,
+                             PyObject *keep);
 
 /* A plain cdata of type ct pointing at data (no ownership). */
 PyObject *cdata_new_plain(CTypeObject *ct, char *data);
@@ -142,6 +169,10 @@ int cdata_raise_released(PyObject *exc, PyObject *cd, const char *what);
  * ffi.release() of cd while derived objects use it), the owner of a view,
  * cd itself when it owns memory inline, NULL for plain cdata.  Borrowed. */
 PyObject *cdata_keepalive(PyObject *cd);
+
+/* Bytes of memory that ffi.new() gave cd ("owning N bytes"), -1 if cd is
+ * not such a cdata. */
+Py_ssize_t cdata_owned_bytes(PyObject *cd);
 
 /* Length of an array cdata (its known or owned length), -1 if not an array. */
 Py_ssize_t cdata_array_length(CDataObject *cd);

@@ -79,3 +79,29 @@ def test_member_of_unknown_size_is_refused_when_used():
     with pytest.raises(TypeError) as e:
         ffi.sizeof("struct s")
     assert str(e.value) == "field 'struct s.y' has ctype 'struct op' of unknown size"
+
+
+# ------------------------------------------- library functions are CData
+
+def test_a_library_function_is_a_plain_cdata():
+    # CFFI: type(lib.f) is ffi.CData itself, not a subclass; ours keeps a
+    # fast call through a slot of the plain cdata
+    import _cffi_backend
+    ffi = FFI()
+    ffi.cdef("int abs(int); long labs(long);")
+    lib = ffi.dlopen(None)
+    f = lib.abs
+    assert type(f) is _cffi_backend.FFI.CData
+    assert type(f) is ffi.CData
+    assert f(-5) == 5 and lib.labs(-7) == 7
+    with pytest.raises(TypeError, match="takes no keyword arguments"):
+        f(x=1)
+    # other plain cdata are called through tp_call: a cast function
+    # pointer calls, a cast int refuses
+    g = ffi.cast("int(*)(int)", f)
+    assert type(g) is ffi.CData and g(-9) == 9
+    with pytest.raises(TypeError, match="cdata 'int' is not callable"):
+        ffi.cast("int", 5)()
+    import weakref
+    r = weakref.ref(f)
+    assert r() is f
