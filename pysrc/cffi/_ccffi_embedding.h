@@ -15,7 +15,9 @@
  *      (see _ccffi_embed_lock_python()), which CFFI-built libraries use for
  *      the same purpose, so both kinds can share a process;
  *   2. the library's module is created by calling its PyInit function
- *      directly (the file need not be on sys.path) and put in sys.modules;
+ *      directly (the file need not be on sys.path) and put in sys.modules,
+ *      unless Python imported it already (CFFI's documented way of testing
+ *      such a library: import it, call lib.f()): that module then serves;
  *   3. the init code runs, once, in a fresh namespace holding __builtins__.
  *
  * Until that is over, any other thread calling into this library waits on
@@ -26,7 +28,8 @@
  *
  * Expects before it: Python.h, _CCFFI_EMBED_MODULE (the dotted name),
  * _CCFFI_EMBED_VERSION, _CCFFI_EMBED_INIT_FUNC (the PyInit function,
- * declared) and the NUL-terminated init code _ccffi_embed_code[].
+ * declared) and the NUL-terminated init code _ccffi_embed_code[]; after
+ * it, the definition of _ccffi_embed_imported().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,6 +59,8 @@ extern "C" {
 #define _CCFFI_EMBED_FAILED  3
 
 static int _ccffi_embed_state;     /* read and written atomically */
+/* true once the module's PyInit ran in this process (its hook is set) */
+static int _ccffi_embed_imported(void);
 static pthread_t _ccffi_embed_owner;
 static pthread_mutex_t _ccffi_embed_mutex = PTHREAD_MUTEX_INITIALIZER;
 
@@ -161,7 +166,12 @@ static int _ccffi_embed_initialize(void)
     PyObject *module, *code = NULL, *globals = NULL, *result = NULL;
     int rc = -1;
 
-    module = _CCFFI_EMBED_INIT_FUNC();
+    module = PyDict_GetItemString(PyImport_GetModuleDict(),   /* borrowed */
+                                  _CCFFI_EMBED_MODULE);
+    if (module != NULL && _ccffi_embed_imported())
+        Py_INCREF(module);        /* imported by Python: the same module */
+    else
+        module = _CCFFI_EMBED_INIT_FUNC();
     if (module == NULL) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_SystemError, "the module's init function "

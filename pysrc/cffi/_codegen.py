@@ -118,19 +118,22 @@ def typeof(ctype):
     return '__typeof__(%s)' % ctype
 
 
-# A spelling that is declaration specifiers and stars: put before a
-# declarator, it declares that type in any C or C++ compiler.
-SIMPLE_TYPE = re.compile(r'^[A-Za-z_0-9 *]+$')
-
-
-def plain_type(ctype):
-    """typeof() for the code every compiler builds (the plugin is not
-    needed, issue 12): the spelling itself when it is simple, else
-    _CCFFI_TYPEOF() (__typeof__ where the compiler has it, an identity
-    template in C++)."""
-    if SIMPLE_TYPE.match(ctype):
-        return ctype
-    return '_CCFFI_TYPEOF(%s)' % ctype
+def declare(ctype, declarator):
+    """The declaration of `declarator` ('v', '*' for a cast, 'f(int a0)')
+    with the cdef type `ctype` (an abstract declarator: 'int', 'char *',
+    'int(*)(int)', 'int(*)[5]'), composed as C composes declarators, so
+    that every C and C++ compiler reads it (no __typeof__): the name goes
+    before the first ')' or '[', or before a '(' opening a parameter list,
+    or at the end."""
+    pos = len(ctype)
+    for i, ch in enumerate(ctype):
+        if ch in ')[':
+            pos = i
+            break
+        if ch == '(' and ctype[i + 1:].lstrip()[:1] not in ('*', '^', '&'):
+            pos = i
+            break
+    return '%s %s%s' % (ctype[:pos].rstrip(), declarator, ctype[pos:])
 
 
 def attribute(kind, name, *numbers):
@@ -260,8 +263,8 @@ class Generator:
                              attribute('global', name, slot))
             getter = '_ccffi_g%d' % slot
             self.trampolines.append(
-                'static void *%s(void)\n{ static %s v; v = (%s); '
-                'return (void *)&v; }' % (getter, plain_type(ctype), name))
+                'static void *%s(void)\n{ static %s; v = (%s); '
+                'return (void *)&v; }' % (getter, declare(ctype, 'v'), name))
             self.global_getters.append(getter)
             return
         expected = value if isinstance(value, int) else None
@@ -291,7 +294,7 @@ class Generator:
         if names is None:
             parts = list(args)
         else:
-            parts = ['%s %s' % (plain_type(a), n) for a, n in zip(args, names)]
+            parts = [declare(a, n) for a, n in zip(args, names)]
         if variadic:
             parts.append('...')
         return ', '.join(parts) if parts else 'void'
@@ -316,13 +319,13 @@ class Generator:
             self.function_entries.append(('NULL', '(void (*)(void))&%s' % name))
             return
         tramp = '_ccffi_f%d' % slot
-        call_args = ', '.join('*(%s *)a[%d]' % (plain_type(a), i)
+        call_args = ', '.join('*(%s)a[%d]' % (declare(a, '*'), i)
                               for i, a in enumerate(args))
         call = '%s(%s)' % (name, call_args)
         if result == 'void':
             body = '(void)r; %s;' % call
         else:
-            body = '*(%s *)r = %s;' % (plain_type(result), call)
+            body = '*(%s)r = %s;' % (declare(result, '*'), call)
         if not args:
             body = '(void)a; ' + body
         self.trampolines.append('static void %s(void **a, void *r)\n{ %s }'
@@ -333,8 +336,9 @@ class Generator:
         direct = '_ccffi_d%d' % slot
         names = ['a%d' % i for i in range(len(args))]
         call = '%s(%s)' % (name, ', '.join(names))
-        self.trampolines.append('static %s %s(%s)\n{ %s%s; }' % (
-            plain_type(result), direct, self.parameter_list(args, False, names),
+        self.trampolines.append('static %s\n{ %s%s; }' % (
+            declare(result, '%s(%s)' % (
+                direct, self.parameter_list(args, False, names))),
             '' if result == 'void' else 'return ', call))
         self.function_entries.append((tramp, '(void (*)(void))&%s' % direct))
 
@@ -353,8 +357,8 @@ class Generator:
             # `int (*const f)(int)` may be bound to a function f, a constant
             # to a macro: read its value, as CFFI does
             self.trampolines.append(
-                'static void *%s(void)\n{ static %s v; v = (%s); '
-                'return (void *)&v; }' % (getter, plain_type(ctype), name))
+                'static void *%s(void)\n{ static %s; v = (%s); '
+                'return (void *)&v; }' % (getter, declare(ctype, 'v'), name))
         else:
             self.trampolines.append(
                 'static void *%s(void)\n{ return (void *)&(%s); }'
@@ -375,7 +379,7 @@ class Generator:
         storage = '' if plus_c else '__attribute__((unused)) static '
         if plus_c and self.embedding is not None:
             storage = 'CFFI_DLLEXPORT '     # the library's API
-        proto = '%s%s %s(%s)' % (storage, plain_type(result), name, params)
+        proto = storage + declare(result, '%s(%s)' % (name, params))
         self.prologue.append(proto + ';')
         self.type_marker('%s {}(%s)' % (
             typeof(result), self.parameter_list(args, False).replace(
@@ -386,8 +390,8 @@ class Generator:
         lines.append('    void *args[%d] = { %s };' % (max(len(args), 1), argv))
         # the runtime writes small integer results widened to 8 bytes, as
         # libffi closures return them: the buffer has room for that
-        lines.append('    union { %s value; unsigned long long wide; } result;'
-                     % plain_type('char' if result == 'void' else result))
+        lines.append('    union { %s; unsigned long long wide; } result;'
+                     % declare('char' if result == 'void' else result, 'value'))
         lines.append('    memset(&result, 0, sizeof result);')
         lines.append('    _ccffi_call_python(%d, args, &result);' % slot)
         if result != 'void':
@@ -439,18 +443,6 @@ class Generator:
         w('#  include <uchar.h>    /* char16_t, char32_t */')
         w('#  define _CCFFI_CONST_TYPE(x) __typeof__(x)')
         w('#endif')
-        w('/* a cdef type C spells with a declarator (int (*)(int)), where a')
-        w('   type name goes: also for compilers that have no __typeof__ */')
-        w('#if defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)')
-        w('#  define _CCFFI_TYPEOF(T) __typeof__(T)')
-        w('#elif defined(__cplusplus)')
-        w('   template <class T> struct _ccffi_type { typedef T t; };')
-        w('#  define _CCFFI_TYPEOF(T) _ccffi_type<T>::t')
-        w('#elif defined(__STDC_VERSION__) && __STDC_VERSION__ > 201710L')
-        w('#  define _CCFFI_TYPEOF(T) typeof(T)')
-        w('#else')
-        w('#  define _CCFFI_TYPEOF(T) __typeof__(T)')
-        w('#endif')
         w('#if !defined(__GNUC__) && !defined(__clang__) && !defined(__attribute__)')
         w('#  define __attribute__(x)')
         w('#endif')
@@ -495,6 +487,11 @@ class Generator:
         w('static struct { void (*call)(void *, unsigned, void **, void *); '
           'void *state; } _ccffi_python_hook;')
         w('')
+        if self.embedding is not None:
+            w('static int _ccffi_embed_imported(void)')
+            w('{')
+            w('    return _ccffi_python_hook.call != NULL;')
+            w('}')
         if self.nexterns and self.embedding is not None:
             w('/* The first call starts Python and runs the init code. */')
             w('static const char *const _ccffi_extern_cnames[] = {')

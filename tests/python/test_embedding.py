@@ -311,3 +311,48 @@ def test_compile_with_a_target_is_quiet_unless_verbose(tmp_path, capsys):
     build_library(tmp_path, "_embed_quiet", "int two(void);", None,
                   target="libquiet.*")
     assert "-lpython" not in capsys.readouterr().out
+
+
+def test_library_imported_as_a_module_runs_its_init_code_on_first_call(
+        add_library):
+    # CFFI's documented way of testing such a library from Python
+    directory, path = add_library
+    script = textwrap.dedent("""
+        import sys
+        sys.path.insert(0, %r)
+        import _embed_add
+        from _embed_add import ffi, lib
+        assert not hasattr(sys, 'embedded_add_ready')
+        print(lib.add(20, 22), sys.modules['_embed_add'] is _embed_add,
+              sys.embedded_add_ready)
+    """ % str(directory))
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True,
+                          text=True, timeout=120, env=run_env(directory))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "init\n42 True True\n"
+
+
+def test_c_function_of_the_source_calling_a_cdef_extern_python(tmp_path):
+    # CFFI's "Embedding and Extending": a function written in C, exported,
+    # calls a (static) extern "Python" function of cdef(); that first call
+    # starts Python too
+    ffi = FFI()
+    ffi.embedding_api("")
+    ffi.cdef('extern "Python" int mycb(int);')
+    ffi.embedding_init_code("""
+        from _embed_ext import ffi
+        @ffi.def_extern()
+        def mycb(x):
+            return x * 10
+    """)
+    ffi.set_source("_embed_ext", """
+        static int mycb(int);
+        CFFI_DLLEXPORT int myfunc(int a, int b) { return mycb(a * b); }
+    """)
+    path = ffi.compile(tmpdir=str(tmp_path))
+    prog = ('#include <stdio.h>\nextern int myfunc(int, int);\n'
+            'int main(void) { printf("%d\\n", myfunc(6, 7)); return 0; }\n')
+    exe = build_program(tmp_path, "ext_test", prog, path)
+    proc = run(exe, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "420\n"
