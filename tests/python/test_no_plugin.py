@@ -203,7 +203,8 @@ def plain_build(tmp_path, ffi, name, cc, cplusplus, extra=()):
 
 
 COMPILERS = [(cc, cxx) for cc, cxx in (("gcc", False), ("gcc", True),
-                                       ("clang", False), ("clang", True))]
+                                       ("clang", False), ("clang", True),
+                                       ("tcc", False))]
 
 
 def compiler_id(c):
@@ -595,3 +596,109 @@ def test_pointers_and_anonymous_members_as_plugin_twin(tmp_path, compiler,
     assert got["arrp"][1] == "<ctype 'int(*)[7]'>"
     assert got["types"] == ["<ctype 'int(*)[7]'>", "<ctype 'int(*)[9]'>",
                             "<ctype 'int[9]'>", "<ctype 'int(*)[5]'>"]
+
+
+# ------------------------------------------- strict standards, other compilers
+
+CDEF3 = """
+    typedef int (*fn_t)(int);
+    int apply(int (*f)(int), int x);
+    int (*pick(int which))(int);
+    fn_t pick2(void);
+    int (*const CONST_FN)(int);
+    int (*gfn)(int);
+    int table[...];
+    int (*ptab)[...];
+    extern "Python" int (*py_pick(int))(int);
+    int call_py_pick(int);
+    struct s { int (*cb)(int); char name[...]; fn_t cb2; ...; };
+    #define DBL ...
+    static const double CD;
+"""
+
+SOURCE3 = """
+    typedef int (*fn_t)(int);
+    static int twice(int x) { return 2 * x; }
+    static int apply(int (*f)(int), int x) { return f(x); }
+    static int (*pick(int which))(int) { (void)which; return twice; }
+    static fn_t pick2(void) { return twice; }
+    #define CONST_FN twice
+    int (*gfn)(int) = twice;
+    int table[6];
+    int (*ptab)[6] = &table;
+    static int (*py_pick(int))(int);
+    static int call_py_pick(int x) { return py_pick(0)(x); }
+    struct s { long pad; int (*cb)(int); char name[12]; fn_t cb2; };
+    #define DBL 21
+    static const double CD = 1.5;
+"""
+
+STRICT = {
+    "gcc-c99-pedantic": ["gcc", "-std=c99", "-pedantic-errors"],
+    "clang-c99-pedantic": ["clang", "-std=c99", "-pedantic-errors"],
+    "g++-c++98-pedantic": ["g++", "-x", "c++", "-std=c++98", "-pedantic"],
+    # neither gcc nor clang as far as the file can tell: no __typeof__,
+    # __alignof__ nor __attribute__ (the identity template, offsetof)
+    "g++-c++98-not-gnu": ["g++", "-x", "c++", "-std=c++98", "-U__GNUC__"],
+    "tcc": ["tcc"],
+}
+
+
+def strict_build(tmp_path, ffi, name, cmd):
+    need(cmd[0])
+    src = tmp_path / (name + ".c")
+    ffi.emit_c_code(str(src))
+    out = tmp_path / (name + sysconfig.get_config_var("EXT_SUFFIX"))
+    proc = subprocess.run(cmd + ["-shared", "-fPIC"] + PY_INCLUDES
+                          + [str(src), "-o", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return import_from(tmp_path, name)
+
+
+@pytest.mark.parametrize("how", sorted(STRICT))
+def test_strict_standards_and_other_compilers(tmp_path, how):
+    """C99 and C++98 with -pedantic, a C++ compiler that is not GNU as far
+    as the file sees, tcc: function pointers in every position (a type C
+    spells with a declarator), `[...]`, constants of every kind."""
+    name = "_np3_%s" % uuid.uuid4().hex[:8]
+    m = strict_build(tmp_path, make_ffi(name, CDEF3, SOURCE3), name,
+                     STRICT[how])
+    ffi, lib = m.ffi, m.lib
+    assert ffi._ccffi_built_with == "compiler"
+
+    @ffi.def_extern()
+    def py_pick(i):
+        return lib.pick(i)
+    assert lib.apply(lib.pick(0), 21) == 42
+    assert lib.pick2()(3) == 6
+    assert lib.CONST_FN(4) == 8 and lib.gfn(5) == 10
+    assert lib.call_py_pick(7) == 14
+    assert len(lib.table) == 6
+    assert str(ffi.typeof(lib.ptab)) == "<ctype 'int(*)[6]'>"
+    assert ffi.offsetof("struct s", "cb") == 8
+    assert str(ffi.typeof("struct s").fields[1][1].type) == "<ctype 'char[12]'>"
+    assert ffi.sizeof("struct s") == 40 and ffi.alignof("struct s") == 8
+    assert (lib.DBL, lib.CD) == (21, 1.5)
+
+
+@pytest.mark.parametrize("cc, lang", [("gcc", "c"), ("g++", "c++")])
+def test_no_gnu_extension_outside_the_plugin_parts(tmp_path, cc, lang):
+    """Preprocessed as for a compiler that is neither gcc nor clang and has
+    no plugin, the generated lines use no GNU keyword (nor C++11's auto)."""
+    need(cc)
+    name = "_np4_%s" % uuid.uuid4().hex[:8]
+    src = tmp_path / (name + ".c")
+    make_ffi(name, CDEF3 + CDEF1, SOURCE3 + SOURCE1).emit_c_code(str(src))
+    proc = subprocess.run([cc, "-x", lang, "-E", "-U__GNUC__"] + PY_INCLUDES
+                          + [str(src)], capture_output=True, text=True)
+    ours, keep = [], False
+    for line in proc.stdout.splitlines():
+        if line.startswith("# ") and '"' in line:
+            keep = line.split('"')[1] == str(src)
+        elif keep:
+            ours.append(line)
+    assert any("_ccffi_fb_fill" in line for line in ours)
+    for word in ("__typeof__", "__alignof__", "__attribute__", "auto ",
+                 "typeof"):
+        assert [line for line in ours if word in line] == [], word
