@@ -423,6 +423,15 @@ static int crealize_complete_pending_entry(FFIObject *ffi, Py_ssize_t i)
     uint32_t index = (uint32_t)PyLong_AsUnsignedLong(PyTuple_GET_ITEM(entry, 0));
     CTypeObject *ct = (CTypeObject *)PyTuple_GET_ITEM(entry, 1);
     int rc = crealize_complete_struct(ffi, ct, index);
+    /* out of memory: back on the worklist, so the next realization (of
+     * "struct s *" too, which this failed call may have realized around
+     * it) completes it, instead of leaving a struct without members */
+    if (rc < 0 && PyErr_ExceptionMatches(PyExc_MemoryError)
+        && index < ffi->nrealized && ffi->realized[index] == ct
+        && PyList_Append(ffi->pending, entry) == 0) {
+        Py_DECREF(entry);
+        return rc;
+    }
     if (rc < 0 && index < ffi->nrealized && ffi->realized[index] == ct) {
         /* unusable: forgotten, so that naming it again raises again */
         ct->ct_flags |= CT_IS_OPAQUE;
