@@ -1188,9 +1188,10 @@ static int cparse_spec_dots(cparse *p, cparse_specs *s, const cparse_words *w,
                             "'typedef int... name;' or 'typedef float... name;'");
     if (w->total == 0)
         s->dots = CPARSE_DOTS_OPAQUE;
-    else if (w->n_float || w->n_double)
+    else if ((w->n_float || w->n_double) && w->total == 1)
         s->dots = CPARSE_DOTS_FLOAT;
-    else if (w->n_void || w->n_bool || w->n_complex)
+    else if (w->n_float || w->n_double   /* `long double...`: CFFI neither */
+             || w->n_void || w->n_bool || w->n_complex)
         return cparse_error(p, "'...' is not allowed after '%s'", w->text);
     else
         s->dots = CPARSE_DOTS_INT;
@@ -1484,6 +1485,27 @@ static int cparse_member_sized(const cc_table *t, uint32_t type)
     return 1;
 }
 
+/* CFFI cannot complete a partial struct (`...;`) that has bitfields:
+ * NotImplementedError naming it as CFFI does ("<struct s>", or the typedef
+ * name of an anonymous one), once it has that name. */
+static int cparse_partial_bitfields(cparse *p, const clex_token *at,
+                                    uint32_t type)
+{
+    const cct_type *ty = &p->t->types[type];
+
+    if (ty->kind != CCT_KIND_STRUCT || !(ty->flags & CCT_TF_PARTIAL)
+        || ty->name == 0)
+        return 0;
+    for (uint32_t i = 0; i < ty->count; i++)
+        if (p->t->fields[ty->first + i].bitsize != CCT_NOT_BITFIELD)
+            return cparse_error_at(p, at, CC_ERR_NOTIMPL,
+                                   "<%s%s>: using both bitfields and '...;'",
+                                   (ty->flags & CCT_TF_TYPEDEF_NAMED) ? ""
+                                                                      : "struct ",
+                                   cc_table_str(p->t, ty->name));
+    return 0;
+}
+
 /* Stores the collected members in the record and lays it out. */
 static int cparse_record_finish(cparse *p, uint32_t type, uint32_t base,
                                 int partial, const clex_token *at)
@@ -1513,11 +1535,14 @@ static int cparse_record_finish(cparse *p, uint32_t type, uint32_t base,
             ty->flags |= CCT_TF_FLEXIBLE;
     }
     p->nfields = base;
+    if (cparse_partial_bitfields(p, at, type) < 0)
+        return -1;
     if (sized && cc_layout_record(p->t, type, p->err) < 0) {
-        if (p->err->kind != CC_ERR_TYPEERR)
+        if (p->err->kind != CC_ERR_TYPEERR && p->err->kind != CC_ERR_VALUE)
             return cparse_locate(p, at);
         /* a record CFFI refuses only when used (a bad bitfield, a member
-         * of unknown size): laid out, and refused, when realized */
+         * of unknown size, an array of negative length): laid out, and
+         * refused, when realized */
         memset(p->err, 0, sizeof *p->err);
     }
     return 0;
@@ -1906,13 +1931,18 @@ static int cparse_array_length(cparse *p, uint64_t *length, uint16_t *flags)
         at = p->tok;
         if (cparse_const_expr(p, &v) < 0)
             return -1;
-        if (v < 0) {
-            /* a cdef says it at once; a type string as CFFI: ValueError */
-            cparse_error_at(p, &at, p->typename_mode ? CC_ERR_VALUE
-                                                     : CC_ERR_SYNTAX,
-                            "negative array length");
+        if (v < 0 && p->typename_mode) {
+            /* a type string as CFFI: ValueError */
+            cparse_error_at(p, &at, CC_ERR_VALUE, "negative array length");
             return cparse_c_words(p, "expected a positive integer constant");
         }
+        /* a negative length in a cdef is kept (above INT64_MAX): CFFI
+         * accepts the cdef and raises ValueError when the type is used;
+         * so a length above INT64_MAX is refused (gcc: too large) */
+        if (v > INT64_MAX)
+            return cparse_error_at(p, &at, CC_ERR_SYNTAX,
+                                   "array length %llu is too large",
+                                   (unsigned long long)v);
         *length = (uint64_t)v;
     }
     return cparse_expect(p, ']', "']'");
@@ -2214,7 +2244,7 @@ static int cparse_typedef_names(cparse *p, const cparse_specs *s,
     if (d->type == anon) {
         ty->name = name;
         ty->flags |= CCT_TF_TYPEDEF_NAMED;
-        return 0;
+        return cparse_partial_bitfields(p, &p->tok, anon);
     }
     if (s->dots != CPARSE_DOTS_OPAQUE || d->name.len > 256)
         return 0;
@@ -2329,7 +2359,36 @@ static int cparse_declaration(cparse *p)
 
 static int cparse_top_item(cparse *p);
 
-/* `extern "Python" decl` or `extern "Python+C" { decls }`. */
+/* Is the string literal `str` "Python+C" or "C+Python", with any white
+ * space around the '+' (as CFFI's pattern)? */
+static int cparse_is_python_plus_c(const clex_token *str)
+{
+    const char *s = str->s + 1, *end = str->s + str->len - 1;
+    const char *first;
+
+    if (str->len < 2 || str->s[0] != '"')
+        return 0;
+    if (end - s >= 6 && !memcmp(s, "Python", 6)) {
+        first = "P";
+        s += 6;
+    } else if (s < end && *s == 'C') {
+        first = "C";
+        s += 1;
+    } else
+        return 0;
+    while (s < end && strchr(" \t\n\r\f\v", *s))
+        s++;
+    if (s >= end || *s++ != '+')
+        return 0;
+    while (s < end && strchr(" \t\n\r\f\v", *s))
+        s++;
+    if (*first == 'P')
+        return end - s == 1 && *s == 'C';
+    return end - s == 6 && !memcmp(s, "Python", 6);
+}
+
+/* `extern "Python" decl` or `extern "Python+C" { decls }` ("C+Python" too,
+ * and white space around the '+', as CFFI). */
 static int cparse_extern_block(cparse *p)
 {
     clex_token str;
@@ -2339,7 +2398,7 @@ static int cparse_extern_block(cparse *p)
     str = p->tok;
     if (str.len == 8 && !memcmp(str.s, "\"Python\"", 8))
         p->extern_python = 1;
-    else if (str.len == 10 && !memcmp(str.s, "\"Python+C\"", 10))
+    else if (cparse_is_python_plus_c(&str))
         p->extern_python = 1 | (CCT_DF_PYTHON_C << 1);
     else
         return cparse_error(p, "unexpected %.*s after 'extern': only "

@@ -126,6 +126,10 @@ static int layout_array_size(cc_table *t, uint32_t type, uint64_t *size,
         goto done;
     while (n > 0) {
         cct_type *ty = &t->types[chain[--n]];
+        if (ty->length > (uint64_t)INT64_MAX) {   /* a cdef's `T x[-1]` */
+            rc = cc_error_set(err, CC_ERR_VALUE, "negative array length");
+            goto done;
+        }
         if (s != 0 && ty->length > LAYOUT_MAX_SIZE / s) {
             layout_name nm;
             rc = cc_error_set(err, CC_ERR_TYPE, "array too large: '%s'",

@@ -109,6 +109,12 @@ static CTypeObject *crealize_realize_array(FFIObject *ffi, const cct_type *ty)
                         "the length is only known after compilation");
         return NULL;
     }
+    if (!(ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
+        && ty->length > (uint64_t)PY_SSIZE_T_MAX) {
+        /* a cdef's `T x[-1]`: accepted there, refused at use, as CFFI */
+        PyErr_SetString(PyExc_ValueError, "negative array length");
+        return NULL;
+    }
     CTypeObject *item = ffi_realize_type(ffi, ty->item);
     if (item == NULL)
         return NULL;

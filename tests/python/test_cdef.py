@@ -186,7 +186,6 @@ G = "<cdef source string>"
     ("int x;\n /* abc", 'cannot parse "/* abc"\n%s:2:2: ' % G,
      "unterminated comment"),
     ("int @;", 'cannot parse "int @;"\n%s:1:5: ' % G, "Illegal character '@'"),
-    ("int x[-1];", "%s:1: " % G, "negative array length"),
     ("int f(...);", "%s:1: " % G,
      "f: a function with only '(...)' as argument is not correct C"),
     ("int x[1 << 70];", "%s:1: " % G, "shift count out of range"),

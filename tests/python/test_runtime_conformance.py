@@ -105,3 +105,56 @@ def test_a_library_function_is_a_plain_cdata():
     import weakref
     r = weakref.ref(f)
     assert r() is f
+
+
+# ------------------------------------------------------- cdef() as CFFI
+
+@pytest.mark.parametrize("source, name", [
+    ("struct s { int a:2; ...; };", "struct s"),
+    ("struct s { int a; int b:3; ...; };", "struct s"),
+    ("typedef struct { int a:2; ...; } foo_t;", "foo_t"),
+])
+def test_partial_struct_with_bitfields_is_refused(source, name):
+    ffi = FFI()
+    with pytest.raises(NotImplementedError) as e:
+        ffi.cdef(source)
+    assert str(e.value) == "<%s>: using both bitfields and '...;'" % name
+
+
+def test_partial_union_and_nested_bitfields_are_accepted():
+    ffi = FFI()
+    ffi.cdef("union u { int a:2; ...; };")
+    ffi.cdef("struct s2 { struct { int a:1; } x; ...; };")
+
+
+def test_long_double_dots_is_refused():
+    ffi = FFI()
+    ffi.cdef("typedef double... d_t; typedef float... f_t;")
+    with pytest.raises(cffi.CDefError):
+        ffi.cdef("typedef long double... t;")
+
+
+@pytest.mark.parametrize("spelling", [
+    "C+Python", "C +\tPython", "Python + C", "Python+C"])
+def test_extern_python_plus_c_spellings(spelling):
+    ffi = FFI()
+    ffi.cdef('extern "%s" { int f(int); }' % spelling)
+    ffi.cdef('extern "%s" int g(int);' % spelling)
+
+
+def test_extern_python_other_spellings_are_refused():
+    ffi = FFI()
+    with pytest.raises(cffi.CDefError):
+        ffi.cdef('extern "C  Python" int g(int);')
+
+
+def test_negative_array_length_is_refused_at_use():
+    # CFFI's cdef() accepts it; using the type raises ValueError
+    ffi = FFI()
+    ffi.cdef("int x[-1]; struct s { int y[1-2]; }; typedef int a_t[-1];")
+    for t in ["struct s", "a_t"]:
+        with pytest.raises(ValueError) as e:
+            ffi.sizeof(t)
+        assert str(e.value) == "negative array length"
+    with pytest.raises(ValueError, match="negative array length"):
+        ffi.typeof("int[-1]")

@@ -875,7 +875,8 @@ static void test_cffi_wording(void **state)
     cc_table_free(&t);
 }
 
-/* CFFI accepts these in cdef() and refuses the struct when it is used. */
+/* CFFI accepts these in cdef() and refuses the struct when it is used
+ * (a negative array length is kept as a length above INT64_MAX). */
 static void test_bad_bitfields_wait_for_use(void **state)
 {
     (void)state;
@@ -883,6 +884,7 @@ static void test_bad_bitfields_wait_for_use(void **state)
     cdef_defers_layout("struct s { float f:2; };");
     cdef_defers_layout("struct s { int z:0; };");
     cdef_defers_layout("struct s { int *p:3; };");
+    cdef_defers_layout("struct s { int y[-1]; };");
 }
 
 static void test_syntax_errors(void **state)
@@ -897,7 +899,6 @@ static void test_syntax_errors(void **state)
     cdef_fails("int \x01;", 1, 5, "Illegal character '\\x01'");
     cdef_fails("int f(...);", 1, 7, "f: a function with only '(...)' as argument is not correct C");
     cdef_fails("int f(void, int);", 1, 7, "'void' must be the only parameter and unnamed");
-    cdef_fails("int x[-1];", 1, 7, "negative array length");
     cdef_fails("int x[1 << 64];", 1, 9, "shift count out of range in constant expression");
     cdef_fails("int x[0xffffffffffffffff + 1];", 1, 26, "integer overflow in constant expression");
     cdef_fails("int x[0x7fffffffffffffff * 3];", 1, 26, "integer overflow in constant expression");
@@ -930,8 +931,10 @@ static void test_syntax_errors(void **state)
     cdef_fails("struct s { struct s { int a; } x; };", 1, 19, "nested redefinition of struct s");
     cdef_fails("struct s { int a; struct s x[2]; };", 1, 28,
                "member 'x' has the incomplete type of the struct or union being defined");
-    cdef_fails("struct h { char x[0xffffffffffffffff]; char y[2]; };", 1, 51,
-               "array too large: 'char[18446744073709551615]'");
+    cdef_fails("struct h { char x[0xffffffffffffffff]; char y[2]; };", 1, 19,
+               "array length 18446744073709551615 is too large");
+    cdef_fails("struct h { int x[0x7fffffffffffffff]; char y[2]; };", 1, 50,
+               "array too large: 'int[9223372036854775807]'");
     cdef_fails_decl("typedef struct s s_t; typedef ... s_t;", 1, 35,
                "multiple declarations of typedef s_t (for interactive usage, try cdef(xx, override=True))");
     cdef_fails("static typedef int x;", 1, 8, "more than one storage class ('typedef')");

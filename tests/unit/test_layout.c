@@ -215,9 +215,12 @@ static void test_huge_array_of_empty_struct(void **state)
 {
     cc_table *t = *state;
     uint32_t empty = record(t, CCT_KIND_STRUCT, "empty", 0, NULL, 0);
-    uint32_t many = arr(t, empty, UINT64_MAX, 0);
+    uint32_t many = arr(t, empty, INT64_MAX, 0);
     mem m[] = { { "many", many, PLAIN } };
     uint32_t r = record(t, CCT_KIND_STRUCT, "holder", 0, m, 1);
+    /* a length above INT64_MAX is a cdef's negative one (`T x[-1]`),
+     * which CFFI refuses when the type is used */
+    mem m2[] = { { "neg", arr(t, empty, UINT64_MAX, 0), PLAIN } };
     cc_error err;
 
     lay_out(t, r);
@@ -225,6 +228,8 @@ static void test_huge_array_of_empty_struct(void **state)
     assert_int_equal(t->types[many].size, 0);
     memset(&err, 0, sizeof err);
     assert_int_equal(cc_table_validate(t, &err), 0);
+    expect_layout_error(t, record(t, CCT_KIND_STRUCT, "neg", 0, m2, 1),
+                        CC_ERR_VALUE, "negative array length");
 }
 
 static void test_bitfield_cffi_convention(void **state)
