@@ -131,9 +131,10 @@ def _add_module(dist, spec):
 # ------------------------------------------------------------ py_limited_api
 
 def limited_api_possible():
-    """Whether this interpreter loads stable-ABI (abi3) modules: not a debug
-    build (CPython's Py_TRACE_REFS/Py_REF_DEBUG break the stable ABI), not a
-    free-threaded build before 3.15 (no stable ABI there), as CFFI decides."""
+    """Whether CFFI would build this interpreter's modules for the stable ABI
+    (abi3) by default: not a debug build (CPython's Py_TRACE_REFS/
+    Py_REF_DEBUG break the stable ABI), not a free-threaded build before
+    3.15 (no stable ABI there)."""
     if hasattr(sys, 'gettotalrefcount'):
         return False
     if sysconfig.get_config_var('Py_GIL_DISABLED') and \
@@ -144,24 +145,33 @@ def limited_api_possible():
 
 def set_py_limited_api(kwds):
     """The Extension keywords of an API-mode module, with py_limited_api as
-    CFFI sets it: True by default where the interpreter allows it (the
-    module is then named *.abi3.so and compiled with Py_LIMITED_API), left
-    alone when set_source() gave it, and False (with _CFFI_NO_LIMITED_API
-    defined, as CFFI) where abi3 is not possible."""
+    CFFI's setuptools_ext sets it: True by default where the interpreter
+    allows it (the module is then named *.abi3.so and compiled with
+    Py_LIMITED_API), a value set_source() gave kept, except on a
+    free-threaded build before 3.15 (always False there; 3.15's gets
+    Py_TARGET_ABI3T), and _CFFI_NO_LIMITED_API defined when it is False."""
     kwds = dict(kwds)
-    possible = limited_api_possible()
-    if 'py_limited_api' not in kwds and possible:
+    if 'py_limited_api' not in kwds and limited_api_possible():
         kwds['py_limited_api'] = True
-    if kwds.get('py_limited_api') and not possible:
-        kwds['py_limited_api'] = False
     macros = list(kwds.get('define_macros') or ())
-    if kwds.get('py_limited_api'):
-        # The generated file includes Python.h first: the stable ABI is
-        # chosen here, on the command line, unless the project chose one.
-        if not any(m[0] == 'Py_LIMITED_API' for m in macros):
-            macros.append(('Py_LIMITED_API', None))
-    else:
+    if sysconfig.get_config_var('Py_GIL_DISABLED'):
+        if sys.version_info < (3, 15):
+            if kwds.get('py_limited_api'):
+                _log("Ignoring py_limited_api=True for free-threaded build.")
+            kwds['py_limited_api'] = False
+        else:
+            macros.append(('Py_TARGET_ABI3T', '0x030f0000'))
+    if kwds.get('py_limited_api') is False:
         macros.append(('_CFFI_NO_LIMITED_API', None))
+    elif kwds.get('py_limited_api') and limited_api_possible():
+        # The generated file includes Python.h first: the stable ABI is
+        # chosen here, on the command line, unless the project chose one
+        # (never on a debug build, where Python.h refuses it: CFFI's
+        # header does not define it there either).
+        # A free-threaded build has a stable ABI from 3.15 on only.
+        if not any(m[0] == 'Py_LIMITED_API' for m in macros):
+            macros.append(('Py_LIMITED_API', '0x030f0000' if sysconfig
+                           .get_config_var('Py_GIL_DISABLED') else None))
     kwds['define_macros'] = macros
     return kwds
 

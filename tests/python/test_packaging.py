@@ -393,3 +393,28 @@ def test_pip_lists_and_uninstalls_the_installed_package(installed, venv):
     left = [n for n in os.listdir(vsite)
             if n.startswith(("cffi", "_cffi_backend"))]
     assert left == [], left
+
+
+def test_py_limited_api_on_debug_and_free_threaded_builds_as_cffi(monkeypatch):
+    # CFFI keeps a py_limited_api=True that set_source() gave on a debug
+    # build (only its default is off there, and no Py_LIMITED_API, which
+    # Python.h refuses with Py_DEBUG); a free-threaded build before 3.15 is
+    # always py_limited_api=False; 3.15's gets Py_TARGET_ABI3T
+    import sysconfig
+    from cffi import setuptools_ext
+    monkeypatch.setattr(sys, "gettotalrefcount", lambda: 0, raising=False)
+    kwds = setuptools_ext.set_py_limited_api({})
+    assert "py_limited_api" not in kwds and kwds["define_macros"] == []
+    kwds = setuptools_ext.set_py_limited_api({"py_limited_api": True})
+    assert kwds["py_limited_api"] is True and kwds["define_macros"] == []
+    monkeypatch.delattr(sys, "gettotalrefcount")
+    config = dict(sysconfig.get_config_vars(), Py_GIL_DISABLED=1)
+    monkeypatch.setattr(sysconfig, "get_config_var", config.get)
+    kwds = setuptools_ext.set_py_limited_api({"py_limited_api": True})
+    assert kwds["py_limited_api"] is False
+    assert kwds["define_macros"] == [("_CFFI_NO_LIMITED_API", None)]
+    monkeypatch.setattr(sys, "version_info", (3, 15, 0, "final", 0))
+    kwds = setuptools_ext.set_py_limited_api({})
+    assert kwds["py_limited_api"] is True
+    assert ("Py_TARGET_ABI3T", "0x030f0000") in kwds["define_macros"]
+    assert ("Py_LIMITED_API", "0x030f0000") in kwds["define_macros"]
