@@ -453,7 +453,7 @@ static PyObject *ffi_unpack(FFIObject *self, PyObject *args, PyObject *kwds)
     PyObject *list = PyList_New(length);
     if (list == NULL)
         return NULL;
-    PyObject *owner = !CData_IsOwn(cd) ? NULL : obj;
+    PyObject *owner = !CData_IsOwnOrInline(cd) ? NULL : obj;
     for (Py_ssize_t i = 0; i < length; i++) {
         PyObject *v = cconv_to_python_owned(item, cd->c_data + i * item->ct_size, owner);
         if (v == NULL) {
@@ -502,7 +502,7 @@ static PyObject *ffi_addressof(FFIObject *self, PyObject *const *args, Py_ssize_
     CTypeObject *ptr = ctype_pointer_to(target);
     if (ptr == NULL)
         return NULL;
-    PyObject *owner = !CData_IsOwn(cd) ? NULL : (PyObject *)cd;
+    PyObject *owner = !CData_IsOwnOrInline(cd) ? NULL : (PyObject *)cd;
     PyObject *r;
     if (owner != NULL) {
         r = cdata_new_view(ptr, cd->c_data + offset, owner);

@@ -22,10 +22,9 @@ static Py_ssize_t cbuffer_default_size(CDataObject *cd)
             return len * ct->ct_item->ct_size;
     }
     if (ct->ct_flags & CT_POINTER) {
-        if (CData_IsOwn(cd)
-            && ((CDataOwnObject *)cd)->c_repr_kind == CDATA_REPR_OWNING
-            && ((CDataOwnObject *)cd)->c_nbytes >= 0)
-            return ((CDataOwnObject *)cd)->c_nbytes;
+        Py_ssize_t owned = cdata_owned_bytes((PyObject *)cd);
+        if (owned >= 0)
+            return owned;
         if (ct->ct_item->ct_size >= 0)
             return ct->ct_item->ct_size;
     }
@@ -60,13 +59,12 @@ static PyObject *cbuffer_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     if (size < 0) {
         if ((size = cbuffer_default_size(cd)) < 0)
             return NULL;
-    } else if (CData_IsOwn(cd) && ((CDataOwnObject *)cd)->c_repr_kind == CDATA_REPR_OWNING
-               && size > ((CDataOwnObject *)cd)->c_nbytes
+    } else if (cdata_owned_bytes(obj) >= 0 && size > cdata_owned_bytes(obj)
                && PyErr_WarnFormat(PyExc_UserWarning, 1,
                                    "ffi.buffer(cdata, bytes): creating a buffer of %zd "
                                    "bytes over a cdata that owns only %zd bytes.  This "
                                    "will crash if you access the extra memory",
-                                   size, ((CDataOwnObject *)cd)->c_nbytes) < 0)
+                                   size, cdata_owned_bytes(obj)) < 0)
         return NULL;
     CBufferObject *b = (CBufferObject *)type->tp_alloc(type, 0);
     if (b == NULL)

@@ -187,6 +187,8 @@ static int cdata_is_struct_wrapper(CDataObject *cd)
 
 PyObject *cdata_keepalive(PyObject *ob)
 {
+    if (CData_IsInline(ob))
+        return ob;
     if (!CData_IsOwn(ob))
         return NULL;
     CDataObject *cd = (CDataObject *)ob;
@@ -243,6 +245,60 @@ static CDataObject *cdata_new_owning(CTypeObject *ct, Py_ssize_t nbytes)
     CD_OWN(cd)->c_nbytes = nbytes;
     CD_OWN(cd)->c_repr_kind = CDATA_REPR_OWNING;
     return cd;
+}
+
+/* ffi.new("T *") of a T of `nbytes` (zeroed) inside the object: right
+ * after the header when T needs no more than the header's alignment (8),
+ * else at the next multiple of 16 (long double, complex...), as pymalloc
+ * blocks are 16-aligned. */
+static CDataObject *cdata_new_inline(CTypeObject *ptr_ct, Py_ssize_t nbytes)
+{
+    size_t off = sizeof(CDataObject);
+    if (ptr_ct->ct_item->ct_align > 8)
+        off = (off + 15) & ~(size_t)15;
+    CDataObject *cd = (CDataObject *)PyObject_Malloc(off + (size_t)nbytes);
+    if (cd == NULL)
+        return (CDataObject *)PyErr_NoMemory();
+    PyObject_Init((PyObject *)cd, &CDataInline_Type);
+    Py_INCREF(ptr_ct);
+    cd->c_type = ptr_ct;
+    cd->c_data = (char *)cd + off;
+    cd->c_weakreflist = NULL;
+    memset(cd->c_data, 0, (size_t)nbytes);
+    return cd;
+}
+
+static void cdata_inline_dealloc(CDataObject *cd)
+{
+    if (cd->c_weakreflist != NULL)
+        PyObject_ClearWeakRefs((PyObject *)cd);
+    Py_DECREF(cd->c_type);
+    PyObject_Free(cd);
+}
+
+/* p[0] of an inline "struct foo *": the struct, owning as in CFFI (its
+ * repr, ffi.sizeof), keeping p alive. */
+static PyObject *cdata_inline_struct(CDataObject *p)
+{
+    CTypeObject *st = p->c_type->ct_item;
+    CDataObject *cd = cdata_alloc(&CDataOwn_Type, st, 0);
+    if (cd == NULL)
+        return NULL;
+    cd->c_data = p->c_data;
+    Py_INCREF(p);
+    CD_OWN(cd)->c_keep = (PyObject *)p;
+    CD_OWN(cd)->c_nbytes = st->ct_size;
+    CD_OWN(cd)->c_repr_kind = CDATA_REPR_OWNING;
+    return (PyObject *)cd;
+}
+
+Py_ssize_t cdata_owned_bytes(PyObject *ob)
+{
+    if (CData_IsInline(ob))
+        return CData_CType(ob)->ct_item->ct_size;
+    if (CData_IsOwn(ob) && CD_OWN(ob)->c_repr_kind == CDATA_REPR_OWNING)
+        return CD_OWN(ob)->c_nbytes;
+    return -1;
 }
 
 /* Owning cdata whose memory comes from a custom allocator. */
@@ -495,6 +551,18 @@ static PyObject *cdata_newp_pointer(CTypeObject *ct, PyObject *init, PyObject *a
         Py_ssize_t nbytes = cdata_varsize_struct(item, init);
         if (nbytes < 0)
             return NULL;
+        if (allocator == NULL && nbytes == item->ct_size
+            && nbytes < CDATA_SEPARATE_BYTES) {
+            CDataObject *cd = cdata_new_inline(ct, nbytes);
+            if (cd == NULL)
+                return NULL;
+            if (init != NULL && init != Py_None
+                && cconv_from_python(item, cd->c_data, init) < 0) {
+                Py_DECREF(cd);
+                return NULL;
+            }
+            return (PyObject *)cd;
+        }
         CDataObject *st = cdata_new_memory(item, nbytes, allocator);
         if (st == NULL)
             return NULL;
@@ -519,10 +587,16 @@ static PyObject *cdata_newp_pointer(CTypeObject *ct, PyObject *init, PyObject *a
     Py_ssize_t nbytes = item->ct_size;
     if (item->ct_flags & (CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR))
         nbytes *= 2;
-    CDataObject *cd = cdata_new_memory(ct, nbytes, allocator);
+    CDataObject *cd;
+    if (allocator == NULL && nbytes < CDATA_SEPARATE_BYTES)
+        cd = cdata_new_inline(ct, nbytes);
+    else {
+        cd = cdata_new_memory(ct, nbytes, allocator);
+        if (cd != NULL)
+            CD_OWN(cd)->c_nbytes = item->ct_size;
+    }
     if (cd == NULL)
         return NULL;
-    CD_OWN(cd)->c_nbytes = item->ct_size;
     if (init != NULL && init != Py_None && cconv_from_python(item, cd->c_data, init) < 0) {
         Py_DECREF(cd);
         return NULL;
@@ -545,24 +619,16 @@ PyObject *cdata_newp(CTypeObject *ct, PyObject *init, PyObject *allocator)
  * structs and unions by value. */
 PyObject *cdata_new_record_copy(CTypeObject *ct, const char *src)
 {
-    CTypeObject *ptr = ctype_pointer_to(ct);
-    if (ptr == NULL)
-        return NULL;
-    PyObject *owner = cdata_newp(ptr, NULL, NULL);
-    Py_DECREF(ptr);
-    if (owner == NULL)
-        return NULL;
-    PyObject *rec = ((CDataOwnObject *)owner)->c_keep;
-    if (rec == NULL || !CData_Check(rec) || CData_CType(rec) != ct) {
-        Py_DECREF(owner);
-        PyErr_Format(PyExc_SystemError, "cdata: ffi.new('%s *') did not keep "
-                     "its struct", ct->ct_name);
+    if (ct->ct_size < 0 || (ct->ct_flags & CT_IS_OPAQUE)) {
+        PyErr_Format(PyExc_TypeError, "cannot instantiate ctype '%s' of unknown size",
+                     ct->ct_name);
         return NULL;
     }
-    Py_INCREF(rec);
-    Py_DECREF(owner);
-    memcpy(CData_Ptr(rec), src, (size_t)ct->ct_size);
-    return rec;
+    CDataObject *rec = cdata_new_owning(ct, ct->ct_size);
+    if (rec == NULL)
+        return NULL;
+    memcpy(rec->c_data, src, (size_t)ct->ct_size);
+    return (PyObject *)rec;
 }
 
 Py_ssize_t cdata_array_length(CDataObject *cd)
@@ -703,6 +769,9 @@ static PyObject *cdata_repr_address(CDataObject *cd)
 static PyObject *cdata_repr(CDataObject *cd)
 {
     CTypeObject *ct = cd->c_type;
+    if (CData_IsInline(cd))
+        return PyUnicode_FromFormat("<cdata '%s' owning %zd bytes>",
+                                    ct->ct_name, ct->ct_item->ct_size);
     if (CData_IsOwn(cd)) {
         CDataOwnObject *o = CD_OWN(cd);
         switch (o->c_repr_kind) {
@@ -1083,9 +1152,9 @@ static char *cdata_item_address(CDataObject *cd, Py_ssize_t i)
         return cd->c_data + i * ct->ct_item->ct_size;
     }
     if (ct->ct_flags & CT_POINTER) {
-        if (CData_IsOwn(cd) && i != 0
+        if (i != 0 && (CData_IsInline(cd) || (CData_IsOwn(cd)
             && (CD_OWN(cd)->c_repr_kind == CDATA_REPR_OWNING
-                || CD_OWN(cd)->c_repr_kind == CDATA_REPR_HANDLE)) {
+                || CD_OWN(cd)->c_repr_kind == CDATA_REPR_HANDLE)))) {
             PyErr_Format(PyExc_IndexError, "cdata '%s' can only be indexed by 0",
                          ct->ct_name);
             return NULL;
@@ -1118,6 +1187,8 @@ static PyObject *cdata_getitem_index(CDataObject *cd, Py_ssize_t i)
         Py_INCREF(CD_OWN(cd)->c_keep);
         return CD_OWN(cd)->c_keep;
     }
+    if (CData_IsInline(cd) && (item->ct_flags & CT_STRUCT_OR_UNION))
+        return cdata_inline_struct(cd);
     return cconv_to_python_owned(item, p, cdata_memory_owner(cd));
 }
 
@@ -1370,12 +1441,7 @@ static CTypeObject *cdata_struct_of(CDataObject *cd, char **base)
  * known (a pointer that is not from ffi.new). */
 static Py_ssize_t cdata_owned_struct_bytes(CDataObject *cd)
 {
-    if (!CData_IsOwn(cd))
-        return -1;
-    CDataOwnObject *o = CD_OWN(cd);
-    if (o->c_repr_kind == CDATA_REPR_OWNING)
-        return o->c_nbytes;
-    return -1;
+    return cdata_owned_bytes((PyObject *)cd);
 }
 
 /* A field `T x[]` (or `T x[0]`): CFFI gives "T[]" sliced to the items
@@ -1576,7 +1642,7 @@ static int cdata_is_releasable(CDataObject *cd)
     PyTypeObject *tp = Py_TYPE(cd);
     if (cd->c_type->ct_flags & CT_STRUCT_OR_UNION)
         return 0;
-    return tp == &CDataOwnGC_Type || tp == &CDataGCP_Type || tp == &CDataFromBuf_Type
+    return tp == &CDataInline_Type || tp == &CDataOwnGC_Type || tp == &CDataGCP_Type || tp == &CDataFromBuf_Type
            || (tp == &CDataOwn_Type && CD_OWN(cd)->c_repr_kind == CDATA_REPR_OWNING);
 }
 
@@ -1591,6 +1657,8 @@ int cdata_release(CDataObject *cd)
                         "ffi.release()");
         return -1;
     }
+    if (tp == &CDataInline_Type)
+        return 0;         /* memory inside the object goes with it */
     CDataOwnObject *o = CD_OWN(cd);
     if (o->c_destructor != NULL) {
         cdata_run_destructor(o);
@@ -1694,12 +1762,14 @@ CDATA_GC_SUBTYPE(CDataOwnGC_Type, "__CDataOwnGC", sizeof(CDataOwnObject));
 CDATA_GC_SUBTYPE(CDataGCP_Type, "__CDataGCP", sizeof(CDataOwnObject));
 CDATA_GC_SUBTYPE(CDataFromBuf_Type, "__CDataFromBuf", sizeof(CDataFromBufObject));
 CDATA_GC_SUBTYPE(CDataHandle_Type, "__CDataHandle", sizeof(CDataOwnObject));
+CDATA_SUBTYPE(CDataInline_Type, "__CDataOwn", sizeof(CDataObject), 0, NULL, NULL);
 
 int cdata_init_module(PyObject *m)
 {
     PyTypeObject *types[] = {&CData_Type, &CDataOwn_Type, &CDataOwnGC_Type,
                              &CDataGCP_Type, &CDataFromBuf_Type, &CDataHandle_Type,
-                             &CDataIter_Type};
+                             &CDataInline_Type, &CDataIter_Type};
+    CDataInline_Type.tp_dealloc = (destructor)cdata_inline_dealloc;
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (PyType_Ready(types[i]) < 0)
             return -1;
