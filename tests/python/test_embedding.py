@@ -356,3 +356,22 @@ def test_c_function_of_the_source_calling_a_cdef_extern_python(tmp_path):
     proc = run(exe, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "420\n"
+
+
+def test_link_keywords_follow_sysconfig(monkeypatch, tmp_path):
+    from cffi import _embedding
+    values = {"Py_ENABLE_SHARED": 1, "LIBDIR": str(tmp_path),
+              "MULTIARCH": "x86_64-linux-gnu", "DEBUG_EXT": None}
+    monkeypatch.setattr(_embedding.sysconfig, "get_config_var", values.get)
+    kwds = _embedding.link_keywords({})
+    # an interpreter outside the system directories (pyenv): its LIBDIR is
+    # searched at link time and at run time
+    assert kwds["library_dirs"] == [str(tmp_path)]
+    assert kwds["runtime_library_dirs"] == [str(tmp_path)]
+    values["LIBDIR"] = "/usr/lib/x86_64-linux-gnu"
+    assert set(_embedding.link_keywords({})) == {"libraries"}
+    # a static libpython (no shared one) is looked for in LIBPL
+    values.update(Py_ENABLE_SHARED=0, LIBPL=str(tmp_path))
+    kwds = _embedding.link_keywords({})
+    assert kwds["library_dirs"] == [str(tmp_path)]
+    assert "runtime_library_dirs" not in kwds
