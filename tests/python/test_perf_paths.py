@@ -78,3 +78,112 @@ def test_field_read_after_type_recreated(ffi):
         assert (p.a, p.b, p.c) == (i, i + 1, i + 2)
         del f, p
     gc.collect()
+
+
+# ------------------------------------------------ ffi.new("T *") inline
+
+def _traced_bytes_per_object(make, n=2000):
+    import tracemalloc
+    keep = [None] * n
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(n):
+            keep[i] = make()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    return (after - before) / n
+
+
+def test_new_pointer_memory_is_one_small_object(ffi):
+    # issue 17: at most CFFI's 64 bytes (header, type, data, weakref list
+    # and the value itself: no second object, no GC header)
+    ffi.cdef("struct q16 { int a, b, c, d; };")
+    assert _traced_bytes_per_object(lambda: ffi.new("int *")) <= 48
+    assert _traced_bytes_per_object(lambda: ffi.new("struct q16 *")) <= 64
+    p = ffi.new("struct q16 *")
+    assert not gc.is_tracked(p)
+
+
+def test_new_pointer_reprs_and_sizes(ffi):
+    ffi.cdef("struct q16 { int a, b, c, d; };")
+    p = ffi.new("struct q16 *", [1, 2, 3, 4])
+    assert repr(p) == "<cdata 'struct q16 *' owning 16 bytes>"
+    assert repr(p[0]) == "<cdata 'struct q16' owning 16 bytes>"
+    assert ffi.sizeof(p[0]) == 16
+    assert repr(ffi.new("int *")) == "<cdata 'int *' owning 4 bytes>"
+    assert repr(ffi.new("char *")) == "<cdata 'char *' owning 1 bytes>"
+    assert type(p).__name__ == "__CDataOwn" == type(p[0]).__name__
+    assert isinstance(p, ffi.CData)
+    with pytest.raises(IndexError, match="can only be indexed by 0"):
+        p[1]
+    with pytest.raises(IndexError, match="can only be indexed by 0"):
+        ffi.new("int *")[1]
+    assert len(ffi.buffer(p)) == 16
+    assert len(ffi.buffer(ffi.new("char *"))) == 1
+    with pytest.warns(UserWarning, match="owns only 4 bytes"):
+        ffi.buffer(ffi.new("int *"), 8)
+
+
+def test_new_pointer_values_alignment_and_nul(ffi):
+    ffi.cdef("struct ld { char c; long double x; };")
+    p = ffi.new("long double *", 1.25)
+    assert float(p[0]) == 1.25
+    assert int(ffi.cast("uintptr_t", p)) % 16 == 0
+    s = ffi.new("struct ld *", [b"a", 2.5])
+    assert int(ffi.cast("uintptr_t", s)) % ffi.alignof("struct ld") == 0
+    assert float(s.x) == 2.5 and s.c == b"a"
+    c = ffi.new("char *", b"z")
+    assert ffi.string(c) == b"z"          # a NUL follows the char
+    w = ffi.new("wchar_t *", "\u1234")
+    assert ffi.string(w) == "\u1234"
+    d = ffi.new("double *", 3.5)
+    assert d[0] == 3.5
+    d[0] = -1.0
+    assert d[0] == -1.0
+
+
+def test_new_pointer_views_keep_it_alive(ffi):
+    ffi.cdef("struct kv { int a; struct { int b; } in; int arr[3]; };")
+    p = ffi.new("struct kv *", {"a": 1, "in": {"b": 2}, "arr": [3, 4, 5]})
+    s = p[0]
+    inner = getattr(p, "in")
+    arr = p.arr
+    buf = ffi.buffer(p)
+    q = p + 0
+    r = ffi.cast("int *", p)
+    wr = weakref.ref(p)
+    del p
+    gc.collect()
+    assert wr() is not None          # every view above keeps p
+    for i in range(3):
+        ffi.new("struct kv *", [9, [9], [9, 9, 9]])   # reuse freed memory
+    assert s.a == 1 and inner.b == 2 and list(arr) == [3, 4, 5]
+    assert q.a == 1 and r[0] == 1
+    assert buf[:4] == ffi.buffer(ffi.new("int *", 1))[:]
+    del s, inner, arr, buf, q, r
+    gc.collect()
+    assert wr() is None
+
+
+def test_new_pointer_weakref_release_gc(ffi):
+    freed = []
+    p = ffi.new("int *", 5)
+    wr = weakref.ref(p)
+    assert wr() is p
+    g = ffi.gc(p, lambda x: freed.append(x[0]))
+    assert g[0] == 5
+    del p
+    gc.collect()
+    assert wr() is not None          # ffi.gc's result keeps p
+    del g
+    gc.collect()
+    assert freed == [5] and wr() is None
+    q = ffi.new("int *", 7)
+    ffi.release(q)                   # inline memory: nothing to free yet
+    assert q[0] == 7
+    with ffi.new("int *", 3) as w:
+        assert w[0] == 3
+
