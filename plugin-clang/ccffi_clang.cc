@@ -48,6 +48,7 @@
 
 #include "table/contract.h"
 #include "table/ctable.h"
+#include "table/cmismatch.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -987,8 +988,19 @@ anonymous_record(QualType t)
     return nullptr;
 }
 
+/* What the layout comparison of one record collects: the differences CFFI
+ * reports at use (table/cmismatch.h), and whether a warning was given. */
+struct layout_diffs {
+    char *text;
+    size_t len;
+    bool sizes_only;   /* partial, or with anonymous members: CFFI checks
+                          the members' sizes only */
+    bool warned;
+};
+
 bool records_agree(const marker *m, const std::string &what,
-                   const RecordDecl *cdef, const RecordDecl *real);
+                   const RecordDecl *cdef, const RecordDecl *real,
+                   layout_diffs *d);
 
 /* Same declared type and bitfield width for a member of the cdef's mirror
  * and the header's member of the same name; reports the difference. */
@@ -1000,8 +1012,15 @@ field_types_agree(const marker *m, const std::string &what,
     bool cbit = cf->isBitField(), rbit = rf->isBitField();
     QualType ct = cf->getType(), rt = rf->getType();
     const RecordDecl *ca = anonymous_record(ct), *ra = anonymous_record(rt);
-    if (ca && ra)
-        return records_agree(m, what, ca, ra);
+    if (ca && ra) {
+        /* a member of an anonymous struct type: compared as a whole */
+        layout_diffs inner;
+        memset(&inner, 0, sizeof inner);
+        bool ok = records_agree(m, what, ca, ra, &inner) && !inner.warned
+                  && inner.len == 0;
+        free(inner.text);
+        return ok;
+    }
     unsigned cw = cbit ? cf->getBitWidthValue(*S->ctx) : 0;
     unsigned rw = rbit ? rf->getBitWidthValue(*S->ctx) : 0;
     if (same_type(ct, rt) && cbit == rbit && cw == rw)
@@ -1021,103 +1040,114 @@ bit_position(const FieldDecl *f)
     return (int64_t) S->ctx->getFieldOffset(f);
 }
 
-/* Compares one member of an exact mirror with the header's at the same
- * position: name, type, width and bit offset; reports. */
-bool
-fields_agree(const marker *m, const std::string &what, const FieldDecl *cf,
-             const FieldDecl *rf)
-{
-    std::string at = where(rf->getLocation());
-    std::string cname = decl_name(cf), rname = decl_name(rf);
-    if (cname != rname) {
-        mismatch(m->loc, "ccffi: " + what + ": the cdef has field '" + cname
-                 + "' where the header has '" + rname + "' (" + at + ")");
-        return false;
-    }
-    if (!field_types_agree(m, what, cf, rf))
-        return false;
-    if (bit_position(cf) != bit_position(rf)) {
-        mismatch(m->loc, fmt("ccffi: %s: field '%s' is at bit offset %lld in "
-                             "the cdef, %lld in the header (%s)", what.c_str(),
-                             cname.c_str(), (long long) bit_position(cf),
-                             (long long) bit_position(rf), at.c_str()));
-        return false;
-    }
-    return true;
-}
-
-/* An exact cdef struct must have the header's fields, types and layout. */
-bool
-records_agree(const marker *m, const std::string &what, const RecordDecl *cdef,
-              const RecordDecl *real)
-{
-    SourceLocation real_loc = m->loc;
-    auto cf = cdef->field_begin(), ce = cdef->field_end();
-    auto rf = real->field_begin(), re = real->field_end();
-    if (rf != re)
-        real_loc = rf->getLocation();
-    for (; cf != ce && rf != re; ++cf, ++rf)
-        if (!fields_agree(m, what, *cf, *rf))
-            return false;
-    if (cf != ce || rf != re) {
-        const FieldDecl *extra = cf != ce ? *cf : *rf;
-        std::string at = where(rf != re ? rf->getLocation() : real_loc);
-        mismatch(m->loc, "ccffi: " + what + ": field '" + decl_name(extra)
-                 + "' is only in the " + (cf != ce ? "cdef" : "header")
-                 + "; declare the struct with '...;' if the cdef lists only "
-                 "some fields (" + at + ")");
-        return false;
-    }
-    const ASTRecordLayout &cl = S->ctx->getASTRecordLayout(cdef);
-    const ASTRecordLayout &rl = S->ctx->getASTRecordLayout(real);
-    if (cl.getSize() != rl.getSize() || cl.getAlignment() != rl.getAlignment()) {
-        mismatch(m->loc, fmt("ccffi: %s: size %lld and alignment %lld in the "
-                             "cdef, size %lld and alignment %lld in the header "
-                             "(%s)", what.c_str(),
-                             (long long) cl.getSize().getQuantity(),
-                             (long long) cl.getAlignment().getQuantity(),
-                             (long long) rl.getSize().getQuantity(),
-                             (long long) rl.getAlignment().getQuantity(),
-                             where(real_loc).c_str()));
-        return false;
-    }
-    return true;
-}
-
-/* The member NAME of RECORD, looking inside anonymous members as C does. */
+/* The member NAME of RECORD, looking inside anonymous members as C does;
+ * *bitpos (if not null) gets its bit offset from RECORD's start. */
 const FieldDecl *
-member_find(const RecordDecl *record, const IdentifierInfo *name)
+member_find_at(const RecordDecl *record, const IdentifierInfo *name,
+               int64_t *bitpos)
 {
     for (const FieldDecl *f : record->fields()) {
-        if (f->getIdentifier() == name)
+        if (f->getIdentifier() == name) {
+            if (bitpos)
+                *bitpos = bit_position(f);
             return f;
+        }
         if (!f->getIdentifier()) {
             const RecordType *r = dyn_cast<RecordType>(main_variant(f->getType()));
             if (r && r->getDecl()->getDefinition()) {
-                const FieldDecl *inner = member_find(r->getDecl()->getDefinition(), name);
-                if (inner)
+                const FieldDecl *inner = member_find_at(r->getDecl()->getDefinition(),
+                                                        name, bitpos);
+                if (inner) {
+                    if (bitpos)
+                        *bitpos += bit_position(f);
                     return inner;
+                }
             }
         }
     }
     return nullptr;
 }
 
-/* A partial cdef struct (`...;`): each member its mirror lists must exist in
- * the header with the same type; order and offsets are the header's. */
+const FieldDecl *
+member_find(const RecordDecl *record, const IdentifierInfo *name)
+{
+    return member_find_at(record, name, nullptr);
+}
+
+void
+layout_diff(layout_diffs *d, cc_layout_what what, const std::string &field,
+            int64_t cdef, int64_t real)
+{
+    if (cdef == real || (d->sizes_only && what != CC_LAYOUT_FIELD_SIZE))
+        return;
+    table_check(cc_layout_diff_append(&d->text, &d->len, what, field.c_str(),
+                                      (long long) cdef, (long long) real));
+}
+
+/* The byte size CFFI compares for a member, or -1 (bitfields, `[]`). */
+int64_t
+member_size(const FieldDecl *f)
+{
+    if (f->isBitField())
+        return -1;
+    const Type *main = main_variant(f->getType());
+    if (isa<IncompleteArrayType>(main) || is_unsized_array(main)
+        || main->isIncompleteType())
+        return -1;
+    return (int64_t) S->ctx->getTypeSizeInChars(f->getType()).getQuantity();
+}
+
+/* One member the cdef lists, against the header's member of that name:
+ * the type (a warning), the size and offset (recorded). */
+void
+member_compare(const marker *m, const std::string &what, const FieldDecl *cf,
+               int64_t cpos, const FieldDecl *rf, int64_t rpos, layout_diffs *d)
+{
+    std::string name = decl_name(cf);
+    if (!field_types_agree(m, what, cf, rf))
+        d->warned = true;
+    int64_t csize = member_size(cf), rsize = member_size(rf);
+    if (csize < 0 || rsize < 0)
+        return;     /* bitfields and `[]`: CFFI checks neither */
+    if (csize != rsize && !d->warned) {
+        mismatch(m->loc, fmt("ccffi: %s: field '%s' has size %lld in the cdef, "
+                             "%lld in the header (%s)", what.c_str(),
+                             name.c_str(), (long long) csize, (long long) rsize,
+                             where(rf->getLocation()).c_str()));
+        d->warned = true;
+    }
+    layout_diff(d, CC_LAYOUT_FIELD_SIZE, name, csize, rsize);
+    if (cpos != rpos && !d->warned && !d->sizes_only) {
+        mismatch(m->loc, fmt("ccffi: %s: field '%s' is at bit offset %lld in "
+                             "the cdef, %lld in the header (%s)", what.c_str(),
+                             name.c_str(), (long long) cpos, (long long) rpos,
+                             where(rf->getLocation()).c_str()));
+        d->warned = true;
+    }
+    layout_diff(d, CC_LAYOUT_FIELD_OFFSET, name, cpos / 8, rpos / 8);
+}
+
+/* Every member the cdef's mirror lists (anonymous members flattened, as C
+ * and CFFI reach their members) must exist in the header, else an error
+ * (CFFI's generated code does not compile then either); each is compared.
+ * False when one is missing (reported). */
 bool
-records_contain(const marker *m, const std::string &what,
-                const RecordDecl *cdef, const RecordDecl *real)
+members_compare(const marker *m, const std::string &what,
+                const RecordDecl *cdef, int64_t base, const RecordDecl *real,
+                layout_diffs *d)
 {
     for (const FieldDecl *cf : cdef->fields()) {
+        int64_t cpos = base + bit_position(cf);
         if (!cf->getIdentifier()) {
             const RecordType *r = dyn_cast<RecordType>(main_variant(cf->getType()));
             if (r && r->getDecl()->getDefinition()
-                && !records_contain(m, what, r->getDecl()->getDefinition(), real))
+                && !members_compare(m, what, r->getDecl()->getDefinition(),
+                                    cpos, real, d))
                 return false;
             continue;
         }
-        const FieldDecl *rf = member_find(real, cf->getIdentifier());
+        int64_t rpos = 0;
+        const FieldDecl *rf = member_find_at(real, cf->getIdentifier(), &rpos);
         if (!rf) {
             SourceLocation loc = real->field_empty() ? real->getLocation()
                                                      : real->field_begin()->getLocation();
@@ -1128,10 +1158,88 @@ records_contain(const marker *m, const std::string &what,
                      + where(loc) + ")");
             return false;
         }
-        if (!field_types_agree(m, what, cf, rf))
-            return false;
+        member_compare(m, what, cf, cpos, rf, rpos, d);
     }
     return true;
+}
+
+/* A member of the header that the exact cdef does not list: warned (once),
+ * not an error: CFFI accepts it where the layout agrees. */
+void
+members_only_in_header(const marker *m, const std::string &what,
+                       const RecordDecl *cdef, const RecordDecl *real,
+                       layout_diffs *d)
+{
+    for (const FieldDecl *rf : real->fields()) {
+        if (d->warned)
+            return;
+        if (!rf->getIdentifier()) {
+            const RecordType *r = dyn_cast<RecordType>(main_variant(rf->getType()));
+            if (r && r->getDecl()->getDefinition())
+                members_only_in_header(m, what, cdef,
+                                       r->getDecl()->getDefinition(), d);
+            continue;
+        }
+        if (member_find(cdef, rf->getIdentifier()))
+            continue;
+        mismatch(m->loc, "ccffi: " + what + ": field '" + decl_name(rf)
+                 + "' is only in the header; declare the struct with '...;' "
+                 "if the cdef lists only some fields ("
+                 + where(rf->getLocation()) + ")");
+        d->warned = true;
+    }
+}
+
+bool
+has_anonymous_member(const RecordDecl *record)
+{
+    for (const FieldDecl *f : record->fields())
+        if (!f->getIdentifier() && anonymous_record(f->getType()))
+            return true;
+    return false;
+}
+
+/* An exact cdef struct against the header's: members by name (each must
+ * exist), their types, sizes and offsets, then size and alignment.  As
+ * CFFI, the module is built with the header's layout and the differences
+ * raise ffi.error when the type is used: they go to *d. */
+bool
+records_agree(const marker *m, const std::string &what, const RecordDecl *cdef,
+              const RecordDecl *real, layout_diffs *d)
+{
+    d->sizes_only = has_anonymous_member(cdef);
+    if (!members_compare(m, what, cdef, 0, real, d))
+        return false;
+    members_only_in_header(m, what, cdef, real, d);
+    const ASTRecordLayout &cl = S->ctx->getASTRecordLayout(cdef);
+    const ASTRecordLayout &rl = S->ctx->getASTRecordLayout(real);
+    int64_t csize = cl.getSize().getQuantity(), rsize = rl.getSize().getQuantity();
+    int64_t calign = cl.getAlignment().getQuantity();
+    int64_t ralign = rl.getAlignment().getQuantity();
+    if ((csize != rsize || calign != ralign) && !d->warned) {
+        SourceLocation real_loc = real->field_empty() ? m->loc
+                                  : real->field_begin()->getLocation();
+        mismatch(m->loc, fmt("ccffi: %s: size %lld and alignment %lld in the "
+                             "cdef, size %lld and alignment %lld in the header "
+                             "(%s)", what.c_str(), (long long) csize,
+                             (long long) calign, (long long) rsize,
+                             (long long) ralign, where(real_loc).c_str()));
+        d->warned = true;
+    }
+    layout_diff(d, CC_LAYOUT_TOTAL_SIZE, "", csize, rsize);
+    layout_diff(d, CC_LAYOUT_TOTAL_ALIGNMENT, "", calign, ralign);
+    return true;
+}
+
+/* A partial cdef struct (`...;`): each member its mirror lists must exist in
+ * the header with the same type; order and offsets are the header's, only
+ * the members' sizes are compared (as CFFI does). */
+bool
+records_contain(const marker *m, const std::string &what,
+                const RecordDecl *cdef, const RecordDecl *real, layout_diffs *d)
+{
+    d->sizes_only = true;
+    return members_compare(m, what, cdef, 0, real, d);
 }
 
 const RecordDecl *
@@ -1141,10 +1249,11 @@ record_of(QualType t)
     return r ? r->getDecl()->getDefinition() : nullptr;
 }
 
-/* Checks the cdef's view of a record against the real one, per FLAGS. */
+/* Checks the cdef's view of a record against the real one, per FLAGS;
+ * the layout differences CFFI raises at use go to *d.  False on an error. */
 bool
 record_check(const marker *m, const std::string &what, unsigned flags,
-             QualType cdef, QualType real)
+             QualType cdef, QualType real, layout_diffs *d)
 {
     const RecordDecl *rr = record_of(real);
     if (!rr)
@@ -1153,10 +1262,29 @@ record_check(const marker *m, const std::string &what, unsigned flags,
     if (!cr)
         return true;
     if (flags & CCC_MF_EXACT)
-        return records_agree(m, what, cr, rr);
+        return records_agree(m, what, cr, rr, d);
     if (flags & CCC_MF_FIELDS)
-        return records_contain(m, what, cr, rr);
+        return records_contain(m, what, cr, rr, d);
     return true;
+}
+
+void mismatch_record(const std::string &name, const std::string &message);
+
+/* The record of the layout differences of table type INDEX (a struct or
+ * union), under the name CFFI shows for it (table/cmismatch.h). */
+void
+layout_record(uint32_t index, layout_diffs *d)
+{
+    if (d->len == 0)
+        return;
+    const cct_type *ty = &S->table.types[index];
+    std::string name = cc_table_str(&S->table, ty->name);
+    if ((ty->kind == CCT_KIND_STRUCT || ty->kind == CCT_KIND_UNION)
+        && !name.empty()) {
+        if (!(ty->flags & CCT_TF_TYPEDEF_NAMED))
+            name = (ty->kind == CCT_KIND_UNION ? "union " : "struct ") + name;
+        mismatch_record(name, d->text);
+    }
 }
 
 /* ------------------------------------------------------------- markers */
@@ -1334,9 +1462,15 @@ marker_tag(const marker *m, enum tag_code code)
         return;
     }
     /* layout differences warn (CFFI builds such a module and complains at
-     * use); the source's layout is recorded */
-    record_check(m, what, flags, marker_type(m->decl), type);
-    table_decl(m->name, CCT_DECL_TAG, type_index(type), 0, CCT_NO_SLOT, 0);
+     * use); the source's layout is recorded, and what CFFI raises at use */
+    layout_diffs d;
+    memset(&d, 0, sizeof d);
+    if (record_check(m, what, flags, marker_type(m->decl), type, &d)) {
+        uint32_t index = type_index(type);
+        table_decl(m->name, CCT_DECL_TAG, index, 0, CCT_NO_SLOT, 0);
+        layout_record(index, &d);
+    }
+    free(d.text);
 }
 
 /* typedef NAME: what the name really is (`typedef int... t` included). */
@@ -1375,8 +1509,14 @@ marker_typedef(const marker *m)
                    CCT_NO_SLOT, 0);
         return;
     }
-    record_check(m, what, flags, marker_type(m->decl), type);
-    table_decl(m->name, CCT_DECL_TYPEDEF, type_index(type), 0, CCT_NO_SLOT, 0);
+    layout_diffs d;
+    memset(&d, 0, sizeof d);
+    if (record_check(m, what, flags, marker_type(m->decl), type, &d)) {
+        uint32_t index = type_index(type);
+        table_decl(m->name, CCT_DECL_TYPEDEF, index, 0, CCT_NO_SLOT, 0);
+        layout_record(index, &d);
+    }
+    free(d.text);
 }
 
 /* The 64-bit pattern of a string constant: pool offset | length << 32. */

@@ -55,6 +55,7 @@
 
 #include "table/contract.h"
 #include "table/ctable.h"
+#include "table/cmismatch.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -699,8 +700,18 @@ is_anonymous_record(tree t)
     return RECORD_OR_UNION_TYPE_P(t) && TYPE_NAME(t) == NULL_TREE;
 }
 
+/* What the layout comparison of one record collects: the differences CFFI
+ * reports at use (table/cmismatch.h), and whether a warning was given. */
+struct layout_diffs {
+    char *text;
+    size_t len;
+    bool sizes_only;   /* partial, or with anonymous members: CFFI checks
+                          the members' sizes only */
+    bool warned;
+};
+
 static bool records_agree(const marker *m, const char *what, tree cdef,
-                          tree real);
+                          tree real, layout_diffs *d);
 
 /* Same declared type and bitfield width for a member of the cdef's mirror
  * and the header's member of the same name; reports the difference. */
@@ -712,8 +723,15 @@ field_types_agree(const marker *m, const char *what, tree cf, tree rf)
     bool cbit = DECL_C_BIT_FIELD(cf), rbit = DECL_C_BIT_FIELD(rf);
     tree ct = cbit ? DECL_BIT_FIELD_TYPE(cf) : TREE_TYPE(cf);
     tree rt = rbit ? DECL_BIT_FIELD_TYPE(rf) : TREE_TYPE(rf);
-    if (is_anonymous_record(ct) && is_anonymous_record(rt))
-        return records_agree(m, what, ct, rt);
+    if (is_anonymous_record(ct) && is_anonymous_record(rt)) {
+        /* a member of an anonymous struct type: compared as a whole */
+        layout_diffs inner;
+        memset(&inner, 0, sizeof inner);
+        bool ok = records_agree(m, what, ct, rt, &inner) && !inner.warned
+                  && inner.len == 0;
+        free(inner.text);
+        return ok;
+    }
     if (same_type(ct, rt) && cbit == rbit
         && (!cbit || tree_int_cst_equal(DECL_SIZE(cf), DECL_SIZE(rf))))
         return true;
@@ -728,31 +746,6 @@ field_types_agree(const marker *m, const char *what, tree cf, tree rf)
     return false;
 }
 
-/* Compares one member of an exact mirror with the header's at the same
- * position: name, type, width and bit offset; reports. */
-static bool
-fields_agree(const marker *m, const char *what, tree cf, tree rf)
-{
-    char at[512];
-    where(DECL_SOURCE_LOCATION(rf), at, sizeof at);
-    const char *cname = identifier_text(DECL_NAME(cf));
-    const char *rname = identifier_text(DECL_NAME(rf));
-    if (strcmp(cname, rname) != 0) {
-        mismatch(m->loc, "ccffi: %s: the cdef has field %qs where the header "
-                 "has %qs (%s)", what, cname, rname, at);
-        return false;
-    }
-    if (!field_types_agree(m, what, cf, rf))
-        return false;
-    if (int_bit_position(cf) != int_bit_position(rf)) {
-        mismatch(m->loc, "ccffi: %s: field %qs is at bit offset %wd in the "
-                 "cdef, %wd in the header (%s)", what, cname,
-                 int_bit_position(cf), int_bit_position(rf), at);
-        return false;
-    }
-    return true;
-}
-
 static tree
 next_field(tree f)
 {
@@ -761,74 +754,109 @@ next_field(tree f)
     return f;
 }
 
-/* An exact cdef struct must have the header's fields, types and layout. */
-static bool
-records_agree(const marker *m, const char *what, tree cdef, tree real)
-{
-    char at[512];
-    cdef = TYPE_MAIN_VARIANT(cdef);
-    real = TYPE_MAIN_VARIANT(real);
-    tree name = TYPE_NAME(real);
-    location_t real_loc = (name && TREE_CODE(name) == TYPE_DECL)
-                          ? DECL_SOURCE_LOCATION(name) : m->loc;
-    tree cf = next_field(TYPE_FIELDS(cdef)), rf = next_field(TYPE_FIELDS(real));
-    if (rf)
-        real_loc = DECL_SOURCE_LOCATION(rf);
-    for (; cf && rf; cf = next_field(DECL_CHAIN(cf)),
-                     rf = next_field(DECL_CHAIN(rf)))
-        if (!fields_agree(m, what, cf, rf))
-            return false;
-    if (cf || rf) {
-        tree extra = cf ? cf : rf;
-        where(rf ? DECL_SOURCE_LOCATION(rf) : real_loc, at, sizeof at);
-        mismatch(m->loc, "ccffi: %s: field %qs is only in the %s; declare the "
-                 "struct with %<...;%> if the cdef lists only some fields (%s)",
-                 what, identifier_text(DECL_NAME(extra)),
-                 cf ? "cdef" : "header", at);
-        return false;
-    }
-    if (!tree_int_cst_equal(TYPE_SIZE_UNIT(cdef), TYPE_SIZE_UNIT(real))
-        || TYPE_ALIGN(cdef) != TYPE_ALIGN(real)) {
-        mismatch(m->loc, "ccffi: %s: size %wd and alignment %u in the cdef, "
-                 "size %wd and alignment %u in the header (%s)", what,
-                 tree_to_shwi(TYPE_SIZE_UNIT(cdef)), TYPE_ALIGN_UNIT(cdef),
-                 tree_to_shwi(TYPE_SIZE_UNIT(real)), TYPE_ALIGN_UNIT(real),
-                 where(real_loc, at, sizeof at));
-        return false;
-    }
-    return true;
-}
-
-/* The member NAME of RECORD, looking inside anonymous members as C does. */
+/* The member NAME of RECORD, looking inside anonymous members as C does;
+ * *bitpos (if not NULL) gets its bit offset from RECORD's start. */
 static tree
-member_find(tree record, tree name)
+member_find_at(tree record, tree name, HOST_WIDE_INT *bitpos)
 {
     for (tree f = next_field(TYPE_FIELDS(record)); f; f = next_field(DECL_CHAIN(f))) {
-        if (DECL_NAME(f) == name)
+        if (DECL_NAME(f) == name) {
+            if (bitpos)
+                *bitpos = int_bit_position(f);
             return f;
+        }
         if (!DECL_NAME(f) && RECORD_OR_UNION_TYPE_P(TREE_TYPE(f))) {
-            tree inner = member_find(TREE_TYPE(f), name);
-            if (inner)
+            tree inner = member_find_at(TREE_TYPE(f), name, bitpos);
+            if (inner) {
+                if (bitpos)
+                    *bitpos += int_bit_position(f);
                 return inner;
+            }
         }
     }
     return NULL_TREE;
 }
 
-/* A partial cdef struct (`...;`): each member its mirror lists must exist in
- * the header with the same type; order and offsets are the header's. */
+static tree
+member_find(tree record, tree name)
+{
+    return member_find_at(record, name, NULL);
+}
+
+static void
+layout_diff(layout_diffs *d, cc_layout_what what, const char *field,
+            HOST_WIDE_INT cdef, HOST_WIDE_INT real)
+{
+    if (cdef == real || (d->sizes_only && what != CC_LAYOUT_FIELD_SIZE))
+        return;
+    table_check(cc_layout_diff_append(&d->text, &d->len, what, field,
+                                      (long long) cdef, (long long) real));
+}
+
+/* The byte size CFFI compares for a member, or -1 (bitfields, `[]`). */
+static HOST_WIDE_INT
+member_size(tree f)
+{
+    if (DECL_C_BIT_FIELD(f) || !DECL_SIZE_UNIT(f)
+        || TREE_CODE(DECL_SIZE_UNIT(f)) != INTEGER_CST)
+        return -1;
+    tree type = TREE_TYPE(f);
+    if (TREE_CODE(type) == ARRAY_TYPE
+        && (!TYPE_DOMAIN(type) || !TYPE_MAX_VALUE(TYPE_DOMAIN(type))))
+        return -1;
+    return tree_to_shwi(DECL_SIZE_UNIT(f));
+}
+
+/* One member the cdef lists, against the header's member of that name:
+ * the type (a warning), the size and offset (recorded). */
+static void
+member_compare(const marker *m, const char *what, tree cf, HOST_WIDE_INT cpos,
+               tree rf, HOST_WIDE_INT rpos, layout_diffs *d)
+{
+    const char *name = identifier_text(DECL_NAME(cf));
+    if (!field_types_agree(m, what, cf, rf))
+        d->warned = true;
+    HOST_WIDE_INT csize = member_size(cf), rsize = member_size(rf);
+    if (csize < 0 || rsize < 0)
+        return;     /* bitfields and `[]`: CFFI checks neither */
+    if (csize != rsize && !d->warned) {
+        char at[512];
+        mismatch(m->loc, "ccffi: %s: field %qs has size %wd in the cdef, %wd "
+                 "in the header (%s)", what, name, csize, rsize,
+                 where(DECL_SOURCE_LOCATION(rf), at, sizeof at));
+        d->warned = true;
+    }
+    layout_diff(d, CC_LAYOUT_FIELD_SIZE, name, csize, rsize);
+    if (cpos != rpos && !d->warned && !d->sizes_only) {
+        char at[512];
+        mismatch(m->loc, "ccffi: %s: field %qs is at bit offset %wd in the "
+                 "cdef, %wd in the header (%s)", what, name, cpos, rpos,
+                 where(DECL_SOURCE_LOCATION(rf), at, sizeof at));
+        d->warned = true;
+    }
+    layout_diff(d, CC_LAYOUT_FIELD_OFFSET, name, cpos / BITS_PER_UNIT,
+                rpos / BITS_PER_UNIT);
+}
+
+/* Every member the cdef's mirror lists (anonymous members flattened, as C
+ * and CFFI reach their members) must exist in the header, else an error
+ * (CFFI's generated code does not compile then either); each is compared.
+ * False when one is missing (reported). */
 static bool
-records_contain(const marker *m, const char *what, tree cdef, tree real)
+members_compare(const marker *m, const char *what, tree cdef, HOST_WIDE_INT base,
+                tree real, layout_diffs *d)
 {
     for (tree cf = next_field(TYPE_FIELDS(TYPE_MAIN_VARIANT(cdef))); cf;
          cf = next_field(DECL_CHAIN(cf))) {
+        HOST_WIDE_INT cpos = base + int_bit_position(cf);
         if (!DECL_NAME(cf)) {
             if (RECORD_OR_UNION_TYPE_P(TREE_TYPE(cf))
-                && !records_contain(m, what, TREE_TYPE(cf), real))
+                && !members_compare(m, what, TREE_TYPE(cf), cpos, real, d))
                 return false;
             continue;
         }
-        tree rf = member_find(TYPE_MAIN_VARIANT(real), DECL_NAME(cf));
+        HOST_WIDE_INT rpos = 0;
+        tree rf = member_find_at(TYPE_MAIN_VARIANT(real), DECL_NAME(cf), &rpos);
         if (!rf) {
             char at[512];
             tree name = TYPE_NAME(TYPE_MAIN_VARIANT(real));
@@ -841,24 +869,127 @@ records_contain(const marker *m, const char *what, tree cdef, tree real)
                      IDENTIFIER_POINTER(DECL_NAME(cf)), where(loc, at, sizeof at));
             return false;
         }
-        if (!field_types_agree(m, what, cf, rf))
-            return false;
+        member_compare(m, what, cf, cpos, rf, rpos, d);
     }
     return true;
 }
 
-/* Checks the cdef's view of a record against the real one, per FLAGS. */
+/* A member of the header that the exact cdef does not list: warned (once),
+ * not an error: CFFI accepts it where the layout agrees. */
+static void
+members_only_in_header(const marker *m, const char *what, tree cdef, tree real,
+                       layout_diffs *d)
+{
+    for (tree rf = next_field(TYPE_FIELDS(TYPE_MAIN_VARIANT(real)));
+         rf && !d->warned; rf = next_field(DECL_CHAIN(rf))) {
+        if (!DECL_NAME(rf)) {
+            if (RECORD_OR_UNION_TYPE_P(TREE_TYPE(rf)))
+                members_only_in_header(m, what, cdef, TREE_TYPE(rf), d);
+            continue;
+        }
+        if (member_find(TYPE_MAIN_VARIANT(cdef), DECL_NAME(rf)))
+            continue;
+        char at[512];
+        mismatch(m->loc, "ccffi: %s: field %qs is only in the header; declare "
+                 "the struct with %<...;%> if the cdef lists only some fields "
+                 "(%s)", what, identifier_text(DECL_NAME(rf)),
+                 where(DECL_SOURCE_LOCATION(rf), at, sizeof at));
+        d->warned = true;
+    }
+}
+
+static bool
+has_anonymous_member(tree record)
+{
+    for (tree f = next_field(TYPE_FIELDS(TYPE_MAIN_VARIANT(record))); f;
+         f = next_field(DECL_CHAIN(f)))
+        if (!DECL_NAME(f) && RECORD_OR_UNION_TYPE_P(TREE_TYPE(f)))
+            return true;
+    return false;
+}
+
+/* An exact cdef struct against the header's: members by name (each must
+ * exist), their types, sizes and offsets, then size and alignment.  As
+ * CFFI, the module is built with the header's layout and the differences
+ * raise ffi.error when the type is used: they go to *d. */
+static bool
+records_agree(const marker *m, const char *what, tree cdef, tree real,
+              layout_diffs *d)
+{
+    cdef = TYPE_MAIN_VARIANT(cdef);
+    real = TYPE_MAIN_VARIANT(real);
+    d->sizes_only = has_anonymous_member(cdef);
+    if (!members_compare(m, what, cdef, 0, real, d))
+        return false;
+    members_only_in_header(m, what, cdef, real, d);
+    HOST_WIDE_INT csize = tree_to_shwi(TYPE_SIZE_UNIT(cdef));
+    HOST_WIDE_INT rsize = tree_to_shwi(TYPE_SIZE_UNIT(real));
+    if ((csize != rsize || TYPE_ALIGN(cdef) != TYPE_ALIGN(real)) && !d->warned) {
+        char at[512];
+        tree name = TYPE_NAME(real);
+        location_t real_loc = (name && TREE_CODE(name) == TYPE_DECL)
+                              ? DECL_SOURCE_LOCATION(name) : m->loc;
+        tree rf = next_field(TYPE_FIELDS(real));
+        if (rf)
+            real_loc = DECL_SOURCE_LOCATION(rf);
+        mismatch(m->loc, "ccffi: %s: size %wd and alignment %u in the cdef, "
+                 "size %wd and alignment %u in the header (%s)", what,
+                 csize, TYPE_ALIGN_UNIT(cdef), rsize, TYPE_ALIGN_UNIT(real),
+                 where(real_loc, at, sizeof at));
+        d->warned = true;
+    }
+    layout_diff(d, CC_LAYOUT_TOTAL_SIZE, NULL, csize, rsize);
+    layout_diff(d, CC_LAYOUT_TOTAL_ALIGNMENT, NULL, TYPE_ALIGN_UNIT(cdef),
+                TYPE_ALIGN_UNIT(real));
+    return true;
+}
+
+/* A partial cdef struct (`...;`): each member its mirror lists must exist in
+ * the header with the same type; order and offsets are the header's, only
+ * the members' sizes are compared (as CFFI does). */
+static bool
+records_contain(const marker *m, const char *what, tree cdef, tree real,
+                layout_diffs *d)
+{
+    d->sizes_only = true;
+    return members_compare(m, what, cdef, 0, real, d);
+}
+
+/* Checks the cdef's view of a record against the real one, per FLAGS;
+ * the layout differences CFFI raises at use go to *d.  False on an error. */
 static bool
 record_check(const marker *m, const char *what, unsigned flags, tree cdef,
-             tree real)
+             tree real, layout_diffs *d)
 {
     if (!RECORD_OR_UNION_TYPE_P(real))
         return true;
     if (flags & CCC_MF_EXACT)
-        return records_agree(m, what, cdef, real);
+        return records_agree(m, what, cdef, real, d);
     if (flags & CCC_MF_FIELDS)
-        return records_contain(m, what, cdef, real);
+        return records_contain(m, what, cdef, real, d);
     return true;
+}
+
+static void mismatch_record(const char *name, const char *message);
+
+/* The record of the layout differences of table type INDEX (a struct or
+ * union), under the name CFFI shows for it (table/cmismatch.h). */
+static void
+layout_record(uint32_t index, layout_diffs *d)
+{
+    if (d->len == 0)
+        return;
+    const cct_type *ty = &table.types[index];
+    const char *name = cc_table_str(&table, ty->name);
+    if ((ty->kind == CCT_KIND_STRUCT || ty->kind == CCT_KIND_UNION) && *name) {
+        char *full = (ty->flags & CCT_TF_TYPEDEF_NAMED)
+                     ? xstrdup(name)
+                     : xasprintf("%s %s", ty->kind == CCT_KIND_UNION ? "union"
+                                                                     : "struct",
+                                 name);
+        mismatch_record(full, d->text);
+        free(full);
+    }
 }
 
 /* ------------------------------------------------------------- markers */
@@ -983,9 +1114,15 @@ marker_tag(const marker *m, enum tree_code code)
         return;
     }
     /* layout differences warn (CFFI builds such a module and complains at
-     * use); the source's layout is recorded */
-    record_check(m, what, flags, marker_type(m->decl), real);
-    table_decl(m->name, CCT_DECL_TAG, type_index(real), 0, CCT_NO_SLOT, 0);
+     * use); the source's layout is recorded, and what CFFI raises at use */
+    layout_diffs d;
+    memset(&d, 0, sizeof d);
+    if (record_check(m, what, flags, marker_type(m->decl), real, &d)) {
+        uint32_t index = type_index(real);
+        table_decl(m->name, CCT_DECL_TAG, index, 0, CCT_NO_SLOT, 0);
+        layout_record(index, &d);
+    }
+    free(d.text);
 }
 
 /* typedef NAME: what the name really is (`typedef int... t` included). */
@@ -1024,9 +1161,14 @@ marker_typedef(const marker *m)
                    CCT_NO_SLOT, 0);
         return;
     }
-    record_check(m, what, flags, marker_type(m->decl), type);
-    table_decl(m->name, CCT_DECL_TYPEDEF, type_index(type), 0,
-               CCT_NO_SLOT, 0);
+    layout_diffs d;
+    memset(&d, 0, sizeof d);
+    if (record_check(m, what, flags, marker_type(m->decl), type, &d)) {
+        uint32_t index = type_index(type);
+        table_decl(m->name, CCT_DECL_TYPEDEF, index, 0, CCT_NO_SLOT, 0);
+        layout_record(index, &d);
+    }
+    free(d.text);
 }
 
 /* The 64-bit pattern of a string constant: pool offset | length << 32. */

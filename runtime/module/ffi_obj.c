@@ -164,6 +164,10 @@ static PyObject *ffi_alignof(FFIObject *self, PyObject *arg)
     if (ct == NULL)
         return NULL;
     Py_ssize_t align = ct->ct_align;
+    if (ctype_check_layout(ct) < 0) {
+        Py_DECREF(ct);
+        return NULL;
+    }
     if (align <= 0 || (ct->ct_flags & (CT_IS_OPAQUE | CT_VOID))) {
         PyErr_Format(ctype_unknown_size_error, "ctype '%s' is of unknown alignment",
                      ct->ct_name);
@@ -191,6 +195,8 @@ static int ffi_offset_step(CTypeObject **ct, PyObject *key, Py_ssize_t *offset, 
             PyErr_Format(PyExc_TypeError, "struct/union is opaque: '%s'", t->ct_name);
             return -1;
         }
+        if (ctype_check_layout(t) < 0)
+            return -1;
         CFieldObject *f = ctype_find_field(t, key);
         if (f == NULL) {
             if (!PyErr_Occurred())

@@ -692,6 +692,9 @@ static int cconv_write_struct(CTypeObject *ct, char *dst, PyObject *obj)
         PyErr_Format(PyExc_TypeError, "'%s' is opaque", ct->ct_name);
         return -1;
     }
+    if ((PyList_Check(obj) || PyTuple_Check(obj) || PyDict_Check(obj))
+        && ctype_check_layout(ct) < 0)
+        return -1;
     if (PyList_Check(obj) || PyTuple_Check(obj))
         return cconv_write_struct_from_seq(ct, dst, obj);
     if (PyDict_Check(obj))

@@ -548,6 +548,8 @@ static PyObject *cdata_newp_pointer(CTypeObject *ct, PyObject *init, PyObject *a
         return NULL;
     }
     if (item->ct_flags & CT_STRUCT_OR_UNION) {
+        if (ctype_check_layout(item) < 0)
+            return NULL;
         Py_ssize_t nbytes = cdata_varsize_struct(item, init);
         if (nbytes < 0)
             return NULL;
@@ -1506,6 +1508,8 @@ static PyObject *cdata_getattro(CDataObject *cd, PyObject *name)
     char *base;
     CTypeObject *st = cdata_struct_of(cd, &base);
     if (st != NULL && st->ct_fields != NULL) {
+        if (ctype_check_layout(st) < 0)
+            return NULL;
         CFieldObject *f = ctype_find_field(st, name);
         if (f != NULL) {
             if (base == NULL)
@@ -1555,6 +1559,8 @@ static int cdata_setattro(CDataObject *cd, PyObject *name, PyObject *value)
     char *base;
     CTypeObject *st = cdata_struct_of(cd, &base);
     if (st != NULL && st->ct_fields != NULL) {
+        if (ctype_check_layout(st) < 0)
+            return -1;
         CFieldObject *f = ctype_find_field(st, name);
         if (f != NULL) {
             if (value == NULL) {
@@ -1590,6 +1596,8 @@ static PyObject *cdata_dir(CDataObject *cd, PyObject *noarg)
     CTypeObject *st = cdata_struct_of(cd, &base);
     if (st == NULL || st->ct_fields == NULL)
         return PyList_New(0);
+    if (ctype_check_layout(st) < 0)
+        return NULL;
     PyObject *keys = PyDict_Keys(st->ct_fields);
     if (keys != NULL && PyList_Sort(keys) < 0)
         Py_CLEAR(keys);

@@ -19,6 +19,7 @@
 #include "object/ffi_state.h"
 #include "object/ctype_obj.h"
 #include "cdef/layout.h"
+#include "table/cmismatch.h"
 
 static int crealize_grow_realized(FFIObject *ffi)
 {
@@ -279,6 +280,26 @@ static int crealize_has_var_array(const cc_table *t, uint32_t index, int depth)
     return 0;
 }
 
+/* A struct/union whose cdef the compiler contradicts (a "$mismatch"
+ * record, table/cmismatch.h) keeps the compiler's layout and raises CFFI's
+ * ffi.error where CFFI would first need its fields. */
+static int crealize_note_layout_mismatch(FFIObject *ffi, CTypeObject *ct)
+{
+    const char *text;
+    size_t len;
+    if (!cc_table_layout_mismatch(&ffi->table, ct->ct_name, &text, &len))
+        return 0;
+    char message[1024];
+    if (cc_layout_mismatch_message(text, len, ct->ct_name, CC_LAYOUT_AT_USE,
+                                   message, sizeof message) <= 0)
+        return 0;
+    PyObject *msg = PyUnicode_FromString(message);
+    if (msg == NULL)
+        return -1;
+    Py_XSETREF(ct->ct_layout_error, msg);
+    return 0;
+}
+
 /* Fills a realized struct/union from its (complete) table record. */
 static int crealize_complete_struct(FFIObject *ffi, CTypeObject *ct, uint32_t index)
 {
@@ -316,6 +337,8 @@ static int crealize_complete_struct(FFIObject *ffi, CTypeObject *ct, uint32_t in
         extra |= CT_WITH_VAR_ARRAY;
     int rc = ctype_complete_struct(ct, fields, (Py_ssize_t)ty.size, ty.align, extra);
     Py_DECREF(fields);
+    if (rc == 0)
+        rc = crealize_note_layout_mismatch(ffi, ct);
     return rc;
 error:
     Py_DECREF(fields);

@@ -75,6 +75,7 @@ static int ctype_clear(CTypeObject *ct)
     Py_CLEAR(ct->ct_fields);
     Py_CLEAR(ct->ct_field_list);
     ct->ct_first_field = NULL;
+    Py_CLEAR(ct->ct_layout_error);
     Py_CLEAR(ct->ct_enum_values);
     Py_CLEAR(ct->ct_enum_names);
     return 0;
@@ -526,6 +527,12 @@ error:
 
 PyObject *ctype_unknown_size_error;
 
+int ctype_layout_raise(CTypeObject *ct)
+{
+    PyErr_SetObject(ccm_error, ct->ct_layout_error);
+    return -1;
+}
+
 Py_ssize_t ctype_sizeof(CTypeObject *ct)
 {
     if (ct->ct_size < 0)
@@ -621,6 +628,8 @@ static PyObject *ctype_get_fields(CTypeObject *ct, void *c)
         return ctype_no_attr("fields");
     if (ct->ct_field_list == NULL)
         Py_RETURN_NONE;
+    if (ctype_check_layout(ct) < 0)
+        return NULL;
     return PySequence_List(ct->ct_field_list);
 }
 

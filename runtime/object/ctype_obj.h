@@ -83,6 +83,11 @@ typedef struct CTypeObject {
     PyObject *ct_fields;
     PyObject *ct_field_list;
     struct CFieldObject *ct_first_field;
+    /* STRUCT/UNION of an API-mode module whose cdef gets the layout wrong
+     * (table/cmismatch.h): the ffi.error message CFFI raises when the
+     * fields are first needed (ctype_check_layout), else NULL.  The type
+     * keeps the compiler's layout. */
+    PyObject *ct_layout_error;
     /* The first CTYPE_FIELD_SLOTS entries of ct_fields (interned names,
      * borrowed from ct_fields) in a flat array: p.x compares pointers here
      * before asking the dict.  NULL when no fields. */
@@ -165,6 +170,15 @@ extern PyObject *ctype_unknown_size_error;
 /* Sizes: ct_size, or -1 with ctype_unknown_size_error
  * "ctype 'X' is of unknown size". */
 Py_ssize_t ctype_sizeof(CTypeObject *ct);
+
+/* Where CFFI first needs a struct's fields (field access, ffi.new,
+ * initializers, offsetof, alignof, .fields): -1 with ffi.error if the cdef
+ * gets the layout of struct/union ct wrong (ct_layout_error), else 0. */
+int ctype_layout_raise(CTypeObject *ct);
+static inline int ctype_check_layout(CTypeObject *ct)
+{
+    return ct->ct_layout_error == NULL ? 0 : ctype_layout_raise(ct);
+}
 
 /* The type name with a declarator spliced in: ctype_name_with(ct, "*") for
  * "int *" -> "int **"... Returns a new str. */

@@ -87,6 +87,13 @@ static inline enum ccc_marker_kind ccc_marker_kind_of(const char *spelling)
  * whose string is the message of the ffi.error that using NAME raises (as
  * CFFI raises it at use).  No C identifier starts with '$'. */
 #define CCC_MISMATCH_PREFIX "$mismatch "
+/* A struct/union layout the cdef gets wrong (offset or size of a member,
+ * total size or alignment) is recorded the same way, named
+ * CCC_MISMATCH_PREFIX + the type's name as CFFI shows it ("$mismatch struct
+ * foo_s", "$mismatch foo_t" for `typedef struct {...} foo_t`): the string
+ * lists the differences, one per line, in the format of table/cmismatch.h,
+ * which also writes, reads and words them (ffi.error when the type's fields
+ * are first needed, VerificationError in ffi.verify()). */
 
 /* ------------------------------------------------------- module init ABI */
 

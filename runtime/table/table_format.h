@@ -257,6 +257,13 @@ enum cct_decl_kind {
 #define CCT_DF_PYTHON_C    0x0008u /* EXTERN_PYTHON: extern "Python+C" */
 #define CCT_DF_MACRO       0x0010u /* FUNCTION/CONST: known to be a macro (API) */
 
+/* A CONST_STRING whose name starts with CCC_MISMATCH_PREFIX ("$mismatch ",
+ * contract.h; no C name starts with '$') is no constant of the cdef but a
+ * record of what the cdef gets wrong: "$mismatch NAME" holds the ffi.error
+ * message of lib.NAME (a value the compiler contradicts), "$mismatch struct
+ * foo_s" (the type's name as CFFI shows it) the layout differences of that
+ * struct/union, in the format of table/cmismatch.h. */
+
 #define CCT_NO_SLOT UINT32_MAX
 
 typedef struct cct_decl {

@@ -523,13 +523,92 @@ def test_generated_code_is_warning_free(tmp_path):
 # --------------------------------------------------------- diagnostics
 
 def test_mismatched_exact_struct_warns(tmp_path, capfd, compiler):
-    # CFFI builds it too; the source's layout is used
+    # CFFI builds it too; the source's layout is used, and the fields raise
+    # CFFI's ffi.error once they are needed
     m, err = build_warns(tmp_path, capfd, "struct s { int a; int b; };",
                          "struct s { int a; long b; };")
     assert re.search(r"warning: ccffi: struct s: field 'b' is 'int' in the "
                      r"cdef, 'long int' in the header \(.*\.c:\d+\)", err), err
     assert m.ffi.sizeof("struct s") == 16
-    assert m.ffi.offsetof("struct s", "b") == 8
+    with pytest.raises(m.ffi.error) as info:
+        m.ffi.offsetof("struct s", "b")
+    assert str(info.value) == (
+        "struct s: wrong size for field 'b' (cdef says 4, but C compiler "
+        "says 8). fix it or use \"...;\" as the last field in the cdef for "
+        "struct s to make it flexible")
+
+
+LAYOUT_CASES = [
+    # (cdef, source, what CFFI raises at use)
+    ("struct foo_s { int b; short a; };", "struct foo_s { short a; int b; };",
+     "struct foo_s: wrong offset for field 'b' (cdef says 0, but C compiler "
+     "says 4)"),
+    ("struct foo_s { char x; int y; long *z; };",
+     "struct foo_s { char x; int y; long *z; char extra; };",
+     "struct foo_s: wrong total size (cdef says 16, but C compiler says 24)"),
+    ("struct foo_s { char a[8]; };",
+     "struct foo_s { char a[8]; } __attribute__((aligned(8)));",
+     "struct foo_s: wrong total alignment (cdef says 1, but C compiler says "
+     "8)"),
+    ("typedef struct { short a; int b[2]; } foo_t;",
+     "typedef struct { short a; int b[3]; } foo_t;",
+     "foo_t: wrong size for field 'b' (cdef says 8, but C compiler says 12)"),
+    ("union foo_u { int a; char b[8]; };", "union foo_u { int a; char b[12]; };",
+     "union foo_u: wrong size for field 'b' (cdef says 8, but C compiler "
+     "says 12)"),
+    ("struct foo_s { short a; ...; };", "struct foo_s { int x; int a; };",
+     "struct foo_s: wrong size for field 'a' (cdef says 2, but C compiler "
+     "says 4)"),
+]
+
+
+@pytest.mark.parametrize("case", range(len(LAYOUT_CASES)))
+@pytest.mark.parametrize("cpp", [False, True], ids=["c", "cpp"])
+def test_struct_layout_mismatch_raises_at_use(tmp_path, capfd, compiler, case,
+                                              cpp):
+    # as CFFI: the module builds with the compiler's layout, sizeof works,
+    # and the first use that needs the fields raises ffi.error
+    cdef, source, message = LAYOUT_CASES[case]
+    kwds = {"source_extension": ".cpp"} if cpp else {}
+    capfd.readouterr()
+    m = build(tmp_path, cdef, source, **kwds)
+    capfd.readouterr()
+    ffi = m.ffi
+    tname = message.split(":")[0]
+    full = message + ('. fix it or use "...;" as the last field in the cdef '
+                      'for %s to make it flexible' % tname)
+    assert ffi.sizeof(tname) > 0
+    ptr = ffi.cast(tname + " *", 0)
+    assert ffi.typeof(ptr) is ffi.typeof(tname + " *")
+    for use in [lambda: ffi.new(tname + " *"),
+                lambda: ffi.new(tname + " *", []),
+                lambda: ffi.offsetof(tname, "a"),
+                lambda: ffi.alignof(tname),
+                lambda: ffi.typeof(tname).fields]:
+        with pytest.raises(ffi.error) as info:
+            use()
+        assert str(info.value) == full
+    buf = ffi.new("char[]", ffi.sizeof(tname))
+    p = ffi.cast(tname + " *", buf)
+    with pytest.raises(ffi.error) as info:
+        p.a
+    assert str(info.value) == full
+
+
+def test_struct_layout_agreeing_extra_field(tmp_path, compiler):
+    # CFFI's corner case: a header field where the cdef has padding only
+    m = build(tmp_path, "struct foo_s { char x; int y; long *z; };",
+              "struct foo_s { char x, extra; int y; long *z; };")
+    p = m.ffi.new("struct foo_s *", {"y": 5})
+    assert p.y == 5 and m.ffi.offsetof("struct foo_s", "z") == 8
+
+
+def test_struct_field_missing_in_source_fails(tmp_path, compiler):
+    # CFFI's generated C does not compile either (offsetof of no member)
+    err = build_fails(tmp_path, "struct foo_s { char x; int y; long *z; };",
+                      "struct foo_s { int y; long *z; };")
+    assert "struct foo_s: the cdef has field 'x', the header has no such " \
+           "field" in err, err
 
 
 def test_mismatched_values_raise_at_use(tmp_path, capfd, compiler):
@@ -941,7 +1020,11 @@ def test_lang_values_and_constants(tmp_path, capfd, ext, compiler):
     assert "the C compiler says 'FOO' is equal to 124 (0x7c)" in str(info.value)
     assert m.lib.DBL == -6912.5
     assert m.lib.PNULL == m.ffi.NULL
-    assert m.ffi.offsetof("struct s", "b") == 8
+    assert m.ffi.sizeof("struct s") == 16
+    with pytest.raises(m.ffi.error) as info:
+        m.ffi.offsetof("struct s", "b")
+    assert str(info.value).startswith(
+        "struct s: wrong size for field 'b' (cdef says 4, but C compiler says 8)")
 
 
 @pytest.mark.parametrize("ext", LANGUAGES)

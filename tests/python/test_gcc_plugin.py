@@ -373,6 +373,8 @@ MISMATCHES = {
     "INCOMPLETE": r"struct incomplete: the cdef gives its fields but the source has no complete definition",
     "FUNCTION_MISSING": r"function 'nosuch' is not declared in the source",
     "PARTIAL_FIELD_MISSING": r"typedef tagged_t: the cdef has field 'nosuch', the header has no such field \(.*mismatch.h:5\)",
+    # as CFFI's generated C (offsetof a missing member) fails to compile
+    "FIELD_NAME": r"struct s: the cdef has field 'bb', the header has no such field \(.*mismatch.h:4\)",
     "TAG_KIND": r"the cdef says 'union s', the source declares 'struct s'",
     "NO_SENTINEL": r"markers but no table sentinel",
     "AFTER_SENTINEL": r"marker 's' after the table sentinel",
@@ -395,7 +397,6 @@ def test_mismatch_is_an_error(tmp_path, case):
 WARNINGS = {
     "FIELD_TYPE": r"struct s: field 'b' is 'int' in the cdef, 'long int' in the header \(.*mismatch.h:4\)",
     "FIELD_MISSING": r"struct s: field 'c' is only in the header; declare the struct with '...;' if the cdef lists only some fields \(.*mismatch.h:4\)",
-    "FIELD_NAME": r"struct s: the cdef has field 'bb' where the header has 'b'",
     "BITFIELD_WIDTH": r"field 'c' is 'unsigned int : 4' in the cdef, 'unsigned int : 3' in the header",
     "ANON_MEMBER": r"typedef tagged_t: field 'd' is 'float' in the cdef, 'double' in the header \(.*mismatch.h:5\)",
     "PARTIAL_FIELD_TYPE": r"struct s: field 'b' is 'char \*' in the cdef, 'long int' in the header \(.*mismatch.h:4\)",
