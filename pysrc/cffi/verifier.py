@@ -14,7 +14,9 @@ import os
 import re
 import sys
 
-from .error import VerificationError
+import _cffi_backend
+
+from .error import VerificationError, VerificationMissing
 
 __all__ = ['Verifier', 'cleanup_tmpdir', 'set_tmpdir']
 
@@ -117,11 +119,13 @@ class Verifier:
             from .api import FFI
             build = FFI()
             for other in self.ffi.__dict__.get('_included_ffis', ()):
-                # a verified ffi is included through its module's ffi, so
-                # that both modules share the types
+                # a verified ffi is included through the ffi that built its
+                # module: the new module imports that one and shares its
+                # types (cdata of either ffi pass to either lib)
                 verifier = other.__dict__.get('verifier')
-                module = getattr(verifier, 'module', None)
-                build.include(module.ffi if module is not None else other)
+                if getattr(verifier, 'module', None) is not None:
+                    other = verifier._build_ffi()
+                build.include(other)
             for csource, options in self.ffi.__dict__.get('_cdefargs', ()):
                 build.cdef(csource, **options)
             build.set_source(self.get_module_name(), self.preamble,
@@ -137,6 +141,7 @@ class Verifier:
 
     def _write_source(self, file=None):
         from . import _codegen
+        _check_nameable(_cffi_backend._ccffi_declarations(self.ffi))
         text = _codegen.generate_c(self._build_ffi(), self.get_module_name(),
                                    self.preamble)
         if file is not None:
@@ -251,6 +256,9 @@ class Verifier:
             # this one imports it
             sys.modules[name] = module
         self.module = module
+        # as CFFI's module keeps the ffi that verified it
+        module._cffi_original_ffi = self.ffi
+        _check_against_cdef(self.ffi, module, self.kwds)
         _adopt_types(self.ffi, module.ffi)
         return module.lib
 
@@ -273,6 +281,313 @@ def _adopt_types(ffi, module_ffi):
             ffi.__dict__[name] = getattr(module_ffi, name)
         except AttributeError:
             pass
+
+
+# ------------------------------------------------------------------ checks
+#
+# Once the module is loaded, CFFI's verify() checks that the C compiler
+# agrees with the numbers the cdef gave, and raises VerificationError where
+# it does not: the values of integer constants and of the enumerators of
+# complete enums, the layout of complete structs and unions, the size of
+# each field of partial ones, the item size of a global 'T x[...]'.  Its
+# generated code also makes the compiler refuse a field that the cdef
+# declares as an integer and the source as something else, and (with
+# -Werror) a field of another type than the cdef's.  Here the module's ffi
+# says what the compiler found (the plugin records the source's values and
+# layouts) and the caller's ffi, read through the base class whatever
+# verify() installed on it, what the cdef says.
+
+_Backend = _cffi_backend.FFI
+_CHARS = frozenset(['char', 'wchar_t', 'char16_t', 'char32_t'])
+_FLOATS = frozenset(['float', 'double', 'long double'])
+# the spelling of an anonymous struct/union/enum: C cannot name it
+_ANONYMOUS = re.compile(r'\b(struct|union|enum) (?![A-Za-z_$])')
+# pointers to an anonymous struct/union/enum: its kind, the stars
+_ANONYMOUS_PTR = re.compile(r'^(struct|union|enum)  ?(\*+)$')
+
+
+def _check_nameable(decls):
+    """CFFI's verify() cannot write a function whose prototype uses a type
+    without a C name: a pointer to a pointer to an anonymous struct (only
+    `typedef struct {...} *p_t;` names a pointer to one, as p_t)."""
+    named = set(m.group(1) for m in
+                (_ANONYMOUS_PTR.match(d[2]) for d in decls if d[0] == 'typedef')
+                if m and m.group(2) == '*')
+    for d in decls:
+        if d[0] != 'function':
+            continue
+        name, result, args = d[1], d[2], d[3]
+        for what, ctype in ([('result', result)] +
+                            [('argument', a) for a in args]):
+            m = _ANONYMOUS_PTR.match(ctype)
+            if m and len(m.group(2)) > 1 and m.group(1) not in named:
+                raise VerificationError(
+                    "function %s: cannot generate '%s' in %s of %s: unknown "
+                    "type name" % (name, _ANONYMOUS.sub(r'\1 $', ctype),
+                                   what, name))
+
+
+def _check_against_cdef(ffi, module, kwds):
+    decls = _cffi_backend._ccffi_declarations(ffi)
+    werror = _warnings_are_errors(kwds)
+    records = [d for d in decls if d[0] in ('struct', 'union')
+               and d[3] != 'opaque']
+    # what CFFI's generated code makes the C compiler refuse
+    for d in records:
+        _check_field_types(ffi, module.ffi, d, werror)
+    # what its module's setup checks: constant and enumerator values
+    for d in decls:
+        if d[0] == 'constant':
+            _check_constant(module.ffi, d[1], d[2], d[3])
+        elif d[0] == 'enum' and not d[3] and \
+                all(v is not None for _, v in d[4]):
+            _check_enum(module.ffi, d[1], d[4])
+    # what it checks next, in the order of its declaration keys
+    later = [(_record_key(d), _check_record, d) for d in records]
+    later += [('variable ' + d[1], _check_global_array, d) for d in decls
+              if d[0] == 'variable' and d[2].endswith('[...]')]
+    for _, check, d in sorted(later, key=lambda x: x[0]):
+        check(ffi, module, d, werror)
+
+
+def _warnings_are_errors(kwds):
+    """True if the compiler makes an incompatible pointer an error."""
+    result = False
+    args = (list(kwds.get('extra_compile_args') or ()) +
+            os.environ.get('CFLAGS', '').split())
+    for arg in args:
+        if arg in ('-Werror', '-Werror=incompatible-pointer-types'):
+            result = True
+        elif arg in ('-Wno-error', '-Wno-error=incompatible-pointer-types'):
+            result = False
+    return result
+
+
+def _record_names(d):
+    """(the C name, CFFI's name of the declaration, CFFI's name of the
+    type) of a struct/union declaration."""
+    kind, name, typedef_named = d[0], d[1], d[2]
+    if typedef_named:
+        return name, 'anonymous ' + name, '$' + name
+    return '%s %s' % (kind, name), '%s %s' % (kind, name), name
+
+
+def _record_key(d):
+    return _record_names(d)[1]
+
+
+def _flat_fields(fields):
+    """(name, cdef spelling, bitsize) of each member, the members of an
+    anonymous struct/union member in its place (as C names them)."""
+    for field in fields:
+        if len(field) == 4:
+            for sub in _flat_fields(field[3]):
+                yield sub
+        else:
+            yield field[:3]
+
+
+def _cdef_type(ffi, spelling):
+    try:
+        return _Backend.typeof(ffi, spelling)
+    except Exception:
+        return None     # partial, or '[...]': the compiler's only
+
+
+def _real_fields(module_ffi, cname):
+    try:
+        return dict(_Backend.typeof(module_ffi, cname).fields or ())
+    except Exception:
+        return None
+
+
+def _is_integer(ctype):
+    """An integer type as CFFI's verify() sees it (char is not one)."""
+    return (ctype.kind == 'primitive' and ctype.cname not in _CHARS and
+            ctype.cname not in _FLOATS and '_Complex' not in ctype.cname)
+
+
+def _shifts(ctype):
+    """True if C accepts `x << 1` for an x of this type."""
+    return ctype.kind == 'enum' or (ctype.kind == 'primitive' and
+                                    ctype.cname not in _FLOATS and
+                                    '_Complex' not in ctype.cname)
+
+
+def _primitive_key(ffi, ctype):
+    name = ctype.cname
+    if name in ('char', '_Bool') or name in _FLOATS or '_Complex' in name:
+        return name
+    try:
+        signed = int(_Backend.cast(ffi, ctype, -1)) < 0
+    except Exception:
+        signed = None
+    return ('int', _Backend.sizeof(ffi, ctype), signed)
+
+
+def _same_type(ffi, a, b):
+    """True if C sees the cdef's type `a` and the source's `b` as the same
+    (a `T *tmp = &field;` gives no warning).  Lenient where unsure."""
+    try:
+        if a.kind != b.kind:
+            return ({a.kind, b.kind} == {'enum', 'primitive'} and
+                    _Backend.sizeof(ffi, a) == _Backend.sizeof(ffi, b))
+        if a.kind == 'primitive':
+            return _primitive_key(ffi, a) == _primitive_key(ffi, b)
+        if a.kind == 'pointer':
+            return _same_type(ffi, a.item, b.item)
+        if a.kind == 'array':
+            return ((a.length is None or b.length is None or
+                     a.length == b.length) and _same_type(ffi, a.item, b.item))
+        if a.kind == 'function':
+            return (a.ellipsis == b.ellipsis and len(a.args) == len(b.args)
+                    and _same_type(ffi, a.result, b.result) and
+                    all(_same_type(ffi, x, y) for x, y in zip(a.args, b.args)))
+        if a.kind in ('struct', 'union', 'enum'):
+            return a.cname == b.cname
+    except Exception:
+        pass
+    return True
+
+
+def _check_field_types(ffi, module_ffi, d, werror):
+    cname, prefix, _ = _record_names(d)
+    real = _real_fields(module_ffi, cname)
+    if real is None:
+        return
+    for fname, spelling, bitsize in _flat_fields(d[4]):
+        if not fname or fname not in real:
+            continue     # unnamed bitfield; a missing field fails to build
+        ours = _cdef_type(ffi, spelling)
+        theirs = real[fname].type
+        if bitsize >= 0 or (ours is not None and _is_integer(ours)):
+            refused = not _shifts(theirs)
+        else:
+            refused = (werror and ours is not None and
+                       not _same_type(module_ffi, ours, theirs))
+        if refused:
+            raise VerificationError(
+                "%s: field '%s' is '%s' in the cdef but '%s' in the C source"
+                % (prefix, fname, spelling, theirs.cname))
+
+
+def _check_constant(module_ffi, name, spelling, value):
+    from ._codegen import INTEGER
+    if value is None or not INTEGER.match(spelling):
+        return
+    try:
+        real = _Backend.integer_const(module_ffi, name)
+    except Exception:
+        return
+    if real != value:
+        raise VerificationError("%s has the real value %d, not %d"
+                                % (name, real, value))
+
+
+def _check_enum(module_ffi, name, enumerators):
+    for enumerator, value in enumerators:
+        try:
+            real = _Backend.integer_const(module_ffi, enumerator)
+        except Exception:
+            raise VerificationError("enum %s: %s is not declared in the C "
+                                    "source" % (name, enumerator))
+        if real != value:
+            raise VerificationError("enum %s: %s has the real value %d, not %d"
+                                    % (name, enumerator, real, value))
+
+
+def _check_record(ffi, module, d, werror):
+    cname, prefix, tpname = _record_names(d)
+    module_ffi = module.ffi
+    try:
+        ours = _Backend.typeof(ffi, cname)
+        partial = False
+        _Backend.sizeof(ffi, ours)
+    except VerificationMissing:
+        partial = True
+    except Exception:
+        return
+    try:
+        theirs = _Backend.typeof(module_ffi, cname)
+        real = dict(theirs.fields or ())
+    except Exception:
+        return
+    fields = [f for f in _flat_fields(d[4]) if f[0] and f[2] < 0]
+    try:
+        if partial:
+            _check_partial_fields(ffi, module_ffi, tpname, fields, real)
+        else:
+            _check_layout(ffi, module_ffi, cname, ours, theirs, fields, real)
+    except VerificationError as e:
+        e.args = ('%s: %s' % (prefix, e.args[0]),) + e.args[1:]
+        raise
+
+
+def _size_or_none(ffi, ctype):
+    try:
+        return _Backend.sizeof(ffi, ctype)
+    except Exception:
+        return None
+
+
+def _check_layout(ffi, module_ffi, cname, ours, theirs, fields, real):
+    def check(realvalue, expected, msg):
+        if realvalue is not None and expected is not None and \
+                realvalue != expected:
+            raise VerificationError("%s (we have %d, but C compiler says %d)"
+                                    % (msg, expected, realvalue))
+    check(_Backend.sizeof(module_ffi, theirs), _Backend.sizeof(ffi, ours),
+          "wrong total size")
+    check(_Backend.alignof(module_ffi, theirs), _Backend.alignof(ffi, ours),
+          "wrong total alignment")
+    for fname, spelling, _ in fields:
+        if fname not in real:
+            continue
+        check(_Backend.offsetof(module_ffi, cname, fname),
+              _Backend.offsetof(ffi, cname, fname),
+              "wrong offset for field %r" % (fname,))
+        if not spelling.endswith('[]'):
+            ftype = _cdef_type(ffi, spelling)
+            check(_size_or_none(module_ffi, real[fname].type),
+                  None if ftype is None else _size_or_none(ffi, ftype),
+                  "wrong size for field %r" % (fname,))
+
+
+def _check_partial_fields(ffi, module_ffi, tpname, fields, real):
+    for fname, spelling, _ in fields:
+        if fname not in real or spelling.endswith('[]'):
+            continue
+        fsize = _size_or_none(module_ffi, real[fname].type)
+        if fsize is None:
+            continue
+        if spelling.endswith('[...]'):
+            item = _cdef_type(ffi, spelling[:-5])
+            isize = None if item is None else _size_or_none(ffi, item)
+            if isize and fsize % isize:
+                raise VerificationError("field '%s.%s' has a bogus size?"
+                                        % (tpname, fname))
+            continue
+        ftype = _cdef_type(ffi, spelling)
+        declared = None if ftype is None else _size_or_none(ffi, ftype)
+        if declared is not None and declared != fsize:
+            raise VerificationError(
+                "field '%s.%s' is declared as %d bytes, but is really %d "
+                "bytes" % (tpname, fname, declared, fsize))
+
+
+def _check_global_array(ffi, module, d, werror):
+    name, spelling = d[1], d[2]
+    item = _cdef_type(ffi, spelling[:-5])
+    try:
+        value = getattr(module.lib, name)
+        size = _Backend.sizeof(module.ffi, value)
+    except Exception:
+        return
+    isize = None if item is None else _size_or_none(ffi, item)
+    if isize and size % isize:
+        raise VerificationError(
+            "variable %s: bad size: %r does not seem to be an array of <%s>"
+            % (name, name, spelling[:-5]))
 
 
 # ------------------------------------------------------------------ tmpdir

@@ -185,6 +185,8 @@ typedef struct ApiLibObject {
     PyObject *dict;          /* name -> cached attribute */
     FFIObject *ffi;
     api_state *state;
+    PyObject *weakreflist;   /* ffi.verify()'s lib can be weakly referenced,
+                                as CFFI's (a Python object there) */
 } ApiLibObject;
 
 static PyObject *apilib_no_attribute(ApiLibObject *lib, PyObject *name)
@@ -544,6 +546,8 @@ static int apilib_clear(ApiLibObject *lib)
 static void apilib_dealloc(ApiLibObject *lib)
 {
     PyObject_GC_UnTrack(lib);
+    if (lib->weakreflist != NULL)
+        PyObject_ClearWeakRefs((PyObject *)lib);
     apilib_clear(lib);
     PyObject_GC_Del(lib);
 }
@@ -567,6 +571,7 @@ PyTypeObject ApiLib_Type = {
     .tp_dealloc = (destructor)apilib_dealloc,
     .tp_methods = apilib_methods,
     .tp_dictoffset = offsetof(ApiLibObject, dict),
+    .tp_weaklistoffset = offsetof(ApiLibObject, weakreflist),
 };
 
 /* ffi.addressof(lib, "name"): a function pointer cdata for a function, a
@@ -621,6 +626,7 @@ PyObject *api_lib_new(struct FFIObject *ffi, api_state *st)
     Py_INCREF(ffi);
     lib->ffi = ffi;
     lib->state = st;
+    lib->weakreflist = NULL;
     PyObject_GC_Track(lib);
     if (lib->dict == NULL) {
         Py_DECREF(lib);

@@ -138,9 +138,8 @@ def test_verify_include_shares_types(tmp_path):
     assert lib.myfunc(ffi2.new("foo_t *", {'x': 10})) == 420
 
 
-@pytest.mark.xfail(strict=True, reason="API mode: a module built with "
-                   "include(m.ffi) does not share m's ctypes yet")
 def test_verify_include_cdata_of_included_ffi(tmp_path):
+    # the including module imports the included one and shares its types
     ffi1 = FFI()
     ffi1.cdef("typedef struct { int x; ...; } foo_t;")
     ffi1.verify("typedef struct { int y, x; } foo_t;", tmpdir=str(tmp_path))
@@ -151,3 +150,172 @@ def test_verify_include_cdata_of_included_ffi(tmp_path):
                       "static int myfunc(foo_t *p) { return 42 * p->x; }",
                       tmpdir=str(tmp_path))
     assert lib.myfunc(ffi1.new("foo_t *", {'x': -10})) == -420
+
+
+# ---------------------------------------------------------------- checks
+# verify() raises VerificationError, as CFFI's does, where the C compiler
+# disagrees with numbers the cdef gave.
+
+def _verify_error(tmp_path, cdef, source, **kwds):
+    ffi = FFI()
+    ffi.cdef(cdef)
+    with pytest.raises(VerificationError) as e:
+        ffi.verify(source, tmpdir=str(tmp_path), **kwds)
+    return str(e.value)
+
+
+def test_verify_checks_constant_values(tmp_path):
+    assert _verify_error(tmp_path, "#define FOO 123", "#define FOO 124") == \
+        "FOO has the real value 124, not 123"
+    assert _verify_error(tmp_path, "static const int FOO = 123;",
+                         "#define FOO 124") == \
+        "FOO has the real value 124, not 123"
+    # an unchanged call reuses the built module and checks it again
+    assert _verify_error(tmp_path, "#define FOO 123", "#define FOO 124") == \
+        "FOO has the real value 124, not 123"
+    ffi = FFI()
+    ffi.cdef("#define FOO 123\n#define BAR ...")
+    lib = ffi.verify("#define FOO 123\n#define BAR 7", tmpdir=str(tmp_path))
+    assert (lib.FOO, lib.BAR) == (123, 7)
+
+
+def test_verify_checks_complete_enums(tmp_path):
+    cdef = "enum ee { EE1, EE2, EE3 };"
+    assert _verify_error(tmp_path, cdef, "enum ee { EE1, EE3, EE2 };") == \
+        "enum ee: EE2 has the real value 2, not 1"
+    assert 'EE3' in _verify_error(tmp_path, cdef, "enum ee { EE1, EE2 };")
+    assert _verify_error(tmp_path, "typedef enum { AA, BB } e_t;",
+                         "typedef enum { AA, CC, BB } e_t;") == \
+        "enum e_t: BB has the real value 2, not 1"
+    # the sign counts: -1 is not 0xffffffff
+    assert _verify_error(tmp_path, "enum foo_e { AA=4294967295 };",
+                         "enum foo_e { AA=-1 };") == \
+        "enum foo_e: AA has the real value -1, not 4294967295"
+    # extra enumerators in the source, and partial enums, are fine
+    ffi = FFI()
+    ffi.cdef(cdef + "\nenum ff { FF1, ... };")
+    lib = ffi.verify("enum ee { EE1, EE2, EE3, EE4 };\n"
+                     "enum ff { FF0, FF1 };", tmpdir=str(tmp_path))
+    assert (lib.EE3, lib.FF1) == (2, 1)
+
+
+def test_verify_checks_complete_struct_layout(tmp_path):
+    cdef = "struct foo_s { char x; int y; long *z; };"
+    assert _verify_error(tmp_path, cdef,
+                         "struct foo_s { int y; char x; long *z; };") == (
+        "struct foo_s: wrong offset for field 'x'"
+        " (we have 0, but C compiler says 4)")
+    assert _verify_error(
+        tmp_path, cdef,
+        "struct foo_s { char x; int y; long *z; char extra; };") == (
+        "struct foo_s: wrong total size (we have 16, but C compiler says 24)")
+    assert _verify_error(
+        tmp_path, cdef,
+        "struct foo_s { char x; short pad; short y; long *z; };") == (
+        "struct foo_s: wrong size for field 'y'"
+        " (we have 4, but C compiler says 2)")
+    assert _verify_error(tmp_path, "typedef struct { char x; int y; } T;",
+                         "typedef struct { int y; char x; } T;") == (
+        "anonymous T: wrong offset for field 'x'"
+        " (we have 0, but C compiler says 4)")
+    assert _verify_error(tmp_path, "union u { char x; int y; };",
+                         "union u { char x; short y; };") == (
+        "union u: wrong total size (we have 4, but C compiler says 2)")
+    # fields of anonymous members are checked in place
+    assert _verify_error(
+        tmp_path, "struct n_s { struct { int a; char b; }; int c; };",
+        "struct n_s { struct { int a; short b; }; int c; };") == (
+        "struct n_s: wrong size for field 'b'"
+        " (we have 1, but C compiler says 2)")
+    # padding the cdef does not name is not seen
+    ffi = FFI()
+    ffi.cdef(cdef)
+    ffi.verify("struct foo_s { char x, extra; int y; long *z; };",
+               tmpdir=str(tmp_path))
+
+
+def test_verify_checks_partial_struct_field_sizes(tmp_path):
+    assert _verify_error(tmp_path, "struct foo_s { int8_t x; ...; };",
+                         "struct foo_s { int16_t x; };") == (
+        "struct foo_s: field 'foo_s.x' is declared as 1 bytes, but is "
+        "really 2 bytes")
+    assert _verify_error(tmp_path, "typedef struct { int8_t x; ...; } T;",
+                         "typedef struct { int16_t x; } T;") == (
+        "anonymous T: field '$T.x' is declared as 1 bytes, but is "
+        "really 2 bytes")
+    assert _verify_error(tmp_path, "struct foo_s { int a[...]; ...; };",
+                         "struct foo_s { int x; char a[7]; };") == (
+        "struct foo_s: field 'foo_s.a' has a bogus size?")
+    # the sign of an integer field is not checked
+    ffi = FFI()
+    ffi.cdef("struct foo_s { int x; ...; };")
+    ffi.verify("struct foo_s { unsigned int x; };", tmpdir=str(tmp_path))
+
+
+def test_verify_checks_field_types(tmp_path):
+    # an integer in the cdef must be one in the source (CFFI's generated
+    # code shifts it: the compiler refuses a double)
+    assert "field 'x'" in _verify_error(
+        tmp_path, "struct foo_s { int x; ...; };",
+        "struct foo_s { float x; };")
+    # other types must be the same when warnings are errors (CFFI's code
+    # takes the field's address as a pointer to the cdef's type)
+    assert "field 'z'" in _verify_error(
+        tmp_path, "struct foo_s { char x; int y; long *z; };",
+        "struct foo_s { char x; int y; int *z; };",
+        extra_compile_args=['-Werror'])
+    assert "field 'x'" in _verify_error(
+        tmp_path, "struct foo_s { float x; ...; };",
+        "struct foo_s { int x; };", extra_compile_args=['-Werror'])
+    ffi = FFI()
+    ffi.cdef("struct foo_s { float x; ...; };")
+    ffi.verify("struct foo_s { int x; };", tmpdir=str(tmp_path))
+
+
+def test_verify_checks_global_array_length(tmp_path):
+    assert _verify_error(tmp_path, "extern int fooarray[...];",
+                         "char fooarray[23];") == (
+        "variable fooarray: bad size: 'fooarray' does not seem to be an "
+        "array of <int>")
+    ffi = FFI()
+    ffi.cdef("extern int fooarray[...];")
+    lib = ffi.verify("int fooarray[50];", tmpdir=str(tmp_path))
+    assert len(lib.fooarray) == 50
+
+
+def test_verify_refuses_unnamable_argument_type(tmp_path):
+    msg = _verify_error(tmp_path,
+                        "typedef struct { int x; } **sp; void foo(sp);",
+                        "typedef struct { int x; } **sp; void foo(sp x) { }")
+    assert msg.startswith("function foo: cannot generate ")
+    assert msg.endswith(" in argument of foo: unknown type name")
+    # a typedef of a pointer to an anonymous struct names it
+    ffi = FFI()
+    ffi.cdef("typedef struct { int x; } *p_t; p_t ff(p_t);")
+    lib = ffi.verify("typedef struct { int x; } *p_t;\n"
+                     "p_t ff(p_t p) { p->x += 40; return p; }",
+                     tmpdir=str(tmp_path))
+    p = ffi.new("p_t", [2])
+    assert lib.ff(p) == p and p.x == 42
+
+
+def test_verify_enum_with_dotdotdot_value_is_partial(tmp_path):
+    ffi = FFI()
+    ffi.cdef("enum ee { EE1, EE2=..., EE3 };")
+    ffi.verify("enum ee { EE1=10, EE2, EE3=-10 };", tmpdir=str(tmp_path))
+    assert ffi.typeof("enum ee").relements == {'EE1': 10, 'EE2': 11,
+                                               'EE3': -10}
+
+
+def test_verify_lib_keeps_ffi_alive_and_is_weakly_referenceable(tmp_path):
+    import gc
+    import weakref
+    ffi = FFI()
+    ffi.cdef("int foobar(void);")
+    lib = ffi.verify("int foobar(void) { return 42; }", tmpdir=str(tmp_path))
+    ffi_r = weakref.ref(ffi)
+    lib_r = weakref.ref(lib)
+    del ffi
+    gc.collect()
+    assert ffi_r() is not None and lib_r() is lib
+    assert lib.foobar() == 42
