@@ -98,11 +98,13 @@ def build_library(directory, name, api, init, source="", target=None,
     return ffi.compile(tmpdir=str(directory), target=target, verbose=verbose)
 
 
-def build_program(directory, name, c_text, library, threads=False):
+def build_program(directory, name, c_text, libraries, threads=False):
     src = directory / (name + ".c")
     src.write_text(c_text)
     exe = directory / name
-    cmd = cc().split() + [str(src), "-o", str(exe), library]
+    if isinstance(libraries, str):
+        libraries = [libraries]
+    cmd = cc().split() + [str(src), "-o", str(exe)] + list(libraries)
     if threads:
         cmd.append("-pthread")
     subprocess.run(cmd, check=True)
@@ -375,3 +377,73 @@ def test_link_keywords_follow_sysconfig(monkeypatch, tmp_path):
     kwds = _embedding.link_keywords({})
     assert kwds["library_dirs"] == [str(tmp_path)]
     assert "runtime_library_dirs" not in kwds
+
+
+TWO_LIBS_C = r"""
+#include <pthread.h>
+#include <stdio.h>
+extern int add(int, int);        /* built by ccffi */
+extern int mul(int, int);        /* built by Debian's real CFFI */
+static pthread_barrier_t start;
+static int r[8];
+static void *run(void *arg)
+{
+    long i = (long)arg;
+    pthread_barrier_wait(&start);
+    r[i] = (i & 1) ? mul((int)i, 10) : add((int)i, 10);
+    return NULL;
+}
+int main(void)
+{
+    pthread_t th[8];
+    long i;
+    pthread_barrier_init(&start, NULL, 8);
+    for (i = 0; i < 8; i++)
+        pthread_create(&th[i], NULL, run, (void *)i);
+    for (i = 0; i < 8; i++)
+        pthread_join(th[i], NULL);
+    for (i = 0; i < 8; i++)
+        printf("%d ", r[i]);
+    printf("\n");
+    return 0;
+}
+"""
+
+DEBIAN_PYTHON = "/usr/bin/python3"
+
+
+def test_started_together_with_a_library_built_by_real_cffi(add_library,
+                                                            tmp_path):
+    # Py_InitializeEx() runs once though two libraries of two makers start
+    # Python at the same time: both take the same lock in libpython
+    directory, path = add_library
+    if os.path.realpath(sys.executable) != os.path.realpath(DEBIAN_PYTHON):
+        pytest.skip("needs Debian's python3 (its real CFFI builds the other)")
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    build = textwrap.dedent("""
+        import cffi, _cffi_backend
+        assert not hasattr(_cffi_backend, '__ccffi__')
+        ffi = cffi.FFI()
+        ffi.embedding_api("int mul(int, int);")
+        ffi.embedding_init_code('''
+            from _embed_real import ffi
+            @ffi.def_extern()
+            def mul(x, y):
+                return x * y
+        ''')
+        ffi.set_source("_embed_real", "")
+        print(ffi.compile(tmpdir=%r))
+    """ % str(tmp_path))
+    proc = subprocess.run([DEBIAN_PYTHON, "-c", build], capture_output=True,
+                          text=True, env=env, cwd=str(tmp_path))
+    if proc.returncode != 0:
+        pytest.skip("Debian's real CFFI cannot build it: %s"
+                    % proc.stderr.strip().splitlines()[-1:])
+    real = proc.stdout.strip().splitlines()[-1]
+    exe = build_program(tmp_path, "two_libs", TWO_LIBS_C, [path, real],
+                        threads=True)
+    for _ in range(5):
+        proc = run(exe, directory)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == "init\n10 10 12 30 14 50 16 70 \n"
