@@ -292,3 +292,49 @@ def test_many_handles_live_and_dead(ffi):
         else:
             with pytest.raises(RuntimeError, match="dead"):
                 ffi.from_handle(v)
+
+
+# ---------------------------------------- enums without values
+
+def test_enums_without_values_cast_new_call():
+    # fuzz_realize: ffi.cast() to an enum the cdef gives no values (`...` or
+    # `enum foo;`) copied (size_t)-1 bytes.  As CFFI: a `...` enum raises
+    # VerificationMissing wherever it is used in ABI mode; `enum foo;` is an
+    # unsigned int (with a warning), in casts, arrays, pointers and callbacks.
+    out = run_child("""
+        import warnings
+        from cffi import VerificationMissing
+        warnings.simplefilter("ignore")
+        def ops(f, T):
+            yield lambda: int(f.cast(T, -1))
+            yield lambda: int(f.cast(T, 1.5))
+            yield lambda: int(f.cast(T, f.cast("char", 1)))
+            yield lambda: f.string(f.cast(T, 5))
+            yield lambda: f.sizeof(T + "[3]")
+            yield lambda: f.alignof(T)
+            yield lambda: list(f.new(T + "[]", [1, 2, 0xffffffff]))
+            yield lambda: f.new(T + " *", 7)[0]
+            yield lambda: f.cast(T + " *", 0) == f.NULL
+            yield lambda: f.getctype(T, "*x")
+            yield lambda: f.callback("%s(*)(%s)" % (T, T), lambda x: x + 1)(5)
+        for cdef, T in [("enum foo { A, B, ... };", "enum foo"),
+                        ("enum foo { ... };", "enum foo"),
+                        ("typedef enum { A, ... } e_t;", "e_t"),
+                        ("typedef enum { ... } e_t;", "e_t"),
+                        ("enum foo;", "enum foo"),
+                        ("typedef enum foo e_t;", "e_t")]:
+            f = FFI()
+            f.cdef(cdef)
+            res = []
+            for op in ops(f, T):
+                try:
+                    r = op()
+                    res.append(str(r) if isinstance(r, (int, str, list)) else
+                               type(r).__name__)
+                except VerificationMissing as e:
+                    res.append("VM " + str(e))
+            print(" | ".join(res))
+    """).splitlines()
+    assert out[:4] == [" | ".join(["VM enum foo"] * 11)] * 2 + [" | ".join(["VM e_t"] * 11)] * 2
+    opaque = "4294967295 | 1 | 1 | 5 | 12 | 4 | [1, 2, 4294967295] | 7 | True | %s *x | 6"
+    assert out[4:] == [opaque % "enum foo", opaque % "e_t"]
