@@ -507,6 +507,7 @@ def _check_record(ffi, module, d, werror):
         partial = True
     except Exception:
         return
+    _check_layout_record(module_ffi, cname, prefix, tpname, partial)
     try:
         theirs = _Backend.typeof(module_ffi, cname)
         real = dict(theirs.fields or ())
@@ -521,6 +522,27 @@ def _check_record(ffi, module, d, werror):
     except VerificationError as e:
         e.args = ('%s: %s' % (prefix, e.args[0]),) + e.args[1:]
         raise
+
+
+def _check_layout_record(module_ffi, cname, prefix, tpname, partial):
+    """The differences the plugin recorded (table/cmismatch.h) for a
+    struct/union whose layout the module keeps from the compiler (its
+    fields are then refused at use)."""
+    record = _cffi_backend._ccffi_layout_mismatch(module_ffi, cname)
+    if record is None:
+        return
+    message, differences = record
+    if not partial:
+        if message is not None:
+            if message.startswith(cname + ': '):
+                message = prefix + message[len(cname):]
+            raise VerificationError(message)
+        return
+    for what, cdef, compiler, field in differences:
+        if what == 'field-size':
+            raise VerificationError(
+                "%s: field '%s.%s' is declared as %d bytes, but is really %d "
+                "bytes" % (prefix, tpname, field, cdef, compiler))
 
 
 def _size_or_none(ffi, ctype):

@@ -13,6 +13,7 @@
 #include "call/lib_obj.h"
 #include "api/api_module.h"
 #include "api/api_fallback.h"
+#include "api/api_mismatch.h"
 #include "compat/compat.h"
 #include "module/ffi_obj.h"
 #include "module/ffi_table_io.h"
@@ -43,6 +44,7 @@ PyMODINIT_FUNC PyInit__cffi_backend(void)
         || lib_obj_init_module(m) < 0
         || api_decls_init_module(m) < 0
         || api_fallback_init_module(m) < 0
+        || api_mismatch_init_module(m) < 0
         || api_module_init_module(m) < 0
         || ffi_table_io_init_module(m) < 0
         || compat_init_module(m) < 0) {
