@@ -12,7 +12,7 @@
  *      the process that loaded the library.  Several libraries may do this
  *      at once from several threads, and only one may call
  *      Py_InitializeEx(): they serialise on a word of libpython's own data
- *      (see _ccffi_embed_lock_python()), which CFFI-built libraries use for
+ *      (see _ccffi_embed_python_running()), which CFFI-built libraries use for
  *      the same purpose, so both kinds can share a process;
  *   2. the library's module is created by calling its PyInit function
  *      directly (the file need not be on sys.path) and put in sys.modules,
@@ -75,49 +75,57 @@ static int _ccffi_embed_ready(void)
  *
  * The lock word must be shared by every library in the process, including
  * those loaded with RTLD_LOCAL, so it cannot be a symbol of ours: it is a
- * field of PyCapsule_Type in libpython that Python leaves at zero, the one
- * CFFI's libraries use (tp_version_tag before 3.12, tp_as_buffer from
- * 3.12 on, where version tags are assigned at start-up).  Taking it swaps
- * zero for a marker; nobody holds it for longer than Py_InitializeEx(). */
+ * field of PyCapsule_Type in libpython, the one CFFI's libraries use
+ * (tp_version_tag before 3.12, tp_as_buffer from 3.12 on, where version
+ * tags are assigned at start-up).  Taking it swaps the field's value for a
+ * lock mark (-42; from 3.12 any pointer, to a buffer interface without
+ * functions, which means what NULL means) and giving it back restores that
+ * value, only if the mark is still there.
+ *
+ * Before 3.12 a running Python may itself give PyCapsule_Type a version tag
+ * (an attribute lookup on a capsule does), and keeps it: a value that is
+ * not a lock mark.  So a running Python is recognised without taking the
+ * lock, unless the word holds a mark (someone is initialising Python: its
+ * end is waited for), and a value of Python's own is never overwritten by
+ * giving the lock back. */
 #if PY_VERSION_HEX < 0x030C0000
 typedef unsigned int _ccffi_embed_word;
 #  define _CCFFI_EMBED_WORD (&PyCapsule_Type.tp_version_tag)
 #  define _CCFFI_EMBED_MARK ((unsigned int)-42)
+#  define _CCFFI_EMBED_IS_MARK(v) ((v) == _CCFFI_EMBED_MARK)
 #else
 typedef PyBufferProcs *_ccffi_embed_word;
-/* a buffer interface without functions: what a NULL one means */
 static struct { PyBufferProcs procs; int mark; } _ccffi_embed_nobuffer = {
     { NULL, NULL }, -42 };
 #  define _CCFFI_EMBED_WORD (&PyCapsule_Type.tp_as_buffer)
 #  define _CCFFI_EMBED_MARK (&_ccffi_embed_nobuffer.procs)
+#  define _CCFFI_EMBED_IS_MARK(v) ((v) != NULL)
 #endif
-
-static void _ccffi_embed_lock_python(void)
-{
-    for (;;) {
-        _ccffi_embed_word expected = 0;
-        if (__atomic_compare_exchange_n(_CCFFI_EMBED_WORD, &expected,
-                                        _CCFFI_EMBED_MARK, 0, __ATOMIC_ACQUIRE,
-                                        __ATOMIC_RELAXED))
-            return;
-        sched_yield();      /* another library is initialising Python */
-    }
-}
-
-static void _ccffi_embed_unlock_python(void)
-{
-    __atomic_store_n(_CCFFI_EMBED_WORD, (_ccffi_embed_word)0, __ATOMIC_RELEASE);
-}
 
 /* Python running, its GIL released by this thread (held by nobody new). */
 static void _ccffi_embed_python_running(void)
 {
-    _ccffi_embed_lock_python();
-    if (!Py_IsInitialized()) {
-        Py_InitializeEx(0);
-        (void)PyEval_SaveThread();    /* the GIL is taken per call */
+    for (;;) {
+        _ccffi_embed_word seen = __atomic_load_n(_CCFFI_EMBED_WORD,
+                                                 __ATOMIC_ACQUIRE);
+        if (!_CCFFI_EMBED_IS_MARK(seen)) {
+            _ccffi_embed_word mark = _CCFFI_EMBED_MARK, taken = seen;
+            if (Py_IsInitialized())
+                return;
+            if (__atomic_compare_exchange_n(_CCFFI_EMBED_WORD, &taken, mark, 0,
+                                            __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+                if (!Py_IsInitialized()) {
+                    Py_InitializeEx(0);
+                    (void)PyEval_SaveThread();   /* the GIL is taken per call */
+                }
+                (void)__atomic_compare_exchange_n(_CCFFI_EMBED_WORD, &mark,
+                                                  seen, 0, __ATOMIC_RELEASE,
+                                                  __ATOMIC_RELAXED);
+                return;
+            }
+        }
+        sched_yield();      /* another library is initialising Python */
     }
-    _ccffi_embed_unlock_python();
 }
 
 /* ------------------------------------------------------------- init code */

@@ -447,3 +447,23 @@ def test_started_together_with_a_library_built_by_real_cffi(add_library,
         proc = run(exe, directory)
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout == "init\n10 10 12 30 14 50 16 70 \n"
+
+
+def test_first_call_after_python_gave_capsules_a_version_tag(add_library):
+    # before 3.12, an attribute lookup on a capsule gives PyCapsule_Type a
+    # version tag (in the word that serialises Py_InitializeEx between
+    # libraries); a first call made afterwards must not wait for it forever
+    directory, path = add_library
+    script = textwrap.dedent("""
+        import datetime, cffi
+        capsule = datetime.datetime_CAPI
+        for i in range(50):
+            hasattr(capsule, 'attribute%%d' %% i)
+        ffi = cffi.FFI()
+        ffi.cdef("int add(int, int);")
+        print(ffi.dlopen(%r).add(1, 2))
+    """ % path)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True,
+                          text=True, timeout=60, env=run_env(directory))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "init\n3\n"
