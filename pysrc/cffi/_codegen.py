@@ -114,8 +114,10 @@ def c_integer(value):
 
 def typeof(ctype):
     """A C type name usable wherever a simple type is expected (in the
-    markers: gcc and clang only)."""
-    return '__typeof__(%s)' % ctype
+    markers: gcc and clang only).  A '$' of the cdef's names (the opaque
+    `struct $$p_t` of `typedef ... *p_t;`) is written \\u0024: the same
+    identifier for the compiler, no '$' in the C text (CFFI writes none)."""
+    return '__typeof__(%s)' % ctype.replace('$', '\\u0024')
 
 
 def declare(ctype, declarator):

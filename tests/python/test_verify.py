@@ -319,3 +319,24 @@ def test_verify_lib_keeps_ffi_alive_and_is_weakly_referenceable(tmp_path):
     gc.collect()
     assert ffi_r() is not None and lib_r() is lib
     assert lib.foobar() == 42
+
+
+def test_verify_writes_no_dollar_in_c(tmp_path):
+    # `typedef ... *token_p;` names an opaque 'struct $$token_p': the C
+    # file spells it without a '$' (CFFI's test_verify checks every file)
+    import re
+    ffi = FFI()
+    ffi.cdef("typedef ... *token_p;\ntoken_p foo(token_p);")
+    lib = ffi.verify("typedef struct _token_s *token_p;\n"
+                     "token_p foo(token_p arg) {\n"
+                     "    return arg ? (token_p)0x12347 : (token_p)0x12345;\n"
+                     "}", tmpdir=str(tmp_path))
+    with open(ffi.verifier.sourcefilename) as f:
+        data = f.read()
+    data = re.sub(r"/\*.*?\*/|//.*?$", ' ', data, flags=re.S | re.M)
+    data = re.sub(r'".*?"', '"skipped"', data)
+    assert '$' not in data
+    assert str(ffi.typeof("token_p")) == "<ctype 'struct $$token_p *'>"
+    p = lib.foo(ffi.NULL)
+    assert int(ffi.cast("intptr_t", p)) == 0x12345
+    assert int(ffi.cast("intptr_t", lib.foo(p))) == 0x12347
