@@ -81,6 +81,9 @@ def test_verify_default_tmpdir_is_pycache_beside_caller(tmp_path,
     from cffi.verifier import cleanup_tmpdir
     cleanup_tmpdir(str(tmp_path / '__pycache__'))
     assert _modules(tmp_path / '__pycache__') == []
+    # nor the C file, nor what building left beside it
+    assert [n for n in os.listdir(str(tmp_path / '__pycache__'))
+            if n.startswith('_cffi_')] == []
 
 
 def test_verify_error_has_compiler_output(tmp_path):
