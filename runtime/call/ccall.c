@@ -378,6 +378,10 @@ PyObject *ccall_call(CDataObject *fn, PyObject *const *args, Py_ssize_t nargs)
                             fnct->ct_name);
     if (info->variadic)
         return ccall_call_variadic(fn, info, args, nargs);
+    if (info->libffi_refused) {   /* as CFFI: NotImplementedError at the call */
+        ccall_libffi_check(fnct);
+        return NULL;
+    }
     if (nargs != info->nargs)
         return ccall_wrong_count(fnct, info->nargs, nargs, 0);
     ccall_frame fr;
@@ -641,7 +645,7 @@ static size_t ccall_varargs_layout(ccall_varargs *va, ccall_info *info,
             return (size_t)-1;
         }
         va->types[i] = ccall_promoted(CData_CType(args[i]));
-        if (va->types[i] == NULL)
+        if (va->types[i] == NULL || ccall_libffi_check_arg(va->types[i], 0) < 0)
             return (size_t)-1;
         va->atypes[i] = ccall_type_of(va->types[i], 0);
         if (va->atypes[i] == NULL)
@@ -658,6 +662,10 @@ static PyObject *ccall_call_variadic(CDataObject *fn, ccall_info *info,
 {
     if (nargs < info->nargs)
         return ccall_wrong_count(fn->c_type, info->nargs, nargs, 1);
+    if (info->libffi_refused) {
+        ccall_libffi_check(fn->c_type);
+        return NULL;
+    }
     ccall_varargs va = { NULL, NULL, NULL };
     ccall_frame fr;
     PyObject *res = NULL;

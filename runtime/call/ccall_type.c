@@ -10,7 +10,10 @@
  * that long double (x87 class); anything else (larger records, misaligned members
  * of packed records, long doubles mixed with other members) carries a marker
  * element that libffi classifies as "memory".  This is the classification
- * gcc performs, so unions, bitfields and packed records come out right too.
+ * gcc performs, so unions, bitfields and packed records come out right too;
+ * but as CFFI refuses to hand these to libffi (NotImplementedError at the
+ * call, and in ffi.callback()), so do calls through libffi here
+ * (ccall_libffi_check): only API-mode direct calls pass them.
  *
  * A function type gets a ccall_info: its ffi_cif prepared once, and the
  * layout of a single buffer holding every argument slot and the result, so
@@ -157,8 +160,6 @@ static const char *ccall_record_problem(CTypeObject *ct)
 {
     if (ct->ct_flags & CT_IS_OPAQUE || ct->ct_size < 0)
         return "has incomplete type";
-    if (ct->ct_flags & CT_WITH_VAR_ARRAY)
-        return "has a flexible array member";
     if (ct->ct_size == 0)
         return "has a size of 0";
     return NULL;
@@ -232,6 +233,81 @@ ffi_type *ccall_type_of(CTypeObject *ct, int is_result)
     return NULL;
 }
 
+/* ------------------------------------------- what CFFI leaves to libffi */
+
+#define CCALL_API_MODE_ONLY \
+    " are only supported as %s if the function is 'API mode' and " \
+    "non-variadic (i.e. declared inside ffibuilder.cdef()+ffibuilder." \
+    "set_source() and not taking a final '...' argument)"
+
+/* Sets CFFI's NotImplementedError for a record that CFFI does not hand to
+ * libffi (a union, a struct with bitfields, a packed layout or an array of
+ * no items, at any depth of by-value members), and returns 1; else 0.
+ * Our own description would pass them as gcc does, but a call through
+ * libffi behaves as in CFFI, which refuses them: only API-mode direct
+ * calls take them. */
+static int ccall_cffi_refuses(CTypeObject *ct, const char *place)
+{
+    while (ct->ct_flags & CT_ARRAY)
+        ct = ct->ct_item;
+    if (ct->ct_flags & CT_UNION) {
+        PyErr_Format(PyExc_NotImplementedError, "ctype '%s' not supported as "
+                     "%s by libffi.  Unions" CCALL_API_MODE_ONLY,
+                     ct->ct_name, place, place);
+        return 1;
+    }
+    if (!(ct->ct_flags & CT_STRUCT) || ct->ct_size < 0)
+        return 0;
+    const char *detail = NULL;
+    for (CFieldObject *f = ct->ct_first_field; f != NULL && detail == NULL;
+         f = f->cf_next) {
+        Py_ssize_t align = f->cf_type->ct_align;
+        if (f->cf_bitsize < 0 && align > 1 && f->cf_offset % align != 0)
+            detail = "It is a 'packed' structure, with a different layout "
+                     "than expected by libffi";
+    }
+    for (CFieldObject *f = ct->ct_first_field; f != NULL && detail == NULL;
+         f = f->cf_next) {
+        if (f->cf_bitsize >= 0) {
+            detail = "It is a struct with bit fields, which libffi does not "
+                     "support";
+            break;
+        }
+        for (CTypeObject *t = f->cf_type; t->ct_flags & CT_ARRAY; t = t->ct_item)
+            if (t->ct_length <= 0) {
+                detail = "It is a struct with a zero-length array, which "
+                         "libffi does not support";
+                break;
+            }
+    }
+    if (detail != NULL) {
+        PyErr_Format(PyExc_NotImplementedError, "ctype '%s' not supported as "
+                     "%s.  %s.  Such structs" CCALL_API_MODE_ONLY,
+                     ct->ct_name, place, detail, place);
+        return 1;
+    }
+    for (CFieldObject *f = ct->ct_first_field; f != NULL; f = f->cf_next)
+        if (ccall_cffi_refuses(f->cf_type, "argument"))   /* CFFI's word */
+            return 1;
+    return 0;
+}
+
+int ccall_libffi_check_arg(CTypeObject *ct, int is_result)
+{
+    return ccall_cffi_refuses(ct, is_result ? "return value" : "argument") ? -1 : 0;
+}
+
+int ccall_libffi_check(CTypeObject *fn)
+{
+    if (ccall_libffi_check_arg(fn->ct_item, 1) < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(fn->ct_args); i++)
+        if (ccall_libffi_check_arg((CTypeObject *)PyTuple_GET_ITEM(fn->ct_args, i),
+                                   0) < 0)
+            return -1;
+    return 0;
+}
+
 /* ------------------------------------------------------------ call info */
 
 static void ccall_info_free(void *p)
@@ -297,6 +373,20 @@ static CTypeObject *ccall_arg_ctype(CTypeObject *ct)
     return ct;
 }
 
+/* ccall_type_of(), but a record that CFFI refuses (the call will raise
+ * that) and that ccall_type_of() cannot describe either (size 0) gets a
+ * placeholder. */
+static ffi_type *ccall_info_type(ccall_info *info, CTypeObject *ct, int is_result)
+{
+    ffi_type *t = ccall_type_of(ct, is_result);
+    if (t == NULL && info->libffi_refused && (ct->ct_flags & CT_STRUCT_OR_UNION)
+        && ccall_cffi_refuses(ct, "argument")) {
+        PyErr_Clear();
+        t = &ccall_memory_marker;
+    }
+    return t;
+}
+
 /* Fills argument i of info: its type, kind and slot; returns the next
  * free offset or (size_t)-1 with an exception. */
 static size_t ccall_info_add_arg(ccall_info *info, Py_ssize_t i, CTypeObject *ct,
@@ -306,7 +396,7 @@ static size_t ccall_info_add_arg(ccall_info *info, Py_ssize_t i, CTypeObject *ct
     if (at == NULL)
         return (size_t)-1;
     info->argtypes[i] = at;
-    info->atypes[i] = ccall_type_of(at, 0);
+    info->atypes[i] = ccall_info_type(info, at, 0);
     if (info->atypes[i] == NULL)
         return (size_t)-1;
     info->argkinds[i] = (unsigned char)ccall_kind_of(at);
@@ -376,7 +466,11 @@ static ccall_info *ccall_info_build(CTypeObject *fn)
         return NULL;
     info->variadic = (fn->ct_flags & CT_VARIADIC) != 0;
     info->result = fn->ct_item;
-    ffi_type *rtype = ccall_type_of(fn->ct_item, 1);
+    if (ccall_libffi_check(fn) < 0) {   /* raised again at the call */
+        PyErr_Clear();
+        info->libffi_refused = 1;
+    }
+    ffi_type *rtype = ccall_info_type(info, fn->ct_item, 1);
     if (rtype == NULL)
         goto error;
     info->result_kind = ccall_kind_of(fn->ct_item);
@@ -391,6 +485,8 @@ static ccall_info *ccall_info_build(CTypeObject *fn)
     info->result_size = rtype->size < sizeof(ffi_arg) ? sizeof(ffi_arg) : rtype->size;
     info->buffer_size = info->result_offset + info->result_size;
     ccall_info_plan_direct(info);
+    if (info->libffi_refused)
+        info->direct = CCALL_DIRECT_NONE;
     if (ffi_prep_cif(&info->cif, FFI_DEFAULT_ABI, (unsigned)nargs, rtype,
                      info->atypes) != FFI_OK) {
         PyErr_Format(PyExc_SystemError, "libffi refused the function type '%s'",

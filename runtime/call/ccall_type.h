@@ -54,6 +54,8 @@ typedef struct ccall_info {
     CTypeObject **argtypes;       /* nargs new references (arrays decayed) */
     unsigned char *argkinds;      /* nargs CCALL_ARG_* */
     size_t *offsets;              /* nargs slot offsets in the buffer */
+    int libffi_refused;           /* a record CFFI does not pass through
+                                     libffi (ccall_libffi_check) */
 } ccall_info;
 
 /* The ffi_type of ct (a primitive, pointer, array, struct, union or void),
@@ -64,6 +66,14 @@ ffi_type *ccall_type_of(CTypeObject *ct, int is_result);
 /* The prepared call information of FUNCTIONPTR type fn (cached on fn).
  * NULL with an exception. */
 ccall_info *ccall_info_get(CTypeObject *fn);
+
+/* CFFI's NotImplementedError (-1) if the function type fn, or the type ct
+ * of one argument or result, holds by value a record that CFFI refuses to
+ * describe to libffi: a union, a struct with bitfields, a packed layout
+ * or an array of no items (at any depth).  Calls through libffi and
+ * callbacks refuse them as CFFI; API-mode direct calls take them. */
+int ccall_libffi_check(CTypeObject *fn);
+int ccall_libffi_check_arg(CTypeObject *ct, int is_result);
 
 /* Buffer alignment used for argument slots. */
 #define CCALL_SLOT_ALIGN 16

@@ -433,29 +433,6 @@ static int ccallback_record_arm(ccallback_record *rec)
     return 0;
 }
 
-/* A struct or union by value holding a bitfield: CFFI refuses such types
- * in callbacks (the message below).  Calls accept them: ccall_type.c
- * classifies them as gcc does. */
-static int ccallback_has_bitfield(CTypeObject *t)
-{
-    if (!(t->ct_flags & CT_STRUCT_OR_UNION))
-        return 0;
-    for (CFieldObject *f = t->ct_first_field; f != NULL; f = f->cf_next)
-        if (f->cf_bitsize >= 0 || ccallback_has_bitfield(f->cf_type))
-            return 1;
-    return 0;
-}
-
-static int ccallback_refused_types(CTypeObject *ct)
-{
-    if (ccallback_has_bitfield(ct->ct_item))
-        return 1;
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(ct->ct_args); i++)
-        if (ccallback_has_bitfield((CTypeObject *)PyTuple_GET_ITEM(ct->ct_args, i)))
-            return 1;
-    return 0;
-}
-
 int ccallback_check(CTypeObject *ct, PyObject *callable, PyObject *onerror)
 {
     if (!(ct->ct_flags & CT_FUNCTIONPTR)) {
@@ -463,7 +440,7 @@ int ccallback_check(CTypeObject *ct, PyObject *callable, PyObject *onerror)
                      ct->ct_name);
         return -1;
     }
-    if ((ct->ct_flags & CT_VARIADIC) || ccallback_refused_types(ct)) {
+    if (ct->ct_flags & CT_VARIADIC) {
         PyErr_Format(PyExc_NotImplementedError, "%s: callback with unsupported "
                      "argument or return type or with '...'", ct->ct_name);
         return -1;
@@ -485,6 +462,14 @@ PyObject *ccallback_new(CTypeObject *ct, PyObject *callable,
 {
     if (ccallback_check(ct, callable, onerror) < 0)
         return NULL;
+    /* a record CFFI does not describe to libffi (a union, bitfields...):
+     * ffi.callback() refuses it as CFFI; extern "Python" takes it */
+    if ((ct->ct_flags & CT_FUNCTIONPTR) && ccall_libffi_check(ct) < 0) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_NotImplementedError, "%s: callback with unsupported "
+                     "argument or return type or with '...'", ct->ct_name);
+        return NULL;
+    }
     ccallback_record *rec = ccallback_record_new(ct, callable, error, onerror);
     if (rec == NULL)
         return NULL;
@@ -546,7 +531,7 @@ static void ccallback_dealloc(CDataCallbackObject *self)
 
 PyTypeObject CDataCallback_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "_cffi_backend.__CDataCallback",
+    .tp_name = "_cffi_backend.__CDataOwnGC",   /* CFFI's name for it */
     .tp_basicsize = sizeof(CDataCallbackObject),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
     .tp_doc = "A C function pointer calling a Python callable (ffi.callback).",

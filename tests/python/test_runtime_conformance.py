@@ -158,3 +158,49 @@ def test_negative_array_length_is_refused_at_use():
         assert str(e.value) == "negative array length"
     with pytest.raises(ValueError, match="negative array length"):
         ffi.typeof("int[-1]")
+
+
+# ------------------------- records CFFI does not hand to libffi, as CFFI
+
+@pytest.mark.parametrize("decl, t, message", [
+    ("union u { int a; double d; };", "union u",
+     "ctype 'union u' not supported as %s by libffi.  Unions are only "
+     "supported as %s if"),
+    ("struct z { int n; int a[0]; };", "struct z",
+     "ctype 'struct z' not supported as %s.  It is a struct with a "
+     "zero-length array, which libffi does not support.  Such structs are "
+     "only supported as %s if"),
+    ("struct fl { int n; int a[]; };", "struct fl",
+     "ctype 'struct fl' not supported as %s.  It is a struct with a "
+     "zero-length array"),
+    # a nested record is named, and always "as argument" (as CFFI)
+    ("struct n { union { int a; float f; } x; int y; };", "struct n",
+     "ctype 'union $1' not supported as argument by libffi"),
+])
+def test_calls_and_callbacks_refuse_what_cffi_refuses(decl, t, message):
+    ffi = FFI()
+    ffi.cdef(decl + " long labs(long);")
+    lib = ffi.dlopen(None)
+    addr = ffi.cast("void *", ffi.addressof(lib, "labs"))
+    ret = ffi.cast("%s(*)(int)" % t, addr)       # the cast is fine
+    arg = ffi.cast("void(*)(%s)" % t, addr)
+    places = ("return value", "argument")
+    for f, args, place in [(ret, (3,), places[0]),
+                           (arg, (ffi.new(t + "*")[0],), places[1])]:
+        with pytest.raises(NotImplementedError) as e:
+            f(*args)
+        expected = message % ((place, place) if message.count("%s") == 2
+                              else (place,)) if "%s" in message else message
+        assert str(e.value).startswith(expected)
+    for sig in ["%s(int)" % t, "void(%s)" % t]:
+        with pytest.raises(NotImplementedError) as e:
+            ffi.callback(sig, lambda *a: 0)
+        assert str(e.value).endswith(
+            ": callback with unsupported argument or return type or with '...'")
+
+
+def test_a_callback_is_named_as_cffi_names_it():
+    ffi = FFI()
+    cb = ffi.callback("int(int)", lambda x: x + 1)
+    assert type(cb).__name__ == "__CDataOwnGC"
+    assert cb(1) == 2
