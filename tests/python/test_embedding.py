@@ -16,8 +16,9 @@ import textwrap
 
 import pytest
 
-import cffi
 from cffi import FFI
+
+from plugin_compilers import PARAMS
 
 TREE = os.environ.get("CCFFI_PYTHON_TREE", "")
 
@@ -467,3 +468,20 @@ def test_first_call_after_python_gave_capsules_a_version_tag(add_library):
                           text=True, timeout=60, env=run_env(directory))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "init\n3\n"
+
+
+@pytest.mark.parametrize("compiler", PARAMS)
+def test_built_and_called_with_each_compiler(compiler, tmp_path, monkeypatch):
+    # gcc with the GCC plugin and clang with the Clang plugin build the
+    # library; the same compiler builds the C program
+    monkeypatch.setenv("CC", compiler.command)
+    path = build_library(tmp_path, "_embed_cc", "int add(int, int);",
+                         "from _embed_cc import ffi\n"
+                         "@ffi.def_extern()\n"
+                         "def add(x, y): return x + y\n")
+    src = MAIN_C.replace("extern long fails(int);", "").replace(
+        "long c = fails(7);", "long c = add(-1, -2);")
+    exe = build_program(tmp_path, "cc_test", src, path)
+    proc = run(exe, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "got: 42 95 -3\n"
