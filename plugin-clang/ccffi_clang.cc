@@ -828,6 +828,17 @@ uint32_t
 type_index(QualType type)
 {
     type = strip_sugar(type);
+    /* a typedef the cdef declares opaque (`typedef ... t;`) is that opaque
+     * type wherever the source reaches it, whatever it really is */
+    for (QualType t = type;;) {
+        const TypedefType *tt = dyn_cast<TypedefType>(t.getTypePtr());
+        if (!tt)
+            break;
+        int64_t opaque = type_slot_find(tt->getDecl()->getCanonicalDecl());
+        if (opaque >= 0)
+            return (uint32_t) opaque;
+        t = strip_sugar(tt->getDecl()->getUnderlyingType());
+    }
     int prim;
     std::string typedef_name;
     bool has_name;
@@ -1504,9 +1515,10 @@ marker_typedef(const marker *m)
     }
     if (flags & CCC_MF_OPAQUE) {
         uint16_t tflags = CCT_TF_TYPEDEF_NAMED | CCT_TF_DOTS_TYPEDEF;
-        table_decl(m->name, CCT_DECL_TYPEDEF,
-                   opaque_index(type, CCT_KIND_STRUCT, m->name, tflags), 0,
-                   CCT_NO_SLOT, 0);
+        uint32_t index = opaque_index(type, CCT_KIND_STRUCT, m->name, tflags);
+        table_decl(m->name, CCT_DECL_TYPEDEF, index, 0, CCT_NO_SLOT, 0);
+        /* the typedef itself: type_index */
+        S->type_slots[td->getCanonicalDecl()] = index;
         return;
     }
     layout_diffs d;

@@ -558,6 +558,17 @@ unsupported_index(tree type, tree main)
 static uint32_t
 type_index(tree type)
 {
+    /* a typedef the cdef declares opaque (`typedef ... t;`) is that opaque
+     * type wherever the source reaches it, whatever it really is */
+    for (tree t = type; t; ) {
+        tree name = TYPE_NAME(t);
+        if (!name || TREE_CODE(name) != TYPE_DECL)
+            break;
+        int64_t opaque = type_slot_find(name);
+        if (opaque >= 0)
+            return (uint32_t) opaque;
+        t = DECL_ORIGINAL_TYPE(name);
+    }
     int prim;
     const char *typedef_name;
     typedef_chain(type, &prim, &typedef_name);
@@ -1156,9 +1167,9 @@ marker_typedef(const marker *m)
     }
     if (flags & CCC_MF_OPAQUE) {
         uint16_t tflags = CCT_TF_TYPEDEF_NAMED | CCT_TF_DOTS_TYPEDEF;
-        table_decl(m->name, CCT_DECL_TYPEDEF,
-                   opaque_index(type, CCT_KIND_STRUCT, m->name, tflags), 0,
-                   CCT_NO_SLOT, 0);
+        uint32_t index = opaque_index(type, CCT_KIND_STRUCT, m->name, tflags);
+        table_decl(m->name, CCT_DECL_TYPEDEF, index, 0, CCT_NO_SLOT, 0);
+        type_slots->put(real, index);   /* the typedef itself: type_index */
         return;
     }
     layout_diffs d;

@@ -403,7 +403,50 @@ class Generator:
 
     # -------------------------------------------------------------- driver
 
+    def refuse(self):
+        """What CFFI's recompiler refuses before compiling anything, with
+        its exception types and messages: pack=N > 1 (API mode has no way
+        to ask the compiler for it), a struct member or a function result
+        of a type the cdef leaves opaque."""
+        opaque = set()
+        for d in self.decls:
+            if d[0] in ('struct', 'union') and d[3] == 'opaque':
+                opaque.add(d[2] and d[1] or '%s %s' % (d[0], d[1]))
+
+        def base(ctype):
+            while ctype.endswith(']'):
+                ctype = ctype[:ctype.rindex('[')].rstrip()
+            return ctype
+
+        def check_fields(what, name, fields):
+            for field in fields:
+                if len(field) == 4:
+                    check_fields(what, name, field[3])
+                elif base(field[1]) in opaque:
+                    raise TypeError("%s: field '%s.%s' is of an opaque type "
+                                    "(not declared in cdef())"
+                                    % (what, name, field[0]))
+
+        for d in self.decls:
+            if d[0] in ('struct', 'union'):
+                # named as CFFI's model names them in its messages
+                kind, name, typedef_named, flags, fields, pack = d
+                ctype = name if typedef_named else '%s %s' % (kind, name)
+                what = ('anonymous ' if typedef_named else '') + ctype
+                if pack and pack > 1:
+                    raise NotImplementedError(
+                        "%s: <%s> is declared with 'pack=%r'; only 0 or 1 are "
+                        "supported in API mode (try to use \"...;\", which "
+                        "does not require a 'pack' declaration)"
+                        % (what, ctype, pack))
+                check_fields(what, ('$' if typedef_named else '') + name,
+                             fields)
+            elif d[0] == 'function' and d[2] in opaque:
+                raise TypeError("function %s: '%s' is used as result type, "
+                                "but is opaque" % (d[1], d[2]))
+
     def run(self):
+        self.refuse()
         for d in self.decls:
             kind = d[0]
             if kind in ('struct', 'union'):

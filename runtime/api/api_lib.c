@@ -172,6 +172,17 @@ static PyObject *apiglobal_read(ApiGlobalObject *g, PyObject *name)
         Py_DECREF(ptr);
         return res;
     }
+    /* `typedef ... t;` `extern t glob;`: only its address is usable; a
+     * constant of such a type cannot be read at all (CFFI's errors) */
+    if ((g->ct->ct_flags & CT_IS_OPAQUE) || g->ct->ct_size < 0) {
+        if (g->is_const)
+            PyErr_Format(ccm_error, "constant '%U' is of type '%s', whose "
+                         "size is not known", name, g->ct->ct_name);
+        else
+            PyErr_Format(PyExc_TypeError, "cdata '%s' is opaque",
+                         g->ct->ct_name);
+        return NULL;
+    }
     /* arrays and structs are views onto the C variable itself */
     if (g->ct->ct_flags & (CT_ARRAY | CT_STRUCT_OR_UNION))
         return cdata_new_view(g->ct, address, NULL);
