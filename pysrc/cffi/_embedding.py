@@ -111,7 +111,10 @@ def c_prologue(module_name, init_code, version):
     """The lines that go before the user's source in the C file of an
     embedding library (CFFI_DLLEXPORT and cffi_start_python() are then
     available to that source)."""
+    import _cffi_backend
     short_name = module_name.split('.')[-1]
+    # a failed start names the maker: another _cffi_backend may be found
+    version = '%s (ccffi %s)' % (version, _cffi_backend.__ccffi__)
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, SUPPORT_HEADER)) as f:
         header = f.read()

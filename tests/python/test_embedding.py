@@ -16,6 +16,7 @@ import textwrap
 
 import pytest
 
+import _cffi_backend
 from cffi import FFI
 
 from plugin_compilers import PARAMS
@@ -209,6 +210,8 @@ def test_init_code_exception_is_reported_and_calls_return_zero(tmp_path):
     assert "KeyError: 'broken init'" in err
     assert "<init code for '_embed_initerror'>" in err
     assert "From: _embed_initerror" in err and "sys.path: [" in err
+    assert "compiled with cffi version: %s (ccffi %s)" % (
+        _cffi_backend.__version__, _cffi_backend.__ccffi__) in err
     assert err.count("function add() called, but initialization code "
                      "failed.  Returning 0.") == 3
 
