@@ -92,9 +92,10 @@ def shared_library_suffix():
 
 def library_target(module_name, target):
     """compile()'s output name for an embedding library: the target given
-    (its `.*` the platform's suffix), by default the module's last name."""
+    (its `.*` the platform's suffix), by default the module's dotted name,
+    as CFFI (`pkg._mod` gives pkg/pkg._mod.so)."""
     if target is None:
-        target = module_name.split('.')[-1] + '.*'
+        target = module_name + '.*'
     if target.endswith('.*'):
         target = target[:-2] + shared_library_suffix()
     return target

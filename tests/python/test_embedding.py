@@ -488,3 +488,9 @@ def test_built_and_called_with_each_compiler(compiler, tmp_path, monkeypatch):
     proc = run(exe, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "got: 42 95 -3\n"
+
+
+def test_default_name_of_a_library_in_a_package(tmp_path):
+    # as CFFI: the dotted name, in the package's directory
+    path = build_library(tmp_path, "pkg._embed_mod", "int f(int);", None)
+    assert path == str(tmp_path / "pkg" / "pkg._embed_mod.so")
