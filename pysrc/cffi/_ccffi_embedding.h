@@ -31,6 +31,9 @@
  * declared) and the NUL-terminated init code _ccffi_embed_code[]; after
  * it, the definition of _ccffi_embed_imported().
  */
+#ifdef Py_LIMITED_API
+#  error "an embedding library starts Python (Py_InitializeEx, PyCapsule_Type): it cannot be built for the stable ABI; build it without Py_LIMITED_API (py_limited_api=False)"
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

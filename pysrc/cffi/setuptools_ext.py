@@ -183,6 +183,11 @@ def _add_c_module(dist, ffi, module_name, source, source_extension, kwds):
     from setuptools.command.build_ext import build_ext
     from . import _codegen, _compiler
     kwds = set_py_limited_api(kwds)
+    if getattr(ffi, '_embedding', None) is not None:
+        # as CFFI: an embedding library starts Python itself, so it is
+        # never compiled for the stable ABI (the name may still say abi3)
+        kwds['define_macros'] = [m for m in kwds['define_macros']
+                                 if m[0] != 'Py_LIMITED_API']
     sources = [os.path.normpath(s) for s in kwds.pop('sources', ())]
     # the generated file's path is known only once build_temp is
     ext = Extension(name=module_name, sources=['$PLACEHOLDER'] + sources,

@@ -494,3 +494,24 @@ def test_default_name_of_a_library_in_a_package(tmp_path):
     # as CFFI: the dotted name, in the package's directory
     path = build_library(tmp_path, "pkg._embed_mod", "int f(int);", None)
     assert path == str(tmp_path / "pkg" / "pkg._embed_mod.so")
+
+
+def test_cffi_modules_build_without_the_stable_abi():
+    # setuptools' cffi_modules: an embedding library is compiled without
+    # Py_LIMITED_API (its header refuses it), an extension module with it
+    from setuptools import Distribution
+    from cffi import setuptools_ext
+    macros = {}
+    for name, api in (("_embed_abi", True), ("_plain_abi", False)):
+        ffi = FFI()
+        if api:
+            ffi.embedding_api("int f(int);")
+        else:
+            ffi.cdef("int f(int);")
+        ffi.set_source(name, "")
+        dist = Distribution()
+        setuptools_ext._add_c_module(dist, ffi, name, "", ".c", {})
+        macros[name] = [m[0] for m in dist.ext_modules[-1].define_macros]
+    if "Py_LIMITED_API" not in macros["_plain_abi"]:
+        pytest.skip("this interpreter builds no stable-ABI modules")
+    assert "Py_LIMITED_API" not in macros["_embed_abi"]
