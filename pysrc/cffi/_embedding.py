@@ -101,11 +101,19 @@ def library_target(module_name, target):
     return target
 
 
-def _c_bytes(data):
-    """A C initializer list of the bytes of `data`, ending with 0."""
-    values = [str(b) for b in data] + ['0']
-    return ['    ' + ','.join(values[i:i + 20]) + ','
-            for i in range(0, len(values), 20)]
+def _c_literal_lines(text):
+    """`text` as C string literals, one per line of it (concatenated by the
+    compiler): valid C and C++ for any byte, '?' escaped against trigraphs."""
+    out = []
+    for line in text.splitlines(True) or ['']:
+        chars = []
+        for b in line.encode('utf-8'):
+            if b in (0x22, 0x3f, 0x5c) or not 0x20 <= b < 0x7f:
+                chars.append('\\%03o' % b)
+            else:
+                chars.append(chr(b))
+        out.append('    "%s"' % ''.join(chars))
+    return out
 
 
 def c_prologue(module_name, init_code, version):
@@ -126,9 +134,9 @@ def c_prologue(module_name, init_code, version):
            '#define _CCFFI_EMBED_INIT_FUNC PyInit_%s' % short_name,
            'PyMODINIT_FUNC PyInit_%s(void);' % short_name,
            '/* the code given to ffi.embedding_init_code(), UTF-8 */',
-           'static const char _ccffi_embed_code[] = {']
-    out.extend(_c_bytes((init_code or '').encode('utf-8')))
-    out.append('};')
+           'static const char _ccffi_embed_code[] =']
+    out.extend(_c_literal_lines(init_code or ''))
+    out[-1] += ';'
     out.append(header)
     return out
 

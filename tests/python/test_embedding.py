@@ -515,3 +515,32 @@ def test_cffi_modules_build_without_the_stable_abi():
     if "Py_LIMITED_API" not in macros["_plain_abi"]:
         pytest.skip("this interpreter builds no stable-ABI modules")
     assert "Py_LIMITED_API" not in macros["_embed_abi"]
+
+
+def test_init_code_travels_byte_for_byte_in_c_and_cpp(tmp_path):
+    # quotes, backslashes, trigraph-like ??=, non-ASCII: frozen into the C
+    # file as string literals that C and C++ compilers take alike
+    text = 'a "q" \\\\ \'s\' ??= ??/ \u00ff\u1234\U0001f600 \t end'
+    init = ("import sys\nTEXT = %r\nsys.stdout.write(ascii(TEXT) + '\\n')\n"
+            "from _embed_text import ffi\n@ffi.def_extern()\n"
+            "def add(x, y): return x + y\n" % text)
+    for ext in (".c", ".cpp"):
+        ffi = FFI()
+        ffi.embedding_api("int add(int, int);")
+        ffi.embedding_init_code(init)
+        ffi.set_source("_embed_text", "", source_extension=ext,
+                       extra_compile_args=["-Wall", "-Wextra", "-Werror"])
+        directory = tmp_path / ext[1:]
+        directory.mkdir()
+        path = ffi.compile(tmpdir=str(directory))
+        # (compiled as C++, the function has C++ linkage, as with CFFI)
+        prog = ("#include <stdio.h>\nextern int add(int, int);\n"
+                "int main(void) { printf(\"%d\\n\", add(1, 2)); return 0; }\n")
+        src = directory / ("text_test" + ext)
+        src.write_text(prog)
+        exe = str(directory / "text_test")
+        compiler = cc().split() if ext == ".c" else ["g++"]
+        subprocess.run(compiler + [str(src), "-o", exe, path], check=True)
+        proc = run(exe, directory)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout == ascii(text) + "\n3\n"
