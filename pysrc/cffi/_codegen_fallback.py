@@ -33,6 +33,8 @@ CHUNK = 64   # statements per fill function
 def _statement(k, op, cname, path, extra):
     """The C statement storing entry k's number into v[k]."""
     v = 'v[%d]' % k
+    if cname and cname.startswith('*'):
+        return _named_pointer_statement(v, op, cname[1:], path, extra)
     if op == 'size':
         return '%s.u = sizeof(%s);' % (v, cname)
     if op == 'align':
@@ -67,6 +69,25 @@ def _statement(k, op, cname, path, extra):
     raise AssertionError("unknown fallback entry %r" % (op,))
 
 
+def _named_pointer_statement(v, op, ptr, path, extra):
+    """The statements of a record C names only through a pointer typedef
+    (`typedef struct {...} *foo_p;`), as CFFI's generated code reaches it:
+    through `(foo_p)0` and `(foo_p)4096`."""
+    if op == 'size':
+        return '%s.u = sizeof(*(%s)0);' % (v, ptr)
+    if op == 'offset':
+        return ('%s.u = (unsigned long long)((char *)&((%s)4096)->%s - '
+                '(char *)4096);' % (v, ptr, path))
+    if op == 'fieldsize':
+        return '%s.u = sizeof(((%s)0)->%s);' % (v, ptr, path)
+    if op == 'bitpos':
+        return ('{ union { unsigned char b[sizeof(*(%s)0)]; long double d; '
+                'void *p; unsigned long long u; } s; memset(&s, 0, sizeof s); '
+                '((%s)&s)->%s = %s; %s.u = _ccffi_fb_lowbit(&s, '
+                'sizeof(*(%s)0)); }' % (ptr, ptr, path, extra, v, ptr))
+    raise AssertionError("fallback entry %r of *%s" % (op, ptr))
+
+
 _SLOT_MARKER = re.compile(
     r'\(\s*"(function|global|python)"\s*,\s*"([A-Za-z_][A-Za-z_0-9]*)"\s*,'
     r'\s*(\d+)')
@@ -99,7 +120,7 @@ def _initializer(op, cname):
 
 def type_checks(entries):
     """[(record's C name, [statement])]: CFFI's compile-time check of the
-    fields a cdef lists: an integer field must be an integer (`| 0`), any
+    fields a cdef lists: an integer must be an integer (`| 0`), any
     other must have the cdef's type but for qualifiers (a pointer to it, or
     for a pointer field the value it points to), `[]` and `[...]` arrays by
     their items (api_fallback.c, fb_field_check())."""
@@ -108,8 +129,8 @@ def type_checks(entries):
         if op != 'offset' or not extra:
             continue
         lines = by_record.setdefault(cname, [])
-        if extra == 'int':
-            lines.append('(void)((p->%s) | 0);' % path)
+        if extra.split('\t')[0] == '|':
+            lines.append('(void)((p->%s%s) | 0);' % (path, extra.split('\t')[1]))
         else:
             declarator, suffix, prefix = extra.split('\t')
             lines.append('{ %s = %sp->%s%s; (void)tmp; }'
@@ -187,7 +208,8 @@ def section(generator, contract):
         w('}')
     checks = type_checks(entries)
     for i, (cname, lines) in enumerate(checks):
-        w('static void _ccffi_fb_check%d(%s *p)' % (i, cname))
+        w('static void _ccffi_fb_check%d(%s)' % (
+            i, '%s p' % cname[1:] if cname.startswith('*') else '%s *p' % cname))
         w('{   /* only for the compiler: each field the cdef lists has its '
           'type */')
         w('    (void)p;')

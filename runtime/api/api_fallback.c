@@ -19,9 +19,11 @@
  * integer type.  Where the compiler contradicts what the cdef states, the
  * module behaves as a plugin-built one and as CFFI's: a `#define X 42` of
  * another value keeps the compiler's value and lib.X raises CFFI's
- * ffi.error (a "$mismatch X" record, table/contract.h); a struct without
- * `...;` of another layout fails the import with CFFI's ffi.error message
- * (not yet at use); enumerator values are not checked.
+ * ffi.error (a "$mismatch X" record, table/contract.h); a struct whose
+ * member sizes (or, without `...;`, offsets and totals) differ keeps the
+ * compiler's layout and gets a layout record (table/cmismatch.h), so that
+ * its first use raises CFFI's ffi.error; enumerator values are not
+ * checked.
  */
 #include <Python.h>
 #include "config.h"
@@ -33,6 +35,7 @@
 #include "table/ctable.h"
 #include "table/cspell.h"
 #include "table/contract.h"
+#include "table/cmismatch.h"
 #include "api/api_module.h"
 #include "api/api_state.h"
 #include "api/api_fallback.h"
@@ -44,8 +47,7 @@
     X(SIZE, "size")         /* a: type; sizeof(cname) */                      \
     X(ALIGN, "align")       /* a: type; alignment of cname */                 \
     X(OFFSET, "offset")     /* a: field; offsetof(cname, path); extra: how   \
-                               to type-check the field ("int", or the cdef's  \
-                               declarator of `*tmp`, TAB, a path suffix) */   \
+                               to type-check the field (fb_field_check()) */ \
     X(FIELDSIZE, "fieldsize") /* a: field; sizeof(((cname *)0)->path) */     \
     X(BITPOS, "bitpos")     /* a: field; lowest bit of cname's path after     \
                                `s.path = extra` in a zeroed struct */        \
@@ -240,11 +242,12 @@ static int fb_spelling_is_c(const char *s)
     return 1;
 }
 
-/* How the generated file checks a listed field's type, as CFFI does: an
- * integer must be an integer ("int"); anything else must have the cdef's
- * type ("<declarator of tmp>\t<path suffix>\t<prefix of the value>", the
- * statement being `{ DECL = PREFIX p->PATH SUFFIX; }`, `[]` and `[...]`
- * arrays compared by their items).  The table keeps no qualifiers, so they
+/* How the generated file checks a listed field's type, as CFFI does:
+ * "<declarator of tmp>\t<path suffix>\t<prefix of the value>", the
+ * statement being `{ DECL = PREFIX p->PATH SUFFIX; }`, or "|\t<suffix>"
+ * for an integer (`(void)((p->PATH SUFFIX) | 0);`: any integer type is
+ * fine).  Arrays are checked by their items (`&p->a[0]`: their lengths
+ * are the size checks' business).  The table keeps no qualifiers, so they
  * are ignored at every level, as the plugin compares: the header's `const
  * int x` is the cdef's `int x` (`const volatile int *tmp = &p->x`), its
  * `const char **v` the cdef's `char **v` (the pointed-to value is checked:
@@ -253,24 +256,27 @@ static int fb_spelling_is_c(const char *s)
  * one). */
 static char *fb_field_check(const cc_table *t, uint32_t type)
 {
-    const cct_type *ty = &t->types[type];
-    if (ty->kind == CCT_KIND_ENUM
-        || (ty->kind == CCT_KIND_PRIMITIVE
-            && !(cc_prims[ty->prim].flags & (CCT_PF_FLOAT | CCT_PF_COMPLEX))))
-        return fb_strdup("int");
     char suffix[64] = "", prefix[40] = "&";
-    while (t->types[type].kind == CCT_KIND_ARRAY
-           && (t->types[type].flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
-           && strlen(suffix) < 50) {
+    while (t->types[type].kind == CCT_KIND_ARRAY && strlen(suffix) < 50) {
         strcat(suffix, "[0]");
         type = t->types[type].item;
     }
+    const cct_type *ty = &t->types[type];
+    if (ty->kind == CCT_KIND_ENUM
+        || (ty->kind == CCT_KIND_PRIMITIVE
+            && !(cc_prims[ty->prim].flags & (CCT_PF_FLOAT | CCT_PF_COMPLEX)))) {
+        char *s = malloc(strlen(suffix) + 3);
+        if (s != NULL)
+            sprintf(s, "|\t%s", suffix);
+        return s;
+    }
+    if (ty->kind == CCT_KIND_ARRAY)
+        return NULL;                   /* deeper than the suffix allows */
     uint32_t spelled = type;
     const char *name = "const volatile *tmp";
-    if (t->types[type].kind == CCT_KIND_ARRAY
-        || t->types[type].kind == CCT_KIND_FUNCTION)
-        name = "*tmp";
-    else if (t->types[type].kind == CCT_KIND_POINTER) {
+    if (ty->kind == CCT_KIND_FUNCTION)
+        name = "(*tmp)";
+    else if (ty->kind == CCT_KIND_POINTER) {
         size_t nd = 0;
         while (t->types[t->types[type].item].kind == CCT_KIND_POINTER
                && nd < sizeof prefix - 1) {
@@ -346,7 +352,10 @@ static int fb_fields(fb_plan *p, uint32_t rtype, const char *cname)
         } else {
             char obj[1200];
             char *check = p->keep_strings ? fb_field_check(p->t, f.type) : NULL;
-            snprintf(obj, sizeof obj, "((%s *)0)->%s", cname, p->path);
+            if (cname[0] == '*')      /* a record named by a pointer */
+                snprintf(obj, sizeof obj, "((%s)0)->%s", cname + 1, p->path);
+            else
+                snprintf(obj, sizeof obj, "((%s *)0)->%s", cname, p->path);
             rc = fb_add(p, FB_OFFSET, fi, 0, 0, cname, p->path, check);
             free(check);
             if (rc == 0 && !(ft->kind == CCT_KIND_ARRAY
@@ -377,8 +386,12 @@ static int fb_record(fb_plan *p, uint32_t type, const char *cname)
     if (p->seen[type] || (ty->flags & (CCT_TF_OPAQUE | CCT_TF_DOTS_TYPEDEF)))
         return 0;
     p->seen[type] = 1;
+    /* "*foo_p": the anonymous record of `typedef struct {...} *foo_p;`, which
+     * C names only through the pointer: no alignment asked (CFFI's neither:
+     * its members' give it) */
     if (fb_add(p, FB_SIZE, type, 0, 0, cname, NULL, NULL) < 0
-        || fb_add(p, FB_ALIGN, type, 0, 0, cname, NULL, NULL) < 0)
+        || (cname[0] != '*'
+            && fb_add(p, FB_ALIGN, type, 0, 0, cname, NULL, NULL) < 0))
         return -1;
     p->plen = 0;
     p->path[0] = '\0';
@@ -483,6 +496,16 @@ static int fb_plan_build(fb_plan *p, cc_table *t, int keep_strings)
                     rc = fb_add(p, FB_SIGN, d.type, 0, 0, name, NULL, NULL);
                 if (rc == 0)
                     rc = fb_add(p, FB_ISFLOAT, d.type, 0, 0, name, NULL, NULL);
+            } else if (ty->kind == CCT_KIND_POINTER
+                       && fb_is_record(&t->types[ty->item])
+                       && !p->seen[ty->item] && strlen(name) < 500) {
+                /* `typedef struct {...} *foo_p;` (CFFI's named pointer) */
+                char *sp = fb_spell(t, ty->item);
+                int anonymous = sp != NULL && !fb_spelling_is_c(sp);
+                free(sp);
+                snprintf(cname, sizeof cname, "*%s", name);
+                if (anonymous)
+                    rc = fb_record(p, ty->item, cname);
             } else if (fb_has_dots(t, d.type)
                        && strlen(name) < 500) {
                 snprintf(cname, sizeof cname, "(*(%s *)0)", name);
@@ -553,6 +576,27 @@ static int fb_nomem(void)
     return -1;
 }
 
+/* Adds the CONST_STRING declaration `name` = text[0..len) (a "$mismatch"
+ * record).  0, or -1 when memory runs out. */
+static int fb_add_string_decl(cc_table *t, const char *name, const char *text,
+                              size_t len)
+{
+    cct_decl d;
+    uint32_t soff, ptr, chr, ref;
+    memset(&d, 0, sizeof d);
+    if (len > UINT32_MAX
+        || cc_table_string(t, name, strlen(name), &d.name) < 0
+        || cc_table_string(t, text, len, &soff) < 0
+        || cc_table_primitive(t, CCT_PRIM_CHAR, &chr) < 0
+        || cc_table_pointer(t, chr, &ptr) < 0)
+        return -1;
+    d.kind = CCT_DECL_CONST_STRING;
+    d.type = ptr;
+    d.slot = CCT_NO_SLOT;
+    d.value = soff | ((uint64_t)len << 32);
+    return cc_table_add_decl(t, &d, &ref);
+}
+
 /* A value the cdef and the compiler disagree on: recorded as the plugin
  * records it (table/contract.h, CCC_MISMATCH_PREFIX), a CONST_STRING
  * declaration "$mismatch NAME" holding CFFI's message, which lib.NAME
@@ -576,20 +620,7 @@ static int fb_mismatch(cc_table *t, const char *name, unsigned long long got,
     memcpy(key + sizeof CCC_MISMATCH_PREFIX - 1, name, nlen + 1);
     sprintf(msg, "the C compiler says '%s' is equal to %s, but the cdef "
             "disagrees", name, text);
-    cct_decl d;
-    uint32_t soff, ptr, chr, ref;
-    memset(&d, 0, sizeof d);
-    size_t mlen = strlen(msg);
-    if (cc_table_string(t, key, strlen(key), &d.name) < 0
-        || cc_table_string(t, msg, mlen, &soff) < 0
-        || cc_table_primitive(t, CCT_PRIM_CHAR, &chr) < 0
-        || cc_table_pointer(t, chr, &ptr) < 0)
-        goto done;
-    d.kind = CCT_DECL_CONST_STRING;
-    d.type = ptr;
-    d.slot = CCT_NO_SLOT;
-    d.value = soff | ((uint64_t)mlen << 32);
-    rc = cc_table_add_decl(t, &d, &ref);
+    rc = fb_add_string_decl(t, key, msg, strlen(msg));
 done:
     free(key);
     free(msg);
@@ -761,44 +792,125 @@ static void fb_relativize(fb_state *s, uint32_t type, uint64_t base, int depth)
             ty->size = (end + align - 1) / align * align;
         ty->align = align;
         ty->flags |= CCT_TF_LAYOUT_KNOWN;
-    }
+    } else if (!s->has_align[type])
+        s->t->types[type].align = align;    /* a named pointer's record */
 }
 
-/* The cdef's own layout of an exact record, against the compiler's. */
-static int fb_check_exact(fb_state *s, uint32_t type, const char *cname)
+/* A member the compiler gives another size: the type of that size (the
+ * integer of that size and the cdef's sign, else char[size]) stands for
+ * the cdef's, so that the layout holds together (the member is never
+ * reached: the record's first use raises ffi.error).  0, or -1. */
+static int fb_sized_as_compiler(cc_table *t, uint32_t fi, uint64_t size)
 {
-    const cct_type *o = &s->orig.types[type], *n = &s->t->types[type];
-    if ((o->flags & (CCT_TF_PARTIAL | CCT_TF_OPAQUE)) || !(o->flags & CCT_TF_LAYOUT_KNOWN))
+    const cct_type *ty = &t->types[t->fields[fi].type];
+    enum cct_prim prim;
+    uint32_t out, chr;
+    int is_int = ty->kind == CCT_KIND_ENUM
+                 || (ty->kind == CCT_KIND_PRIMITIVE
+                     && !(cc_prims[ty->prim].flags
+                          & (CCT_PF_FLOAT | CCT_PF_COMPLEX)));
+    int is_signed = ty->kind == CCT_KIND_PRIMITIVE
+                    && (cc_prims[ty->prim].flags & CCT_PF_SIGNED);
+    if (is_int && fb_int_prim(size, is_signed, &prim) == 0) {
+        if (cc_table_primitive(t, prim, &out) < 0)
+            return -1;
+    } else if (cc_table_primitive(t, CCT_PRIM_CHAR, &chr) < 0
+               || cc_table_array(t, chr, size, 0, &out) < 0)
+        return -1;
+    t->fields[fi].type = out;
+    return 0;
+}
+
+/* The differences CFFI checks between the cdef's layout of a record and
+ * the compiler's, appended to a layout record (table/cmismatch.h): each
+ * named member's size (the cdef type's against sizeof, members of
+ * anonymous members flattened as C reaches them; bitfields and `[]` never),
+ * and when `exact` each member's offset.  0, or -1 when memory runs out. */
+static int fb_record_diffs(fb_state *s, uint32_t type, int exact, char **text,
+                           size_t *len, int depth)
+{
+    uint32_t first = s->t->types[type].first, count = s->t->types[type].count;
+    if (depth > 64)
         return 0;
-    static const char tail[] = ". fix it or use \"...;\" as the last field in "
-                               "the cdef for %s to make it flexible";
-    char fmt[256];
-    for (uint32_t i = 0; i < n->count; i++) {
-        uint32_t fi = n->first + i;
-        const cct_field *nf = &s->t->fields[fi], *of = &s->orig.fields[fi];
-        if (nf->name == 0 || nf->bitsize != CCT_NOT_BITFIELD || !s->has_off[fi])
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t fi = first + i;
+        const cct_field *f = &s->t->fields[fi];
+        if (f->bitsize != CCT_NOT_BITFIELD)
             continue;
-        if (nf->offset != of->offset) {
-            snprintf(fmt, sizeof fmt, "%%s: wrong offset for field '%%s' (cdef "
-                     "says %%llu, but C compiler says %%llu)%s", tail);
-            return fb_ffi_error(fmt, cname, cc_table_str(s->t, nf->name),
-                                (unsigned long long)of->offset,
-                                (unsigned long long)nf->offset, cname);
+        if (f->name == 0) {
+            if (fb_is_record(&s->t->types[f->type])
+                && fb_record_diffs(s, f->type, exact, text, len, depth + 1) < 0)
+                return -1;
+            continue;
         }
-    }
-    if (n->size != o->size) {
-        snprintf(fmt, sizeof fmt, "%%s: wrong total size (cdef says %%llu, but "
-                 "C compiler says %%llu)%s", tail);
-        return fb_ffi_error(fmt, cname, (unsigned long long)o->size,
-                            (unsigned long long)n->size, cname);
-    }
-    if (n->align != o->align) {
-        snprintf(fmt, sizeof fmt, "%%s: wrong total alignment (cdef says %%u, "
-                 "but C compiler says %%u)%s", tail);
-        return fb_ffi_error(fmt, cname, (unsigned)o->align, (unsigned)n->align,
-                            cname);
+        const char *name = cc_table_str(s->t, f->name);
+        uint64_t size;
+        uint32_t align;
+        if (s->fsize[fi] != UINT64_MAX && fb_layout_of(s->t, f->type, &size, &align)
+            && size != s->fsize[fi]) {
+            if (cc_layout_diff_append(text, len, CC_LAYOUT_FIELD_SIZE, name,
+                                      (long long)size, (long long)s->fsize[fi]) < 0
+                || fb_sized_as_compiler(s->t, fi, s->fsize[fi]) < 0)
+                return -1;
+            f = &s->t->fields[fi];
+        }
+        if (exact && s->has_off[fi] && f->offset != s->orig.fields[fi].offset
+            && cc_layout_diff_append(text, len, CC_LAYOUT_FIELD_OFFSET, name,
+                                     (long long)s->orig.fields[fi].offset,
+                                     (long long)f->offset) < 0)
+            return -1;
     }
     return 0;
+}
+
+/* A record whose cdef the compiler contradicts keeps the compiler's layout
+ * and gets a layout record "$mismatch <its name as CFFI shows it>", as the
+ * plugin writes it: the runtime raises CFFI's ffi.error where CFFI first
+ * needs the fields.  Offsets and totals are CFFI's checks of a record
+ * without `...;` and without anonymous members; member sizes, of any.
+ * 0, or -1 with MemoryError. */
+static int fb_layout_record(fb_state *s, uint32_t type)
+{
+    const cct_type *o = &s->orig.types[type];
+    int exact = !(o->flags & (CCT_TF_PARTIAL | CCT_TF_OPAQUE))
+                && (o->flags & CCT_TF_LAYOUT_KNOWN);
+    for (uint32_t i = 0; exact && i < o->count; i++) {
+        const cct_field *f = &s->orig.fields[o->first + i];
+        if (f->name == 0 && f->bitsize == CCT_NOT_BITFIELD
+            && fb_is_record(&s->orig.types[f->type]))
+            exact = 0;                  /* CFFI: laid out by the compiler */
+    }
+    char *text = NULL, *key = NULL;
+    size_t len = 0;
+    int rc = -1;
+    if (fb_record_diffs(s, type, exact, &text, &len, 0) < 0)
+        goto done;
+    const cct_type *n = &s->t->types[type];
+    if (exact && n->size != o->size
+        && cc_layout_diff_append(&text, &len, CC_LAYOUT_TOTAL_SIZE, NULL,
+                                 (long long)o->size, (long long)n->size) < 0)
+        goto done;
+    if (exact && n->align != o->align
+        && cc_layout_diff_append(&text, &len, CC_LAYOUT_TOTAL_ALIGNMENT, NULL,
+                                 (long long)o->align, (long long)n->align) < 0)
+        goto done;
+    if (len == 0) {
+        rc = 0;
+        goto done;
+    }
+    char *tname = fb_spell(s->t, type);
+    if (tname == NULL)
+        goto done;
+    key = malloc(sizeof CCC_MISMATCH_PREFIX + strlen(tname));
+    if (key != NULL)
+        sprintf(key, "%s%s", CCC_MISMATCH_PREFIX, tname);
+    free(tname);
+    if (key != NULL)
+        rc = fb_add_string_decl(s->t, key, text, len);
+done:
+    free(text);
+    free(key);
+    return rc < 0 ? fb_nomem() : 0;
 }
 
 /* The array types of one use site, rebuilt with the compiler's lengths
@@ -1020,7 +1132,7 @@ static int fb_apply(cc_table *t, fb_plan *p, const api_fb_value *values)
         const fb_entry *e = &p->e[k];
         if (e->op != FB_SIZE || !fb_is_record(&t->types[e->a]))
             continue;
-        if (!s.has_align[e->a] || t->types[e->a].size == CCT_SIZE_UNKNOWN) {
+        if (t->types[e->a].size == CCT_SIZE_UNKNOWN) {
             PyErr_Format(PyExc_ImportError, "ccffi module: no layout for '%s'",
                          fb_cname(p, e->a));
             goto done;
@@ -1028,14 +1140,6 @@ static int fb_apply(cc_table *t, fb_plan *p, const api_fb_value *values)
         fb_relativize(&s, e->a, 0, 0);
         t->types[e->a].flags |= CCT_TF_LAYOUT_KNOWN;
     }
-    /* then the arrays inside them, so that the exact check sees the offsets */
-    for (size_t k = 0; k < p->n; k++) {
-        const fb_entry *e = &p->e[k];
-        if (e->op == FB_SIZE && fb_is_record(&t->types[e->a])
-            && fb_check_exact(&s, e->a, e->cname ? e->cname : fb_cname(p, e->a)) < 0)
-            goto done;
-    }
-
     /* 5. `[...]`: each use gets an array type of the compiler's length */
     for (size_t i = 0; i < nlens; i++) {
         uint32_t kind = lens[i].kind, site = lens[i].site, old, repl;
@@ -1067,22 +1171,13 @@ static int fb_apply(cc_table *t, fb_plan *p, const api_fb_value *values)
         }
     }
 
-    /* 7. each listed field has the size of the cdef's type, as CFFI checks */
+    /* 7. what the cdef gets wrong in a record: a layout record, as the
+     * plugin's (ffi.error at use, as CFFI raises it) */
     for (size_t k = 0; k < p->n; k++) {
         const fb_entry *e = &p->e[k];
-        uint64_t size;
-        uint32_t align;
-        if (e->op != FB_FIELDSIZE || s.fsize[e->a] == UINT64_MAX
-            || !fb_layout_of(t, t->fields[e->a].type, &size, &align)
-            || size == s.fsize[e->a])
-            continue;
-        fb_ffi_error("%s: wrong size for field '%s' (cdef says %llu, but C "
-                     "compiler says %llu). fix it or use \"...;\" as the last "
-                     "field in the cdef for %s to make it flexible",
-                     e->cname, cc_table_str(t, t->fields[e->a].name),
-                     (unsigned long long)size,
-                     (unsigned long long)s.fsize[e->a], e->cname);
-        goto done;
+        if (e->op == FB_SIZE && fb_is_record(&t->types[e->a])
+            && fb_layout_record(&s, e->a) < 0)
+            goto done;
     }
 
     cc_error err = {0};

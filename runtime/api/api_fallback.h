@@ -23,7 +23,7 @@
 #define API_FB_MAGIC "CCFFIFB"
 /* Bump on any change of the plan's order or of the structs below: a module
  * generated for another version is refused with a request to rebuild it. */
-#define API_FB_VERSION 3   /* 3: `[...]` behind pointers */
+#define API_FB_VERSION 4   /* 4: records named by a pointer typedef */
 
 /* One number of the generated file (the generator writes the same struct). */
 typedef struct api_fb_value {

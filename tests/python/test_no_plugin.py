@@ -359,14 +359,63 @@ def build_plain_expecting(tmp_path, cdef, source):
     return info
 
 
-def test_exact_struct_mismatch_is_ffi_error(tmp_path):
-    info = build_plain_expecting(tmp_path, "struct s { int a; int b; };",
-                                 "struct s { int a; long b; };")
-    assert info.type is cffi.FFIError
-    assert str(info.value) == (
-        "struct s: wrong offset for field 'b' (cdef says 4, but C compiler "
-        "says 8). fix it or use \"...;\" as the last field in the cdef for "
-        "struct s to make it flexible")
+def layout_errors(m, ctype):
+    """What a module says of a struct whose cdef the compiler contradicts:
+    its size (known), then the errors where CFFI first needs the fields."""
+    out = [m.ffi.sizeof(ctype)]
+    for use in (lambda: m.ffi.new(ctype + " *"),
+                lambda: m.ffi.offsetof(ctype, "b"),
+                lambda: m.ffi.typeof(ctype).fields):
+        try:
+            use()
+            out.append(None)
+        except Exception as e:
+            out.append((type(e), str(e)))
+    return out
+
+
+TAIL = ("fix it or use \"...;\" as the last field in the cdef for %s to "
+        "make it flexible")
+
+
+@pytest.mark.parametrize("cdef, source, message", [
+    ("struct s { int a; int b; };", "struct s { int a; int pad; int b; };",
+     "struct s: wrong offset for field 'b' (cdef says 4, but C compiler says "
+     "8). " + TAIL % "struct s"),
+    # member sizes come first, as CFFI checks them
+    ("struct s { int a; int b; };", "struct s { int a; long b; };",
+     "struct s: wrong size for field 'b' (cdef says 4, but C compiler says "
+     "8). " + TAIL % "struct s"),
+    ("typedef struct { int a; short b; } t_t;",
+     "typedef struct { int a; int b; } t_t;",
+     "t_t: wrong size for field 'b' (cdef says 2, but C compiler says 4). "
+     + TAIL % "t_t"),
+    ("struct s { int a; int b; };", "struct s { int a; int b; int c; };",
+     "struct s: wrong total size (cdef says 8, but C compiler says 12). "
+     + TAIL % "struct s"),
+    ("struct s { short b; ...; };", "struct s { char a; int b; };",
+     "struct s: wrong size for field 'b' (cdef says 2, but C compiler says "
+     "4). " + TAIL % "struct s"),
+    # the cdef's member would not even fit in the compiler's record
+    ("struct s { short b; ...; };", "struct s { char b; };",
+     "struct s: wrong size for field 'b' (cdef says 2, but C compiler says "
+     "1). " + TAIL % "struct s"),
+    ("struct s { double b; ...; };", "struct s { float b; };",
+     "struct s: wrong size for field 'b' (cdef says 8, but C compiler says "
+     "4). " + TAIL % "struct s"),
+])
+def test_struct_layout_mismatch_is_ffi_error_at_use(tmp_path, cdef, source,
+                                                    message):
+    """As CFFI (and the plugin): the module imports with the compiler's
+    layout; the fields' first use raises ffi.error."""
+    ctype = cdef.split("{")[0].replace("typedef ", "").strip()
+    if ctype == "struct":
+        ctype = "t_t"
+    for m in both_builds(tmp_path, cdef + " int f(void);",
+                         source + " static int f(void) { return 3; }"):
+        assert m.lib.f() == 3
+        errors = layout_errors(m, ctype)
+        assert errors[1:] == [(m.ffi.error, message)] * 3
 
 
 def both_builds(tmp_path, cdef, source, cc="gcc", cplusplus=False):
@@ -464,16 +513,6 @@ def test_the_plugin_flags_build_the_exact_table(tmp_path):
     assert m.lib.f() == 3
 
 
-def test_field_of_another_size_is_ffi_error(tmp_path):
-    info = build_plain_expecting(
-        tmp_path, "struct s { short x; ...; };", "struct s { int x; };")
-    assert info.type is cffi.FFIError
-    assert str(info.value) == (
-        "struct s: wrong size for field 'x' (cdef says 2, but C compiler "
-        "says 4). fix it or use \"...;\" as the last field in the cdef for "
-        "struct s to make it flexible")
-
-
 # (qualifiers are not compared: the table keeps none, and a header's
 # `const char *` must match the cdef's `char *`, as with the plugin; a
 # `void *` target accepts any object pointer, as C's conversions do)
@@ -513,6 +552,9 @@ CDEF2 = """
         char **argv;
         int (*cb)(int);
         void *vp;
+        int a4[4];
+        char *names[2];
+        int grid[2][3];
         ...;
     };
     typedef int arr_t[...];
@@ -539,6 +581,9 @@ SOURCE2 = """
         const char *const *argv;
         int (*cb)(int);
         const void *vp;
+        const int a4[4];
+        const char *const names[2];
+        volatile int grid[2][3];
     };
     typedef int arr_t[9];
     typedef int (*parr_t)[5];
@@ -547,7 +592,7 @@ SOURCE2 = """
     static int a7[7];
     int (*gp)[7] = &a7;
     static struct s the_s = { 0, { 1, 5 }, { 0 }, { 0, { 3 } }, 0, 0, 0, 0, 0,
-                              0, 0 };
+                              0, 0, { 1, 2, 3, 4 }, { 0, 0 }, { { 0 } } };
     static struct s *make(void) { return &the_s; }
 """
 
@@ -557,14 +602,15 @@ def probes2(m):
     fields = dict(ffi.typeof("struct s").fields)
     r = {"sizeof": ffi.sizeof("struct s")}
     for f in ("nested", "u", "n2", "ap", "pp", "arrp", "name", "argv", "cb",
-              "vp"):
+              "vp", "a4", "names", "grid"):
         r[f] = (fields[f].offset, ffi.typeof("struct s").fields and
                 str(fields[f].type) if f not in ("nested", "u", "n2")
                 else ffi.sizeof(fields[f].type))
     r["types"] = [str(ffi.typeof(x)) for x in (lib.gp, lib.parr)] + [
         str(ffi.typeof(x)) for x in ("arr_t", "parr_t")]
     p = lib.make()
-    r["values"] = (p.nested.a, p.nested.b, p.n2.in2.z, p.name == ffi.NULL)
+    r["values"] = (p.nested.a, p.nested.b, p.n2.in2.z, p.name == ffi.NULL,
+                   list(p.a4))
     return r
 
 
@@ -584,8 +630,8 @@ def test_pointers_and_anonymous_members_as_plugin_twin(tmp_path, compiler,
                                                        plugin_twin2):
     """Anonymous struct/union members (checked field by field), pointer
     typedefs, `[...]` behind a pointer (`int (*p)[...]`, `arr_t *`), and
-    the header's qualifiers at any level of a pointer (-Werror: not even a
-    warning, as with the plugin)."""
+    the header's qualifiers at any level of a pointer or on array items
+    (-Werror: not even a warning, as with the plugin)."""
     cc, cplusplus = compiler
     need(cc)
     name = "_np2_%s" % uuid.uuid4().hex[:8]
@@ -702,3 +748,50 @@ def test_no_gnu_extension_outside_the_plugin_parts(tmp_path, cc, lang):
     for word in ("__typeof__", "__alignof__", "__attribute__", "auto ",
                  "typeof"):
         assert [line for line in ours if word in line] == [], word
+
+
+CDEF5 = """
+    typedef struct { int x; ...; } *foo_p;
+    typedef struct { int a; int b; } *bar_p;
+    typedef struct { unsigned lo : 3; int hi : 5; ...; } *bits_p;
+    typedef struct { int n; int arr[...]; ...; } *arr_p;
+    foo_p get(void);
+    bar_p getb(void);
+    bits_p getbits(void);
+"""
+
+SOURCE5 = """
+    typedef struct { long pad; int x; } *foo_p;
+    typedef struct { int a; int b; } *bar_p;
+    typedef struct { char c; unsigned lo : 3; int hi : 5; } *bits_p;
+    typedef struct { short s; int n; int arr[7]; } *arr_p;
+    static struct { long pad; int x; } the_foo = { 1, 42 };
+    static foo_p get(void) { return (foo_p)&the_foo; }
+    static struct { int a; int b; } the_bar = { 3, 4 };
+    static bar_p getb(void) { return (bar_p)&the_bar; }
+    static struct { char c; unsigned lo : 3; int hi : 5; } the_bits = {
+        'c', 5, -3 };
+    static bits_p getbits(void) { return (bits_p)&the_bits; }
+"""
+
+
+@pytest.mark.parametrize("cmd", [["gcc"], ["g++", "-x", "c++"], ["tcc"]],
+                         ids=lambda c: c[0])
+def test_records_named_by_a_pointer_typedef(tmp_path, cmd):
+    """`typedef struct {...} *foo_p;`: C names the record only through the
+    pointer; its numbers are asked through `(foo_p)0` as CFFI does, its
+    alignment comes from its members (CFFI's too)."""
+    name = "_np5_%s" % uuid.uuid4().hex[:8]
+    m = strict_build(tmp_path, make_ffi(name, CDEF5, SOURCE5), name, cmd)
+    ffi, lib = m.ffi, m.lib
+    p = lib.get()
+    foo = ffi.typeof(p).item
+    assert (p.x, ffi.sizeof(foo), ffi.offsetof(foo, "x")) == (42, 16, 8)
+    q = lib.getb()
+    bar = ffi.typeof(q).item
+    assert (q.a, q.b, ffi.sizeof(bar), ffi.alignof(bar)) == (3, 4, 8, 4)
+    b = lib.getbits()
+    assert (b.lo, b.hi) == (5, -3)
+    arr = ffi.typeof("arr_p").item
+    assert ffi.offsetof(arr, "arr") == 8 and ffi.sizeof(arr) == 36
+    assert str(dict(arr.fields)["arr"].type) == "<ctype 'int[7]'>"
