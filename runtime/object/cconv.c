@@ -751,8 +751,13 @@ PyObject *cconv_to_python_owned(CTypeObject *ct, const char *src, PyObject *owne
         return cconv_read_integer(src, ct->ct_size, 1);
     }
     if (f & CT_PRIMITIVE_UNSIGNED) {
-        if (f & CT_IS_BOOL)
-            return PyBool_FromLong(*(const unsigned char *)src);
+        if (f & CT_IS_BOOL) {
+            unsigned char b = *(const unsigned char *)src;
+            if (b > 1)      /* as CFFI: memory that no _Bool would hold */
+                return PyErr_Format(PyExc_ValueError, "got a _Bool of value "
+                                    "%d, expected 0 or 1", (int)b);
+            return PyBool_FromLong(b);
+        }
         return cconv_read_integer(src, ct->ct_size, 0);
     }
     if (f & (CT_POINTER | CT_FUNCTIONPTR)) {

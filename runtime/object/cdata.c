@@ -478,7 +478,12 @@ static Py_ssize_t cdata_varsize_member(CFieldObject *f, PyObject *value)
     if ((ft->ct_flags & CT_ARRAY) && ft->ct_length < 0) {
         Py_ssize_t len = cdata_length_from_init(ft, value);
         if (len < 0) {
-            PyErr_Clear();      /* the conversion will say what is wrong */
+            /* as CFFI, which sizes the struct before converting anything:
+             * a bad length now; bytes or str are sized as a sequence there,
+             * and refused by the conversion */
+            if (!PyBytes_Check(value) && !PyUnicode_Check(value))
+                return -1;
+            PyErr_Clear();
             return 0;
         }
         if (ft->ct_item->ct_size > 0
@@ -511,10 +516,10 @@ static Py_ssize_t cdata_varsize_struct(CTypeObject *ct, PyObject *init)
         Py_ssize_t pos = 0;
         while (PyDict_Next(init, &pos, &key, &v)) {
             PyObject *f = PyDict_GetItemWithError(ct->ct_fields, key);
-            if (f == NULL) {
-                if (PyErr_Occurred())
-                    return -1;
-                continue;       /* the conversion raises KeyError */
+            if (f == NULL) {    /* as CFFI, which sizes the struct first */
+                if (!PyErr_Occurred())
+                    PyErr_SetObject(PyExc_KeyError, key);
+                return -1;
             }
             need = cdata_varsize_member((CFieldObject *)f, v);
             if (need < 0)
@@ -534,6 +539,11 @@ static Py_ssize_t cdata_varsize_struct(CTypeObject *ct, PyObject *init)
                 return -1;
             if (need > size)
                 size = need;
+        }
+        if (i < n) {        /* as CFFI, before converting any item */
+            PyErr_Format(PyExc_ValueError, "too many initializers for '%s' "
+                         "(got %zd)", ct->ct_name, n);
+            return -1;
         }
     }
     return size;

@@ -241,6 +241,35 @@ static int crealize_add_member(FFIObject *ffi, PyObject *out, PyObject *name, CT
     return rc;
 }
 
+/* CFFI refuses a bitfield of a packed struct (packed=True or pack=N) that
+ * starts inside a byte and does not fit in its (packed-aligned) unit,
+ * where gcc, whose layout the engine computed, lets it share that byte
+ * with the previous field.  -1 with CFFI's NotImplementedError. */
+static int crealize_packed_bitfields(FFIObject *ffi, CTypeObject *ct,
+                                     const cct_type *ty)
+{
+    if (ty->kind != CCT_KIND_STRUCT)
+        return 0;
+    for (uint32_t i = 0; i < ty->count; i++) {
+        const cct_field *f = &ffi->table.fields[ty->first + i];
+        const cct_type *ft = &ffi->table.types[f->type];
+        if (f->bitsize <= 0 || ft->kind == CCT_KIND_STRUCT
+            || ft->kind == CCT_KIND_UNION || ft->prim >= CCT_PRIM__COUNT)
+            continue;
+        uint64_t size = cc_prims[ft->prim].size, align = cc_prims[ft->prim].align;
+        uint64_t unit = (ty->length != 0 && ty->length < align ? ty->length : align) * 8;
+        uint64_t pos = f->offset * 8 + (uint64_t)f->bitshift;
+        uint64_t used = pos % unit;
+        if ((used & 7) != 0 && used + (uint64_t)f->bitsize > size * 8) {
+            PyErr_Format(PyExc_NotImplementedError, "with 'packed', gcc would "
+                         "compile field '%s.%s' to reuse some bits in the "
+                         "previous field", ct->ct_name, crealize_str(ffi, f->name));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The record of struct/union `index` once it can be used: laid out (by the
  * layout engine if not yet), and not partial in ABI mode, where CFFI
  * raises VerificationMissing.  0, or -1 with an exception. */
@@ -258,6 +287,9 @@ static int crealize_laid_out(FFIObject *ffi, CTypeObject *ct, uint32_t index,
             return ccm_raise_error(&err);
         *ty = ffi->table.types[index];
     }
+    if ((ty->flags & CCT_TF_PACKED) && ffi->abi_mode
+        && crealize_packed_bitfields(ffi, ct, ty) < 0)
+        return -1;
     return 0;
 }
 

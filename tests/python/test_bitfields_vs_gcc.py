@@ -68,6 +68,14 @@ def test_bitfield_storage_matches_gcc(ffi, tmp_path, seed):
         decl, fields = _random_struct(rng, "s%d" % i)
         (packed if is_packed else plain).append(decl)
         (packed_ffi if is_packed else ffi).cdef(decl, packed=is_packed)
+        if is_packed:
+            # as CFFI: a packed bitfield that would share a byte with the
+            # previous field where it does not fit is refused when used
+            try:
+                packed_ffi.sizeof("struct s%d" % i)
+            except NotImplementedError as e:
+                assert str(e).startswith("with 'packed', gcc would compile field")
+                continue
         for fname, bits, signed in fields:
             for v in _values(rng, bits, signed):
                 cases.append(("s%d" % i, fname, v))

@@ -199,8 +199,17 @@ def ccffi_facts(groups):
         else:
             ffi.cdef(text)
     facts = {}
+    refused = set()
     for _, decls in groups:
         for d in decls:
+            try:
+                ffi.sizeof(d.ctype)
+            except NotImplementedError as e:
+                # as CFFI: a packed bitfield sharing a byte with the previous
+                # field where it does not fit (gcc accepts it)
+                assert str(e).startswith("with 'packed', gcc would compile"), e
+                refused.add(d.name)
+                continue
             facts[(d.name, "size")] = (ffi.sizeof(d.ctype), ffi.alignof(d.ctype))
             fields = dict(ffi.typeof(d.ctype).fields)
             for name in d.plain:
@@ -211,7 +220,7 @@ def ccffi_facts(groups):
                 assert f.bitshift >= 0, (d.name, name, f.bitshift)
                 facts[(d.name + "." + name, "bits")] = (f.offset * 8 + f.bitshift,
                                                         f.bitsize)
-    return ffi, facts
+    return ffi, facts, refused
 
 
 def test_uses_the_build_tree_cffi():
@@ -224,7 +233,10 @@ def test_random_layouts_agree_with_gcc(tmp_path):
     ndecls = sum(len(decls) for _, decls in groups)
     assert ndecls == NGROUPS * PER_GROUP
     expected = gcc_facts(c_program(groups), tmp_path)
-    _, got = ccffi_facts(groups)
+    _, got, refused = ccffi_facts(groups)
+    assert len(refused) < ndecls // 4
+    expected = {k: v for k, v in expected.items()
+                if k[0].split(".")[0] not in refused}
     assert set(got) == set(expected)
     mismatches = ["%s %s: ccffi %s, gcc %s" % (key[0], key[1], got[key], expected[key])
                   for key in sorted(expected) if got[key] != expected[key]]

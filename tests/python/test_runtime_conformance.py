@@ -204,3 +204,57 @@ def test_a_callback_is_named_as_cffi_names_it():
     cb = ffi.callback("int(int)", lambda x: x + 1)
     assert type(cb).__name__ == "__CDataOwnGC"
     assert cb(1) == 2
+
+
+# --------------------------------------------- differential causes (16)
+
+def test_a_bool_read_from_a_byte_other_than_0_or_1_raises():
+    ffi = FFI()
+    ffi.cdef("union u { unsigned char c; _Bool b; _Bool a[2]; };")
+    u = ffi.new("union u *")
+    u.c = 224
+    for read in (lambda: u.b, lambda: u.a[0], lambda: list(u.a),
+                 lambda: ffi.unpack(ffi.cast("_Bool *", u), 1)):
+        with pytest.raises(ValueError) as e:
+            read()
+        assert str(e.value) == "got a _Bool of value 224, expected 0 or 1"
+    u.c = 1
+    assert u.b is True and u.a[0] is True
+
+
+@pytest.mark.parametrize("init, exc, message", [
+    # CFFI sizes a struct with a flexible array member before converting
+    # anything: an unknown key, too many items or a bad length come first
+    ({"tail": [2**40, 1], "nosuchfield": 1}, KeyError, "'nosuchfield'"),
+    ([2**70, 1, [1], 4], ValueError,
+     "too many initializers for 'struct s0' (got 4)"),
+    ([2**70, 1, -1], ValueError, "negative array length"),
+    ({"f0": 2**70, "tail": None}, TypeError,
+     "expected new array length or list/tuple/str, not NoneType"),
+    ([2**70, 1, "x"], OverflowError, None),      # str: sized, then converted
+])
+def test_a_var_sized_struct_is_sized_before_it_is_converted(init, exc, message):
+    ffi = FFI()
+    ffi.cdef("struct s0 { int f0; long f1; int tail[]; };")
+    with pytest.raises(exc) as e:
+        ffi.new("struct s0 *", init)
+    if message is not None:
+        assert str(e.value) == message
+
+
+def test_packed_bitfield_sharing_a_byte_is_refused_as_cffi():
+    ffi = FFI()
+    ffi.cdef("struct s0 { int f0 : 21; unsigned short f1 : 14; };"
+             "struct ok { int a : 3; char c; int b; };"
+             "struct s4 { char c; char b : 6; char d : 4; };", packed=True)
+    with pytest.raises(NotImplementedError) as e:
+        ffi.sizeof("struct s0")
+    assert str(e.value) == ("with 'packed', gcc would compile field "
+                            "'struct s0.f1' to reuse some bits in the "
+                            "previous field")
+    with pytest.raises(NotImplementedError, match="'struct s4.d'"):
+        ffi.new("struct s4 *")
+    assert ffi.sizeof("struct ok") == 6
+    ffi = FFI()
+    ffi.cdef("struct q { char c[3]; int b : 12; };", pack=2)
+    assert ffi.sizeof("struct q") == 6      # starts on a byte: accepted
