@@ -951,6 +951,91 @@ static int fb_rebuild_array(fb_state *s, uint32_t type, const fb_len *lens,
     return cc_table_array(s->t, item, length, flags, out) < 0 ? fb_nomem() : 0;
 }
 
+/* The types made of a `[...]` typedef's type elsewhere than at the sites
+ * the plan measured (the parameters of a prototype: `int f(foo_t *)`), made
+ * again of the typedef's measured type: map[old] = new for the typedefs'
+ * types (an old type two typedefs measure differently is left alone), then
+ * for every pointer, array and function type built of a mapped one; the
+ * fields and declarations then take the mapped types.  0, or -1. */
+static int fb_substitute_typedefs(fb_state *s, const fb_len *lens, size_t nlens)
+{
+    cc_table *t = s->t;
+    uint32_t n0 = t->ntypes;
+    int any = 0;
+    for (size_t i = 0; i < nlens; i++)
+        any |= lens[i].kind == 1
+               && t->decls[lens[i].site].kind == CCT_DECL_TYPEDEF;
+    if (!any)
+        return 0;
+    uint32_t *map = malloc((size_t)n0 * sizeof *map);
+    uint32_t *args = NULL;
+    if (map == NULL)
+        return fb_nomem();
+    for (uint32_t i = 0; i < n0; i++)
+        map[i] = i;
+    for (size_t i = 0; i < nlens; i++) {
+        uint32_t site = lens[i].site;
+        if (lens[i].kind != 1 || t->decls[site].kind != CCT_DECL_TYPEDEF
+            || (i > 0 && lens[i - 1].kind == 1 && lens[i - 1].site == site))
+            continue;
+        uint32_t old = s->orig.decls[site].type, repl = t->decls[site].type;
+        if (old >= n0 || repl == old)
+            continue;
+        map[old] = map[old] == old || map[old] == repl ? repl : UINT32_MAX;
+    }
+    for (uint32_t i = 0; i < n0; i++)
+        if (map[i] == UINT32_MAX)
+            map[i] = i;                      /* measured twice, differently */
+    int rc = -1;
+    for (int changed = 1, round = 0; changed && round < 64; round++) {
+        changed = 0;
+        for (uint32_t i = 0; i < n0; i++) {
+            cct_type ty = t->types[i];
+            uint32_t out, item = ty.item < n0 ? map[ty.item] : ty.item;
+            if (map[i] != i)
+                continue;
+            if (ty.kind == CCT_KIND_POINTER && item != ty.item) {
+                if (cc_table_pointer(t, item, &out) < 0)
+                    goto done;
+            } else if (ty.kind == CCT_KIND_ARRAY && item != ty.item) {
+                if (cc_table_array(t, item, ty.length, ty.flags, &out) < 0)
+                    goto done;
+            } else if (ty.kind == CCT_KIND_FUNCTION) {
+                int differs = item != ty.item;
+                free(args);
+                args = malloc(((size_t)ty.count + 1) * sizeof *args);
+                if (args == NULL)
+                    goto done;
+                for (uint32_t k = 0; k < ty.count; k++) {
+                    uint32_t a = t->args[ty.first + k];
+                    args[k] = a < n0 ? map[a] : a;
+                    differs |= args[k] != a;
+                }
+                if (!differs)
+                    continue;
+                if (cc_table_function(t, item, args, ty.count, ty.flags, &out) < 0)
+                    goto done;
+            } else
+                continue;
+            map[i] = out;
+            changed = 1;
+        }
+    }
+    for (uint32_t i = 0; i < t->nfields; i++)
+        if (t->fields[i].type < n0)
+            t->fields[i].type = map[t->fields[i].type];
+    for (uint32_t i = 0; i < t->ndecls; i++) {
+        cct_decl *d = &t->decls[i];
+        if (d->kind != CCT_DECL_TAG && d->type < n0)
+            d->type = map[d->type];
+    }
+    rc = 0;
+done:
+    free(map);
+    free(args);
+    return rc < 0 ? fb_nomem() : 0;
+}
+
 static void fb_state_free(fb_state *s)
 {
     cc_table_free(&s->orig);
@@ -1153,6 +1238,10 @@ static int fb_apply(cc_table *t, fb_plan *p, const api_fb_value *values)
         else
             t->decls[site].type = repl;
     }
+
+    /* 5b. a `[...]` typedef has one length wherever it is used */
+    if (fb_substitute_typedefs(&s, lens, nlens) < 0)
+        goto done;
 
     /* 6. arrays of records that were laid out just now */
     for (int changed = 1, round = 0; changed && round < 64; round++) {

@@ -795,3 +795,28 @@ def test_records_named_by_a_pointer_typedef(tmp_path, cmd):
     arr = ffi.typeof("arr_p").item
     assert ffi.offsetof(arr, "arr") == 8 and ffi.sizeof(arr) == 36
     assert str(dict(arr.fields)["arr"].type) == "<ctype 'int[7]'>"
+
+
+def test_dots_typedef_in_a_prototype(tmp_path):
+    """A `[...]` typedef has its one length in the prototypes too: the
+    function takes what the struct's members and ffi.new give."""
+    name = "_np6_%s" % uuid.uuid4().hex[:8]
+    cdef = """
+        typedef int foo_t[...];
+        struct s { foo_t a; foo_t *b; foo_t **c; };
+        int myfunc(foo_t *b, foo_t **c);
+    """
+    source = """
+        typedef int foo_t[50];
+        struct s { foo_t a; foo_t *b; foo_t **c; };
+        static int myfunc(foo_t *b, foo_t **c) { return (*b)[1] + (**c)[49]; }
+    """
+    m = strict_build(tmp_path, make_ffi(name, cdef, source), name, ["gcc"])
+    ffi, lib = m.ffi, m.lib
+    p = ffi.new("struct s *")
+    p.a[49] = 321
+    p.a[1] = 1
+    p.b = ffi.addressof(p, "a")
+    p.c = ffi.addressof(p, "b")
+    assert lib.myfunc(p.b, p.c) == 322
+    assert str(ffi.typeof(lib.myfunc)) == "<ctype 'int(*)(int(*)[50], int(* *)[50])'>"
