@@ -552,52 +552,155 @@ static int cc_load_sections(cc_table *t, const unsigned char *b,
     return 0;
 }
 
-/* Indexes every NUL-terminated run of the pool (the first copy wins). */
+/* An empty map with room for n entries without growing (cc_map_add grows
+ * past 3/4 full): a loaded table knows its counts, and rehashing on every
+ * doubling was a good part of importing a large module. */
+static int cc_map_reserve(cc_map *m, uint32_t n)
+{
+    uint64_t need = (uint64_t)n * 4 / 3 + 2, cap = 16;
+
+    while (cap < need)
+        cap *= 2;
+    if (cap > (UINT32_MAX >> 2))
+        return -1;
+    cc_map_free(m);
+    m->keys = malloc((size_t)cap * sizeof *m->keys);
+    m->values = malloc((size_t)cap * sizeof *m->values);
+    if (m->keys == NULL || m->values == NULL) {
+        cc_map_free(m);
+        return -1;
+    }
+    memset(m->values, 0xff, (size_t)cap * sizeof *m->values);
+    m->capacity = (uint32_t)cap;
+    m->count = 0;
+    return 0;
+}
+
+/* Indexes every NUL-terminated run of the pool (the first copy wins),
+ * hashing each once. */
 static int cc_index_strings(cc_table *t)
 {
-    uint32_t off = 0, dummy;
+    uint32_t off = 0, n = 0;
 
+    for (const char *p = t->strings, *end = t->strings + t->strings_size;
+         (p = memchr(p, '\0', (size_t)(end - p))) != NULL; p++)
+        n++;
+    if (cc_map_reserve(&t->string_index, n) < 0)
+        return -1;
     while (off < t->strings_size) {
-        size_t len = strlen(t->strings + off);
-        if (!cc_table_find_string(t, t->strings + off, len, &dummy)
-            && cc_map_add(&t->string_index, cc_hash_bytes(t->strings + off, len, 0),
-                          off) < 0)
+        const char *s = t->strings + off;
+        size_t len = strlen(s);
+        uint64_t key = cc_hash_bytes(s, len, 0);
+        uint32_t slot = UINT32_MAX, other;
+        bool seen = false;
+        while (!seen && cc_map_next(&t->string_index, key, &slot, &other))
+            seen = memcmp(t->strings + other, s, len + 1) == 0;
+        if (!seen && cc_map_add(&t->string_index, key, off) < 0)
             return -1;
         off += (uint32_t)len + 1;
     }
     return 0;
 }
 
-/* Interning index of the derived types (the first of equal twins wins). */
+/* Are derived types a and b twins (as cc_derived_find() compares them)? */
+static bool cc_load_twins(const cc_table *t, const cct_type *a, const cct_type *b)
+{
+    if (a->kind != b->kind || a->prim != b->prim || a->flags != b->flags
+        || a->item != b->item || a->length != b->length || a->name != b->name)
+        return false;
+    if (a->kind != CCT_KIND_FUNCTION)
+        return true;
+    return a->count == b->count
+        && (a->count == 0 || memcmp(t->args + a->first, t->args + b->first,
+                                    a->count * sizeof *t->args) == 0);
+}
+
+/* Interning index of the derived types (the first of equal twins wins),
+ * each key computed once. */
 static int cc_index_derived(cc_table *t)
 {
+    if (cc_map_reserve(&t->derived_index, t->ntypes) < 0)
+        return -1;
     for (uint32_t i = 1; i < t->ntypes; i++) {
         cct_type *ty = &t->types[i];
         const uint32_t *args = ty->kind == CCT_KIND_FUNCTION ? t->args + ty->first
                                                              : NULL;
-        uint32_t dummy;
         if (ty->kind != CCT_KIND_POINTER && ty->kind != CCT_KIND_ARRAY
             && ty->kind != CCT_KIND_FUNCTION
             && !(ty->kind == CCT_KIND_PRIMITIVE && ty->name == 0))
             continue;
-        if (!cc_derived_find(t, ty, args, &dummy)
-            && cc_map_add(&t->derived_index, cc_derived_key(ty, args), i) < 0)
+        uint64_t key = cc_derived_key(ty, args);
+        uint32_t slot = UINT32_MAX, other;
+        bool seen = false;
+        while (!seen && cc_map_next(&t->derived_index, key, &slot, &other))
+            seen = cc_load_twins(t, &t->types[other], ty);
+        if (!seen && cc_map_add(&t->derived_index, key, i) < 0)
             return -1;
     }
     return 0;
 }
 
-/* Name index: enumerators of every enum first, then declarations in order. */
+/* The pool offset of the name of a reference (decl or enumerator). */
+static uint32_t cc_load_ref_name(const cc_table *t, uint32_t ref)
+{
+    return (ref & CC_REF_ENUMERATOR) ? t->enums[ref & ~CC_REF_ENUMERATOR].name
+                                     : t->decls[ref].name;
+}
+
+static int cc_load_tag_kind(const cc_table *t, uint32_t ref)
+{
+    uint32_t type = t->decls[ref].type;
+    return type < t->ntypes ? t->types[type].kind : -1;
+}
+
+/* cc_name_bind() of a validated table, hashing the name once: points the
+ * name at ref, replacing an entry of the same name (and, for tags, of the
+ * same kind). */
+static int cc_load_bind(cc_table *t, int ns, uint32_t name, uint32_t ref)
+{
+    const char *s = t->strings + name;
+    size_t len = strlen(s);
+    uint64_t key = cc_hash_bytes(s, len, 0);
+    int kind = ns == CC_NS_TAG ? cc_load_tag_kind(t, ref) : -1;
+    cc_map *m = &t->name_index[ns];
+    uint32_t slot = UINT32_MAX, other;
+
+    while (cc_map_next(m, key, &slot, &other)) {
+        uint32_t off = cc_load_ref_name(t, other);
+        if ((uint64_t)off + len < t->strings_size
+            && memcmp(t->strings + off, s, len) == 0 && t->strings[off + len] == '\0'
+            && (kind < 0 || cc_load_tag_kind(t, other) == kind)) {
+            m->values[slot] = ref;
+            return 0;
+        }
+    }
+    return cc_map_add(m, key, ref);
+}
+
+/* Name index: enumerators of every enum first, then declarations in order
+ * (the same bindings as cc_table_name_enumerators() and cc_name_bind()). */
 static int cc_index_names(cc_table *t)
 {
+    uint32_t ntags = 0;
+
+    for (uint32_t k = 0; k < t->ndecls; k++)
+        ntags += cc_decl_namespace(&t->decls[k]) == CC_NS_TAG;
+    if (cc_map_reserve(&t->name_index[CC_NS_ORDINARY], t->ndecls - ntags + t->nenums) < 0
+        || cc_map_reserve(&t->name_index[CC_NS_TAG], ntags) < 0)
+        return -1;
     for (uint32_t i = 0; i < t->ntypes; i++) {
         const cct_type *ty = &t->types[i];
-        if (ty->kind == CCT_KIND_ENUM
-            && cc_table_name_enumerators(t, ty->first, ty->count) < 0)
+        if (ty->kind != CCT_KIND_ENUM)
+            continue;
+        if ((uint64_t)ty->first + ty->count > t->nenums)
             return -1;
+        for (uint32_t e = ty->first; e < ty->first + ty->count; e++)
+            if (cc_load_bind(t, CC_NS_ORDINARY, t->enums[e].name,
+                             CC_REF_ENUMERATOR | e) < 0)
+                return -1;
     }
     for (uint32_t k = 0; k < t->ndecls; k++)
-        if (cc_name_bind(t, cc_decl_namespace(&t->decls[k]), t->decls[k].name, k) < 0)
+        if (cc_load_bind(t, cc_decl_namespace(&t->decls[k]), t->decls[k].name, k) < 0)
             return -1;
     return 0;
 }

@@ -535,6 +535,68 @@ static void test_loaded_table_indexes_rebuilt(void **state)
     cc_table_free(&u);
 }
 
+/* The loader builds its indexes in one pass of its own (issue 17: pre-sized
+ * maps, each name hashed once): a loaded table answers every lookup as the
+ * table it was serialized from, with redeclarations and tags of the same
+ * name but not the same kind, among thousands of names (the maps are
+ * sized once, never grown). */
+static void test_loaded_table_answers_as_the_builder(void **state)
+{
+    cc_table *t = *state, u;
+    cc_error err;
+    unsigned char *buf;
+    size_t len;
+    uint32_t i = prim(t, CCT_PRIM_INT), ref, ref2;
+    char name[32];
+    const char *fields[] = { "x" };
+    cct_type un;
+
+    for (int k = 0; k < 3000; k++) {
+        snprintf(name, sizeof name, "n%d", k);
+        add_decl(t, CCT_DECL_CONST_INT, name, i, (uint64_t)k);
+        if (k % 3 == 0)
+            add_decl(t, CCT_DECL_VARIABLE, name, ptr(t, i), 0);
+    }
+    uint32_t st = add_struct(t, "foo", fields, &i, 1);
+    memset(&un, 0, sizeof un);
+    un.kind = CCT_KIND_UNION;
+    un.name = str(t, "foo");
+    un.size = CCT_SIZE_UNKNOWN;
+    uint32_t ut;
+    assert_int_equal(cc_table_add_type(t, &un, &ut), 0);
+    add_decl(t, CCT_DECL_TAG, "foo", ut, 0);
+    assert_int_not_equal(st, ut);
+
+    serialize(t, &buf, &len);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_init(&u), 0);
+    assert_int_equal(cc_table_load(&u, buf, len, &err), 0);
+    free(buf);
+    for (int k = 0; k < 3000; k++) {
+        snprintf(name, sizeof name, "n%d", k);
+        assert_int_equal(cc_table_lookup(t, CC_NS_ORDINARY, name, strlen(name), &ref), 1);
+        assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, name, strlen(name), &ref2), 1);
+        assert_int_equal(ref, ref2);
+        assert_int_equal(u.decls[ref2].kind,
+                         k % 3 == 0 ? CCT_DECL_VARIABLE : CCT_DECL_CONST_INT);
+    }
+    assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, "n3000", 5, &ref), 0);
+    assert_int_equal(cc_table_lookup_tag(&u, CCT_KIND_STRUCT, "foo", 3, &ref), 1);
+    assert_int_equal(u.decls[ref].type, st);
+    assert_int_equal(cc_table_lookup_tag(&u, CCT_KIND_UNION, "foo", 3, &ref), 1);
+    assert_int_equal(u.decls[ref].type, ut);
+    for (int ns = 0; ns < 2; ns++)
+        assert_int_equal(u.name_index[ns].count, t->name_index[ns].count);
+    assert_int_equal(u.string_index.count, t->string_index.count);
+    assert_int_equal(u.derived_index.count, t->derived_index.count);
+    /* interning goes on from the loaded indexes */
+    assert_int_equal(cc_table_string(&u, "n2999", 5, &ref), 0);
+    assert_int_equal(ref, str(t, "n2999"));
+    assert_int_equal(cc_table_pointer(&u, i, &ref), 0);
+    assert_int_equal(ref, ptr(t, i));
+    cc_table_free(&u);
+}
+
 static void test_load_accepts_trailing_bytes_and_unaligned_buffer(void **state)
 {
     cc_table *t = *state, u;
@@ -1378,6 +1440,7 @@ int main(void)
         T(test_serialize_header_and_sections),
         T(test_round_trip_identical_bytes),
         T(test_loaded_table_indexes_rebuilt),
+        T(test_loaded_table_answers_as_the_builder),
         T(test_load_accepts_trailing_bytes_and_unaligned_buffer),
         T(test_empty_table_round_trip),
         T(test_load_rejects_truncation),
