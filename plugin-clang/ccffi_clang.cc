@@ -120,6 +120,21 @@ mismatch(SourceLocation loc, const std::string &msg)
     d.setWarningsAsErrors(saved);
 }
 
+/* A mismatch that CFFI's own generated code makes the compiler report (a
+ * struct member whose type CFFI's `T *tmp = &p->x;` check refuses): an
+ * error in C++, a warning in C that -Werror makes an error, as there. */
+void
+compiler_mismatch(SourceLocation loc, const std::string &msg)
+{
+    DiagnosticsEngine &d = S->ci->getDiagnostics();
+    /* a custom diagnostic escapes -Werror: ask for it */
+    bool error = mismatch_is_error || S->ctx->getLangOpts().CPlusPlus
+                 || d.getWarningsAsErrors();
+    unsigned id = d.getCustomDiagID(error ? DiagnosticsEngine::Error
+                                          : DiagnosticsEngine::Warning, "%0");
+    d.Report(loc, id) << msg;
+}
+
 /* printf-style formatting into a std::string. */
 std::string
 fmt(const char *format, ...) __attribute__((format(printf, 1, 2)));
@@ -1013,6 +1028,36 @@ bool records_agree(const marker *m, const std::string &what,
                    const RecordDecl *cdef, const RecordDecl *real,
                    layout_diffs *d);
 
+/* Whether CFFI's generated check of a struct member accepts the header's
+ * type RT for the cdef's CT: any integer for an integer member or a
+ * bitfield (`(void)((p->x) | 0);`), else the same type once an array of
+ * unknown length is taken as its item (`T *tmp = &p->x[0];`). */
+bool
+cffi_field_accepts(bool bitfield, QualType ct, QualType rt)
+{
+    int prim;
+    std::string name;
+    bool has_name;
+    typedef_chain(strip_sugar(ct), &prim, &name, &has_name);
+    const Type *cm = main_variant(ct), *rm = main_variant(rt);
+    bool char_kind = prim == CCT_PRIM_CHAR || prim == CCT_PRIM_WCHAR
+                     || prim == CCT_PRIM_CHAR16 || prim == CCT_PRIM_CHAR32
+                     || cm->isCharType();
+    if (bitfield || (cm->isIntegralOrEnumerationType() && !char_kind))
+        return rm->isIntegralOrEnumerationType();
+    QualType c = ct, r = rt;
+    while (isa<IncompleteArrayType>(main_variant(c))
+           || is_unsized_array(main_variant(c))) {
+        const ArrayType *ca = S->ctx->getAsArrayType(c);
+        const ArrayType *ra = S->ctx->getAsArrayType(r);
+        if (!ca || !ra)
+            return false;
+        c = ca->getElementType();
+        r = ra->getElementType();
+    }
+    return same_type(c, r);
+}
+
 /* Same declared type and bitfield width for a member of the cdef's mirror
  * and the header's member of the same name; reports the difference. */
 bool
@@ -1038,10 +1083,14 @@ field_types_agree(const marker *m, const std::string &what,
         return true;
     std::string cwidth = cbit ? fmt(" : %u", cw) : "";
     std::string rwidth = rbit ? fmt(" : %u", rw) : "";
-    mismatch(m->loc, "ccffi: " + what + ": field '" + decl_name(cf) + "' is '"
-             + gcc_spelling_decl(ct, "") + cwidth + "' in the cdef, '"
-             + gcc_spelling_decl(rt, "") + rwidth + "' in the header ("
-             + at + ")");
+    std::string msg = "ccffi: " + what + ": field '" + decl_name(cf) + "' is '"
+                      + gcc_spelling_decl(ct, "") + cwidth + "' in the cdef, '"
+                      + gcc_spelling_decl(rt, "") + rwidth + "' in the header ("
+                      + at + ")";
+    if (cffi_field_accepts(cbit, ct, rt))
+        mismatch(m->loc, msg);
+    else
+        compiler_mismatch(m->loc, msg);
     return false;
 }
 

@@ -169,6 +169,26 @@ mismatch(location_t loc, const char *fmt, ...)
     va_end(ap);
 }
 
+/* A mismatch that CFFI's own generated code makes the compiler report (a
+ * struct member whose type CFFI's `T *tmp = &p->x;` check refuses): an
+ * error in C++, a warning in C that -Werror makes an error, as there. */
+static void
+compiler_mismatch(location_t loc, const char *fmt, ...) ATTRIBUTE_GCC_DIAG(2, 3);
+
+static void
+compiler_mismatch(location_t loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    rich_location rich(line_table, loc);
+    diagnostic_info diagnostic;
+    diagnostic_set_info(&diagnostic, fmt, &ap, &rich,
+                        mismatch_is_error || compiling_cxx() ? DK_ERROR
+                                                             : DK_WARNING);
+    diagnostic_report_diagnostic(global_dc, &diagnostic);
+    va_end(ap);
+}
+
 /* ------------------------------------------------------ type conversion */
 
 static uint32_t type_index(tree type);
@@ -724,6 +744,32 @@ struct layout_diffs {
 static bool records_agree(const marker *m, const char *what, tree cdef,
                           tree real, layout_diffs *d);
 
+/* Whether CFFI's generated check of a struct member accepts the header's
+ * type RT for the cdef's CT: any integer for an integer member or a
+ * bitfield (`(void)((p->x) | 0);`), else the same type once an array of
+ * unknown length is taken as its item (`T *tmp = &p->x[0];`). */
+static bool
+cffi_field_accepts(bool bitfield, tree ct, tree rt)
+{
+    int prim;
+    const char *name;
+    typedef_chain(ct, &prim, &name);
+    tree cm = TYPE_MAIN_VARIANT(ct), rm = TYPE_MAIN_VARIANT(rt);
+    bool char_kind = prim == CCT_PRIM_CHAR || prim == CCT_PRIM_WCHAR
+                     || prim == CCT_PRIM_CHAR16 || prim == CCT_PRIM_CHAR32
+                     || cm == char_type_node;
+    if (bitfield || (INTEGRAL_TYPE_P(cm) && !char_kind))
+        return INTEGRAL_TYPE_P(rm);
+    while (TREE_CODE(cm) == ARRAY_TYPE
+           && (!TYPE_DOMAIN(cm) || !TYPE_MAX_VALUE(TYPE_DOMAIN(cm)))) {
+        cm = TREE_TYPE(cm);
+        if (TREE_CODE(rm) != ARRAY_TYPE)
+            return false;
+        rm = TREE_TYPE(rm);
+    }
+    return same_type(cm, rm);
+}
+
 /* Same declared type and bitfield width for a member of the cdef's mirror
  * and the header's member of the same name; reports the difference. */
 static bool
@@ -751,9 +797,15 @@ field_types_agree(const marker *m, const char *what, tree cf, tree rf)
         snprintf(cwidth, sizeof cwidth, " : %d", (int) tree_to_shwi(DECL_SIZE(cf)));
     if (rbit)
         snprintf(rwidth, sizeof rwidth, " : %d", (int) tree_to_shwi(DECL_SIZE(rf)));
-    mismatch(m->loc, "ccffi: %s: field %qs is %<%T%s%> in the cdef, %<%T%s%> "
-             "in the header (%s)", what, identifier_text(DECL_NAME(cf)), ct,
-             cwidth, rt, rwidth, at);
+    if (cffi_field_accepts(cbit, ct, rt))
+        mismatch(m->loc, "ccffi: %s: field %qs is %<%T%s%> in the cdef, "
+                 "%<%T%s%> in the header (%s)", what,
+                 identifier_text(DECL_NAME(cf)), ct, cwidth, rt, rwidth, at);
+    else
+        compiler_mismatch(m->loc, "ccffi: %s: field %qs is %<%T%s%> in the "
+                          "cdef, %<%T%s%> in the header (%s)", what,
+                          identifier_text(DECL_NAME(cf)), ct, cwidth, rt,
+                          rwidth, at);
     return false;
 }
 

@@ -194,8 +194,10 @@ class Generator:
             marker_kind, ctype = 'typedef', name
         else:
             marker_kind, ctype = kind, '%s %s' % (kind, name)
-        if flags == 'exact' and not self.mirrorable(fields):
-            flags = 'partial'     # `int a[...]`: the layout is the header's
+        if flags == 'exact' and (not self.mirrorable(fields)
+                                 or self.inner_open_array(fields)):
+            # `int a[...]`, `int a[]; int b;`: the layout is the header's
+            flags = 'partial'
         if flags == 'partial' and fields and self.mirrorable(fields):
             number = MARKER_FIELDS | MARKER_BODY
         elif flags == 'exact':
@@ -225,11 +227,21 @@ class Generator:
                 return False
         return True
 
+    @staticmethod
+    def inner_open_array(fields):
+        """True if a `T a[]` member is not the last one (C refuses that in
+        the mirror; CFFI's cdef accepts it with `...;`)."""
+        return any(len(f) == 3 and f[1].endswith('[]') for f in fields[:-1])
+
     def mirror_body(self, fields, indent='    '):
-        """The members of the mirror struct: the cdef's fields in C."""
+        """The members of the mirror struct: the cdef's fields in C (a
+        `T a[]` that is not last left out: its layout is the header's)."""
         lines = []
-        for field in fields:
+        for i, field in enumerate(fields):
             fname, ftype, bitsize = field[:3]
+            if (len(field) == 3 and ftype.endswith('[]')
+                    and i + 1 < len(fields) and indent == '    '):
+                continue
             if len(field) == 4:   # anonymous member: ftype is struct/union
                 nested = self.mirror_body(field[3], indent + '    ')
                 lines.append('%s%s {\n%s%s};\n' % (indent, ftype, nested, indent))

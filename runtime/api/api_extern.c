@@ -7,6 +7,7 @@
  * unloaded.
  */
 #include <Python.h>
+#include <stdio.h>
 #include "config.h"
 #include <string.h>
 #include "object/errors.h"
@@ -32,14 +33,12 @@ void api_extern_call(void *state_ptr, unsigned slot, void **args,
         ccallback_dispatch(rec, result, args);
         return;
     }
-    if (!Py_IsInitialized())
-        return;
-    /* C called it before Python attached anything: the result stays 0 */
-    PyGILState_STATE gil = PyGILState_Ensure();
-    PySys_WriteStderr("extern \"Python\": function %.200s() called, but no "
-                      "code was attached to it yet with @ffi.def_extern().  "
-                      "Returning 0.\n", st->extern_names[slot]);
-    PyGILState_Release(gil);
+    /* C called it before Python attached anything: the result stays 0,
+     * and CFFI's message goes to the C stderr, as there */
+    fprintf(stderr, "extern \"Python\": function %.200s() called, but no "
+            "code was attached to it yet with @ffi.def_extern().  "
+            "Returning 0.\n", st->extern_names[slot]);
+    fflush(stderr);
 }
 
 /* ------------------------------------------------------------ def_extern */
@@ -98,16 +97,30 @@ static PyObject *api_def_extern_decorate(PyObject *closure, PyObject *func)
     PyObject *onerror = PyTuple_GET_ITEM(closure, 3);
     PyObject *state = PyTuple_GET_ITEM(closure, 4);
     PyObject *fname = NULL;
-    if (!PyCallable_Check(func))
-        return PyErr_Format(PyExc_TypeError, "def_extern() decorator: expected "
-                            "a callable, got %.200s", Py_TYPE(func)->tp_name);
+    /* as CFFI, the arguments are checked here, when decorating: the name
+     * (the function's own by default), then the callables */
     if (name == Py_None) {
         fname = PyObject_GetAttrString(func, "__name__");
         if (fname == NULL)
             return NULL;
         name = fname;
     }
-    const char *s = PyUnicode_AsUTF8(name);
+    const char *s = NULL;
+    if (!PyUnicode_Check(name))
+        PyErr_Format(PyExc_TypeError, "def_extern(): the name must be a str, "
+                     "not %.200s", Py_TYPE(name)->tp_name);
+    else
+        s = PyUnicode_AsUTF8(name);
+    if (s != NULL && !PyCallable_Check(func)) {
+        PyErr_Format(PyExc_TypeError, "expected a callable object, not %.200s",
+                     Py_TYPE(func)->tp_name);
+        s = NULL;
+    }
+    if (s != NULL && onerror != Py_None && !PyCallable_Check(onerror)) {
+        PyErr_Format(PyExc_TypeError, "def_extern(): 'onerror' must be "
+                     "callable or None, not %.200s", Py_TYPE(onerror)->tp_name);
+        s = NULL;
+    }
     int rc = s ? api_attach((FFIObject *)ffi, PyCapsule_GetPointer(state, NULL),
                             s, func, error, onerror)
                : -1;
@@ -129,12 +142,6 @@ PyObject *api_def_extern(struct FFIObject *ffi, PyObject *name, PyObject *error,
     if (ffi->api_state == NULL)
         return PyErr_Format(PyExc_TypeError, "def_extern() is only available on "
                             "the 'ffi' of a compiled API-mode module");
-    if (name != Py_None && !PyUnicode_Check(name))
-        return PyErr_Format(PyExc_TypeError, "def_extern(): 'name' must be a str");
-    if (onerror != Py_None && !PyCallable_Check(onerror))
-        return PyErr_Format(PyExc_TypeError, "def_extern(): 'onerror' must be "
-                            "callable or None, not %.200s",
-                            Py_TYPE(onerror)->tp_name);
     PyObject *closure = PyTuple_Pack(5, (PyObject *)ffi, name, error, onerror,
                                      ffi->api_state);
     if (closure == NULL)

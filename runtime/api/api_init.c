@@ -67,13 +67,18 @@ static int api_name_externs(const cc_table *t, api_state *st)
         const cct_decl *d = &t->decls[i];
         if (d->kind != CCT_DECL_EXTERN_PYTHON)
             continue;
+        /* "module.name", as CFFI's messages name it */
         const char *name = cc_table_str(t, d->name);
-        char *copy = PyMem_Malloc(strlen(name) + 1);
+        const char *module = PyUnicode_AsUTF8(st->module_name);
+        if (module == NULL)
+            return -1;
+        size_t len = strlen(module) + 1 + strlen(name) + 1;
+        char *copy = PyMem_Malloc(len);
         if (copy == NULL) {
             PyErr_NoMemory();
             return -1;
         }
-        strcpy(copy, name);
+        snprintf(copy, len, "%s.%s", module, name);
         PyMem_Free(st->extern_names[d->slot]);
         st->extern_names[d->slot] = copy;
     }

@@ -22,9 +22,11 @@
 
 /* ------------------------------------------------------------- ApiFunc */
 
-/* A function of the module is a builtin function object (METH_FASTCALL:
- * the interpreter's fastest call path, as for a hand-written extension)
- * whose __self__ is an ApiFunc holding what the call needs. */
+/* A function of the module is a builtin function object (METH_NOARGS,
+ * METH_O or METH_FASTCALL by its number of parameters: the interpreter's
+ * fastest call paths, as for a hand-written extension, and Python's own
+ * words for a wrong count where CFFI has them) whose __self__ is an ApiFunc
+ * holding what the call needs. */
 typedef struct ApiFuncObject {
     PyObject_HEAD
     PyMethodDef def;            /* must outlive the builtin: lives here */
@@ -34,10 +36,24 @@ typedef struct ApiFuncObject {
     PyObject *name;             /* owns the string def.ml_name points into */
 } ApiFuncObject;
 
+/* CFFI's message for a wrong number of arguments (functions of 0 and 1
+ * argument are METH_NOARGS/METH_O builtins: Python words theirs). */
+static int apifunc_count(ApiFuncObject *f, Py_ssize_t nargs)
+{
+    Py_ssize_t expected = PyTuple_GET_SIZE(f->fnct->ct_args);
+    if (nargs == expected)
+        return 0;
+    PyErr_Format(PyExc_TypeError, "%s expected %zd arguments, got %zd",
+                 f->def.ml_name, expected, nargs);
+    return -1;
+}
+
 static PyObject *apifunc_call(PyObject *self, PyObject *const *args,
                               Py_ssize_t nargs)
 {
     ApiFuncObject *f = (ApiFuncObject *)self;
+    if (apifunc_count(f, nargs) < 0)
+        return NULL;
     return ccall_call_trampoline(f->fnct, f->trampoline, args, nargs);
 }
 
@@ -46,7 +62,35 @@ static PyObject *apifunc_call_quick(PyObject *self, PyObject *const *args,
                                     Py_ssize_t nargs)
 {
     ApiFuncObject *f = (ApiFuncObject *)self;
+    if (apifunc_count(f, nargs) < 0)
+        return NULL;
     return ccall_call_trampoline_quick(f->fnct, f->trampoline, args, nargs);
+}
+
+static PyObject *apifunc_call_noargs(PyObject *self, PyObject *unused)
+{
+    ApiFuncObject *f = (ApiFuncObject *)self;
+    (void)unused;
+    return ccall_call_trampoline(f->fnct, f->trampoline, NULL, 0);
+}
+
+static PyObject *apifunc_call_noargs_quick(PyObject *self, PyObject *unused)
+{
+    ApiFuncObject *f = (ApiFuncObject *)self;
+    (void)unused;
+    return ccall_call_trampoline_quick(f->fnct, f->trampoline, NULL, 0);
+}
+
+static PyObject *apifunc_call_o(PyObject *self, PyObject *arg)
+{
+    ApiFuncObject *f = (ApiFuncObject *)self;
+    return ccall_call_trampoline(f->fnct, f->trampoline, &arg, 1);
+}
+
+static PyObject *apifunc_call_o_quick(PyObject *self, PyObject *arg)
+{
+    ApiFuncObject *f = (ApiFuncObject *)self;
+    return ccall_call_trampoline_quick(f->fnct, f->trampoline, &arg, 1);
 }
 
 static void apifunc_dealloc(ApiFuncObject *f)
@@ -82,9 +126,19 @@ static PyObject *apifunc_new(CTypeObject *fnct, api_trampoline tramp,
     int quick = ccall_trampoline_is_quick(fnct);
     if (quick < 0)
         PyErr_Clear();      /* the call itself will say what is wrong */
-    f->def.ml_meth = quick > 0 ? (PyCFunction)(void (*)(void))apifunc_call_quick
-                           : (PyCFunction)(void (*)(void))apifunc_call;
-    f->def.ml_flags = METH_FASTCALL;
+    Py_ssize_t nparams = PyTuple_GET_SIZE(fnct->ct_args);
+    if (nparams == 0) {
+        f->def.ml_meth = quick > 0 ? apifunc_call_noargs_quick : apifunc_call_noargs;
+        f->def.ml_flags = METH_NOARGS;
+    } else if (nparams == 1) {
+        f->def.ml_meth = quick > 0 ? apifunc_call_o_quick : apifunc_call_o;
+        f->def.ml_flags = METH_O;
+    } else {
+        f->def.ml_meth = quick > 0
+                         ? (PyCFunction)(void (*)(void))apifunc_call_quick
+                         : (PyCFunction)(void (*)(void))apifunc_call;
+        f->def.ml_flags = METH_FASTCALL;
+    }
     f->def.ml_doc = fnct->ct_name;     /* its C type, as a reminder */
     PyObject *func = f->def.ml_name
                      ? PyCFunction_NewEx(&f->def, (PyObject *)f, module_name) : NULL;

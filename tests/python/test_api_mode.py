@@ -550,12 +550,14 @@ LAYOUT_CASES = [
      "struct foo_s { char a[8]; } __attribute__((aligned(8)));",
      "struct foo_s: wrong total alignment (cdef says 1, but C compiler says "
      "8)"),
-    ("typedef struct { short a; int b[2]; } foo_t;",
-     "typedef struct { short a; int b[3]; } foo_t;",
-     "foo_t: wrong size for field 'b' (cdef says 8, but C compiler says 12)"),
-    ("union foo_u { int a; char b[8]; };", "union foo_u { int a; char b[12]; };",
-     "union foo_u: wrong size for field 'b' (cdef says 8, but C compiler "
-     "says 12)"),
+    # (members of other integer types: CFFI's generated code accepts them,
+    # C++ too; other types it makes the compiler refuse, in C++ always)
+    ("typedef struct { short a; int b; } foo_t;",
+     "typedef struct { short a; long b; } foo_t;",
+     "foo_t: wrong size for field 'b' (cdef says 4, but C compiler says 8)"),
+    ("union foo_u { int a; short b; };", "union foo_u { int a; long long b; };",
+     "union foo_u: wrong size for field 'b' (cdef says 2, but C compiler "
+     "says 8)"),
     ("struct foo_s { short a; ...; };", "struct foo_s { int x; int a; };",
      "struct foo_s: wrong size for field 'a' (cdef says 2, but C compiler "
      "says 4)"),
@@ -837,6 +839,12 @@ def test_plugin_and_layout_engine_describe_fields_alike(tmp_path, pack):
     api.cdef(cdef, **({"packed": True} if pack is True else
                       {"pack": pack} if pack else {}))
     api.set_source(name, header)
+    if pack and pack is not True:
+        # CFFI's API mode refuses pack=N > 1 before compiling
+        with pytest.raises(NotImplementedError) as info:
+            api.compile(tmpdir=str(tmp_path))
+        assert "only 0 or 1 are supported in API mode" in str(info.value)
+        return
     api.compile(tmpdir=str(tmp_path))
     sys.path.insert(0, str(tmp_path))
     try:

@@ -27,13 +27,14 @@ def compiler(request, monkeypatch, tmp_path):
 LANGUAGES = [".c", ".cpp"]
 
 
-def make_ffi(cdef, source, ext, **cdef_kwds):
+def make_ffi(cdef, source, ext, extra_compile_args=(), **cdef_kwds):
     ffi = FFI()
     ffi.cdef(textwrap.dedent(cdef), **cdef_kwds)
     if ext == ".cpp":
         source = 'extern "C" {\n%s\n}' % textwrap.dedent(source)
     name = "_refuse_%s" % uuid.uuid4().hex[:10]
-    ffi.set_source(name, textwrap.dedent(source), source_extension=ext)
+    ffi.set_source(name, textwrap.dedent(source), source_extension=ext,
+                   extra_compile_args=list(extra_compile_args))
     return ffi, name
 
 
@@ -130,3 +131,110 @@ def test_constant_of_opaque_typedef(tmp_path, ext):
         m.lib.CONSTANT
     assert str(info.value) == ("constant 'CONSTANT' is of type 'opaque_t', "
                                "whose size is not known")
+
+
+FIELD_TYPE_CASES = [
+    # (cdef member, source member, what CFFI's generated check does)
+    ("float x;", "double x;", False),
+    ("int x;", "float x;", False),
+    ("long *z;", "int *z;", False),
+    ("char b;", "short b;", False),
+    ("int a[5];", "int a[6];", False),
+    ("short x;", "long x;", True),      # any integer: `(p->x) | 0`
+    ("int a[]; int y;", "int a[17]; int y;", True),
+]
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+@pytest.mark.parametrize("case", range(len(FIELD_TYPE_CASES)))
+def test_field_type_checked_as_cffi(tmp_path, capfd, ext, case):
+    # CFFI's generated C checks each member's type: the compiler refuses a
+    # mismatch (an error in C++, a warning in C that -Werror makes one)
+    cmember, rmember, accepted = FIELD_TYPE_CASES[case]
+    cdef = "struct foo_s { %s ...; };" % cmember
+    source = "struct foo_s { %s };" % rmember
+    ffi, name = make_ffi(cdef, source, ext, extra_compile_args=["-Werror"])
+    if accepted:
+        ffi.compile(tmpdir=str(tmp_path))
+        return
+    from cffi import VerificationError
+    with pytest.raises(VerificationError):
+        ffi.compile(tmpdir=str(tmp_path))
+    if ext == ".c":
+        ffi, name = make_ffi(cdef, source, ext)
+        capfd.readouterr()
+        ffi.compile(tmpdir=str(tmp_path))
+        err = capfd.readouterr().err
+        assert "warning: ccffi: struct foo_s: field" in err, err
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_def_extern_checks_when_decorating(tmp_path, ext):
+    # as CFFI: ffi.def_extern(...) itself accepts anything; the decorator
+    # checks the name (the function's own by default) and the callables
+    m = build(tmp_path, 'extern "Python" int bar(int); extern int abc;',
+              "int abc;", ext)
+    ffi, lib = m.ffi, m.lib
+
+    def fn(x):
+        return x
+    decorate = ffi.def_extern(42)
+    with pytest.raises(TypeError):
+        decorate(fn)
+    with pytest.raises(TypeError):
+        ffi.def_extern(425)(None)
+    decorate = ffi.def_extern(name="bar", onerror=42)
+    with pytest.raises(TypeError):
+        decorate(fn)
+
+    class X:
+        pass
+    x = X()
+    x.__name__ = x
+    with pytest.raises(TypeError):
+        ffi.def_extern()(x)
+    with pytest.raises(ffi.error) as info:
+        ffi.def_extern("abc")(fn)
+    assert str(info.value) == ("ffi.def_extern('abc'): no 'extern \"Python\"' "
+                               "function with this name")
+    with pytest.raises(ffi.error) as info:
+        ffi.def_extern()(fn)
+    assert str(info.value) == ("ffi.def_extern('fn'): no 'extern \"Python\"' "
+                               "function with this name")
+    ffi.def_extern(name="bar", error=-1)(fn)
+    assert lib.bar(21) == 21
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_wrong_argument_count_worded_as_cffi(tmp_path, ext):
+    m = build(tmp_path, "void foo0(void); void foo1(int); int foo2(int, int);",
+              "void foo0(void) { } void foo1(int x) { (void)x; }\n"
+              "int foo2(int x, int y) { return x + y; }", ext)
+    lib = m.lib
+    lib.foo0()
+    lib.foo1(42)
+    assert lib.foo2(43, 44) == 87
+
+    def message(f, *args):
+        with pytest.raises(TypeError) as info:
+            f(*args)
+        return str(info.value).split(".")[-1]
+    assert message(lib.foo0, 42) == "foo0() takes no arguments (1 given)"
+    assert message(lib.foo1) == "foo1() takes exactly one argument (0 given)"
+    assert message(lib.foo1, 1, 2) == \
+        "foo1() takes exactly one argument (2 given)"
+    assert message(lib.foo2, 1) == "foo2 expected 2 arguments, got 1"
+    assert message(lib.foo2, 1, 2, 3) == "foo2 expected 2 arguments, got 3"
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_unattached_extern_python_message(tmp_path, capfd, ext):
+    # on the C stderr, the function named after its module, as CFFI
+    m = build(tmp_path, 'extern "Python" int bar(int, int); int call(void);',
+              "static int bar(int, int);\n"
+              "int call(void) { return bar(4, 5); }", ext)
+    capfd.readouterr()
+    assert m.lib.call() == 0
+    assert capfd.readouterr().err == (
+        'extern "Python": function %s.bar() called, but no code was attached '
+        'to it yet with @ffi.def_extern().  Returning 0.\n' % m.__name__)
