@@ -507,7 +507,8 @@ def _check_record(ffi, module, d, werror):
         partial = True
     except Exception:
         return
-    _check_layout_record(module_ffi, cname, prefix, tpname, partial)
+    _check_layout_record(ffi, module_ffi, cname, prefix, tpname, partial,
+                         dict((f[0], f[1]) for f in _flat_fields(d[4])))
     try:
         theirs = _Backend.typeof(module_ffi, cname)
         real = dict(theirs.fields or ())
@@ -524,10 +525,11 @@ def _check_record(ffi, module, d, werror):
         raise
 
 
-def _check_layout_record(module_ffi, cname, prefix, tpname, partial):
-    """The differences the plugin recorded (table/cmismatch.h) for a
-    struct/union whose layout the module keeps from the compiler (its
-    fields are then refused at use)."""
+def _check_layout_record(ffi, module_ffi, cname, prefix, tpname, partial,
+                         spellings):
+    """The differences the plugin (or the no-plugin fallback) recorded
+    (table/cmismatch.h) for a struct/union whose layout the module keeps
+    from the compiler (its fields are then refused at use)."""
     record = _cffi_backend._ccffi_layout_mismatch(module_ffi, cname)
     if record is None:
         return
@@ -539,10 +541,21 @@ def _check_layout_record(module_ffi, cname, prefix, tpname, partial):
             raise VerificationError(message)
         return
     for what, cdef, compiler, field in differences:
-        if what == 'field-size':
-            raise VerificationError(
-                "%s: field '%s.%s' is declared as %d bytes, but is really %d "
-                "bytes" % (prefix, tpname, field, cdef, compiler))
+        if what != 'field-size':
+            continue
+        spelling = spellings.get(field, '')
+        if spelling.endswith('[]'):
+            continue        # CFFI compares no size there
+        if spelling.endswith('[...]'):
+            item = _cdef_type(ffi, spelling[:-5])
+            isize = None if item is None else _size_or_none(ffi, item)
+            if isize and compiler % isize:
+                raise VerificationError("%s: field '%s.%s' has a bogus size?"
+                                        % (prefix, tpname, field))
+            continue
+        raise VerificationError(
+            "%s: field '%s.%s' is declared as %d bytes, but is really %d "
+            "bytes" % (prefix, tpname, field, cdef, compiler))
 
 
 def _size_or_none(ffi, ctype):
