@@ -240,9 +240,34 @@ ffi_type *ccall_type_of(CTypeObject *ct, int is_result)
     "non-variadic (i.e. declared inside ffibuilder.cdef()+ffibuilder." \
     "set_source() and not taking a final '...' argument)"
 
+/* Whether CFFI would see struct ct as having members at custom positions:
+ * an anonymous struct/union member, or a `...;` struct whose members are
+ * not where their order alone puts them (the compiler's layout differs). */
+static int ccall_custom_layout(CTypeObject *ct)
+{
+    if (ct->ct_flags & CT_WITH_ANON_MEMBER)
+        return 1;
+    if (!(ct->ct_flags & CT_IS_PARTIAL))
+        return 0;
+    Py_ssize_t off = 0, align = 1;
+    for (CFieldObject *f = ct->ct_first_field; f != NULL; f = f->cf_next) {
+        Py_ssize_t a = f->cf_type->ct_align, size = f->cf_type->ct_size;
+        if (f->cf_bitsize >= 0 || a <= 0 || size < 0)
+            return 1;
+        off = (off + a - 1) / a * a;
+        if (f->cf_offset != off)
+            return 1;
+        off += size;
+        if (a > align)
+            align = a;
+    }
+    return (off + align - 1) / align * align != ct->ct_size || align != ct->ct_align;
+}
+
 /* Sets CFFI's NotImplementedError for a record that CFFI does not hand to
- * libffi (a union, a struct with bitfields, a packed layout or an array of
- * no items, at any depth of by-value members), and returns 1; else 0.
+ * libffi (a union, a struct with bitfields, a packed layout, an array of
+ * no items or members at custom positions, at any depth of by-value
+ * members), and returns 1; else 0.
  * Our own description would pass them as gcc does, but a call through
  * libffi behaves as in CFFI, which refuses them: only API-mode direct
  * calls take them. */
@@ -259,6 +284,10 @@ static int ccall_cffi_refuses(CTypeObject *ct, const char *place)
     if (!(ct->ct_flags & CT_STRUCT) || ct->ct_size < 0)
         return 0;
     const char *detail = NULL;
+    if (ccall_custom_layout(ct))
+        detail = "It is a struct declared with \"...;\", but the C calling "
+                 "convention may depend on the missing fields; or, it "
+                 "contains anonymous struct/unions";
     for (CFieldObject *f = ct->ct_first_field; f != NULL && detail == NULL;
          f = f->cf_next) {
         Py_ssize_t align = f->cf_type->ct_align;

@@ -354,6 +354,8 @@ static int crealize_complete_struct(FFIObject *ffi, CTypeObject *ct, uint32_t in
         if ((ft->ct_flags & CT_STRUCT_OR_UNION)
             && crealize_has_var_array(&ffi->table, fd.type, 0))
             extra |= CT_WITH_VAR_ARRAY;
+        if (crealize_str(ffi, fd.name)[0] == '\0' && (ft->ct_flags & CT_STRUCT_OR_UNION))
+            extra |= CT_WITH_ANON_MEMBER;
         PyObject *name = PyUnicode_FromString(crealize_str(ffi, fd.name));
         /* positional initializers fill a union's first member only */
         unsigned char flags = ty.kind == CCT_KIND_UNION && i > 0
@@ -367,6 +369,8 @@ static int crealize_complete_struct(FFIObject *ffi, CTypeObject *ct, uint32_t in
     }
     if (ty.flags & CCT_TF_FLEXIBLE)
         extra |= CT_WITH_VAR_ARRAY;
+    if (ty.flags & CCT_TF_PARTIAL)
+        extra |= CT_IS_PARTIAL;
     int rc = ctype_complete_struct(ct, fields, (Py_ssize_t)ty.size, ty.align, extra);
     Py_DECREF(fields);
     if (rc == 0)

@@ -50,6 +50,8 @@
 #define CT_IS_UNKNOWN_PRIM    0x00200000u /* `typedef int... t` (size unknown) */
 #define CT_IS_FILE            0x00400000u /* (reserved) FILE */
 #define CT_IS_BITFIELD_OWNER  0x00800000u /* struct/union with some bitfield */
+#define CT_WITH_ANON_MEMBER   0x01000000u /* struct/union with an anonymous
+                                             struct/union member (flattened) */
 
 #define CT_PRIMITIVE_INTEGER (CT_PRIMITIVE_SIGNED | CT_PRIMITIVE_UNSIGNED)
 #define CT_PRIMITIVE_ANY (CT_PRIMITIVE_SIGNED | CT_PRIMITIVE_UNSIGNED | \

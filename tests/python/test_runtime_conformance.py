@@ -258,3 +258,21 @@ def test_packed_bitfield_sharing_a_byte_is_refused_as_cffi():
     ffi = FFI()
     ffi.cdef("struct q { char c[3]; int b : 12; };", pack=2)
     assert ffi.sizeof("struct q") == 6      # starts on a byte: accepted
+
+
+def test_a_struct_with_an_anonymous_member_is_refused_by_value():
+    ffi = FFI()
+    ffi.cdef("struct foo { int a; union { int b, c; }; }; long labs(long);")
+    lib = ffi.dlopen(None)
+    addr = ffi.cast("void *", ffi.addressof(lib, "labs"))
+    with pytest.raises(NotImplementedError) as e:
+        ffi.cast("struct foo(*)(int)", addr)(1)
+    assert str(e.value).startswith(
+        "ctype 'struct foo' not supported as return value.  It is a struct "
+        "declared with \"...;\", but the C calling convention may depend on "
+        "the missing fields; or, it contains anonymous struct/unions.  Such "
+        "structs are only supported as return value if")
+    with pytest.raises(NotImplementedError):
+        ffi.callback("void(struct foo)", lambda x: None)
+    p = ffi.new("struct foo *", [1, 2])      # otherwise a normal struct
+    assert (p.a, p.b, p.c) == (1, 2, 2)
