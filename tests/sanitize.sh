@@ -7,6 +7,9 @@
 # process (SANITIZE_PRELOAD, from configure), PYTHONMALLOC=malloc makes
 # Python's objects plain malloc blocks that ASan watches, and every report
 # goes to a file under SANITIZE_LOG_DIR instead of the tests' stderr.
+# A request larger than ASan serves (ffi.new("short[]", 2**40)) fails as
+# malloc() fails without ASan (allocator_may_return_null: MemoryError)
+# instead of aborting the process.
 # Leak reports of the processes that are not ours (Python itself, gcc,
 # make...) are many and expected: a leak counts when a frame of its
 # allocation stack is in our code (runtime/, the unit tests, the compiled
@@ -22,7 +25,7 @@ mkdir -p "$SANITIZE_LOG_DIR"
 
 LD_PRELOAD=$(echo $SANITIZE_PRELOAD) \
 PYTHONMALLOC=malloc \
-ASAN_OPTIONS="detect_leaks=1:log_path=$SANITIZE_LOG_DIR/asan:detect_stack_use_after_return=0:${CCFFI_ASAN_OPTIONS:-}" \
+ASAN_OPTIONS="detect_leaks=1:log_path=$SANITIZE_LOG_DIR/asan:detect_stack_use_after_return=0:allocator_may_return_null=1:${CCFFI_ASAN_OPTIONS:-}" \
 LSAN_OPTIONS="exitcode=0:suppressions=${CCFFI_LSAN_SUPPRESSIONS:-/dev/null}" \
 UBSAN_OPTIONS="print_stacktrace=1:log_path=$SANITIZE_LOG_DIR/ubsan" \
 CCFFI_SANITIZED=1 \

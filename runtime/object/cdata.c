@@ -962,11 +962,15 @@ static PyObject *cdata_add_offset(CDataObject *cd, PyObject *num, int sign)
     CTypeObject *rt = cdata_arith_type(ct);
     if (rt == NULL)
         return NULL;
+    /* any offset gives an address, as in CFFI (p + 2**62 is no error):
+     * computed modulo 2**64, where `sign * i * isz` overflowed (UB) */
+    char *target = (char *)((uintptr_t)cd->c_data
+                            + (uintptr_t)sign * (uintptr_t)i * (uintptr_t)isz);
     /* into a separate block: the result keeps the block (see above) */
     PyObject *keep = cdata_keepalive((PyObject *)cd);
     PyObject *r = keep != NULL && PyCapsule_CheckExact(keep)
-                  ? cdata_new_view(rt, cd->c_data + sign * i * isz, keep)
-                  : cdata_new_plain(rt, cd->c_data + sign * i * isz);
+                  ? cdata_new_view(rt, target, keep)
+                  : cdata_new_plain(rt, target);
     Py_DECREF(rt);
     return r;
 }
