@@ -6,8 +6,10 @@ instead of timed, so that they mean something on a loaded machine.
 
 For each row and contender, bench_abi.py's statement runs in a loop inside
 a function, under valgrind --tool=callgrind, N1 and N2 times in two
-processes; (instructions(N2) - instructions(N1)) / (N2 - N1) is the cost of
-one statement plus the loop's own (the `pass` row says how much that is).
+processes with the same hash seed (so that the setup, which for the API-mode
+contenders includes compiling their module, costs the same in both);
+(instructions(N2) - instructions(N1)) / (N2 - N1) is the cost of one
+statement plus the loop's own (the `pass` row says how much that is).
 The contenders and their PYTHONPATH are run_bench.py's (ccffi, cffi = the
 real CFFI 2.0 through links, ctypes, floor, ccffi-api, cffi-api); the
 API-mode ones compile their module in WORKDIR on the first use.  The
@@ -24,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import run_bench  # noqa: E402
 
-N1, N2 = 2000, 22000
+N1, N2 = 2000, 102000
 ROWS = ["pass", "call_noarg", "call_2int", "call_2double", "call_structptr",
         "new", "field_read", "field_write", "api_call_noarg", "api_call_2int",
         "api_call_2double", "api_call_structptr", "import_large"]
@@ -56,6 +58,7 @@ def env_for(args, contender):
     env = dict(os.environ)
     env["BENCH_WORKDIR"] = args.workdir
     env["BENCH_TESTLIB"] = args.testlib
+    env["PYTHONHASHSEED"] = "0"     # the same setup in both processes
     impl = contender.split("-")[0]
     if impl == "ccffi":
         env["PYTHONPATH"] = args.ccffi_tree
