@@ -246,7 +246,7 @@ static int fb_spelling_is_c(const char *s)
  * "<declarator of tmp>\t<path suffix>\t<prefix of the value>", the
  * statement being `{ DECL = PREFIX p->PATH SUFFIX; }`, or "|\t<suffix>"
  * for an integer (`(void)((p->PATH SUFFIX) | 0);`: any integer type is
- * fine).  Arrays are checked by their items (`&p->a[0]`: their lengths
+ * fine; char and the wide chars are no integers to CFFI).  Arrays are checked by their items (`&p->a[0]`: their lengths
  * are the size checks' business).  The table keeps no qualifiers, so they
  * are ignored at every level, as the plugin compares: the header's `const
  * int x` is the cdef's `int x` (`const volatile int *tmp = &p->x`), its
@@ -262,9 +262,12 @@ static char *fb_field_check(const cc_table *t, uint32_t type)
         type = t->types[type].item;
     }
     const cct_type *ty = &t->types[type];
+    /* CFFI's integers: not char, wchar_t, char16_t, char32_t (checked as
+     * their type, `char *tmp = &p->c`) */
     if (ty->kind == CCT_KIND_ENUM
         || (ty->kind == CCT_KIND_PRIMITIVE
-            && !(cc_prims[ty->prim].flags & (CCT_PF_FLOAT | CCT_PF_COMPLEX)))) {
+            && !(cc_prims[ty->prim].flags & (CCT_PF_FLOAT | CCT_PF_COMPLEX
+                                             | CCT_PF_CHAR | CCT_PF_WCHAR)))) {
         char *s = malloc(strlen(suffix) + 3);
         if (s != NULL)
             sprintf(s, "|\t%s", suffix);

@@ -522,7 +522,10 @@ def test_the_plugin_flags_build_the_exact_table(tmp_path):
                                                   ("int *", "double *"),
                                                   ("char **", "char *"),
                                                   ("char *", "char **"),
-                                                  ("struct a *", "struct b *")])
+                                                  ("struct a *", "struct b *"),
+                                                  # CFFI checks char exactly
+                                                  ("char", "short"),
+                                                  ("wchar_t", "int")])
 def test_field_of_another_type_fails_the_build(tmp_path, cdef_type, real_type):
     """As CFFI's generated code, the compiler checks each listed field."""
     need("g++")
