@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 
+from cffi import _compiler
+
 SRCDIR = os.environ.get("CCFFI_SRCDIR") or os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILDDIR = os.environ.get("CCFFI_BUILDDIR") or SRCDIR
@@ -35,13 +37,15 @@ def _clang_command():
     return shutil.which("clang-14") or shutil.which("clang") or "clang-14"
 
 
+# The plugins the package under test loads: the build tree's (make check),
+# or the installed ones (the Debian autopkgtest, whose source tree may hold a
+# build of its own that the installed package never uses).
 GCC = Compiler("gcc", os.environ.get("CC") or "gcc",
-               os.path.join(BUILDDIR, "plugin-gcc", ".libs", "ccffi_gcc.so"),
+               _compiler.gcc_plugin_path(),
                "-Werror=attributes", "-fplugin-arg-ccffi_gcc-",
                "'ccffi' attribute directive ignored")
 CLANG = Compiler("clang", _clang_command(),
-                 os.path.join(BUILDDIR, "plugin-clang", ".libs",
-                              "ccffi_clang.so"),
+                 _compiler.clang_plugin_path(),
                  "-Werror=unknown-attributes", "-fplugin-arg-ccffi-",
                  "unknown attribute 'ccffi' ignored")
 COMPILERS = [GCC, CLANG]

@@ -58,6 +58,8 @@ def build_module(tmp_path, name, options="-O0"):
 
 
 def dump(path, raw=False):
+    if not os.path.exists(DUMP):     # the autopkgtest: an installed package
+        pytest.skip("needs tests/plugin/dump_table of a build tree")
     args = [DUMP, "-f", path] if raw else [DUMP, path]
     proc = subprocess.run(args, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
