@@ -1330,6 +1330,37 @@ record_check(const marker *m, const std::string &what, unsigned flags,
 
 void mismatch_record(const std::string &name, const std::string &message);
 
+/* A partial cdef struct (`...;`) shows the members the cdef lists, in its
+ * order, at the header's offsets, as CFFI (fields, dir(), positional
+ * initializers): table type INDEX gets those members instead of the
+ * header's, when the mirror lists all of them as direct members of the
+ * header's struct (else the header's members stay).  The GCC plugin's
+ * partial_view. */
+void
+partial_view(uint32_t index, QualType cdef, QualType real)
+{
+    const RecordDecl *cr = record_of(cdef), *rr = record_of(real);
+    if (!cr || !rr || has_anonymous_member(cr))
+        return;
+    llvm::SmallVector<cct_field, 16> fields;
+    bool flexible = false;
+    for (const FieldDecl *cf : cr->fields()) {
+        const FieldDecl *rf = member_find(rr, cf->getIdentifier());
+        if (!rf || rf->getParent() != rr)
+            return;
+        bool last = std::next(rr->field_begin(), rf->getFieldIndex() + 1)
+                    == rr->field_end();
+        fields.push_back(record_field(rf, bit_position(rf), last, &flexible));
+    }
+    uint32_t first = 0;
+    if (!fields.empty())
+        table_check(cc_table_add_fields(&S->table, fields.data(),
+                                        (uint32_t) fields.size(), &first));
+    cct_type *ty = &S->table.types[index];
+    ty->first = first;
+    ty->count = (uint32_t) fields.size();
+}
+
 /* The record of the layout differences of table type INDEX (a struct or
  * union), under the name CFFI shows for it (table/cmismatch.h). */
 void
@@ -1529,6 +1560,8 @@ marker_tag(const marker *m, enum tag_code code)
         uint32_t index = type_index(type);
         table_decl(m->name, CCT_DECL_TAG, index, 0, CCT_NO_SLOT, 0);
         layout_record(index, &d);
+        if ((flags & CCC_MF_FIELDS) && !(flags & CCC_MF_EXACT))
+            partial_view(index, marker_type(m->decl), type);
     }
     free(d.text);
 }
@@ -1576,6 +1609,8 @@ marker_typedef(const marker *m)
         uint32_t index = type_index(type);
         table_decl(m->name, CCT_DECL_TYPEDEF, index, 0, CCT_NO_SLOT, 0);
         layout_record(index, &d);
+        if ((flags & CCC_MF_FIELDS) && !(flags & CCC_MF_EXACT))
+            partial_view(index, marker_type(m->decl), type);
     }
     free(d.text);
 }

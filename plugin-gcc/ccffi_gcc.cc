@@ -1035,6 +1035,35 @@ record_check(const marker *m, const char *what, unsigned flags, tree cdef,
 
 static void mismatch_record(const char *name, const char *message);
 
+/* A partial cdef struct (`...;`) shows the members the cdef lists, in its
+ * order, at the header's offsets, as CFFI (fields, dir(), positional
+ * initializers): table type INDEX gets those members instead of the
+ * header's, when the mirror lists all of them as direct members of the
+ * header's struct (else the header's members stay). */
+static void
+partial_view(uint32_t index, tree cdef, tree real)
+{
+    cdef = TYPE_MAIN_VARIANT(cdef);
+    real = TYPE_MAIN_VARIANT(real);
+    if (has_anonymous_member(cdef) || !RECORD_OR_UNION_TYPE_P(real))
+        return;
+    auto_vec<cct_field> fields;
+    bool flexible = false;
+    for (tree cf = next_field(TYPE_FIELDS(cdef)); cf; cf = next_field(DECL_CHAIN(cf))) {
+        tree rf = member_find(real, DECL_NAME(cf));
+        if (!rf || DECL_CONTEXT(rf) != real)
+            return;
+        fields.safe_push(record_field(rf, &flexible));
+    }
+    uint32_t first = 0;
+    if (!fields.is_empty())
+        table_check(cc_table_add_fields(&table, fields.address(),
+                                        fields.length(), &first));
+    cct_type *ty = &table.types[index];
+    ty->first = first;
+    ty->count = fields.length();
+}
+
 /* The record of the layout differences of table type INDEX (a struct or
  * union), under the name CFFI shows for it (table/cmismatch.h). */
 static void
@@ -1184,6 +1213,8 @@ marker_tag(const marker *m, enum tree_code code)
         uint32_t index = type_index(real);
         table_decl(m->name, CCT_DECL_TAG, index, 0, CCT_NO_SLOT, 0);
         layout_record(index, &d);
+        if ((flags & CCC_MF_FIELDS) && !(flags & CCC_MF_EXACT))
+            partial_view(index, marker_type(m->decl), real);
     }
     free(d.text);
 }
@@ -1230,6 +1261,8 @@ marker_typedef(const marker *m)
         uint32_t index = type_index(type);
         table_decl(m->name, CCT_DECL_TYPEDEF, index, 0, CCT_NO_SLOT, 0);
         layout_record(index, &d);
+        if ((flags & CCC_MF_FIELDS) && !(flags & CCC_MF_EXACT))
+            partial_view(index, marker_type(m->decl), type);
     }
     free(d.text);
 }

@@ -195,8 +195,10 @@ class Generator:
         else:
             marker_kind, ctype = kind, '%s %s' % (kind, name)
         if flags == 'exact' and (not self.mirrorable(fields)
-                                 or self.inner_open_array(fields)):
-            # `int a[...]`, `int a[]; int b;`: the layout is the header's
+                                 or self.inner_open_array(fields)
+                                 or self.holds_partial(fields)):
+            # `int a[...]`, `int a[]; int b;`, a member of a partial struct
+            # type: the layout is the header's, as CFFI does not check it
             flags = 'partial'
         if flags == 'partial' and fields and self.mirrorable(fields):
             number = MARKER_FIELDS | MARKER_BODY
@@ -226,6 +228,26 @@ class Generator:
             elif '[...]' in field[1]:
                 return False
         return True
+
+    def holds_partial(self, fields):
+        """True if a member's type (arrays of it too) is a struct or union
+        the cdef declares with `...;`."""
+        partial = getattr(self, '_partial_records', None)
+        if partial is None:
+            partial = self._partial_records = set(
+                d[2] and d[1] or '%s %s' % (d[0], d[1]) for d in self.decls
+                if d[0] in ('struct', 'union') and d[3] == 'partial')
+        for field in fields:
+            if len(field) == 4:
+                if self.holds_partial(field[3]):
+                    return True
+                continue
+            ctype = field[1]
+            while ctype.endswith(']'):
+                ctype = ctype[:ctype.rindex('[')].rstrip()
+            if ctype in partial:
+                return True
+        return False
 
     @staticmethod
     def inner_open_array(fields):

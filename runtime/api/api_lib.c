@@ -102,7 +102,9 @@ static void apifunc_dealloc(ApiFuncObject *f)
 
 static PyTypeObject ApiFunc_Type = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "_cffi_backend.__FFIFunctionWrapper",
+    /* a function's __qualname__ is "Lib.NAME", as in CFFI where the Lib
+     * is __self__ (Python's messages for a wrong count of arguments) */
+    .tp_name = "_cffi_backend.Lib",
     .tp_basicsize = sizeof(ApiFuncObject),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "The C side of a function of an API-mode module.",
