@@ -90,7 +90,6 @@ extern PyTypeObject CDataGCP_Type;
 extern PyTypeObject CDataFromBuf_Type;
 extern PyTypeObject CDataHandle_Type;
 extern PyTypeObject CDataInline_Type;
-extern PyTypeObject CDataInline_Type;
 
 /* True for any cdata object (all variants are subtypes of CData_Type). */
 #define CData_Check(ob) (Py_TYPE(ob) == &CData_Type || \
@@ -103,10 +102,6 @@ static inline int CData_IsOwn(const void *ob)
     return t == &CDataOwn_Type || t == &CDataOwnGC_Type || t == &CDataGCP_Type
            || t == &CDataFromBuf_Type || t == &CDataHandle_Type;
 }
-/* ffi.new("T *") with the T inside the object (no CDataOwnObject fields). */
-#define CData_IsInline(ob) (Py_TYPE(ob) == &CDataInline_Type)
-/* Owns or keeps memory alive: a derived object must keep it. */
-#define CData_IsOwnOrInline(ob) (CData_IsOwn(ob) || CData_IsInline(ob))
 /* ffi.new("T *") with the T inside the object (no CDataOwnObject fields). */
 #define CData_IsInline(ob) (Py_TYPE(ob) == &CDataInline_Type)
 /* Owns or keeps memory alive: a derived object must keep it. */
@@ -174,10 +169,6 @@ int cdata_raise_released(PyObject *exc, PyObject *cd, const char *what);
  * ffi.release() of cd while derived objects use it), the owner of a view,
  * cd itself when it owns memory inline, NULL for plain cdata.  Borrowed. */
 PyObject *cdata_keepalive(PyObject *cd);
-
-/* Bytes of memory that ffi.new() gave cd ("owning N bytes"), -1 if cd is
- * not such a cdata. */
-Py_ssize_t cdata_owned_bytes(PyObject *cd);
 
 /* Bytes of memory that ffi.new() gave cd ("owning N bytes"), -1 if cd is
  * not such a cdata. */
