@@ -189,8 +189,32 @@ def make_ffi(name, cdef=CDEF1, source=SOURCE1, include=None, **kwds):
     return ffi
 
 
+_PYTHON_H = {}
+
+
+def need_python_h(cmd, tmp_path):
+    """Skips when this Python's own Python.h does not compile with CMD
+    (3.13's needs GCC builtins or C11 atomics: tcc and a C++98 compiler
+    that is not GNU have neither), which no generated file can change."""
+    key = tuple(cmd)
+    if key not in _PYTHON_H:
+        src = tmp_path / "_python_h_probe.c"
+        src.write_text("#include <Python.h>\n")
+        proc = subprocess.run(cmd + ["-c"] + PY_INCLUDES + [
+            str(src), "-o", str(tmp_path / "_python_h_probe.o")],
+            capture_output=True, text=True)
+        _PYTHON_H[key] = proc.stderr if proc.returncode else None
+    if _PYTHON_H[key] is not None:
+        errors = [l for l in _PYTHON_H[key].splitlines() if "error" in l]
+        pytest.skip("Python %d.%d's Python.h does not compile with %s: %s"
+                    % (sys.version_info[:2] + (" ".join(cmd),
+                       (errors or ["?"])[0])))
+
+
 def plain_build(tmp_path, ffi, name, cc, cplusplus, extra=()):
     """emit_c_code() and one compiler command, as another build system."""
+    need_python_h([cc] + (["-x", "c++"] if cplusplus else []) + list(extra),
+                  tmp_path)
     src = tmp_path / (name + (".cpp" if cplusplus else ".c"))
     ffi.emit_c_code(str(src))
     out = tmp_path / (name + sysconfig.get_config_var("EXT_SUFFIX"))
@@ -695,6 +719,7 @@ STRICT = {
 
 def strict_build(tmp_path, ffi, name, cmd):
     need(cmd[0])
+    need_python_h(list(cmd), tmp_path)
     src = tmp_path / (name + ".c")
     ffi.emit_c_code(str(src))
     out = tmp_path / (name + sysconfig.get_config_var("EXT_SUFFIX"))
