@@ -218,29 +218,28 @@ def _capturing_build_ext():
     return CapturingBuildExt
 
 
-def _build_mode_stamp(ext):
-    """A file beside the module's C file naming the way it is compiled
-    (with which plugin, or without: CCFFI_NO_PLUGIN), rewritten when that
-    changes: the same generated file built the other way is another module,
-    so the stamp is one of the build's inputs.  (stamp, True if the way
-    changed: then the module is rebuilt whatever the times say, which
-    build_ext compares to the second.)"""
-    from . import _codegen
-    stamp = os.path.splitext(ext.sources[0])[0] + '.ccffi-build'
+def build_mode_line():
+    """The last line of the C file that compile() builds: the way it is
+    compiled (with which plugin's flags, or without: CCFFI_NO_PLUGIN).  The
+    same generated file built the other way is another module, so the way is
+    part of the file: switching it rewrites the file, and compile() then
+    forces the build (build_ext compares times only to the second).  A line
+    rather than a file beside it: CFFI's compile() leaves exactly the .c,
+    the .o and the module in tmpdir, and tools check that."""
     mode = ('without the plugin' if plugin_disabled()
-            else 'plugin flags: ' + ' '.join(plugin_flags()))
-    return stamp, _codegen.write_if_changed(stamp, mode + '\n')
+            else 'with plugin flags: ' + ' '.join(plugin_flags()))
+    return '/* ccffi compile(): built %s */\n' % mode.replace('*/', '* /')
 
 
-def build_extension(ext, tmpdir, verbose=False, debug=None, target=None):
+def build_extension(ext, tmpdir, verbose=False, debug=None, target=None,
+                    force=False):
     """Builds a setuptools Extension into tmpdir with build_ext and returns
-    the path of the built module.  Up-to-date outputs are not rebuilt.  A
-    failure raises VerificationError with the compiler's error lines."""
+    the path of the built module.  Up-to-date outputs are not rebuilt unless
+    force is true.  A failure raises VerificationError with the compiler's
+    error lines."""
     from setuptools import Distribution
     saved_environ = os.environ.copy()
     build_ext = _capturing_build_ext()
-    stamp, mode_changed = _build_mode_stamp(ext)
-    ext.depends = list(ext.depends or ()) + [stamp]
     try:
         dist = Distribution({"ext_modules": [ext]})
         dist.cmdclass["build_ext"] = build_ext
@@ -249,7 +248,7 @@ def build_extension(ext, tmpdir, verbose=False, debug=None, target=None):
         if debug is None:
             debug = sys.flags.debug
         options["debug"] = ("ccffi", debug)
-        options["force"] = ("ccffi", mode_changed)
+        options["force"] = ("ccffi", bool(force))
         options["build_lib"] = ("ccffi", tmpdir)
         options["build_temp"] = ("ccffi", tmpdir)
         # before the command object exists: it copies dist.verbose

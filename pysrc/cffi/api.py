@@ -161,8 +161,9 @@ class FFI(_cffi_backend.FFI):
             kwds = _embedding.link_keywords(_copy_keywords(kwds))
             target = _embedding.library_target(module_name, target)
         c_file, parts = _module_file(tmpdir, module_name, ext)
-        _codegen.write_if_changed(c_file,
-                                  _codegen.generate_c(self, module_name, source))
+        changed = _codegen.write_if_changed(
+            c_file, _codegen.generate_c(self, module_name, source)
+            + _compiler.build_mode_line())
         # as CFFI: the build runs inside tmpdir on the C file's path relative
         # to it, so that the object files land beside the C file
         kwds = dict(kwds)
@@ -175,7 +176,8 @@ class FFI(_cffi_backend.FFI):
         os.chdir(tmpdir)
         try:
             return _compiler.build_extension(extension, '.', verbose=verbose,
-                                             debug=debug, target=target)
+                                             debug=debug, target=target,
+                                             force=changed)
         finally:
             os.chdir(cwd)
 

@@ -655,8 +655,8 @@ def set_tmpdir(dirname):
 def cleanup_tmpdir(tmpdir=None, keep_so=False):
     """Removes the _cffi_*.c files (and the modules, unless keep_so) from
     tmpdir and the files under its build directory; also what building
-    left beside them (the .o files and the plugin stamp: CFFI builds its
-    objects in a tree of their own, left in place)."""
+    left beside them (the .o files: CFFI builds its objects in a tree of
+    their own, left in place)."""
     tmpdir = tmpdir or _caller_dir_pycache()
     try:
         names = os.listdir(tmpdir)
@@ -666,7 +666,7 @@ def cleanup_tmpdir(tmpdir=None, keep_so=False):
     for name in names:
         low = name.lower()
         if low.startswith('_cffi_') and low.endswith(
-                (suffix, '.c', '.o', '.ccffi-build')):
+                (suffix, '.c', '.o')):
             try:
                 os.unlink(os.path.join(tmpdir, name))
             except OSError:

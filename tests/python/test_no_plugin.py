@@ -371,6 +371,10 @@ def test_switching_ccffi_no_plugin_rebuilds(tmp_path, monkeypatch):
     monkeypatch.delenv("CCFFI_NO_PLUGIN")
     ffi.compile(tmpdir=str(tmp_path))
     assert fallback_symbols(so) == []
+    # the way it was built is in the C file: compile() leaves the .c, the
+    # .o and the module in tmpdir, nothing else (CFFI's test_zdist checks)
+    assert sorted(os.listdir(str(tmp_path))) == sorted(
+        [name + ".c", name + ".o", os.path.basename(so)])
 
 
 # ------------------------------------------------------------ mismatches
