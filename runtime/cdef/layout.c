@@ -96,6 +96,21 @@ static int layout_unknown_size(const cc_table *t, uint32_t type, bool align,
 static int layout_known_size(cc_table *t, uint32_t type, uint64_t *size,
                              uint32_t *align, cc_error *err);
 
+/* cc_type_layout(), but an opaque `enum foo;` is laid out as the unsigned
+ * int it is realized as (CFFI guesses so, with a warning that realizing the
+ * member's type gives): a struct member or array item of that type has a
+ * size, as in CFFI. */
+static int layout_of(const cct_type *ty, uint64_t *size, uint32_t *align)
+{
+    if (ty->kind == CCT_KIND_ENUM && (ty->flags & CCT_TF_OPAQUE)
+        && !(ty->flags & (CCT_TF_PARTIAL | CCT_TF_LAYOUT_KNOWN))) {
+        *size = sizeof(unsigned int);
+        *align = _Alignof(unsigned int);
+        return 1;
+    }
+    return cc_type_layout(ty, size, align);
+}
+
 /* Sizes an array (and the arrays it is made of, recording their size):
  * walks down the chain of item arrays without recursion, then multiplies
  * back up. */
@@ -122,7 +137,7 @@ static int layout_array_size(cc_table *t, uint32_t type, uint64_t *size,
         chain[n++] = cur;
         cur = ty->item;
     }
-    if (cc_type_layout(&t->types[cur], &s, &a) == 0)
+    if (layout_of(&t->types[cur], &s, &a) == 0)
         goto done;
     while (n > 0) {
         cct_type *ty = &t->types[chain[--n]];
@@ -153,7 +168,7 @@ static int layout_known_size(cc_table *t, uint32_t type, uint64_t *size,
 {
     if (t->types[type].kind == CCT_KIND_ARRAY)
         return layout_array_size(t, type, size, align, err);
-    return cc_type_layout(&t->types[type], size, align);
+    return layout_of(&t->types[type], size, align);
 }
 
 /* --------------------------------------------------- one record's layout */

@@ -162,6 +162,23 @@ def test_opaque_enum_is_unsigned_int_with_a_warning():
         "equivalent to 'unsigned int'")
 
 
+def test_opaque_enum_member_is_laid_out_as_unsigned_int():
+    # CFFI lays a member (or array item) of an opaque enum out as the
+    # unsigned int it guesses, warning; it is no 'member of unknown size'
+    ffi = cffi.FFI()
+    ffi.cdef("enum foo; struct s { enum foo x; char c; enum foo y[2]; };")
+    with warnings.catch_warnings(record=True) as log:
+        warnings.simplefilter("always")
+        assert ffi.sizeof("struct s") == 16
+    assert "'enum foo' has no values explicitly defined" in str(log[0].message)
+    assert ffi.alignof("struct s") == 4
+    assert ffi.offsetof("struct s", "y") == 8
+    p = ffi.new("struct s *", {"x": 7, "y": [1, 0xffffffff]})
+    assert (p.x, list(p.y)) == (7, [1, 0xffffffff])
+    with pytest.raises(OverflowError):
+        p.x = -1
+
+
 def test_struct_ending_in_struct_with_flexible_array_sized_from_init():
     ffi = cffi.FFI()
     ffi.cdef("struct in_s { int n; short data[]; };\n"
