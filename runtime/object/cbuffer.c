@@ -103,6 +103,13 @@ static Py_ssize_t cbuffer_length(CBufferObject *b)
     return b->b_size;
 }
 
+/* As CFFI: a slice of a buffer is contiguous. */
+static PyObject *cbuffer_refuse_step(void)
+{
+    PyErr_SetString(PyExc_TypeError, "buffer doesn't support slicing with step != 1");
+    return NULL;
+}
+
 static PyObject *cbuffer_subscript(CBufferObject *b, PyObject *key)
 {
     if (PySlice_Check(key)) {
@@ -110,14 +117,9 @@ static PyObject *cbuffer_subscript(CBufferObject *b, PyObject *key)
         if (PySlice_Unpack(key, &start, &stop, &step) < 0)
             return NULL;
         n = PySlice_AdjustIndices(b->b_size, &start, &stop, step);
-        if (step == 1)
-            return PyBytes_FromStringAndSize(b->b_data + start, n);
-        PyObject *r = PyBytes_FromStringAndSize(NULL, n);
-        if (r == NULL)
-            return NULL;
-        for (Py_ssize_t i = 0; i < n; i++)
-            PyBytes_AS_STRING(r)[i] = b->b_data[start + i * step];
-        return r;
+        if (step != 1)
+            return cbuffer_refuse_step();
+        return PyBytes_FromStringAndSize(b->b_data + start, n);
     }
     Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
     if (i == -1 && PyErr_Occurred())
@@ -146,12 +148,15 @@ static int cbuffer_ass_subscript(CBufferObject *b, PyObject *key, PyObject *valu
         if (PySlice_Unpack(key, &start, &stop, &step) < 0)
             goto done;
         n = PySlice_AdjustIndices(b->b_size, &start, &stop, step);
+        if (step != 1) {
+            cbuffer_refuse_step();
+            goto done;
+        }
         if (n != src.len) {
             PyErr_SetString(PyExc_ValueError, "right operand length must match slice length");
             goto done;
         }
-        for (Py_ssize_t i = 0; i < n; i++)
-            b->b_data[start + i * step] = ((char *)src.buf)[i];
+        memmove(b->b_data + start, src.buf, (size_t)n);
         rc = 0;
     } else {
         Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);

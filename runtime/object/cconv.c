@@ -975,6 +975,14 @@ PyObject *cconv_cast(CTypeObject *ct, PyObject *value)
             return cdata_new_view(ct, (char *)(uintptr_t)v, keep);
         return cdata_new_pointer(ct, (void *)(uintptr_t)v);
     }
+    if ((f & (CT_PRIMITIVE_FLOAT | CT_PRIMITIVE_COMPLEX)) && CData_Check(value)
+        && !(CData_CType(value)->ct_flags & CT_PRIMITIVE_ANY)) {
+        /* as CFFI: only a primitive cdata gives a number (a pointer's
+         * address is no float) */
+        PyErr_Format(PyExc_TypeError, "cannot cast ctype '%s' to ctype '%s'",
+                     CData_CType(value)->ct_name, ct->ct_name);
+        return NULL;
+    }
     if (f & CT_PRIMITIVE_FLOAT)
         return cconv_cast_to_float(ct, value);
     if (f & CT_PRIMITIVE_COMPLEX) {

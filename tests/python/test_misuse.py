@@ -36,3 +36,32 @@ def test_huge_allocation_is_memory_error(ffi):
         ffi.new("struct flex *", [1, 2**40])
     with pytest.raises(MemoryError):
         ffi.new("short[]", 2**40)
+
+
+def test_buffer_slices_with_a_step_are_refused(ffi):
+    # CFFI's buffer slices are contiguous: a step raises instead of reading
+    # or scattering bytes
+    b = ffi.buffer(ffi.new("char[10]", b"abcdefghi"))
+    for key in (slice(None, None, 2), slice(None, None, -1), slice(1, 8, 3)):
+        with pytest.raises(TypeError) as info:
+            b[key]
+        assert str(info.value) == "buffer doesn't support slicing with step != 1"
+        with pytest.raises(TypeError):
+            b[key] = b"x" * len(range(*key.indices(10)))
+    assert b[:] == b"abcdefghi\x00"
+    b[0:5] = b[2:7]                       # overlapping copy, as memmove
+    assert b[:] == b"cdefgfghi\x00"
+
+
+@pytest.mark.parametrize("target", ["float", "double", "long double",
+                                    "double _Complex"])
+def test_a_pointer_does_not_cast_to_a_float(ffi, target):
+    # an address is no number: CFFI refuses, naming both ctypes
+    p = ffi.new("int *")
+    with pytest.raises(TypeError) as info:
+        ffi.cast(target, p)
+    assert str(info.value) == "cannot cast ctype 'int *' to ctype '%s'" % (
+        ffi.typeof(target).cname)
+    with pytest.raises(TypeError):
+        ffi.cast(target, ffi.NULL)
+    assert float(ffi.cast("double", ffi.cast("int", -3))) == -3.0
