@@ -227,10 +227,15 @@ __attribute__((noinline)) static int _ccffi_embed_start(void)
     if (state == _CCFFI_EMBED_RUNNING
         && pthread_equal(_ccffi_embed_owner, pthread_self()))
         return 0;               /* called by the init code */
-    _ccffi_embed_python_running();
+    /* The library's own threads queue here first: only one of them ever
+     * reaches the process-wide word.  (Before 3.12, Python may give
+     * PyCapsule_Type a version tag while it initialises, replacing the lock
+     * mark: a second thread of ours seeing no mark and no Python yet would
+     * start Python a second time.) */
     pthread_mutex_lock(&_ccffi_embed_mutex);
     state = __atomic_load_n(&_ccffi_embed_state, __ATOMIC_ACQUIRE);
     if (state == _CCFFI_EMBED_NEW) {
+        _ccffi_embed_python_running();
         _ccffi_embed_owner = pthread_self();
         __atomic_store_n(&_ccffi_embed_state, _CCFFI_EMBED_RUNNING,
                          __ATOMIC_RELEASE);
