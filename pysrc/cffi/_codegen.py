@@ -112,12 +112,16 @@ def c_integer(value):
     return '%dULL' % value if value >= (1 << 63) else '%dLL' % value
 
 
-def typeof(ctype):
+def typeof(ctype, cplusplus=False):
     """A C type name usable wherever a simple type is expected (in the
     markers: gcc and clang only).  A '$' of the cdef's names (the opaque
-    `struct $$p_t` of `typedef ... *p_t;`) is written \\u0024: the same
-    identifier for the compiler, no '$' in the C text (CFFI writes none)."""
-    return '__typeof__(%s)' % ctype.replace('$', '\\u0024')
+    `struct $$p_t` of `typedef ... *p_t;`) is written \\u0024 in C: the same
+    identifier for the compiler, no '$' in the C text (CFFI writes none, and
+    its ffi.verify() tests check).  C++ keeps the '$' (gcc's and clang's
+    extension): clang++ refuses a universal character name for it."""
+    if not cplusplus:
+        ctype = ctype.replace('$', '\\u0024')
+    return '__typeof__(%s)' % ctype
 
 
 def declare(ctype, declarator):
@@ -150,6 +154,9 @@ def attribute(kind, name, *numbers):
 class Generator:
     """Builds the C text from the FFI's declarations."""
 
+    def typeof(self, ctype):
+        return typeof(ctype, self.cplusplus)
+
     def __init__(self, ffi, module_name, source):
         self.module_name = module_name
         self.source = source
@@ -172,6 +179,9 @@ class Generator:
         # ffi.embedding_api()/embedding_init_code(): a library that starts
         # Python on the first call (cffi/_embedding.py); None otherwise
         self.embedding = getattr(ffi, '_embedding', None)
+        assigned = getattr(ffi, '_assigned_source', None)
+        self.cplusplus = assigned is not None and assigned[2].lower() in (
+            '.cpp', '.cxx', '.cc', '.c++', '.cp')
 
     def fresh(self):
         self.counter += 1
@@ -268,7 +278,7 @@ class Generator:
                 nested = self.mirror_body(field[3], indent + '    ')
                 lines.append('%s%s {\n%s%s};\n' % (indent, ftype, nested, indent))
                 continue
-            decl = '%s %s' % (typeof(ftype), fname)
+            decl = '%s %s' % (self.typeof(ftype), fname)
             if bitsize >= 0:
                 decl += ' : %d' % bitsize
             lines.append('%s%s;\n' % (indent, decl))
@@ -295,7 +305,7 @@ class Generator:
             # a float, a pointer, `f()`, `&var`...: evaluated when read, in
             # the cdef's type, as CFFI's generated code does
             slot = len(self.global_getters)
-            self.type_marker('const %s {}' % typeof(ctype),
+            self.type_marker('const %s {}' % self.typeof(ctype),
                              attribute('global', name, slot))
             getter = '_ccffi_g%d' % slot
             self.trampolines.append(
@@ -322,7 +332,7 @@ class Generator:
         else:
             # the cdef's own definition, which C code never needs to know
             # by name (CFFI accepts typedefs that only the cdef has)
-            self.type_marker(typeof(ctype).replace('{', '{{').replace('}', '}}')
+            self.type_marker(self.typeof(ctype).replace('{', '{{').replace('}', '}}')
                              + ' {}', attribute('typedef', name, MARKER_CDEF))
 
     @staticmethod
@@ -346,7 +356,7 @@ class Generator:
             self.function_entries.append(('NULL', '(void (*)(void))&%s' % name))
             return
         self.type_marker('%s {}(%s)' % (
-            typeof(result), self.parameter_list(args, variadic).replace(
+            self.typeof(result), self.parameter_list(args, variadic).replace(
                 '{', '{{').replace('}', '}}')),
             attribute('function', name, slot))
         if variadic:
@@ -386,7 +396,7 @@ class Generator:
         elif '[...]' in ctype:
             mtype = '__typeof__(%s) {}' % name
         else:
-            mtype = '%s {}' % typeof(ctype).replace('{', '{{').replace('}', '}}')
+            mtype = '%s {}' % self.typeof(ctype).replace('{', '{{').replace('}', '}}')
         self.type_marker(mtype, attribute('global', name, slot))
         getter = '_ccffi_g%d' % slot
         if is_const and '[' not in ctype and not unspellable(ctype):
@@ -418,7 +428,7 @@ class Generator:
         proto = storage + declare(result, '%s(%s)' % (name, params))
         self.prologue.append(proto + ';')
         self.type_marker('%s {}(%s)' % (
-            typeof(result), self.parameter_list(args, False).replace(
+            self.typeof(result), self.parameter_list(args, False).replace(
                 '{', '{{').replace('}', '}}')),
             attribute('python', name, slot, 1 if plus_c else 0))
         argv = ', '.join('&%s' % n for n in names) or '0'

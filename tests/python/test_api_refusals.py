@@ -282,3 +282,15 @@ def test_union_of_partial_struct_takes_the_header_layout(tmp_path, ext):
     assert ffi.sizeof("s1") == 8 and ffi.sizeof("u1") == 32
     assert ffi.offsetof("u1", "s") == 0
     assert ffi.new("u1 *", {"s": {"x": 5}}).s.x == 5
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_dots_pointer_typedef_builds_with_each_compiler(tmp_path, ext):
+    # `typedef ... *p_t;` names an opaque 'struct $$p_t': spelled \u0024 in
+    # C (no '$' in the text, as CFFI), kept as '$' in C++, where clang++
+    # refuses the universal character name
+    m = build(tmp_path, "typedef ... *p_t; p_t f(p_t);",
+              "typedef struct hidden_s *p_t;\n"
+              "static p_t f(p_t p) { return p ? p : (p_t)0x1234; }", ext)
+    assert str(m.ffi.typeof("p_t")) == "<ctype 'struct $$p_t *'>"
+    assert int(m.ffi.cast("intptr_t", m.lib.f(m.ffi.NULL))) == 0x1234
