@@ -248,14 +248,20 @@ def build_extension(ext, tmpdir, verbose=False, debug=None, target=None,
         if debug is None:
             debug = sys.flags.debug
         options["debug"] = ("ccffi", debug)
-        options["force"] = ("ccffi", bool(force))
         options["build_lib"] = ("ccffi", tmpdir)
         options["build_temp"] = ("ccffi", tmpdir)
         # before the command object exists: it copies dist.verbose
         dist.verbose = 1 if verbose else 0
+        command = dist.get_command_obj("build_ext")
         if target is not None:
-            dist.get_command_obj("build_ext").get_ext_filename = \
+            command.get_ext_filename = \
                 lambda name: _target_filename(name, target)
+        command.ensure_finalized()
+        # build_ext and the linker compare times to the second: an input
+        # changed within the second of the last build would be missed
+        command.force = bool(force) or _out_of_date(
+            command.get_ext_fullpath(ext.name),
+            list(ext.sources) + list(ext.depends or ()))
         try:
             dist.run_command("build_ext")
         except Exception as e:
@@ -270,6 +276,22 @@ def build_extension(ext, tmpdir, verbose=False, debug=None, target=None,
         for key, value in saved_environ.items():
             if os.environ.get(key) != value:
                 os.environ[key] = value
+
+
+def _out_of_date(output, inputs):
+    """True if output is missing or older than one of inputs, to the
+    nanosecond."""
+    try:
+        built = os.stat(output).st_mtime_ns
+    except OSError:
+        return True
+    for path in inputs:
+        try:
+            if os.stat(path).st_mtime_ns > built:
+                return True
+        except OSError:
+            return True
+    return False
 
 
 def _target_filename(name, target):
