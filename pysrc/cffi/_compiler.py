@@ -256,13 +256,13 @@ def build_extension(ext, tmpdir, verbose=False, debug=None, target=None,
         if target is not None:
             command.get_ext_filename = \
                 lambda name: _target_filename(name, target)
-        command.ensure_finalized()
-        # build_ext and the linker compare times to the second: an input
-        # changed within the second of the last build would be missed
-        command.force = bool(force) or _out_of_date(
-            command.get_ext_fullpath(ext.name),
-            list(ext.sources) + list(ext.depends or ()))
         try:
+            command.ensure_finalized()
+            # build_ext and the linker compare times to the second: an
+            # input changed within the second of the last build is missed
+            command.force = bool(force) or _out_of_date(
+                command.get_ext_fullpath(ext.name),
+                list(ext.sources) + list(ext.depends or ()))
             dist.run_command("build_ext")
         except Exception as e:
             lines = ["%s: %s" % (e.__class__.__name__, e)]
