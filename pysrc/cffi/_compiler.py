@@ -222,8 +222,8 @@ def build_mode_line():
     """The last line of the C file that compile() builds: the way it is
     compiled (with which plugin's flags, or without: CCFFI_NO_PLUGIN).  The
     same generated file built the other way is another module, so the way is
-    part of the file: switching it rewrites the file, and compile() then
-    forces the build (build_ext compares times only to the second).  A line
+    part of the file: switching it rewrites the file, which is then newer
+    than the module.  A line
     rather than a file beside it: CFFI's compile() leaves exactly the .c,
     the .o and the module in tmpdir, and tools check that."""
     mode = ('without the plugin' if plugin_disabled()
@@ -231,11 +231,10 @@ def build_mode_line():
     return '/* ccffi compile(): built %s */\n' % mode.replace('*/', '* /')
 
 
-def build_extension(ext, tmpdir, verbose=False, debug=None, target=None,
-                    force=False):
+def build_extension(ext, tmpdir, verbose=False, debug=None, target=None):
     """Builds a setuptools Extension into tmpdir with build_ext and returns
-    the path of the built module.  Up-to-date outputs are not rebuilt unless
-    force is true.  A failure raises VerificationError with the compiler's
+    the path of the built module.  An output newer than all of its inputs is
+    not rebuilt.  A failure raises VerificationError with the compiler's
     error lines."""
     from setuptools import Distribution
     saved_environ = os.environ.copy()
@@ -260,7 +259,7 @@ def build_extension(ext, tmpdir, verbose=False, debug=None, target=None,
             command.ensure_finalized()
             # build_ext and the linker compare times to the second: an
             # input changed within the second of the last build is missed
-            command.force = bool(force) or _out_of_date(
+            command.force = _out_of_date(
                 command.get_ext_fullpath(ext.name),
                 list(ext.sources) + list(ext.depends or ()))
             dist.run_command("build_ext")

@@ -161,7 +161,7 @@ class FFI(_cffi_backend.FFI):
             kwds = _embedding.link_keywords(_copy_keywords(kwds))
             target = _embedding.library_target(module_name, target)
         c_file, parts = _module_file(tmpdir, module_name, ext)
-        changed = _codegen.write_if_changed(
+        _codegen.write_if_changed(
             c_file, _codegen.generate_c(self, module_name, source)
             + _compiler.build_mode_line())
         # as CFFI: the build runs inside tmpdir on the C file's path relative
@@ -176,8 +176,7 @@ class FFI(_cffi_backend.FFI):
         os.chdir(tmpdir)
         try:
             return _compiler.build_extension(extension, '.', verbose=verbose,
-                                             debug=debug, target=target,
-                                             force=changed)
+                                             debug=debug, target=target)
         finally:
             os.chdir(cwd)
 
