@@ -934,6 +934,9 @@ static PyObject *cconv_cast_to_float(CTypeObject *ct, PyObject *value)
     return cdata_new_value(ct, buf);
 }
 
+static int cconv_is_python_file(PyObject *obj);
+static int cconv_file_arg(PyObject *obj, char **out);
+
 PyObject *cconv_cast(CTypeObject *ct, PyObject *value)
 {
     uint32_t f = ct->ct_flags;
@@ -966,6 +969,15 @@ PyObject *cconv_cast(CTypeObject *ct, PyObject *value)
         if (CData_Check(value) && CData_IsReleased(value)) {
             cdata_raise_released(NULL, value, "cannot cast it");
             return NULL;
+        }
+        if ((f & CT_POINTER) && (ct->ct_item->ct_flags & CT_IS_FILE) && !CData_Check(value)) {
+            /* ffi.cast("FILE *", python_file), as CFFI */
+            int is_file = cconv_is_python_file(value);
+            char *file;
+            if (is_file < 0 || (is_file && cconv_file_arg(value, &file) < 0))
+                return NULL;
+            if (is_file)
+                return cdata_new_pointer(ct, file);
         }
         if (cconv_cast_integer_source(value, &v) < 0)
             return NULL;

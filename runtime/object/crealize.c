@@ -528,14 +528,20 @@ static int crealize_drain_pending(FFIObject *ffi)
 }
 
 /* The predefined opaque FILE is one type for the whole process, as in
- * CFFI (FFI().typeof("FILE *") is FFI().typeof("FILE *")). */
+ * CFFI (FFI().typeof("FILE *") is FFI().typeof("FILE *")).  In a compiled
+ * module's table the compiler spells FILE as glibc's 'struct _IO_FILE';
+ * CFFI realizes that struct as the same opaque FILE, so that a FILE * from
+ * one module is accepted by another and a Python file converts to it. */
 static CTypeObject *crealize_file_type;
 
 static int crealize_is_predefined_file(FFIObject *ffi, const cct_type *ty)
 {
-    return ty->kind == CCT_KIND_STRUCT && (ty->flags & CCT_TF_OPAQUE)
-           && (ty->flags & CCT_TF_TYPEDEF_NAMED) && ty->name != 0
-           && strcmp(crealize_str(ffi, ty->name), "FILE") == 0;
+    if (ty->kind != CCT_KIND_STRUCT || ty->name == 0)
+        return 0;
+    const char *name = crealize_str(ffi, ty->name);
+    if (ty->flags & CCT_TF_TYPEDEF_NAMED)
+        return (ty->flags & CCT_TF_OPAQUE) && strcmp(name, "FILE") == 0;
+    return !ffi->abi_mode && strcmp(name, "_IO_FILE") == 0;
 }
 
 static CTypeObject *crealize_realize_record(FFIObject *ffi, const cct_type *ty, uint32_t index)

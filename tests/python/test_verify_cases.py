@@ -1,0 +1,79 @@
+"""ffi.verify() cases from CFFI's own verify tests that ccffi got wrong:
+each module is built with each plugin and without one (CCFFI_NO_PLUGIN),
+since the table then comes from another producer."""
+import os
+
+import pytest
+
+from cffi import FFI
+
+from plugin_compilers import PARAMS
+
+BUILDS = PARAMS + [pytest.param(None, id="no-plugin")]
+
+
+@pytest.fixture(autouse=True, params=BUILDS)
+def build(request, monkeypatch):
+    if request.param is None:
+        monkeypatch.setenv("CCFFI_NO_PLUGIN", "1")
+    else:
+        monkeypatch.delenv("CCFFI_NO_PLUGIN", raising=False)
+        monkeypatch.setenv("CC", request.param.command)
+    return request.param
+
+
+def verify(tmp_path, cdef, source, **kwds):
+    ffi = FFI()
+    ffi.cdef(cdef)
+    return ffi, ffi.verify(source, tmpdir=str(tmp_path), **kwds)
+
+
+FILE_SOURCE = """
+    #include <stdio.h>
+    FILE *myfile;
+    int show(const char *fmt, int value) { return fprintf(myfile, fmt, value); }
+    FILE *same(FILE *f) { return f; }
+    int put(FILE *f) { return fputs("put;", f); }
+"""
+FILE_CDEF = ("extern FILE *myfile; int show(const char *, int);"
+             " FILE *same(FILE *); int put(FILE *);")
+
+
+def test_FILE_of_a_module_is_the_one_FILE(tmp_path):
+    # the compiler spells FILE 'struct _IO_FILE': it is still CFFI's FILE,
+    # shared by every ffi, so one module's FILE * goes to another's function
+    ffi, lib = verify(tmp_path, FILE_CDEF, FILE_SOURCE)
+    assert ffi.typeof(lib.same) is FFI().typeof("FILE *(*)(FILE *)")
+    assert str(ffi.typeof(lib.same)) == "<ctype 'FILE *(*)(FILE *)'>"
+    other = FFI()
+    other.cdef("FILE *same(FILE *);")
+    lib2 = other.verify("#include <stdio.h>\n"
+                        "FILE *same(FILE *f) { return f; }",
+                        tmpdir=str(tmp_path))
+    p = other.cast("FILE *", 0x1234)
+    assert int(other.cast("intptr_t", lib.same(lib2.same(p)))) == 0x1234
+
+
+def test_python_file_as_FILE(tmp_path):
+    ffi, lib = verify(tmp_path, FILE_CDEF, FILE_SOURCE)
+    fdr, fdw = os.pipe()
+    fw = os.fdopen(fdw, 'wb', 256)
+    # ffi.cast() of a Python file (flushing it), stored in a FILE * global
+    fw.write(b"X")
+    lib.myfile = ffi.cast("FILE *", fw)
+    assert lib.myfile == ffi.cast("FILE *", fw)   # one FILE per file object
+    assert lib.show(b"<%d>", 42) == 4
+    # a Python file as a FILE * argument of a compiled function
+    fw.write(b"Y")
+    assert lib.put(fw) >= 0
+    fw.close()
+    assert os.read(fdr, 256) == b"X<42>Yput;"
+    os.close(fdr)
+
+
+def test_non_files_still_refused_as_FILE(tmp_path):
+    ffi, lib = verify(tmp_path, FILE_CDEF, FILE_SOURCE)
+    with pytest.raises(TypeError):
+        lib.put("not a file")
+    with pytest.raises(TypeError):
+        ffi.cast("FILE *", "not a file")
