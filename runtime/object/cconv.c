@@ -847,6 +847,48 @@ static int cconv_cast_integer_source(PyObject *value, uint64_t *out)
     return -1;
 }
 
+/* cast("_Bool", value) of a number, as CFFI: whether it is nonzero, read
+ * from a float or long double cdata as itself (a long double too small for
+ * a double is still true), and from other objects through their __float__,
+ * else __int__ (else __index__).  1, 0, or -1 with an exception. */
+static int cconv_cast_bool_source(PyObject *value)
+{
+    if (PyLong_Check(value))
+        return _PyLong_Sign(value) != 0;
+    if (PyFloat_Check(value))
+        return PyFloat_AS_DOUBLE(value) != 0.0;
+    if (CData_Check(value)) {
+        CTypeObject *ct = CData_CType(value);
+        if (ct->ct_flags & CT_IS_LONGDOUBLE) {
+            long double ld;
+            memcpy(&ld, CData_Ptr(value), sizeof ld);
+            return ld != 0.0L;
+        }
+        if (ct->ct_flags & CT_PRIMITIVE_FLOAT)
+            return (ct->ct_size == sizeof(float) ? *(float *)CData_Ptr(value)
+                                                 : *(double *)CData_Ptr(value)) != 0.0;
+        uint64_t v;
+        if (cconv_cast_integer_source(value, &v) < 0)
+            return -1;
+        return v != 0;
+    }
+    PyNumberMethods *nb = Py_TYPE(value)->tp_as_number;
+    PyObject *n;
+    if (nb != NULL && nb->nb_float != NULL)
+        n = PyNumber_Float(value);
+    else if (nb != NULL && (nb->nb_int != NULL || nb->nb_index != NULL))
+        n = PyNumber_Long(value);
+    else {
+        PyErr_SetString(PyExc_TypeError, "integer/float expected");
+        return -1;
+    }
+    if (n == NULL)
+        return -1;
+    int t = PyObject_IsTrue(n);
+    Py_DECREF(n);
+    return t;
+}
+
 /* cast("int", b"x") and cast("wchar_t", "x"): the character's code. */
 static int cconv_cast_char_source(CTypeObject *ct, PyObject *value, uint64_t *out)
 {
@@ -943,17 +985,12 @@ PyObject *cconv_cast(CTypeObject *ct, PyObject *value)
     char buf[32];
     if (f & (CT_PRIMITIVE_INTEGER | CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR)) {
         uint64_t v;
-        if ((f & CT_IS_BOOL) && (PyFloat_Check(value) || PyLong_Check(value)
-                                 || (CData_Check(value)
-                                     && (CData_CType(value)->ct_flags & CT_PRIMITIVE_FLOAT)))) {
-            int t = PyObject_IsTrue(value);   /* 2**64 is true, not 0 mod 2**64 */
+        if ((f & CT_IS_BOOL) && !PyBytes_Check(value) && !PyUnicode_Check(value)
+            && !(CData_Check(value) && (CData_CType(value)->ct_flags & CT_POINTER_LIKE))) {
+            int t = cconv_cast_bool_source(value);
             if (t < 0)
                 return NULL;
             v = (uint64_t)t;
-        } else if ((f & CT_IS_BOOL) && !CData_Check(value) && !PyBytes_Check(value)
-                   && !PyUnicode_Check(value) && !PyIndex_Check(value)) {
-            PyErr_SetString(PyExc_TypeError, "integer/float expected");
-            return NULL;
         } else if (PyBytes_Check(value) || PyUnicode_Check(value)) {
             if (cconv_cast_char_source(ct, value, &v) < 0)
                 return NULL;

@@ -77,3 +77,28 @@ def test_non_files_still_refused_as_FILE(tmp_path):
         lib.put("not a file")
     with pytest.raises(TypeError):
         ffi.cast("FILE *", "not a file")
+
+
+def test_cast_to_bool_reads_numbers_as_CFFI(tmp_path):
+    ffi, lib = verify(tmp_path, "long double square(long double);"
+                      " _Bool opposite(_Bool);",
+                      "long double square(long double f) { return f*f; }\n"
+                      "_Bool opposite(_Bool x) { return !x; }")
+    tiny = lib.square(1E-250)          # nonzero, but 0.0 as a double
+    assert float(tiny) == 0.0
+    assert int(ffi.cast("_Bool", tiny)) == 1
+    assert int(ffi.cast("_Bool", lib.square(0.0))) == 0
+    with pytest.raises(TypeError):
+        lib.opposite(tiny)
+
+    class Number:
+        def __int__(self):
+            self.seen = True
+            return self.value
+    n = Number()
+    for value in (42, 0):
+        n.value, n.seen = value, False
+        assert int(ffi.cast("_Bool", n)) == (value != 0)
+        assert n.seen
+    with pytest.raises(TypeError):
+        ffi.cast("_Bool", [])
