@@ -324,7 +324,26 @@ class Generator:
         self.emit_enumconst(name, expected)
         self.markers.append('#endif')
 
+    def unknown_integer(self, name):
+        """True for `typedef int... name` (not `float...`): only realizing
+        the cdef's type tells them apart."""
+        try:
+            self.ffi.typeof(name)
+        except NotImplementedError as e:
+            return str(e).startswith('integer type')
+        except Exception:
+            pass
+        return False
+
     def emit_typedef(self, name, ctype):
+        if ctype == name and self.unknown_integer(name):
+            # as CFFI's generated code: the compiler refuses a source type
+            # that is not an integer (float, pointer, struct), with or
+            # without the plugin
+            self.trampolines.append(
+                'typedef char _ccffi_int%d[sizeof(((%s)-1) | 0)];  '
+                '/* check that %s is an integer type */'
+                % (self.counter, name, name))
         if ctype == name or '[...]' in ctype or ANONYMOUS.search(ctype):
             # `typedef int... t`, `typedef int t[...]`, an anonymous struct
             # behind a pointer typedef: only the source knows the type

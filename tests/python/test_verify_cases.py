@@ -1,11 +1,14 @@
 """ffi.verify() cases from CFFI's own verify tests that ccffi got wrong:
 each module is built with each plugin and without one (CCFFI_NO_PLUGIN),
 since the table then comes from another producer."""
+import importlib
 import os
+import sys
+import uuid
 
 import pytest
 
-from cffi import FFI
+from cffi import FFI, VerificationError
 
 from plugin_compilers import PARAMS
 
@@ -102,3 +105,34 @@ def test_cast_to_bool_reads_numbers_as_CFFI(tmp_path):
         assert n.seen
     with pytest.raises(TypeError):
         ffi.cast("_Bool", [])
+
+
+
+def compile_module(tmp_path, cdef, source):
+    """set_source() + compile() + import (ffi.verify() refuses `int...`)."""
+    ffi = FFI()
+    ffi.cdef(cdef)
+    name = "_vcase_%s" % uuid.uuid4().hex[:10]
+    ffi.set_source(name, source)
+    ffi.compile(tmpdir=str(tmp_path))
+    sys.path.insert(0, str(tmp_path))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(tmp_path))
+
+
+@pytest.mark.parametrize("source_type", ["float", "double", "int *"])
+def test_int_dots_typedef_must_be_an_integer(tmp_path, source_type):
+    # CFFI's generated code makes the compiler refuse it
+    with pytest.raises(VerificationError):
+        compile_module(tmp_path, "typedef int... foo_t;",
+                       "typedef %s foo_t;" % source_type)
+
+
+@pytest.mark.parametrize("source_type, size", [
+    ("short", 2), ("unsigned long long", 8), ("enum e { E1 = -1 }", 4)])
+def test_int_dots_typedef_of_an_integer(tmp_path, source_type, size):
+    module = compile_module(tmp_path, "typedef int... foo_t;",
+                            "typedef %s foo_t;" % source_type)
+    assert module.ffi.sizeof("foo_t") == size
