@@ -142,6 +142,16 @@ def declare(ctype, declarator):
     return '%s %s%s' % (ctype[:pos].rstrip(), declarator, ctype[pos:])
 
 
+def pointer_to(ctype, name='p'):
+    """The declaration of `name` as a pointer to the cdef type ctype
+    (parenthesised only before an array's brackets: C++ warns of needless
+    parentheses)."""
+    decl = declare(ctype, '*' + name)
+    if decl[decl.index('*' + name) + len(name) + 1:].startswith('['):
+        decl = declare(ctype, '(*%s)' % name)
+    return decl
+
+
 def attribute(kind, name, *numbers):
     args = [c_string(kind)]
     if name is not None:
@@ -426,9 +436,52 @@ class Generator:
                 'return (void *)&v; }' % (getter, declare(ctype, 'v'), name))
         else:
             self.trampolines.append(
-                'static void *%s(void)\n{ return (void *)&(%s); }'
-                % (getter, name))
+                'static void *%s(void)\n{ %s }'
+                % (getter, self.global_check(name, ctype)))
         self.global_getters.append(getter)
+
+    @staticmethod
+    def global_check(name, ctype):
+        """The statement that makes a global of another type or size than
+        the cdef says the compiler's error in C++ and its warning in C (an
+        error with -Werror), as CFFI's getter returning `T *` does.  A
+        scalar is checked as CFFI does, through a `T *`; an array or a
+        pointer by its size only, as `char (*)[sizeof]` pointers: the cdef's
+        types reach the generator without the `const` of their items and
+        pointed-to types, and a check through `T *` would refuse the
+        source's `const char *a[5]` that CFFI accepts.  A `[...]` length is
+        the source's; `T g[]` is checked by its items.  Returns the body of
+        the getter, which evaluates `name` once (a macro may call)."""
+        plain = 'return (void *)&(%s);' % name
+        if unspellable(ctype.replace('[...]', '')):
+            return plain
+        if '*' not in ctype and '[' not in ctype:
+            # evaluated once: a macro may stand for a call
+            return '%s = &(%s); return (void *)p;' % (pointer_to(ctype), name)
+        dims = []
+        base = ctype
+        while base.endswith(']'):
+            i = base.rindex('[')
+            dims.insert(0, base[i + 1:-1])
+            base = base[:i].rstrip()
+        if base.endswith(')'):
+            # `int(*)[5]`: the lengths are those of the pointed-to type
+            base, dims = ctype, []
+        if '[...]' in base:
+            return plain       # inside a pointer or function type
+        expr = '(%s)' % name
+        lengths = []
+        for length in dims:
+            if length == '...':
+                length = 'sizeof %s / sizeof (%s)[0]' % (expr, expr)
+            lengths.append('[%s]' % length)
+            expr = '(%s)[0]' % expr
+        expr = '(%s)' % name
+        if lengths and lengths[0] == '[]':
+            lengths.pop(0)
+            expr = '(%s)[0]' % expr
+        return ('char (*c)[sizeof(%s)] = (char (*)[sizeof %s])0; (void)c; %s'
+                % (base + ''.join(lengths), expr, plain))
 
     def emit_extern_python(self, name, result, args, variadic, plus_c):
         if variadic:
@@ -530,6 +583,19 @@ class Generator:
                 raise AssertionError("unknown declaration kind %r" % (kind,))
         return self.text()
 
+    def uses_char16_32(self):
+        """True if a type of the cdef's declarations says char16_t or
+        char32_t (which C code knows from <uchar.h>)."""
+        word = re.compile(r'\bchar(16|32)_t\b')
+
+        def walk(item):
+            if isinstance(item, str):
+                return bool(word.search(item))
+            if isinstance(item, (tuple, list)):
+                return any(walk(x) for x in item)
+            return False
+        return any(walk(d) for d in self.decls)
+
     def text(self):
         short_name = self.module_name.split('.')[-1]
         out = []
@@ -548,7 +614,10 @@ class Generator:
         w('/* the type of a constant marker: what its value has, arrays decayed */')
         w('#  define _CCFFI_CONST_TYPE(x) auto')
         w('#else')
-        w('#  include <uchar.h>    /* char16_t, char32_t */')
+        if self.uses_char16_32():
+            # only then: CFFI's file includes only Python.h, and the names
+            # <uchar.h> declares (c16rtomb...) are the user's otherwise
+            w('#  include <uchar.h>    /* char16_t, char32_t */')
         w('#  define _CCFFI_CONST_TYPE(x) __typeof__(x)')
         w('#endif')
         w('#if !defined(__GNUC__) && !defined(__clang__) && !defined(__attribute__)')
