@@ -245,7 +245,7 @@ class Generator:
             if len(field) == 4:
                 if not cls.mirrorable(field[3]):
                     return False
-            elif '[...]' in field[1]:
+            elif unspellable(field[1]):   # `[...]`, an unnamed struct type
                 return False
         return True
 

@@ -136,3 +136,13 @@ def test_int_dots_typedef_of_an_integer(tmp_path, source_type, size):
     module = compile_module(tmp_path, "typedef int... foo_t;",
                             "typedef %s foo_t;" % source_type)
     assert module.ffi.sizeof("foo_t") == size
+
+
+def test_member_of_an_unnamed_struct_type(tmp_path):
+    # C cannot name the member's type, so CFFI does not check the struct;
+    # ccffi wrote '__typeof__(struct ) someone;' in its mirror: no build
+    ffi, lib = verify(tmp_path, "struct foo_s { struct { int x; } someone; };",
+                      "struct foo_s { struct { int x; } someone; };")
+    p = ffi.new("struct foo_s *", [[5]])
+    assert p.someone.x == 5
+    assert ffi.sizeof("struct foo_s") == ffi.sizeof("int")
