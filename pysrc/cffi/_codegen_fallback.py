@@ -122,7 +122,8 @@ def type_checks(entries):
     """[(record's C name, [statement])]: CFFI's compile-time check of the
     fields a cdef lists: an integer must be an integer (`| 0`), any
     other must have the cdef's type but for qualifiers (a pointer to it, or
-    for a pointer field the value it points to), `[]` and `[...]` arrays by
+    for a pointer field the value it points to; a `void *` meets a `char *`
+    and a `short *` in `?:`), `[]` and `[...]` arrays by
     their items (api_fallback.c, fb_field_check())."""
     by_record = {}
     for op, cname, path, extra in entries:
@@ -131,6 +132,13 @@ def type_checks(entries):
         lines = by_record.setdefault(cname, [])
         if extra.split('\t')[0] == '|':
             lines.append('(void)((p->%s%s) | 0);' % (path, extra.split('\t')[1]))
+        elif extra.split('\t')[0] == 'v':
+            # a `void *`: any object pointer converts to it, but not one
+            # pointer type meets both a `char *` and a `short *` in `?:`
+            _, suffix, prefix = extra.split('\t')
+            for other in ('char', 'short'):
+                lines.append('(void)(0 ? %sp->%s%s : (const volatile %s *)0);'
+                             % (prefix, path, suffix, other))
         else:
             declarator, suffix, prefix = extra.split('\t')
             lines.append('{ %s = %sp->%s%s; (void)tmp; }'

@@ -246,7 +246,12 @@ static int fb_spelling_is_c(const char *s)
  * "<declarator of tmp>\t<path suffix>\t<prefix of the value>", the
  * statement being `{ DECL = PREFIX p->PATH SUFFIX; }`, or "|\t<suffix>"
  * for an integer (`(void)((p->PATH SUFFIX) | 0);`: any integer type is
- * fine; char and the wide chars are no integers to CFFI).  Arrays are checked by their items (`&p->a[0]`: their lengths
+ * fine; char and the wide chars are no integers to CFFI), or
+ * "v\t<suffix>\t<prefix>" for a pointer to void (`(void)(0 ? PREFIX
+ * p->PATH SUFFIX : (const volatile char *)0);` and the same with short: a
+ * `void *` of any qualifiers meets both, another object or function pointer
+ * not both, which C warns of and C++ refuses, as CFFI's `void **tmp =
+ * &p->b`).  Arrays are checked by their items (`&p->a[0]`: their lengths
  * are the size checks' business).  The table keeps no qualifiers, so they
  * are ignored at every level, as the plugin compares: the header's `const
  * int x` is the cdef's `int x` (`const volatile int *tmp = &p->x`), its
@@ -288,6 +293,14 @@ static char *fb_field_check(const cc_table *t, uint32_t type)
         }
         prefix[nd] = '\0';
         uint32_t target = t->types[type].item;
+        if (t->types[target].kind == CCT_KIND_VOID) {
+            /* `void *`: every object pointer converts to it, so the value is
+             * compared with two pointers of unrelated types instead */
+            char *s = malloc(strlen(suffix) + strlen(prefix) + 4);
+            if (s != NULL)
+                sprintf(s, "v\t%s\t%s", suffix, prefix);
+            return s;
+        }
         if (t->types[target].kind == CCT_KIND_ARRAY
             || t->types[target].kind == CCT_KIND_FUNCTION) {
             spelled = type;            /* exactly: `int (*tmp)(int)` */

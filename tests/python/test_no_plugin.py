@@ -542,8 +542,7 @@ def test_the_plugin_flags_build_the_exact_table(tmp_path):
 
 
 # (qualifiers are not compared: the table keeps none, and a header's
-# `const char *` must match the cdef's `char *`, as with the plugin; a
-# `void *` target accepts any object pointer, as C's conversions do)
+# `const char *` must match the cdef's `char *`, as with the plugin)
 @pytest.mark.parametrize("cdef_type, real_type", [("int", "double"),
                                                   ("double", "int"),
                                                   ("float", "double"),
@@ -553,7 +552,13 @@ def test_the_plugin_flags_build_the_exact_table(tmp_path):
                                                   ("struct a *", "struct b *"),
                                                   # CFFI checks char exactly
                                                   ("char", "short"),
-                                                  ("wchar_t", "int")])
+                                                  ("wchar_t", "int"),
+                                                  # `void **tmp = &p->x`
+                                                  ("void *", "int *"),
+                                                  ("void *", "char *"),
+                                                  ("void *", "struct b *"),
+                                                  ("void **", "short **"),
+                                                  ("void *", "void **")])
 def test_field_of_another_type_fails_the_build(tmp_path, cdef_type, real_type):
     """As CFFI's generated code, the compiler checks each listed field."""
     need("g++")
@@ -563,6 +568,34 @@ def test_field_of_another_type_fails_the_build(tmp_path, cdef_type, real_type):
     with pytest.raises(AssertionError) as info:
         plain_build(tmp_path, ffi, name, "g++", True)
     assert "_ccffi_fb_check" in str(info.value)
+
+
+@pytest.mark.parametrize("real_type", ["int *", "void (*x2)(void)"])
+def test_void_pointer_field_in_c_is_a_warning(tmp_path, real_type):
+    """CFFI's `void * *tmp = &p->x` for a header's `int *x` is a warning
+    in C (an error with -Werror) and builds otherwise; so does ours, and a
+    header's `void *` of any qualifiers passes -Werror."""
+    need("gcc")
+    source = "struct s { %s; };" % (
+        real_type + " x" if "x2" not in real_type
+        else real_type.replace("x2", "x"))
+    for i, extra in enumerate(((), ("-Werror",))):
+        name = "_np_vw%d_%s" % (i, uuid.uuid4().hex[:8])
+        ffi = make_ffi(name, "struct s { void *x; ...; };", source)
+        if extra:
+            with pytest.raises(AssertionError) as info:
+                plain_build(tmp_path, ffi, name, "gcc", False, extra)
+            assert "_ccffi_fb_check" in str(info.value)
+        else:
+            m = plain_build(tmp_path, ffi, name, "gcc", False, extra)
+            assert m.ffi.typeof("struct s").fields[0][1].type == \
+                m.ffi.typeof("void *")
+    for i, real in enumerate(("const void *x", "volatile void *x",
+                              "void *const x")):
+        name = "_np_vq%d_%s" % (i, uuid.uuid4().hex[:8])
+        ffi = make_ffi(name, "struct s { void *x; ...; };",
+                       "struct s { %s; };" % real)
+        plain_build(tmp_path, ffi, name, "gcc", False, ("-Werror",))
 
 
 # ------------------------------------------------ pointers, anonymous members
