@@ -105,8 +105,16 @@ static int cc_check_array(const cc_table *t, uint32_t i, cc_error *err)
 
     if (cc_check_earlier(t, i, ty->item, "item", err) < 0)
         return -1;
-    if (!cc_type_layout(&t->types[ty->item], &isize, &ialign))
+    const cct_type *item = &t->types[ty->item];
+    if (item->kind == CCT_KIND_ENUM && (item->flags & CCT_TF_OPAQUE)
+        && !(item->flags & (CCT_TF_PARTIAL | CCT_TF_LAYOUT_KNOWN))) {
+        /* an opaque 'enum foo;' item: the layout engine sizes the array as
+           of unsigned int, what realization makes of it (layout.c) */
+        isize = sizeof(unsigned int);
+        ialign = _Alignof(unsigned int);
+    } else if (!cc_type_layout(item, &isize, &ialign)) {
         isize = CCT_SIZE_UNKNOWN, ialign = 0;
+    }
     if (!(ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS)))
         expect = cc_array_size(isize, ty->length);
     if (ty->size != CCT_SIZE_UNKNOWN && (ty->size != expect || ty->align != ialign))
@@ -233,8 +241,10 @@ static int cc_check_record(const cc_table *t, uint32_t i, cc_error *err)
         return -1;
     if (!(ty->flags & CCT_TF_LAYOUT_KNOWN))
         return 0;
+    /* (size 1 is an empty record's, whatever its alignment: CFFI's size,
+       which the layout engine gives 'struct { int a[0]; }') */
     if (!cc_is_pow2(ty->align) || ty->size == CCT_SIZE_UNKNOWN
-        || ty->size % ty->align != 0)
+        || (ty->size % ty->align != 0 && ty->size != 1))
         return CC_BAD(err, "types[%u]: laid-out %s has size %llu and alignment %u",
                       i, cc_kind_names[ty->kind], (unsigned long long)ty->size,
                       ty->align);
