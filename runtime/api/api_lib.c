@@ -34,6 +34,7 @@ typedef struct ApiFuncObject {
     api_trampoline trampoline;
     void *address;              /* the C function; NULL for a macro */
     PyObject *name;             /* owns the string def.ml_name points into */
+    PyObject *doc;              /* bytes: owns what def.ml_doc points into */
 } ApiFuncObject;
 
 /* CFFI's message for a wrong number of arguments (functions of 0 and 1
@@ -97,6 +98,7 @@ static void apifunc_dealloc(ApiFuncObject *f)
 {
     Py_XDECREF(f->fnct);
     Py_XDECREF(f->name);
+    Py_XDECREF(f->doc);
     PyObject_Free(f);
 }
 
@@ -111,6 +113,45 @@ static PyTypeObject ApiFunc_Type = {
     .tp_dealloc = (destructor)apifunc_dealloc,
 };
 
+/* CFFI's docstring of lib.NAME: its C declaration and where it comes from,
+ * "double sin(double);\n\nCFFI C function from MODULE.lib", made from the
+ * function pointer type's name "double(*)(double)" (the declarator goes
+ * between its "(*" and ")"), with CFFI's space after a result type not
+ * ending in '*'. */
+static PyObject *apifunc_doc(CTypeObject *fnct, const char *name,
+                             PyObject *module_name)
+{
+    const char *ct = fnct->ct_name;
+    size_t pos = (size_t)fnct->ct_name_position;
+    size_t len = strlen(ct);
+    const char *lib = PyUnicode_AsUTF8(module_name);
+    if (lib == NULL)
+        return NULL;
+    const char *head = ct, *tail = "", *space = "";
+    size_t nhead = len;
+    if (pos >= 2 && pos < len && ct[pos - 2] == '(' && ct[pos - 1] == '*'
+        && ct[pos] == ')') {
+        nhead = pos - 2;
+        tail = ct + pos + 1;
+        if (nhead > 0 && ct[nhead - 1] != '*')
+            space = " ";
+    } else {
+        name = "";      /* not a function pointer's name: the type alone */
+    }
+    static const char from[] = ";\n\nCFFI C function from ";
+    size_t n = nhead + strlen(space) + strlen(name) + strlen(tail)
+               + strlen(from) + strlen(lib) + 4;
+    PyObject *doc = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)n);
+    if (doc == NULL)
+        return NULL;
+    char *p = PyBytes_AS_STRING(doc);
+    memcpy(p, head, nhead);
+    p += nhead;
+    p += sprintf(p, "%s%s%s%s%s.lib", space, name, tail, from, lib);
+    (void)p;
+    return doc;
+}
+
 /* The builtin function `name` calling `tramp` with the types of fnct. */
 static PyObject *apifunc_new(CTypeObject *fnct, api_trampoline tramp,
                              void *address, PyObject *name, PyObject *module_name)
@@ -124,7 +165,14 @@ static PyObject *apifunc_new(CTypeObject *fnct, api_trampoline tramp,
     f->address = address;
     Py_INCREF(name);
     f->name = name;
+    f->doc = NULL;
     f->def.ml_name = PyUnicode_AsUTF8(name);
+    if (f->def.ml_name != NULL)
+        f->doc = apifunc_doc(fnct, f->def.ml_name, module_name);
+    if (f->doc == NULL) {
+        Py_DECREF(f);
+        return NULL;
+    }
     int quick = ccall_trampoline_is_quick(fnct);
     if (quick < 0)
         PyErr_Clear();      /* the call itself will say what is wrong */
@@ -141,9 +189,8 @@ static PyObject *apifunc_new(CTypeObject *fnct, api_trampoline tramp,
                          : (PyCFunction)(void (*)(void))apifunc_call;
         f->def.ml_flags = METH_FASTCALL;
     }
-    f->def.ml_doc = fnct->ct_name;     /* its C type, as a reminder */
-    PyObject *func = f->def.ml_name
-                     ? PyCFunction_NewEx(&f->def, (PyObject *)f, module_name) : NULL;
+    f->def.ml_doc = PyBytes_AS_STRING(f->doc);
+    PyObject *func = PyCFunction_NewEx(&f->def, (PyObject *)f, module_name);
     Py_DECREF(f);   /* the builtin holds it as __self__ */
     return func;
 }
@@ -492,6 +539,14 @@ static PyObject *apilib_getattro(ApiLibObject *lib, PyObject *name)
                 return apilib_names(lib, 1);
             if (PyUnicode_CompareWithASCIIString(name, "__dict__") == 0)
                 return apilib_full_dict(lib);
+            /* module-like, as CFFI's lib: its name is the submodule's, and
+             * its __class__ the module type (so that help(lib) works) */
+            if (PyUnicode_CompareWithASCIIString(name, "__name__") == 0)
+                return PyUnicode_FromFormat("%U.lib", lib->state->module_name);
+            if (PyUnicode_CompareWithASCIIString(name, "__class__") == 0) {
+                Py_INCREF(&PyModule_Type);
+                return (PyObject *)&PyModule_Type;
+            }
             return PyObject_GenericGetAttr((PyObject *)lib, name);
         }
         x = apilib_entry(lib, name);
@@ -530,9 +585,10 @@ static int apilib_setattro(ApiLibObject *lib, PyObject *name, PyObject *value)
     return cconv_from_python(g->ct, address, value);
 }
 
-/* The names of every function, global variable and constant; without the
- * global variables if skip_vars (lib.__all__, as CFFI: `from lib import *`
- * would copy a variable's value at import time, not the variable). */
+/* The names of every function, global variable and constant, sorted;
+ * without the global variables if skip_vars (lib.__all__, as CFFI: `from
+ * lib import *` would copy a variable's value at import time, not the
+ * variable). */
 static PyObject *apilib_names(ApiLibObject *lib, int skip_vars)
 {
     const cc_table *t = &lib->ffi->table;
@@ -562,6 +618,12 @@ static PyObject *apilib_names(ApiLibObject *lib, int skip_vars)
             return NULL;
         }
         Py_DECREF(s);
+    }
+    /* in CFFI's order: its table lists the names sorted (C's strcmp, which
+     * is code point order for UTF-8, as Python's) */
+    if (PyList_Sort(list) < 0) {
+        Py_DECREF(list);
+        return NULL;
     }
     return list;
 }
@@ -674,9 +736,16 @@ PyObject *api_lib_addressof(PyObject *libobj, PyObject *name)
         else
             res = cdata_new_pointer(ct, address);
     } else {
-        CTypeObject *ptr = ctype_pointer_to(ct);
+        /* a macro may give NULL: ffi.error, as reading it (CFFI) */
+        void *address = lib->state->globals[d->slot]();
+        CTypeObject *ptr = NULL;
+        if (address == NULL)
+            PyErr_Format(ccm_error, "global variable '%U' is at address NULL",
+                         name);
+        else
+            ptr = ctype_pointer_to(ct);
         if (ptr != NULL) {
-            res = cdata_new_pointer(ptr, lib->state->globals[d->slot]());
+            res = cdata_new_pointer(ptr, address);
             Py_DECREF(ptr);
         }
     }

@@ -1,0 +1,121 @@
+"""API mode: the compiled `lib` object as CFFI's (issue 11): its names in
+CFFI's order, its module-like __name__ and __class__, the docstrings of its
+functions, ffi.error for a macro global at address NULL.  Each module is
+built in C and in C++, with each plugin and with no plugin."""
+import importlib
+import sys
+import textwrap
+import types
+import uuid
+
+import pytest
+
+from cffi import FFI
+
+from plugin_compilers import GCC, PARAMS
+
+MODES = PARAMS + [pytest.param("noplugin", id="noplugin")]
+
+
+@pytest.fixture(autouse=True, params=MODES)
+def mode(request, monkeypatch, tmp_path):
+    if request.param == "noplugin":
+        monkeypatch.setenv("CC", GCC.command)
+        monkeypatch.setenv("CCFFI_NO_PLUGIN", "1")
+    else:
+        monkeypatch.setenv("CC", request.param.command)
+        monkeypatch.delenv("CCFFI_NO_PLUGIN", raising=False)
+    before = set(sys.modules)
+    yield request.param
+    for name in set(sys.modules) - before:
+        path = getattr(sys.modules[name], "__file__", None) or ""
+        if path.startswith(str(tmp_path)):
+            del sys.modules[name]
+
+
+LANGUAGES = [".c", ".cpp"]
+
+
+def build(tmp_path, cdef, source, ext):
+    ffi = FFI()
+    ffi.cdef(textwrap.dedent(cdef))
+    source = textwrap.dedent(source)
+    if ext == ".cpp":
+        source = 'extern "C" {\n%s\n}' % source
+    name = "_lib_%s" % uuid.uuid4().hex[:10]
+    ffi.set_source(name, source, source_extension=ext)
+    ffi.compile(tmpdir=str(tmp_path))
+    sys.path.insert(0, str(tmp_path))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(tmp_path))
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_names_sorted_and_module_like(tmp_path, ext):
+    # CFFI's table lists the names sorted: __all__ of test_import_from_lib
+    # is ['MYFOO', 'mybar'], whatever the cdef's order
+    m = build(tmp_path, """
+        int mybar(int); static int myvar;
+        enum e { Zed, Alpha };
+        #define MYFOO ...
+        int aaa(void);
+    """, """
+        #define MYFOO 42
+        enum e { Zed, Alpha };
+        static int mybar(int x) { return x + 1; }
+        static int aaa(void) { return 0; }
+        static int myvar = -5;
+    """, ext)
+    lib = m.lib
+    assert lib.__all__ == ['Alpha', 'MYFOO', 'Zed', 'aaa', 'mybar']
+    assert lib.__dir__() == ['Alpha', 'MYFOO', 'Zed', 'aaa', 'mybar', 'myvar']
+    assert lib.__name__ == m.__name__ + '.lib'
+    assert lib.__class__ is types.ModuleType
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_function_docstrings(tmp_path, ext):
+    m = build(tmp_path, """
+        double sin(double); void *xxtestfunc();
+        int (*fp(int))(long);
+        struct s { int x; }; struct s *g(struct s *, int);
+    """, """
+        #include <math.h>
+        void *xxtestfunc(void) { return 0; }
+        static int h(long x) { return (int)x; }
+        int (*fp(int a))(long) { (void)a; return h; }
+        struct s { int x; };
+        struct s *g(struct s *p, int a) { (void)a; return p; }
+    """, ext)
+    tail = ";\n\nCFFI C function from %s.lib" % m.__name__
+    assert m.lib.sin.__doc__ == "double sin(double)" + tail
+    assert m.lib.xxtestfunc.__doc__ == "void *xxtestfunc()" + tail
+    assert m.lib.fp.__doc__ == "int(*fp(int))(long)" + tail
+    assert m.lib.g.__doc__ == "struct s *g(struct s *, int)" + tail
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_macro_global_at_null(tmp_path, ext):
+    # CFFI's test_macro_var_callback: reading, writing and taking the
+    # address of a global whose macro gives NULL are ffi.error
+    m = build(tmp_path, """
+        extern int my_value; extern int *(*get_my_value)(void);
+    """, """
+        int *(*get_my_value)(void);
+        #define my_value (*get_my_value())
+    """, ext)
+    ffi, lib = m.ffi, m.lib
+
+    @ffi.callback("int *(*)(void)")
+    def get_null():
+        return ffi.NULL
+    lib.get_my_value = get_null
+    message = "global variable 'my_value' is at address NULL"
+    for action in (lambda: lib.my_value,
+                   lambda: setattr(lib, 'my_value', 5),
+                   lambda: ffi.addressof(lib, 'my_value')):
+        with pytest.raises(ffi.error) as info:
+            action()
+        assert str(info.value) == message
