@@ -42,9 +42,12 @@ MARKER_CHECK_ONLY = CONTRACT['MF_CHECK_ONLY']  # compare with EXPECTED only
 
 
 # The spellings of integer types: their constants are compile-time values.
-INTEGER = re.compile(r'^((un)?signed )?(char|short|int|long|long long)$'
+# char, wchar_t, char16_t and char32_t are no integers to CFFI: such a
+# constant reads as b'x' or 'x', so it is evaluated in its type.
+INTEGER = re.compile(r'^((un)?signed )?(short|int|long|long long)$'
+                     r'|^(un)?signed char$'
                      r'|^unsigned$|^_Bool$|^u?int\w*_t$|^u?intptr_t$'
-                     r'|^(size_t|ssize_t|ptrdiff_t|wchar_t|char16_t|char32_t)$'
+                     r'|^(size_t|ssize_t|ptrdiff_t)$'
                      r'|^enum ')
 
 # The spelling of an anonymous struct/union/enum: C cannot name it.
