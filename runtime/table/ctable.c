@@ -6,8 +6,12 @@
  * (hash of the record -> type index, so that "pointer to type 7" exists once)
  * and, per namespace, declared names (hash of the name -> decl reference).
  * A map may hold several entries under one hash key; lookups walk the probe
- * sequence and compare the real thing.  cc_table_serialize() writes the
- * binary format and cc_table_copy() makes a deep copy (the parser and the
+ * sequence and compare the real thing.  A module's table
+ * (cc_table_load_module) borrows its arrays until their first change, finds
+ * its names by bisection in the sorted index the binary form carries, and
+ * builds the string and derived-type indexes on first use.
+ * cc_table_serialize() writes the binary format (with that sorted index)
+ * and cc_table_copy() makes a deep copy (the parser and the
  * include merge keep one to put back on failure).  The loader is
  * ctable_load.c, the include merge ctable_include.c.  Pure C, no Python.
  */
@@ -218,8 +222,47 @@ static int cc_grow(void **arr, uint32_t *cap, uint32_t n, uint32_t more,
     return 0;
 }
 
-#define CC_GROW(t, arr, n, cap, more) \
+/* A borrowed array (cc_table_load_module) becomes t's own copy: before
+ * its first change. */
+static int cc_own_array(cc_table *t, uint32_t bit, void **arr, uint32_t *cap,
+                        uint32_t n, size_t itemsize)
+{
+    void *p;
+
+    if (!(t->borrowed & bit))
+        return 0;
+    p = malloc(n ? (size_t)n * itemsize : 1);
+    if (p == NULL)
+        return -1;
+    if (n)
+        memcpy(p, *arr, (size_t)n * itemsize);
+    *arr = p;
+    *cap = n;
+    t->borrowed &= ~bit;
+    return 0;
+}
+
+#define CC_OWN(t, bit, arr, n, cap) \
+    cc_own_array((t), (bit), (void **)&(t)->arr, &(t)->cap, (t)->n, sizeof *(t)->arr)
+
+#define CC_GROW(t, arr, n, cap, more)                                       \
     cc_grow((void **)&(t)->arr, &(t)->cap, (t)->n, (more), sizeof *(t)->arr)
+
+/* Growing an array that may be borrowed. */
+#define CC_GROW_OWN(t, bit, arr, n, cap, more)                              \
+    (CC_OWN(t, bit, arr, n, cap) < 0 ? -1 : CC_GROW(t, arr, n, cap, more))
+
+int cc_table_own(cc_table *t)
+{
+    if (CC_OWN(t, CC_OWN_TYPES, types, ntypes, cap_types) < 0
+        || CC_OWN(t, CC_OWN_FIELDS, fields, nfields, cap_fields) < 0
+        || CC_OWN(t, CC_OWN_ENUMS, enums, nenums, cap_enums) < 0
+        || CC_OWN(t, CC_OWN_ARGS, args, nargs, cap_args) < 0
+        || CC_OWN(t, CC_OWN_DECLS, decls, ndecls, cap_decls) < 0
+        || CC_OWN(t, CC_OWN_STRINGS, strings, strings_size, cap_strings) < 0)
+        return -1;
+    return 0;
+}
 
 /* ------------------------------------------------------------ init, free */
 
@@ -233,12 +276,15 @@ static void cc_table_clear_indexes(cc_table *t)
 
 void cc_table_free(cc_table *t)
 {
-    free(t->types);
-    free(t->fields);
-    free(t->enums);
-    free(t->args);
-    free(t->decls);
-    free(t->strings);
+#define CC_FREE(arr, bit) if (!(t->borrowed & (bit))) free((void *)t->arr);
+    CC_FREE(types, CC_OWN_TYPES)
+    CC_FREE(fields, CC_OWN_FIELDS)
+    CC_FREE(enums, CC_OWN_ENUMS)
+    CC_FREE(args, CC_OWN_ARGS)
+    CC_FREE(decls, CC_OWN_DECLS)
+    CC_FREE(strings, CC_OWN_STRINGS)
+    CC_FREE(sorted_names[0], CC_OWN_NAMES)
+#undef CC_FREE
     cc_table_clear_indexes(t);
     memset(t, 0, sizeof *t);
 }
@@ -274,8 +320,23 @@ static bool cc_string_equals(const cc_table *t, uint32_t off,
 int cc_table_find_string(const cc_table *t, const char *s, size_t len,
                          uint32_t *out)
 {
-    uint64_t key = cc_hash_bytes(s, len, 0);
+    uint64_t key;
     uint32_t slot = UINT32_MAX, off;
+
+    if (t->lazy_strings) {
+        /* a declared name (a tag, most often) without indexing the pool:
+         * the module's pool holds each string once */
+        for (int ns = 0; ns < 2; ns++) {
+            uint32_t ref;
+            if (cc_sorted_find(t, ns, s, len, -1, &ref)) {
+                *out = cc_ref_name(t, ref);
+                return 1;
+            }
+        }
+        if (cc_index_strings((cc_table *)t) < 0)
+            return 0;
+    }
+    key = cc_hash_bytes(s, len, 0);
 
     while (cc_map_next(&t->string_index, key, &slot, &off)) {
         if (cc_string_equals(t, off, s, len)) {
@@ -292,9 +353,12 @@ int cc_table_string(cc_table *t, const char *s, size_t len, uint32_t *out)
 
     if (cc_table_find_string(t, s, len, out))
         return 0;
+    if (t->lazy_strings && cc_index_strings(t) < 0)
+        return -1;
     if (len >= UINT32_MAX - 1 - (uint64_t)t->strings_size)
         return -1;
-    if (CC_GROW(t, strings, strings_size, cap_strings, (uint32_t)len + 1) < 0)
+    if (CC_GROW_OWN(t, CC_OWN_STRINGS, strings, strings_size, cap_strings,
+                    (uint32_t)len + 1) < 0)
         return -1;
     off = t->strings_size;
     if (len)
@@ -311,7 +375,7 @@ int cc_table_string(cc_table *t, const char *s, size_t len, uint32_t *out)
 
 int cc_table_add_type(cc_table *t, const cct_type *ty, uint32_t *out)
 {
-    if (CC_GROW(t, types, ntypes, cap_types, 1) < 0)
+    if (CC_GROW_OWN(t, CC_OWN_TYPES, types, ntypes, cap_types, 1) < 0)
         return -1;
     t->types[t->ntypes] = *ty;
     *out = t->ntypes++;
@@ -353,9 +417,12 @@ static bool cc_derived_equals(const cc_table *t, uint32_t idx,
 int cc_derived_find(const cc_table *t, const cct_type *ty,
                     const uint32_t *args, uint32_t *out)
 {
-    uint64_t key = cc_derived_key(ty, args);
+    uint64_t key;
     uint32_t slot = UINT32_MAX, idx;
 
+    if (t->lazy_derived && cc_index_derived((cc_table *)t) < 0)
+        return 0;
+    key = cc_derived_key(ty, args);
     while (cc_map_next(&t->derived_index, key, &slot, &idx)) {
         if (cc_derived_equals(t, idx, ty, args)) {
             *out = idx;
@@ -371,14 +438,16 @@ static int cc_derived_intern(cc_table *t, cct_type *ty, const uint32_t *args,
 {
     if (cc_derived_find(t, ty, args, out))
         return 0;
+    if (t->lazy_derived && cc_index_derived(t) < 0)
+        return -1;
     if (ty->kind == CCT_KIND_FUNCTION) {
-        if (CC_GROW(t, args, nargs, cap_args, ty->count) < 0)
+        if (CC_GROW_OWN(t, CC_OWN_ARGS, args, nargs, cap_args, ty->count) < 0)
             return -1;
         ty->first = t->nargs;
         if (ty->count)
             memcpy(t->args + t->nargs, args, ty->count * sizeof *args);
     }
-    if (CC_GROW(t, types, ntypes, cap_types, 1) < 0
+    if (CC_GROW_OWN(t, CC_OWN_TYPES, types, ntypes, cap_types, 1) < 0
         || cc_map_add(&t->derived_index, cc_derived_key(ty, args), t->ntypes) < 0)
         return -1;
     if (ty->kind == CCT_KIND_FUNCTION)
@@ -518,7 +587,7 @@ int cc_table_function(cc_table *t, uint32_t result, const uint32_t *args,
 int cc_table_add_fields(cc_table *t, const cct_field *f, uint32_t n,
                         uint32_t *first)
 {
-    if (CC_GROW(t, fields, nfields, cap_fields, n) < 0)
+    if (CC_GROW_OWN(t, CC_OWN_FIELDS, fields, nfields, cap_fields, n) < 0)
         return -1;
     if (n)
         memcpy(t->fields + t->nfields, f, n * sizeof *f);
@@ -530,7 +599,7 @@ int cc_table_add_fields(cc_table *t, const cct_field *f, uint32_t n,
 int cc_table_add_enumerators(cc_table *t, const cct_enumerator *e, uint32_t n,
                              uint32_t *first)
 {
-    if (CC_GROW(t, enums, nenums, cap_enums, n) < 0)
+    if (CC_GROW_OWN(t, CC_OWN_ENUMS, enums, nenums, cap_enums, n) < 0)
         return -1;
     if (n)
         memcpy(t->enums + t->nenums, e, n * sizeof *e);
@@ -547,7 +616,7 @@ int cc_decl_namespace(const cct_decl *d)
 }
 
 /* The string offset of the name a reference (decl or enumerator) carries. */
-static uint32_t cc_ref_name(const cc_table *t, uint32_t ref)
+uint32_t cc_ref_name(const cc_table *t, uint32_t ref)
 {
     if (ref & CC_REF_ENUMERATOR)
         return t->enums[ref & ~CC_REF_ENUMERATOR].name;
@@ -599,7 +668,7 @@ int cc_name_bind(cc_table *t, int ns, uint32_t name, uint32_t ref)
 
 int cc_table_add_decl(cc_table *t, const cct_decl *d, uint32_t *out)
 {
-    if (CC_GROW(t, decls, ndecls, cap_decls, 1) < 0)
+    if (CC_GROW_OWN(t, CC_OWN_DECLS, decls, ndecls, cap_decls, 1) < 0)
         return -1;
     t->decls[t->ndecls] = *d;
     if (cc_name_bind(t, cc_decl_namespace(d), d->name, t->ndecls) < 0)
@@ -619,6 +688,55 @@ int cc_table_name_enumerators(cc_table *t, uint32_t first, uint32_t n)
     return 0;
 }
 
+/* -1, 0 or 1 as the name of ref compares with (name, len); a ref out of
+ * range compares as greater (a bisection then simply misses). */
+static int cc_sorted_cmp(const cc_table *t, uint32_t ref, const char *name,
+                         size_t len)
+{
+    uint32_t i = ref & ~CC_REF_ENUMERATOR;
+    uint32_t off;
+    const unsigned char *a;
+    int c;
+
+    if (i >= ((ref & CC_REF_ENUMERATOR) ? t->nenums : t->ndecls))
+        return 1;
+    off = cc_ref_name(t, ref);
+    if (off >= t->strings_size || len >= t->strings_size - off)
+        return 1;
+    a = (const unsigned char *)t->strings + off;
+    c = memcmp(a, name, len);
+    if (c != 0)
+        return c;
+    return a[len] != '\0';
+}
+
+/* The name in the sorted index of a table read by cc_table_load_module
+ * (kind as for cc_name_find_slot): 1 and *ref set when found. */
+int cc_sorted_find(const cc_table *t, int ns, const char *name, size_t len,
+                   int kind, uint32_t *ref)
+{
+    const uint32_t *v = t->sorted_names[ns];
+    uint32_t lo = 0, hi = t->nsorted[ns];
+
+    if (v == NULL)
+        return 0;
+    while (lo < hi) {                   /* the first entry >= name */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (cc_sorted_cmp(t, v[mid], name, len) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < t->nsorted[ns] && cc_sorted_cmp(t, v[lo], name, len) == 0; lo++) {
+        if (kind < 0 || ((v[lo] & CC_REF_ENUMERATOR) == 0
+                         && cc_tag_kind(t, v[lo]) == kind)) {
+            *ref = v[lo];
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int cc_table_lookup(const cc_table *t, int ns, const char *name, size_t len,
                     uint32_t *ref)
 {
@@ -626,10 +744,11 @@ int cc_table_lookup(const cc_table *t, int ns, const char *name, size_t len,
 
     if (ns != CC_NS_ORDINARY && ns != CC_NS_TAG)
         return 0;
-    if (!cc_name_find_slot(t, ns, name, len, -1, &slot))
-        return 0;
-    *ref = t->name_index[ns].values[slot];
-    return 1;
+    if (cc_name_find_slot(t, ns, name, len, -1, &slot)) {
+        *ref = t->name_index[ns].values[slot];
+        return 1;
+    }
+    return cc_sorted_find(t, ns, name, len, -1, ref);
 }
 
 int cc_table_lookup_tag(const cc_table *t, int kind, const char *name,
@@ -637,13 +756,72 @@ int cc_table_lookup_tag(const cc_table *t, int kind, const char *name,
 {
     uint32_t slot;
 
-    if (!cc_name_find_slot(t, CC_NS_TAG, name, len, kind, &slot))
-        return 0;
-    *ref = t->name_index[CC_NS_TAG].values[slot];
-    return 1;
+    if (cc_name_find_slot(t, CC_NS_TAG, name, len, kind, &slot)) {
+        *ref = t->name_index[CC_NS_TAG].values[slot];
+        return 1;
+    }
+    return cc_sorted_find(t, CC_NS_TAG, name, len, kind, ref);
 }
 
 /* ------------------------------------------------------------ binary form */
+
+/* Sorting the bindings of one namespace (a merge sort: qsort has no
+ * context argument in ISO C). */
+static int cc_ref_order(const cc_table *t, int ns, uint32_t a, uint32_t b)
+{
+    int c = strcmp(t->strings + cc_ref_name(t, a), t->strings + cc_ref_name(t, b));
+
+    if (c == 0 && ns == CC_NS_TAG)
+        c = cc_tag_kind(t, a) - cc_tag_kind(t, b);
+    return c;
+}
+
+static void cc_sort_refs(const cc_table *t, int ns, uint32_t *v, uint32_t *tmp,
+                         uint32_t n)
+{
+    uint32_t half = n / 2, i = 0, j = half, k = 0;
+
+    if (n < 2)
+        return;
+    cc_sort_refs(t, ns, v, tmp, half);
+    cc_sort_refs(t, ns, v + half, tmp, n - half);
+    while (i < half && j < n)
+        tmp[k++] = cc_ref_order(t, ns, v[j], v[i]) < 0 ? v[j++] : v[i++];
+    while (i < half)
+        tmp[k++] = v[i++];
+    memcpy(v, tmp, (size_t)k * sizeof *v);
+}
+
+/* The bindings of namespace ns (what cc_table_lookup finds for each name),
+ * sorted as the table's name index: a malloc()ed array, or NULL. */
+static uint32_t *cc_sorted_bindings(const cc_table *t, int ns, uint32_t *count)
+{
+    const cc_map *m = &t->name_index[ns];
+    uint64_t most = (uint64_t)m->count + t->nsorted[ns];
+    uint32_t *v = malloc((size_t)(most ? most : 1) * sizeof *v);
+    uint32_t *tmp = malloc((size_t)(most ? most : 1) * sizeof *tmp);
+    uint32_t n = 0, slot;
+
+    if (v == NULL || tmp == NULL) {
+        free(v);
+        free(tmp);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < m->capacity; i++)
+        if (m->values[i] != CC_MAP_FREE)
+            v[n++] = m->values[i];
+    for (uint32_t i = 0; i < t->nsorted[ns]; i++) {   /* unless rebound */
+        uint32_t ref = t->sorted_names[ns][i];
+        const char *name = t->strings + cc_ref_name(t, ref);
+        int kind = ns == CC_NS_TAG ? cc_tag_kind(t, ref) : -1;
+        if (!cc_name_find_slot(t, ns, name, strlen(name), kind, &slot))
+            v[n++] = ref;
+    }
+    cc_sort_refs(t, ns, v, tmp, n);
+    free(tmp);
+    *count = n;
+    return v;
+}
 
 static uint64_t cc_align8(uint64_t n)
 {
@@ -651,7 +829,8 @@ static uint64_t cc_align8(uint64_t n)
 }
 
 /* Section offsets of the binary form of t; 0 when it would not fit. */
-static uint64_t cc_serial_layout(const cc_table *t, cct_header *h)
+static uint64_t cc_serial_layout(const cc_table *t, cct_header *h,
+                                 const uint32_t nnames[2])
 {
     uint64_t pos = cc_align8(sizeof(cct_header));
 
@@ -672,6 +851,11 @@ static uint64_t cc_serial_layout(const cc_table *t, cct_header *h)
     CC_SECTION(ndecls, decls_off, t->ndecls, sizeof(cct_decl))
     CC_SECTION(strings_size, strings_off, t->strings_size, 1)
 #undef CC_SECTION
+    h->names_off = (uint32_t)pos;
+    pos = cc_align8(pos + 2 * sizeof(uint32_t)
+                    + ((uint64_t)nnames[0] + nnames[1]) * sizeof(uint32_t));
+    if (pos > UINT32_MAX)
+        return 0;
     h->total_size = (uint32_t)pos;
     return pos;
 }
@@ -679,12 +863,27 @@ static uint64_t cc_serial_layout(const cc_table *t, cct_header *h)
 int cc_table_serialize(const cc_table *t, unsigned char **buf, size_t *len)
 {
     cct_header h;
-    uint64_t total = cc_serial_layout(t, &h);
-    unsigned char *out;
+    uint32_t nnames[2] = {0, 0};
+    uint32_t *names[2];
+    uint64_t total;
+    unsigned char *out = NULL;
 
-    if (total == 0 || (out = calloc(1, (size_t)total)) == NULL)
+    names[0] = cc_sorted_bindings(t, CC_NS_ORDINARY, &nnames[0]);
+    names[1] = cc_sorted_bindings(t, CC_NS_TAG, &nnames[1]);
+    total = names[0] && names[1] ? cc_serial_layout(t, &h, nnames) : 0;
+    if (total == 0 || (out = calloc(1, (size_t)total)) == NULL) {
+        free(names[0]);
+        free(names[1]);
         return -1;
+    }
     memcpy(out, &h, sizeof h);
+    memcpy(out + h.names_off, nnames, sizeof nnames);
+    memcpy(out + h.names_off + sizeof nnames, names[0],
+           (size_t)nnames[0] * sizeof(uint32_t));
+    memcpy(out + h.names_off + sizeof nnames + (size_t)nnames[0] * sizeof(uint32_t),
+           names[1], (size_t)nnames[1] * sizeof(uint32_t));
+    free(names[0]);
+    free(names[1]);
 #define CC_COPY(off, arr, n) \
     if ((n) != 0) memcpy(out + h.off, t->arr, (size_t)(n) * sizeof *t->arr);
     CC_COPY(types_off, types, t->ntypes)
@@ -743,6 +942,18 @@ int cc_table_copy(cc_table *copy, const cc_table *t)
     CC_DUP(decls, ndecls) copy->cap_decls = t->ndecls;
     CC_DUP(strings, strings_size) copy->cap_strings = t->strings_size;
 #undef CC_DUP
+    if (t->sorted_names[0] != NULL) {
+        uint32_t n = t->nsorted[0] + t->nsorted[1];
+        uint32_t *names = cc_dup(t->sorted_names[0], (size_t)n * sizeof *names);
+        if (names == NULL)
+            goto fail;
+        copy->sorted_names[0] = names;
+        copy->sorted_names[1] = names + t->nsorted[0];
+        copy->nsorted[0] = t->nsorted[0];
+        copy->nsorted[1] = t->nsorted[1];
+    }
+    copy->lazy_strings = t->lazy_strings;
+    copy->lazy_derived = t->lazy_derived;
     if (cc_map_copy(&copy->string_index, &t->string_index) < 0
         || cc_map_copy(&copy->derived_index, &t->derived_index) < 0
         || cc_map_copy(&copy->name_index[0], &t->name_index[0]) < 0

@@ -90,7 +90,7 @@ extern const cc_prim_info cc_prims[CCT_PRIM__COUNT];
 #define CC_NS_TAG      1  /* struct / union / enum tags */
 
 /* What an ordinary name refers to: a declaration or an enumerator. */
-#define CC_REF_ENUMERATOR 0x80000000u  /* set: the low bits index enums[] */
+#define CC_REF_ENUMERATOR CCT_REF_ENUMERATOR  /* set: the low bits index enums[] */
 
 typedef struct cc_table {
     cct_type *types;        uint32_t ntypes,  cap_types;
@@ -102,7 +102,27 @@ typedef struct cc_table {
     cc_map string_index;    /* hash of bytes -> string offsets (chained by probing) */
     cc_map derived_index;   /* interned pointer/array/function/primitive types */
     cc_map name_index[2];   /* per namespace: string offset -> decl ref */
+    /* A table read by cc_table_load_module() uses the module's own bytes in
+     * place: the arrays it has not changed yet are borrowed (a bit of
+     * `borrowed` each, CC_OWN_*: never freed nor written; the builders copy
+     * one before its first change), its names are found by bisection in the
+     * table's sorted name index (sorted_names, per namespace; name_index then
+     * only holds the names bound since, which take precedence), and the
+     * string and derived-type indexes are built on their first use (lazy).
+     * All zero for a table built or read by cc_table_load(). */
+    uint32_t borrowed;
+    const uint32_t *sorted_names[2];
+    uint32_t nsorted[2];
+    uint8_t lazy_strings, lazy_derived;
 } cc_table;
+
+#define CC_OWN_TYPES   0x01u
+#define CC_OWN_FIELDS  0x02u
+#define CC_OWN_ENUMS   0x04u
+#define CC_OWN_ARGS    0x08u
+#define CC_OWN_DECLS   0x10u
+#define CC_OWN_STRINGS 0x20u
+#define CC_OWN_NAMES   0x40u
 
 /* An empty table: type 0 is void, string 0 is "". */
 int cc_table_init(cc_table *t);
@@ -170,6 +190,22 @@ int cc_table_serialize(const cc_table *t, unsigned char **buf, size_t *len);
  * checking the magic, the version and every index, offset and length.
  * Returns -1 with err set (CC_ERR_TABLE naming the first bad item). */
 int cc_table_load(cc_table *t, const void *buf, size_t len, cc_error *err);
+
+/* The table of a compiled module, used in place: buf must stay valid and
+ * unchanged for the life of t (a module's static table).  Import then does
+ * no work per name: the header and the sections are checked (as by
+ * cc_table_load), the records are not, because the plugin that wrote them
+ * checked them with cc_table_load() when it compiled the module (a table
+ * refused there fails the build), as the trampolines beside them are
+ * trusted; names are found in the table's sorted name index.  A table
+ * without that index (written before it existed), or not 8-byte aligned in
+ * memory, is read by cc_table_load() instead. */
+int cc_table_load_module(cc_table *t, const void *buf, size_t len,
+                         cc_error *err);
+
+/* Makes t own every array it borrows (see cc_table_load_module), so that
+ * its records may be written in place.  -1 when memory runs out. */
+int cc_table_own(cc_table *t);
 
 /* Checks the records of an in-memory table as cc_table_load does: every type
  * index in range, members in range, strings inside the pool. */

@@ -48,4 +48,19 @@ int cc_decl_namespace(const cct_decl *d);
 /* Points `name` (a pool offset) at ref in namespace ns, replacing any entry. */
 int cc_name_bind(cc_table *t, int ns, uint32_t name, uint32_t ref);
 
+/* The string offset of the name a reference (decl or enumerator) carries. */
+uint32_t cc_ref_name(const cc_table *t, uint32_t ref);
+
+/* A name in the sorted index of a table read by cc_table_load_module() (not
+ * the names bound since): 1 and *ref set when found.  kind >= 0 (tags
+ * only): a tag of that kind. */
+int cc_sorted_find(const cc_table *t, int ns, const char *name, size_t len,
+                   int kind, uint32_t *ref);
+
+/* The string and derived-type indexes of a table, built when first needed
+ * (ctable_load.c: the same as cc_table_load builds at once); clear the
+ * table's lazy flag. */
+int cc_index_strings(cc_table *t);
+int cc_index_derived(cc_table *t);
+
 #endif /* CCFFI_CTABLE_INTERNAL_H */

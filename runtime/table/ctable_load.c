@@ -3,7 +3,12 @@
  * record, strings inside the pool, no struct containing itself) and
  * cc_table_load() reads the binary form into a cc_table, trusting nothing
  * before it has been checked.  A table is untrusted input: a bad one gives
- * a CC_ERR_TABLE error naming the first bad item, never a crash.
+ * a CC_ERR_TABLE error naming the first bad item, never a crash.  The one
+ * exception is cc_table_load_module(): a compiled module's own table, which
+ * its plugin checked with cc_table_load() when it wrote it, is used in place
+ * with its header and sections checked and its records trusted, so that
+ * importing a module does no work per name (the string and derived-type
+ * indexes are then built on first use, names found in the sorted index).
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -588,15 +593,18 @@ static int cc_map_reserve(cc_map *m, uint32_t n)
 
 /* Indexes every NUL-terminated run of the pool (the first copy wins),
  * hashing each once. */
-static int cc_index_strings(cc_table *t)
+int cc_index_strings(cc_table *t)
 {
     uint32_t off = 0, n = 0;
 
+    t->lazy_strings = 0;
     for (const char *p = t->strings, *end = t->strings + t->strings_size;
          (p = memchr(p, '\0', (size_t)(end - p))) != NULL; p++)
         n++;
-    if (cc_map_reserve(&t->string_index, n) < 0)
+    if (cc_map_reserve(&t->string_index, n) < 0) {
+        t->lazy_strings = 1;
         return -1;
+    }
     while (off < t->strings_size) {
         const char *s = t->strings + off;
         size_t len = strlen(s);
@@ -605,8 +613,11 @@ static int cc_index_strings(cc_table *t)
         bool seen = false;
         while (!seen && cc_map_next(&t->string_index, key, &slot, &other))
             seen = memcmp(t->strings + other, s, len + 1) == 0;
-        if (!seen && cc_map_add(&t->string_index, key, off) < 0)
+        if (!seen && cc_map_add(&t->string_index, key, off) < 0) {
+            cc_map_free(&t->string_index);
+            t->lazy_strings = 1;
             return -1;
+        }
         off += (uint32_t)len + 1;
     }
     return 0;
@@ -627,10 +638,13 @@ static bool cc_load_twins(const cc_table *t, const cct_type *a, const cct_type *
 
 /* Interning index of the derived types (the first of equal twins wins),
  * each key computed once. */
-static int cc_index_derived(cc_table *t)
+int cc_index_derived(cc_table *t)
 {
-    if (cc_map_reserve(&t->derived_index, t->ntypes) < 0)
+    t->lazy_derived = 0;
+    if (cc_map_reserve(&t->derived_index, t->ntypes) < 0) {
+        t->lazy_derived = 1;
         return -1;
+    }
     for (uint32_t i = 1; i < t->ntypes; i++) {
         cct_type *ty = &t->types[i];
         const uint32_t *args = ty->kind == CCT_KIND_FUNCTION ? t->args + ty->first
@@ -644,8 +658,11 @@ static int cc_index_derived(cc_table *t)
         bool seen = false;
         while (!seen && cc_map_next(&t->derived_index, key, &slot, &other))
             seen = cc_load_twins(t, &t->types[other], ty);
-        if (!seen && cc_map_add(&t->derived_index, key, i) < 0)
+        if (!seen && cc_map_add(&t->derived_index, key, i) < 0) {
+            cc_map_free(&t->derived_index);
+            t->lazy_derived = 1;
             return -1;
+        }
     }
     return 0;
 }
@@ -743,5 +760,77 @@ int cc_table_load(cc_table *t, const void *buf, size_t len, cc_error *err)
     if (cc_index_strings(t) < 0 || cc_index_derived(t) < 0
         || cc_index_names(t) < 0)
         return cc_load_fail(t, err, 1);
+    return 0;
+}
+
+/* ------------------------------------------------------- a module's table */
+
+/* The sorted name index of a checked header: 1 with t's views set, 0 when
+ * the table has none, -1 (err set) when it lies outside the table. */
+static int cc_module_names(cc_table *t, const unsigned char *b,
+                           const cct_header *h, cc_error *err)
+{
+    uint32_t counts[2];
+    uint64_t bytes;
+
+    if (h->names_off == 0)
+        return 0;
+    if (h->names_off % 8 != 0 || h->names_off < h->header_size
+        || h->names_off > h->total_size
+        || h->total_size - h->names_off < sizeof counts)
+        return CC_BAD(err, "name index at offset %u lies outside the %u-byte "
+                      "table or is not 8-byte aligned", h->names_off, h->total_size);
+    memcpy(counts, b + h->names_off, sizeof counts);
+    bytes = ((uint64_t)counts[0] + counts[1]) * sizeof(uint32_t);
+    if (bytes > h->total_size - h->names_off - sizeof counts)
+        return CC_BAD(err, "name index of %u + %u names lies outside the "
+                      "%u-byte table", counts[0], counts[1], h->total_size);
+    t->sorted_names[0] = (const uint32_t *)(b + h->names_off + sizeof counts);
+    t->sorted_names[1] = t->sorted_names[0] + counts[0];
+    t->nsorted[0] = counts[0];
+    t->nsorted[1] = counts[1];
+    return 1;
+}
+
+int cc_table_load_module(cc_table *t, const void *buf, size_t len,
+                         cc_error *err)
+{
+    const unsigned char *b = buf;
+    cct_header h;
+    int rc;
+
+    if (buf == NULL || len < sizeof h || ((uintptr_t)buf % 8) != 0)
+        return cc_table_load(t, buf, len, err);
+    memcpy(&h, buf, sizeof h);
+    if (h.names_off == 0)
+        return cc_table_load(t, buf, len, err);
+    if (cc_check_header(&h, len, err) < 0 || cc_check_sections(&h, err) < 0)
+        return -1;
+    cc_table_free(t);
+    if ((rc = cc_module_names(t, b, &h, err)) < 0)
+        return cc_load_fail(t, err, 0);
+    /* the sections are 8-byte aligned in an 8-byte aligned buffer */
+    t->types = (cct_type *)(b + h.types_off);
+    t->fields = (cct_field *)(b + h.fields_off);
+    t->enums = (cct_enumerator *)(b + h.enums_off);
+    t->args = (uint32_t *)(b + h.args_off);
+    t->decls = (cct_decl *)(b + h.decls_off);
+    t->strings = (char *)(b + h.strings_off);
+    t->ntypes = t->cap_types = h.ntypes;
+    t->nfields = t->cap_fields = h.nfields;
+    t->nenums = t->cap_enums = h.nenums;
+    t->nargs = t->cap_args = h.nargs;
+    t->ndecls = t->cap_decls = h.ndecls;
+    t->strings_size = t->cap_strings = h.strings_size;
+    t->borrowed = CC_OWN_TYPES | CC_OWN_FIELDS | CC_OWN_ENUMS | CC_OWN_ARGS
+                  | CC_OWN_DECLS | CC_OWN_STRINGS | CC_OWN_NAMES;
+    t->lazy_strings = t->lazy_derived = 1;
+    /* what costs nothing to check still is */
+    if (cc_check_pool(t, err) < 0)
+        return cc_load_fail(t, err, 0);
+    if (t->types[0].kind != CCT_KIND_VOID) {
+        CC_BAD(err, "types[0]: type 0 is not void");
+        return cc_load_fail(t, err, 0);
+    }
     return 0;
 }

@@ -281,6 +281,18 @@ CCT_STATIC_ASSERT(sizeof(cct_decl) == 24, "cct_decl is 24 bytes");
 
 /* ----------------------------------------------------------------- header */
 
+/* The sorted name index (optional; names_off 0 when absent): at names_off,
+ * 8-byte aligned, uint32_t counts[2] (ordinary names, tags) and then that
+ * many references per namespace, each the declaration index of the name's
+ * binding, or CCT_REF_ENUMERATOR | an enumerator index; ordinary names
+ * sorted by name (bytes compared unsigned), tags by name and then by the
+ * kind of their type.  A runtime finds a name by bisection without reading
+ * the other names at import; one that ignores the index reads the same
+ * bindings from the records (the later declaration of a name wins,
+ * enumerators come before every declaration).  An older loader ignores it
+ * (the field was reserved and 0). */
+#define CCT_REF_ENUMERATOR 0x80000000u
+
 typedef struct cct_header {
     char     magic[CCT_MAGIC_LEN];  /* CCT_MAGIC, NUL-terminated */
     uint32_t version;               /* CCT_VERSION */
@@ -292,7 +304,7 @@ typedef struct cct_header {
     uint32_t nargs,   args_off;
     uint32_t ndecls,  decls_off;
     uint32_t strings_size, strings_off;
-    uint32_t reserved;
+    uint32_t names_off;             /* 0, or the sorted name index below */
 } cct_header;
 CCT_STATIC_ASSERT(sizeof(cct_header) == 72, "cct_header is 72 bytes");
 

@@ -618,6 +618,148 @@ static void test_load_accepts_trailing_bytes_and_unaligned_buffer(void **state)
     free(buf);
 }
 
+/* Issue 17: a compiled module's table is used in place
+ * (cc_table_load_module): no section copied, names found by bisection in
+ * the sorted name index serialize writes, with the same bindings as the
+ * full loader (redeclarations, enumerators, tags of the same name and
+ * another kind); the first change of an array copies it, never the
+ * module's bytes; the lazy indexes intern as the loaded ones. */
+static void test_module_table_used_in_place(void **state)
+{
+    cc_table *t = *state, u, v;
+    cc_error err;
+    unsigned char *buf, *copy;
+    size_t len;
+    uint32_t i = prim(t, CCT_PRIM_INT), ref, ref2, idx;
+    char name[32];
+    const char *fields[] = { "x" };
+    cct_header h;
+    cct_type un;
+    cct_enumerator e[2];
+
+    for (int k = 0; k < 2000; k++) {
+        snprintf(name, sizeof name, "n%d", (k * 7919) % 2000);
+        add_decl(t, CCT_DECL_CONST_INT, name, i, (uint64_t)k);
+        if (k % 3 == 0)
+            add_decl(t, CCT_DECL_VARIABLE, name, ptr(t, i), 0);
+    }
+    memset(e, 0, sizeof e);
+    e[0].name = str(t, "RED");
+    e[1].name = str(t, "n5");      /* rebound by a later declaration */
+    uint32_t first;
+    assert_int_equal(cc_table_add_enumerators(t, e, 2, &first), 0);
+    assert_int_equal(cc_table_name_enumerators(t, first, 2), 0);
+    add_decl(t, CCT_DECL_CONST_INT, "n5", i, 555);
+    uint32_t st = add_struct(t, "foo", fields, &i, 1);
+    memset(&un, 0, sizeof un);
+    un.kind = CCT_KIND_UNION;
+    un.name = str(t, "foo");
+    un.size = CCT_SIZE_UNKNOWN;
+    uint32_t ut;
+    assert_int_equal(cc_table_add_type(t, &un, &ut), 0);
+    add_decl(t, CCT_DECL_TAG, "foo", ut, 0);
+
+    serialize(t, &buf, &len);
+    memcpy(&h, buf, sizeof h);
+    assert_int_not_equal(h.names_off, 0);
+    copy = malloc(len);
+    memcpy(copy, buf, len);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_init(&u), 0);
+    assert_int_equal(cc_table_load_module(&u, buf, len, &err), 0);
+    assert_ptr_equal(u.types, buf + h.types_off);       /* not copied */
+    assert_ptr_equal(u.decls, buf + h.decls_off);
+    assert_ptr_equal(u.strings, buf + h.strings_off);
+    assert_int_equal(u.name_index[CC_NS_ORDINARY].count, 0);  /* no index */
+    assert_int_equal(u.string_index.count, 0);
+    for (int k = 0; k < 2000; k++) {
+        snprintf(name, sizeof name, "n%d", k);
+        assert_int_equal(cc_table_lookup(t, CC_NS_ORDINARY, name, strlen(name), &ref), 1);
+        assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, name, strlen(name), &ref2), 1);
+        assert_int_equal(ref, ref2);
+    }
+    assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, "n5", 2, &ref), 1);
+    assert_int_equal(u.decls[ref].value, 555);
+    assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, "RED", 3, &ref), 1);
+    assert_int_equal(ref, CC_REF_ENUMERATOR | first);
+    assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, "n2000", 5, &ref), 0);
+    assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, "n", 1, &ref), 0);
+    assert_int_equal(cc_table_lookup_tag(&u, CCT_KIND_STRUCT, "foo", 3, &ref), 1);
+    assert_int_equal(u.decls[ref].type, st);
+    assert_int_equal(cc_table_lookup_tag(&u, CCT_KIND_UNION, "foo", 3, &ref), 1);
+    assert_int_equal(u.decls[ref].type, ut);
+    assert_int_equal(cc_table_lookup_tag(&u, CCT_KIND_ENUM, "foo", 3, &ref), 0);
+    /* interning goes on from the lazy indexes, the module's bytes intact */
+    assert_int_equal(cc_table_string(&u, "foo", 3, &idx), 0);
+    assert_int_equal(idx, str(t, "foo"));
+    assert_int_equal(cc_table_string(&u, "x", 1, &idx), 0);
+    assert_int_equal(idx, str(t, "x"));
+    assert_int_equal(cc_table_pointer(&u, i, &idx), 0);
+    assert_int_equal(idx, ptr(t, i));
+    assert_int_equal(cc_table_string(&u, "new name", 8, &idx), 0);
+    assert_int_equal(cc_table_pointer(&u, st, &idx), 0);
+    assert_int_equal(idx, t->ntypes);
+    assert_true(u.types != (cct_type *)(buf + h.types_off));
+    add_decl(&u, CCT_DECL_CONST_INT, "n7", i, 777);      /* rebinds n7 */
+    assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, "n7", 2, &ref), 1);
+    assert_int_equal(u.decls[ref].value, 777);
+    assert_memory_equal(buf, copy, len);
+    /* what it serializes reads back the same by either loader */
+    unsigned char *b2;
+    size_t l2;
+    serialize(&u, &b2, &l2);
+    assert_int_equal(cc_table_init(&v), 0);
+    assert_int_equal(cc_table_load(&v, b2, l2, &err), 0);
+    assert_int_equal(cc_table_lookup(&v, CC_NS_ORDINARY, "n7", 2, &ref), 1);
+    assert_int_equal(v.decls[ref].value, 777);
+    assert_int_equal(cc_table_lookup(&v, CC_NS_ORDINARY, "n5", 2, &ref), 1);
+    assert_int_equal(v.decls[ref].value, 555);
+    cc_table_free(&v);
+    assert_int_equal(cc_table_copy(&v, &u), 0);
+    cc_table_free(&u);
+    assert_int_equal(cc_table_lookup(&v, CC_NS_ORDINARY, "n7", 2, &ref), 1);
+    assert_int_equal(v.decls[ref].value, 777);
+    assert_int_equal(cc_table_lookup(&v, CC_NS_ORDINARY, "n1999", 5, &ref), 1);
+    cc_table_free(&v);
+    free(b2);
+    free(copy);
+    free(buf);
+}
+
+/* A module's table not 8-byte aligned in memory is copied and checked as
+ * by cc_table_load; a name index outside the table is refused. */
+static void test_module_table_fallbacks(void **state)
+{
+    cc_table *t = *state, u;
+    cc_error err;
+    sample s;
+    unsigned char *buf, *big;
+    size_t len;
+    cct_header h;
+    uint32_t ref;
+
+    build_sample(t, &s);
+    serialize(t, &buf, &len);
+    big = calloc(1, len + 16);
+    memcpy(big + 1, buf, len);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_init(&u), 0);
+    assert_int_equal(cc_table_load_module(&u, big + 1, len, &err), 0);
+    assert_true((unsigned char *)u.types < big || (unsigned char *)u.types > big + len);
+    assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, "N", 1, &ref), 1);
+    cc_table_free(&u);
+    memcpy(&h, buf, sizeof h);
+    h.names_off = h.total_size - 4;
+    memcpy(buf, &h, sizeof h);
+    assert_int_equal(cc_table_init(&u), 0);
+    assert_int_equal(cc_table_load_module(&u, buf, len, &err), -1);
+    assert_int_equal(err.kind, CC_ERR_TABLE);
+    assert_non_null(strstr(err.message, "name index"));
+    cc_table_free(&u);
+    free(big);
+    free(buf);
+}
+
 static void test_empty_table_round_trip(void **state)
 {
     cc_table *t = *state, u;
@@ -1438,6 +1580,8 @@ int main(void)
         T(test_enumerators_named_in_ordinary_namespace),
         T(test_many_decls_lookup),
         T(test_serialize_header_and_sections),
+        T(test_module_table_used_in_place),
+        T(test_module_table_fallbacks),
         T(test_round_trip_identical_bytes),
         T(test_loaded_table_indexes_rebuilt),
         T(test_loaded_table_answers_as_the_builder),
