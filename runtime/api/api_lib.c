@@ -742,6 +742,10 @@ PyObject *api_lib_addressof(PyObject *libobj, PyObject *name)
         if (address == NULL)
             PyErr_Format(ccm_error, "global variable '%U' is at address NULL",
                          name);
+        else if ((d->flags & CCT_DF_CONST) && (ct->ct_flags & CT_FUNCTIONPTR))
+            /* `int (*const f)(int);`: CFFI's constant function pointer,
+             * whose address is itself ('f == &f') */
+            res = cconv_to_python(ct, address);
         else
             ptr = ctype_pointer_to(ct);
         if (ptr != NULL) {

@@ -119,3 +119,23 @@ def test_macro_global_at_null(tmp_path, ext):
         with pytest.raises(ffi.error) as info:
             action()
         assert str(info.value) == message
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_addressof_const_function_pointer(tmp_path, ext):
+    # CFFI's test_win32_calling_convention_*: `int (*const f)(int)` is a
+    # constant, whose address is itself ('f == &f'); a variable's is a T *
+    m = build(tmp_path, """
+        int (*const twice)(int);
+        int (*var)(int);
+    """, """
+        static int twice(int x) { return 2 * x; }
+        int (*var)(int) = twice;
+    """, ext)
+    ffi, lib = m.ffi, m.lib
+    p = ffi.addressof(lib, 'twice')
+    assert ffi.typeof(p) is ffi.typeof("int(*)(int)")
+    assert p(21) == 42
+    q = ffi.addressof(lib, 'var')
+    assert ffi.typeof(q) is ffi.typeof("int(**)(int)")
+    assert q[0](5) == 10
