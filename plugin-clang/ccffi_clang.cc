@@ -72,6 +72,13 @@ struct marker {
 /* Arguments of each marker, recorded by the attribute handler. */
 llvm::DenseMap<const Decl *, marker> *attr_args;
 
+/* An enumerator an ENUMERATOR marker gives the LISTED enum marker after it. */
+struct listed_enumerator {
+    uint32_t name;
+    uint64_t value;
+    bool negative;
+};
+
 /* The state of one compile (one translation unit). */
 struct state {
     CompilerInstance *ci;
@@ -84,6 +91,11 @@ struct state {
     unsigned field_depth;
     bool markers_seen, table_written;
     std::string dump_path;
+    /* the enumerators a LISTED enum marker takes (the ENUMERATOR constant
+     * markers just before it, in the cdef's order), and whether the enum
+     * being recorded takes them (enum_fill) */
+    llvm::SmallVector<listed_enumerator, 16> listed;
+    bool listing, listing_used;
 };
 state *S;
 
@@ -698,15 +710,16 @@ int_bits(const llvm::APSInt &v)
     return v.extOrTrunc(64).getZExtValue();
 }
 
+/* Gives enum INDEX the enumerators a LISTED marker takes. */
 void
-enum_fill(const EnumDecl *def, uint32_t index)
+enum_set_listed(uint32_t index)
 {
     llvm::SmallVector<cct_enumerator, 16> values;
-    for (const EnumConstantDecl *v : def->enumerators()) {
+    for (const listed_enumerator &l : S->listed) {
         cct_enumerator e;
         memset(&e, 0, sizeof e);
-        e.name = table_string(decl_name(v));
-        e.value = int_bits(v->getInitVal());
+        e.name = l.name;
+        e.value = l.value;
         values.push_back(e);
     }
     uint32_t first = 0;
@@ -715,6 +728,37 @@ enum_fill(const EnumDecl *def, uint32_t index)
                                              (uint32_t) values.size(), &first));
         table_check(cc_table_name_enumerators(&S->table, first,
                                               (uint32_t) values.size()));
+    }
+    S->table.types[index].first = first;
+    S->table.types[index].count = (uint32_t) values.size();
+    S->listing_used = true;
+}
+
+/* The enumerators the source declares (those the cdef lists, when a
+ * LISTED marker is being processed), the integer type the compiler chose. */
+void
+enum_fill(const EnumDecl *def, uint32_t index)
+{
+    if (S->listing) {
+        enum_set_listed(index);
+    } else {
+        llvm::SmallVector<cct_enumerator, 16> values;
+        for (const EnumConstantDecl *v : def->enumerators()) {
+            cct_enumerator e;
+            memset(&e, 0, sizeof e);
+            e.name = table_string(decl_name(v));
+            e.value = int_bits(v->getInitVal());
+            values.push_back(e);
+        }
+        uint32_t first = 0;
+        if (!values.empty()) {
+            table_check(cc_table_add_enumerators(&S->table, values.data(),
+                                                 (uint32_t) values.size(), &first));
+            table_check(cc_table_name_enumerators(&S->table, first,
+                                                  (uint32_t) values.size()));
+        }
+        S->table.types[index].first = first;
+        S->table.types[index].count = (uint32_t) values.size();
     }
     QualType et = S->ctx->getTypeDeclType(def);
     uint64_t size = S->ctx->getTypeSizeInChars(et).getQuantity();
@@ -726,8 +770,6 @@ enum_fill(const EnumDecl *def, uint32_t index)
                  "size the table cannot represent");
     ty->prim = (uint8_t) (prim < 0 ? CCT_PRIM_INT : prim);
     ty->flags = (uint16_t) ((ty->flags & ~CCT_TF_OPAQUE) | CCT_TF_LAYOUT_KNOWN);
-    ty->first = first;
-    ty->count = (uint32_t) values.size();
     ty->size = size;
     ty->align = (uint32_t) S->ctx->getTypeAlignInChars(et).getQuantity();
 }
@@ -1504,12 +1546,101 @@ tag_code_of(const TagDecl *td)
     return td->isUnion() ? TAG_UNION : TAG_STRUCT;
 }
 
+/* An ENUMERATOR marker: its value waits for the LISTED enum marker. */
+void
+listed_push(const marker *m, const llvm::APSInt &value)
+{
+    listed_enumerator l;
+    l.name = table_string(m->name);
+    l.value = int_bits(value);
+    l.negative = value.isSigned() && value.isNegative();
+    S->listed.push_back(l);
+}
+
+/* Ends what listed_begin() started, on every path. */
+struct listed_scope {
+    ~listed_scope() { S->listing = false; S->listed.clear(); }
+};
+
+/* A marker with FLAGS & LISTED takes the enumerators before it, as many
+ * as its EXPECTED says; false (reported) otherwise. */
+bool
+listed_begin(const marker *m, unsigned flags)
+{
+    unsigned n = (unsigned) S->listed.size();
+    if (!(flags & CCC_MF_LISTED) && n == 0)
+        return true;
+    if (!(flags & CCC_MF_LISTED) || !m->has_expected
+        || !llvm::APSInt::isSameValue(m->expected, llvm::APSInt::get(n))) {
+        error_at(m->loc, "ccffi: " + m->kind + " '" + m->name + "': "
+                 + std::to_string(n) + " enumerator markers before it, its "
+                 "marker expects " + (m->has_expected
+                                      ? llvm::toString(m->expected, 10) : "0"));
+        S->listed.clear();
+        return false;
+    }
+    S->listing = true;
+    S->listing_used = false;
+    return true;
+}
+
+/* The LISTED enum is table type INDEX: it has the cdef's enumerators even
+ * if it was recorded before its marker. */
+void
+listed_done(const marker *m, uint32_t index)
+{
+    if (!S->listing || S->listing_used)
+        return;
+    if (S->table.types[index].kind != CCT_KIND_ENUM) {
+        error_at(m->loc, "ccffi: " + m->kind + " '" + m->name + "': the cdef "
+                 "declares an enum, the source does not");
+        return;
+    }
+    enum_set_listed(index);
+}
+
+/* "enum" "" LISTED: an anonymous enum of the cdef (`enum { A, B };`):
+ * its enumerators with the source's values, and the integer type those
+ * need (int, unsigned int, long or unsigned long), as the runtime
+ * completes it without the plugin (CFFI's too, from the cdef's values). */
+void
+marker_anonymous_enum(const marker *m)
+{
+    if (!listed_begin(m, CCC_MF_LISTED))
+        return;
+    listed_scope scope;
+    bool negative = false, big = false;
+    for (const listed_enumerator &l : S->listed) {
+        negative |= l.negative;
+        big |= l.negative ? (int64_t) l.value < INT32_MIN : l.value > UINT32_MAX;
+    }
+    enum cct_prim prim = big ? (negative ? CCT_PRIM_LONG : CCT_PRIM_ULONG)
+                             : (negative ? CCT_PRIM_INT : CCT_PRIM_UINT);
+    cct_type ty;
+    memset(&ty, 0, sizeof ty);
+    ty.kind = CCT_KIND_ENUM;
+    ty.prim = (uint8_t) prim;
+    ty.flags = CCT_TF_LAYOUT_KNOWN;
+    ty.size = cc_prims[prim].size;
+    ty.align = cc_prims[prim].align;
+    uint32_t index;
+    table_check(cc_table_add_type(&S->table, &ty, &index));
+    enum_set_listed(index);
+}
+
 /* struct/union/enum NAME: the tag, its layout, a TAG declaration. */
 void
 marker_tag(const marker *m, enum tag_code code)
 {
     if (!marker_carries_type(m))
         return;
+    if (code == TAG_ENUM && m->name.empty()) {
+        marker_anonymous_enum(m);
+        return;
+    }
+    if (!listed_begin(m, m->has_number ? (unsigned) m->number : 0))
+        return;
+    listed_scope scope;
     TagDecl *real = lookup_tag(m->name);
     unsigned flags = m->has_number ? (unsigned) m->number : 0;
     if (!real && (flags & CCC_MF_OPAQUE)) {
@@ -1558,6 +1689,7 @@ marker_tag(const marker *m, enum tag_code code)
     memset(&d, 0, sizeof d);
     if (record_check(m, what, flags, marker_type(m->decl), type, &d)) {
         uint32_t index = type_index(type);
+        listed_done(m, index);
         table_decl(m->name, CCT_DECL_TAG, index, 0, CCT_NO_SLOT, 0);
         layout_record(index, &d);
         if ((flags & CCC_MF_FIELDS) && !(flags & CCC_MF_EXACT))
@@ -1573,6 +1705,9 @@ marker_typedef(const marker *m)
     if (!marker_carries_type(m))
         return;
     unsigned flags = m->has_number ? (unsigned) m->number : 0;
+    if (!listed_begin(m, flags))
+        return;
+    listed_scope scope;
     if (flags & CCC_MF_CDEF) {
         /* the cdef's own typedef (`typedef int func_t(int);`): what the
          * cdef says, whether or not the source has the name, as CFFI */
@@ -1607,6 +1742,7 @@ marker_typedef(const marker *m)
     memset(&d, 0, sizeof d);
     if (record_check(m, what, flags, marker_type(m->decl), type, &d)) {
         uint32_t index = type_index(type);
+        listed_done(m, index);
         table_decl(m->name, CCT_DECL_TYPEDEF, index, 0, CCT_NO_SLOT, 0);
         layout_record(index, &d);
         if ((flags & CCC_MF_FIELDS) && !(flags & CCC_MF_EXACT))
@@ -1762,6 +1898,14 @@ constant_record(const marker *m, const Expr *e, QualType type,
     cvalue v = evaluate(e, type);
     if (!value_check(m, v, real_loc))
         return;
+    if (m->has_number && (m->number & CCC_MF_ENUMERATOR)) {
+        if (v.kind == cvalue::INT)
+            listed_push(m, v.i);
+        else
+            error_at(m->loc, "ccffi: enumerator '" + m->name + "' is not an "
+                     "integer constant in the source");
+        return;
+    }
     if (m->has_number && (m->number & CCC_MF_CHECK_ONLY))
         return;
     if (v.kind == cvalue::INT) {
@@ -1844,6 +1988,10 @@ marker_enumconst(const marker *m)
         v.s = nullptr;
         if (!value_check(m, v, ec->getLocation()))
             return;
+        if (m->has_number && (m->number & CCC_MF_ENUMERATOR)) {
+            listed_push(m, v.i);
+            return;
+        }
         if (m->has_number && (m->number & CCC_MF_CHECK_ONLY))
             return;
         bool is_unsigned = type.getCanonicalType()->isUnsignedIntegerOrEnumerationType();
@@ -2023,6 +2171,9 @@ marker_table(const marker *m)
         return;
     }
     S->table_written = true;
+    if (!S->listed.empty())
+        error_at(m->loc, "ccffi: " + std::to_string(S->listed.size())
+                 + " enumerator markers with no enum marker after them");
     size_t len;
     unsigned char *buf = table_bytes(m->loc, &len);
     if (!S->dump_path.empty())

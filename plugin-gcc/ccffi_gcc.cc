@@ -28,6 +28,10 @@
  *   "enumconst" NAME [, FLAGS, EXPECTED] on a typedef: NAME is looked up (an
  *       enumerator or a static const variable with a constant initialiser)
  *       FLAGS & 1 (CHECK_ONLY): only compare with EXPECTED, record nothing
+ *       FLAGS & 2 (ENUMERATOR): an enumerator of the LISTED enum marker
+ *       that follows (FLAGS & 32 there, EXPECTED = how many): that enum
+ *       has the cdef's enumerators with these values; "enum" "" is an
+ *       anonymous enum of the cdef
  *   "function" NAME, SLOT   on a typedef of the cdef's function type
  *   "global" NAME, SLOT     on a typedef of the cdef's type of the global
  *   "python" NAME, SLOT [, 1 for "Python+C"]  extern "Python" function, on a
@@ -84,6 +88,18 @@ static hash_map<tree, unsigned> *record_packs; /* record -> `#pragma pack` bytes
 static location_t current_loc;         /* the marker being processed */
 static unsigned field_depth;           /* > 0 while typing struct members */
 static bool markers_seen, table_written;
+
+/* The enumerators a LISTED enum marker takes (the ENUMERATOR constant
+ * markers just before it, in the cdef's order), and whether the enum
+ * being recorded takes them (enum_fill). */
+struct listed_enumerator {
+    uint32_t name;
+    uint64_t value;
+    bool negative;
+};
+static listed_enumerator *listed;
+static unsigned nlisted, cap_listed;
+static bool listing, listing_used;
 static const char *table_dump_path;
 
 /* ------------------------------------------------------------ utilities */
@@ -457,15 +473,16 @@ enumerator_value(tree entry)
     return v;
 }
 
+/* Gives enum INDEX the enumerators a LISTED marker takes. */
 static void
-enum_fill(tree main, uint32_t index)
+enum_set_listed(uint32_t index)
 {
     auto_vec<cct_enumerator> values;
-    for (tree v = TYPE_VALUES(main); v; v = TREE_CHAIN(v)) {
+    for (unsigned i = 0; i < nlisted; i++) {
         cct_enumerator e;
         memset(&e, 0, sizeof e);
-        e.name = table_string(identifier_text(TREE_PURPOSE(v)));
-        e.value = (uint64_t) TREE_INT_CST_LOW(enumerator_value(v));
+        e.name = listed[i].name;
+        e.value = listed[i].value;
         values.safe_push(e);
     }
     uint32_t first = 0;
@@ -473,6 +490,37 @@ enum_fill(tree main, uint32_t index)
         table_check(cc_table_add_enumerators(&table, values.address(),
                                              values.length(), &first));
         table_check(cc_table_name_enumerators(&table, first, values.length()));
+    }
+    table.types[index].first = first;
+    table.types[index].count = values.length();
+    listing_used = true;
+}
+
+/* The enumerators the source declares (those the cdef lists, when a
+ * LISTED marker is being processed), the integer type the compiler chose. */
+static void
+enum_fill(tree main, uint32_t index)
+{
+    if (listing) {
+        enum_set_listed(index);
+    } else {
+        auto_vec<cct_enumerator> values;
+        for (tree v = TYPE_VALUES(main); v; v = TREE_CHAIN(v)) {
+            cct_enumerator e;
+            memset(&e, 0, sizeof e);
+            e.name = table_string(identifier_text(TREE_PURPOSE(v)));
+            e.value = (uint64_t) TREE_INT_CST_LOW(enumerator_value(v));
+            values.safe_push(e);
+        }
+        uint32_t first = 0;
+        if (!values.is_empty()) {
+            table_check(cc_table_add_enumerators(&table, values.address(),
+                                                 values.length(), &first));
+            table_check(cc_table_name_enumerators(&table, first,
+                                                  values.length()));
+        }
+        table.types[index].first = first;
+        table.types[index].count = values.length();
     }
     cct_type *ty = &table.types[index];
     int prim = prim_of_integer_size(tree_to_uhwi(TYPE_SIZE_UNIT(main)),
@@ -482,8 +530,6 @@ enum_fill(tree main, uint32_t index)
                  "cannot represent", main);
     ty->prim = (uint8_t) (prim < 0 ? CCT_PRIM_INT : prim);
     ty->flags = (uint16_t) ((ty->flags & ~CCT_TF_OPAQUE) | CCT_TF_LAYOUT_KNOWN);
-    ty->first = first;
-    ty->count = values.length();
     ty->size = tree_to_uhwi(TYPE_SIZE_UNIT(main));
     ty->align = TYPE_ALIGN_UNIT(main);
 }
@@ -1155,12 +1201,108 @@ opaque_index(tree real, enum cct_kind kind, const char *name, uint16_t flags)
     return index;
 }
 
+/* An ENUMERATOR marker: its value waits for the LISTED enum marker. */
+static void
+listed_push(const marker *m, tree value)
+{
+    if (TREE_CODE(value) != INTEGER_CST) {
+        error_at(m->loc, "ccffi: enumerator %qs is not an integer constant "
+                 "in the source", m->name);
+        return;
+    }
+    if (nlisted == cap_listed) {
+        cap_listed = cap_listed ? 2 * cap_listed : 16;
+        listed = XRESIZEVEC(listed_enumerator, listed, cap_listed);
+    }
+    listed[nlisted].name = table_string(m->name);
+    listed[nlisted].value = (uint64_t) TREE_INT_CST_LOW(value);
+    listed[nlisted].negative = tree_int_cst_sgn(value) < 0;
+    nlisted++;
+}
+
+/* Ends what listed_begin() started, on every path. */
+struct listed_scope {
+    ~listed_scope() { listing = false; nlisted = 0; }
+};
+
+/* A marker with FLAGS & LISTED takes the enumerators before it, as many
+ * as its EXPECTED says; false (reported) otherwise. */
+static bool
+listed_begin(const marker *m, unsigned flags)
+{
+    if (!(flags & CCC_MF_LISTED) && nlisted == 0)
+        return true;
+    if (!(flags & CCC_MF_LISTED) || !m->has_expected
+        || !wi::eq_p(wi::to_widest(m->expected), nlisted)) {
+        error_at(m->loc, "ccffi: %s %qs: %u enumerator markers before it, "
+                 "its marker expects %E", m->kind, m->name, nlisted,
+                 m->has_expected ? m->expected : integer_zero_node);
+        nlisted = 0;
+        return false;
+    }
+    listing = true;
+    listing_used = false;
+    return true;
+}
+
+/* The LISTED enum is table type INDEX: it has the cdef's enumerators even
+ * if it was recorded before its marker. */
+static void
+listed_done(const marker *m, uint32_t index)
+{
+    if (!listing || listing_used)
+        return;
+    if (table.types[index].kind != CCT_KIND_ENUM) {
+        error_at(m->loc, "ccffi: %s %qs: the cdef declares an enum, the "
+                 "source does not", m->kind, m->name);
+        return;
+    }
+    enum_set_listed(index);
+}
+
+/* "enum" "" LISTED: an anonymous enum of the cdef (`enum { A, B };`):
+ * its enumerators with the source's values, and the integer type those
+ * need (int, unsigned int, long or unsigned long), as the runtime
+ * completes it without the plugin (CFFI's too, from the cdef's values). */
+static void
+marker_anonymous_enum(const marker *m)
+{
+    if (!listed_begin(m, CCC_MF_LISTED))
+        return;
+    listed_scope scope;
+    bool negative = false, big = false;
+    for (unsigned i = 0; i < nlisted; i++) {
+        negative |= listed[i].negative;
+        big |= listed[i].negative ? (int64_t) listed[i].value < INT32_MIN
+                                  : listed[i].value > UINT32_MAX;
+    }
+    enum cct_prim prim = big ? (negative ? CCT_PRIM_LONG : CCT_PRIM_ULONG)
+                             : (negative ? CCT_PRIM_INT : CCT_PRIM_UINT);
+    cct_type ty;
+    memset(&ty, 0, sizeof ty);
+    ty.kind = CCT_KIND_ENUM;
+    ty.prim = (uint8_t) prim;
+    ty.flags = CCT_TF_LAYOUT_KNOWN;
+    ty.size = cc_prims[prim].size;
+    ty.align = cc_prims[prim].align;
+    uint32_t index;
+    table_check(cc_table_add_type(&table, &ty, &index));
+    enum_set_listed(index);
+}
+
 /* struct/union/enum NAME: the tag, its layout, a TAG declaration. */
 static void
 marker_tag(const marker *m, enum tree_code code)
 {
     if (!marker_carries_type(m))
         return;
+    if (code == ENUMERAL_TYPE && m->name[0] == '\0') {
+        marker_anonymous_enum(m);
+        return;
+    }
+    if (!listed_begin(m, m->has_number ? (unsigned) m->number : 0))
+        return;
+    listed_scope scope;
     tree real = identifier_global_tag(get_identifier(m->name));
     if (real && TREE_CODE(real) == TYPE_DECL)   /* C++ gives the class name */
         real = TREE_TYPE(real);
@@ -1211,6 +1353,7 @@ marker_tag(const marker *m, enum tree_code code)
     memset(&d, 0, sizeof d);
     if (record_check(m, what, flags, marker_type(m->decl), real, &d)) {
         uint32_t index = type_index(real);
+        listed_done(m, index);
         table_decl(m->name, CCT_DECL_TAG, index, 0, CCT_NO_SLOT, 0);
         layout_record(index, &d);
         if ((flags & CCC_MF_FIELDS) && !(flags & CCC_MF_EXACT))
@@ -1226,6 +1369,9 @@ marker_typedef(const marker *m)
     if (!marker_carries_type(m))
         return;
     unsigned flags = m->has_number ? (unsigned) m->number : 0;
+    if (!listed_begin(m, flags))
+        return;
+    listed_scope scope;
     if (flags & CCC_MF_CDEF) {
         /* the cdef's own typedef (`typedef int func_t(int);`): what the
          * cdef says, whether or not the source has the name, as CFFI */
@@ -1259,6 +1405,7 @@ marker_typedef(const marker *m)
     memset(&d, 0, sizeof d);
     if (record_check(m, what, flags, marker_type(m->decl), type, &d)) {
         uint32_t index = type_index(type);
+        listed_done(m, index);
         table_decl(m->name, CCT_DECL_TYPEDEF, index, 0, CCT_NO_SLOT, 0);
         layout_record(index, &d);
         if ((flags & CCC_MF_FIELDS) && !(flags & CCC_MF_EXACT))
@@ -1374,6 +1521,10 @@ constant_record(const marker *m, tree value, tree type, location_t real_loc)
     value = string_behind_pointer(value);
     if (!value_check(m, value, real_loc))
         return;
+    if (m->has_number && (m->number & CCC_MF_ENUMERATOR)) {
+        listed_push(m, value);
+        return;
+    }
     if (m->has_number && (m->number & CCC_MF_CHECK_ONLY))
         return;
     if (TREE_CODE(value) == INTEGER_CST) {
@@ -1628,6 +1779,9 @@ marker_table(const marker *m)
         return;
     }
     table_written = true;
+    if (nlisted)
+        error_at(m->loc, "ccffi: %u enumerator markers with no enum marker "
+                 "after them", nlisted);
     size_t len;
     unsigned char *buf = table_bytes(m->loc, &len);
     if (table_dump_path)

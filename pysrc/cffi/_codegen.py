@@ -37,8 +37,10 @@ MARKER_BODY = CONTRACT['MF_BODY']      # the real type must be complete
 MARKER_FIELDS = CONTRACT['MF_FIELDS']  # the mirror lists some fields
 MARKER_OPAQUE = CONTRACT['MF_OPAQUE']  # the cdef declares it opaque
 MARKER_CDEF = CONTRACT['MF_CDEF']      # typedef: the cdef's own definition
+MARKER_LISTED = CONTRACT['MF_LISTED']  # enum: the enumerators just before
 # const/enumconst markers:
 MARKER_CHECK_ONLY = CONTRACT['MF_CHECK_ONLY']  # compare with EXPECTED only
+MARKER_ENUMERATOR = CONTRACT['MF_ENUMERATOR']  # of the LISTED enum after it
 
 
 # The spellings of integer types: their constants are compile-time values.
@@ -183,6 +185,8 @@ class Generator:
         self.counter = 0
         self.prologue = []
         self.markers = []
+        self.enum_markers = []       # first: nothing reaches an enum before
+        self.constant_names = set()  # enumerators and constants, once each
         self.trampolines = []
         self.function_entries = []   # (trampoline or NULL, address or NULL)
         self.global_getters = []
@@ -297,21 +301,50 @@ class Generator:
             lines.append('%s%s;\n' % (indent, decl))
         return ''.join(lines)
 
-    def emit_enum(self, name, typedef_named, partial, enumerators):
-        if typedef_named:
-            self.type_marker(name + ' {}',
-                             attribute('typedef', name, MARKER_BODY))
-        else:
-            self.type_marker('enum %s {}' % name,
-                             attribute('enum', name, MARKER_BODY))
-        # the enum's record brings its enumerators with the compiler's
-        # values: CFFI's recompiler does not check the cdef's values either
-        # (a cdef `enum e { AA, BB };` for `enum e { AA, CC, BB };` has BB 2)
-        del partial, enumerators
+    def constant_seen(self, name):
+        """CFFI's recompiler writes one C function per enumerator and
+        constant: a name declared twice (`enum e1 { A1, ... }; enum e2 {
+        A1, ... };`) is its VerificationError."""
+        if name in self.constant_names:
+            raise _cffi_backend.VerificationError(
+                "duplicate declaration of const '%s'" % name)
+        self.constant_names.add(name)
 
-    def emit_enumconst(self, name, value):
-        numbers = () if value is None else (0, value)
-        self.type_marker('int {}', attribute('enumconst', name, *numbers))
+    def emit_enum(self, name, typedef_named, partial, enumerators):
+        """An enum as CFFI's API mode shows it: the cdef's enumerators, in
+        its order, with the compiler's values (unchecked: a cdef `enum e {
+        AA, BB };` for `enum e { AA, CC, BB };` has BB 2 and no CC), the
+        compiler's integer type; an anonymous enum (name "") has the type
+        its values need.  Each enumerator is a constant marker flagged
+        ENUMERATOR (a macro works too, as in CFFI's `(AA)`); the enum's
+        marker, flagged LISTED, takes them.  They come before every other
+        marker, so that no other type reaches the enum first."""
+        del partial
+        if not enumerators:     # `enum e;`: the source's type
+            if typedef_named:
+                self.type_marker(name + ' {}',
+                                 attribute('typedef', name, MARKER_BODY))
+            else:
+                self.type_marker('enum %s {}' % name,
+                                 attribute('enum', name, MARKER_BODY))
+            return
+        markers, self.markers = self.markers, self.enum_markers
+        try:
+            for enumerator, _ in enumerators:
+                self.constant_seen(enumerator)
+                self.constant_markers(enumerator, MARKER_ENUMERATOR, None)
+            count = len(enumerators)
+            if typedef_named:
+                self.type_marker(name + ' {}', attribute(
+                    'typedef', name, MARKER_BODY | MARKER_LISTED, count))
+            elif name:
+                self.type_marker('enum %s {}' % name, attribute(
+                    'enum', name, MARKER_BODY | MARKER_LISTED, count))
+            else:
+                self.type_marker('int {}', attribute(
+                    'enum', '', MARKER_LISTED, count))
+        finally:
+            self.markers = markers
 
     def emit_constant(self, name, ctype, value):
         if not INTEGER.match(ctype):
@@ -326,15 +359,22 @@ class Generator:
                 'return (void *)&v; }' % (getter, declare(ctype, 'v'), name))
             self.global_getters.append(getter)
             return
+        self.constant_seen(name)
         expected = value if isinstance(value, int) else None
-        numbers = () if expected is None else (0, expected)
+        self.constant_markers(name, 0, expected)
+
+    def constant_markers(self, name, flags, expected):
+        """The markers of an integer constant: its value as the compiler
+        evaluates it if it is a macro, else found by name."""
+        numbers = ((flags,) if expected is None else (flags, expected)
+                   ) if flags or expected is not None else ()
         self.markers.append('#ifdef %s' % name)
         self.markers.append(
             'static const _CCFFI_CONST_TYPE(%s) %s __attribute__((unused)) '
             '%s = (%s);'
             % (name, self.fresh(), attribute('const', name, *numbers), name))
         self.markers.append('#else')
-        self.emit_enumconst(name, expected)
+        self.type_marker('int {}', attribute('enumconst', name, *numbers))
         self.markers.append('#endif')
 
     def unknown_integer(self, name):
@@ -644,6 +684,7 @@ class Generator:
         out.extend(_codegen_fallback.section(self, CONTRACT))  # no plugin
         # the markers speak to the plugin only (and use gcc's __typeof__)
         w('#ifdef %s' % CONTRACT['plugin_macro'])
+        out.extend(self.enum_markers)
         out.extend(self.markers)
         w('#endif /* %s */' % CONTRACT['plugin_macro'])
         w('')

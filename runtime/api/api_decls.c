@@ -13,6 +13,7 @@
  *        (name, type, bitsize or -1); an anonymous member is listed as
  *        ("", "struct" or "union", -1, nested_fields)
  *   ("enum", name, typedef_named, partial, [(enumerator, value or None)])
+ *        name "": an anonymous enum (listed after the declarations)
  *   ("function", name, result, (arg, ...), variadic)
  *   ("extern_python", name, result, (arg, ...), variadic, python_plus_c)
  *   ("variable", name, type, is_const)
@@ -293,6 +294,21 @@ static PyObject *api_declarations(PyObject *self, PyObject *arg)
         }
         Py_DECREF(item);
     }
+    /* anonymous enums (`enum { A, B };`): no declaration names them, C
+     * knows their enumerators */
+    for (uint32_t i = 0; i < t->ntypes; i++) {
+        const cct_type *ty = &t->types[i];
+        if (ty->kind != CCT_KIND_ENUM || ty->name != 0 || ty->count == 0
+            || (ty->flags & (CCT_TF_OPAQUE | CCT_TF_TYPEDEF_NAMED)))
+            continue;
+        PyObject *item = decls_enum(t, i);
+        if (item == NULL || PyList_Append(list, item) < 0) {
+            Py_XDECREF(item);
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_DECREF(item);
+    }
     return list;
 }
 
@@ -326,7 +342,9 @@ static PyObject *api_contract(PyObject *self, PyObject *noargs)
         || CONTRACT_INT("MF_FIELDS", CCC_MF_FIELDS)
         || CONTRACT_INT("MF_OPAQUE", CCC_MF_OPAQUE)
         || CONTRACT_INT("MF_CDEF", CCC_MF_CDEF)
+        || CONTRACT_INT("MF_LISTED", CCC_MF_LISTED)
         || CONTRACT_INT("MF_CHECK_ONLY", CCC_MF_CHECK_ONLY)
+        || CONTRACT_INT("MF_ENUMERATOR", CCC_MF_ENUMERATOR)
         || CONTRACT_STR("capsule_trampolines", CCC_CAPSULE_TRAMPOLINES)
         || CONTRACT_STR("capsule_addresses", CCC_CAPSULE_ADDRESSES)
         || CONTRACT_STR("capsule_globals", CCC_CAPSULE_GLOBALS)

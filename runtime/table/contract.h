@@ -78,8 +78,15 @@ static inline enum ccc_marker_kind ccc_marker_kind_of(const char *spelling)
 #define CCC_MF_OPAQUE 8u  /* the cdef declares it opaque: record it so */
 #define CCC_MF_CDEF   16u /* typedef: the cdef's own, record the marker's type
                              whether or not the source declares the name */
+#define CCC_MF_LISTED 32u /* enum, typedef of an enum: the enumerators are the
+                             EXPECTED `const`/`enumconst` markers with flag
+                             ENUMERATOR just before, in the cdef's order, with
+                             the source's values (CFFI shows the cdef's list);
+                             an "enum" marker named "" is an anonymous enum */
 /* Flags of const/enumconst markers. */
 #define CCC_MF_CHECK_ONLY 1u  /* compare with EXPECTED, record nothing */
+#define CCC_MF_ENUMERATOR 2u  /* an enumerator of the LISTED marker that
+                                 follows: its value, no declaration */
 
 /* A value the cdef and the source disagree on (`#define FOO 42` in the
  * cdef, 43 in the source): the plugin records the source's value, warns,
