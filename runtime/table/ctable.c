@@ -481,11 +481,18 @@ int cc_table_primitive(cc_table *t, enum cct_prim prim, uint32_t *out)
 
 int cc_table_pointer(cc_table *t, uint32_t item, uint32_t *out)
 {
+    return cc_table_pointer_q(t, item, 0, out);
+}
+
+int cc_table_pointer_q(cc_table *t, uint32_t item, uint16_t flags,
+                       uint32_t *out)
+{
     cct_type ty;
 
     if (item >= t->ntypes)
         return -1;
     cc_type_blank(&ty, CCT_KIND_POINTER);
+    ty.flags = flags;
     ty.item = item;
     ty.size = sizeof(void *);
     ty.align = _Alignof(void *);
@@ -688,25 +695,29 @@ int cc_table_name_enumerators(cc_table *t, uint32_t first, uint32_t n)
     return 0;
 }
 
-/* -1, 0 or 1 as the name of ref compares with (name, len); a ref out of
- * range compares as greater (a bisection then simply misses). */
+/* <0, 0 or >0 as the name of ref compares with the bytes (name, len),
+ * as strcmp orders the index; a ref out of range compares as greater (a
+ * bisection then simply misses).  The pool ends in a NUL: the walk stops
+ * at the end of the name of ref. */
 static int cc_sorted_cmp(const cc_table *t, uint32_t ref, const char *name,
                          size_t len)
 {
     uint32_t i = ref & ~CC_REF_ENUMERATOR;
+    const unsigned char *a, *b = (const unsigned char *)name;
     uint32_t off;
-    const unsigned char *a;
-    int c;
 
     if (i >= ((ref & CC_REF_ENUMERATOR) ? t->nenums : t->ndecls))
         return 1;
     off = cc_ref_name(t, ref);
-    if (off >= t->strings_size || len >= t->strings_size - off)
+    if (off >= t->strings_size)
         return 1;
     a = (const unsigned char *)t->strings + off;
-    c = memcmp(a, name, len);
-    if (c != 0)
-        return c;
+    for (size_t k = 0; k < len; k++) {
+        if (a[k] == '\0')
+            return -1;          /* a prefix of name */
+        if (a[k] != b[k])
+            return a[k] < b[k] ? -1 : 1;
+    }
     return a[len] != '\0';
 }
 

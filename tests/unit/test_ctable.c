@@ -726,6 +726,33 @@ static void test_module_table_used_in_place(void **state)
     free(buf);
 }
 
+/* The bisection compares a probed name only up to its own end: "b", the
+ * last string of the pool, is less than "zzzz" though fewer bytes follow
+ * it in the pool than "zzzz" has. */
+static void test_module_table_short_name_at_pool_end(void **state)
+{
+    cc_table *t = *state, u;
+    cc_error err;
+    unsigned char *buf;
+    size_t len;
+    uint32_t i = prim(t, CCT_PRIM_INT), ref;
+
+    add_decl(t, CCT_DECL_CONST_INT, "zzzz", i, 4);
+    add_decl(t, CCT_DECL_CONST_INT, "b", i, 1);
+    serialize(t, &buf, &len);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cc_table_init(&u), 0);
+    assert_int_equal(cc_table_load_module(&u, buf, len, &err), 0);
+    assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, "zzzz", 4, &ref), 1);
+    assert_int_equal(u.decls[ref].value, 4);
+    assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, "b", 1, &ref), 1);
+    assert_int_equal(u.decls[ref].value, 1);
+    assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, "b\0c", 3, &ref), 0);
+    assert_int_equal(cc_table_lookup(&u, CC_NS_ORDINARY, "bb", 2, &ref), 0);
+    cc_table_free(&u);
+    free(buf);
+}
+
 /* A module's table not 8-byte aligned in memory is copied and checked as
  * by cc_table_load; a name index outside the table is refused. */
 static void test_module_table_fallbacks(void **state)
@@ -1582,6 +1609,7 @@ int main(void)
         T(test_serialize_header_and_sections),
         T(test_module_table_used_in_place),
         T(test_module_table_fallbacks),
+        T(test_module_table_short_name_at_pool_end),
         T(test_round_trip_identical_bytes),
         T(test_loaded_table_indexes_rebuilt),
         T(test_loaded_table_answers_as_the_builder),
