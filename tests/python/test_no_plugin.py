@@ -574,6 +574,79 @@ def test_flags_command_without_a_plugin(tmp_path):
     assert "-fplugin" not in proc.stdout and PY_INCLUDES[0] in proc.stdout
 
 
+def readme_block(lang):
+    """The README's ```LANG block of the section on API mode without the
+    plugin."""
+    from plugin_compilers import SRCDIR
+    path = os.path.join(SRCDIR, "README.md")
+    if not os.path.exists(path):
+        pytest.skip("no README.md beside the tests")
+    with open(path) as f:
+        text = f.read()
+    section = text.split("## API mode with and without the compiler plugin")[1]
+    section = section.split("\n## ")[0]
+    return section.split("```%s\n" % lang)[1].split("```")[0]
+
+
+def readme_module(tmp_path):
+    name = "_foo"
+    ffi = make_ffi(name, "struct s { int b; ...; }; int f(struct s *);",
+                   "struct s { char a; int b; };\n"
+                   "static int f(struct s *p) { return p->b; }")
+    ffi.emit_c_code(str(tmp_path / "_foo.c"))
+    return name
+
+
+def check_readme_module(directory, cc, env):
+    probe = ("import _foo; print(_foo.ffi._ccffi_built_with, "
+             "_foo.ffi.offsetof('struct s', 'b'), "
+             "_foo.lib.f(_foo.ffi.new('struct s *', [9])))")
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=str(directory),
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    built = "compiler" if cc == "tcc" else "plugin"
+    assert proc.stdout.split() == [built, "4", "9"]
+
+
+@pytest.mark.parametrize("cc", ["gcc", "clang", "tcc"])
+def test_readme_makefile(tmp_path, cc):
+    """The README's Makefile lines, as they are, with each compiler."""
+    need(cc)
+    need("make")
+    readme_module(tmp_path)
+    (tmp_path / "Makefile").write_text(readme_block("make"))
+    env = dict(os.environ)
+    env.pop("CC", None)
+    proc = subprocess.run(["make", "CC=" + cc, "PYTHON=" + sys.executable],
+                          cwd=str(tmp_path), capture_output=True, text=True,
+                          env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    check_readme_module(tmp_path, cc, env)
+
+
+@pytest.mark.parametrize("cc", ["clang", "tcc"])
+def test_readme_cmake(tmp_path, cc):
+    """The README's CMake lines, as they are, with a compiler that is not
+    Python's (CC unset: the compiler is CMake's) and one without a plugin
+    (gcc left out: a CMake configuration costs seconds)."""
+    need(cc)
+    need("cmake")
+    readme_module(tmp_path)
+    (tmp_path / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.13)\nproject(foo C)\n"
+        + readme_block("cmake"))
+    env = dict(os.environ)
+    env.pop("CC", None)
+    build = tmp_path / "b"
+    for cmd in (["cmake", "-S", str(tmp_path), "-B", str(build),
+                 "-DCMAKE_C_COMPILER=" + cc,
+                 "-DPython3_EXECUTABLE=" + sys.executable],
+                ["cmake", "--build", str(build)]):
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    check_readme_module(build, cc, env)
+
+
 def test_the_plugin_flags_build_the_exact_table(tmp_path):
     """A build system that adds the flags gets the plugin's table."""
     need("gcc")
