@@ -212,15 +212,37 @@ CTypeObject *api_function_ctype(PyObject *obj)
     return f ? f->fnct : NULL;
 }
 
+int api_function_refused(CTypeObject *target, CTypeObject *fnct)
+{
+    if ((target->ct_flags & CT_POINTER)
+        && (target->ct_item->ct_flags & CT_PRIMITIVE_CHAR))
+        PyErr_Format(PyExc_TypeError, "implicit cast to '%s' from a different "
+                     "pointer type.(check that the types are as you expect; "
+                     "use an explicit ffi.cast() if they are correct)",
+                     target->ct_name);
+    else
+        PyErr_Format(PyExc_TypeError, "initializer for ctype '%s' must be a "
+                     "pointer to same type, not cdata '%s'", target->ct_name,
+                     fnct->ct_name);
+    return -1;
+}
+
 int api_function_address(PyObject *obj, struct CTypeObject *fnct,
                          void **address)
 {
     ApiFuncObject *f = apifunc_of(obj);
-    if (f == NULL || f->fnct != fnct)
+    if (f == NULL)
         return 0;
+    /* as CFFI, which takes it for the cdata of its function pointer: its
+     * own type, `void *` or any type for ffi.cast() (fnct NULL) */
+    int void_ptr = fnct != NULL && (fnct->ct_flags & CT_POINTER)
+                   && (fnct->ct_item->ct_flags & CT_VOID);
+    if (fnct != NULL && f->fnct != fnct && !void_ptr)
+        return api_function_refused(fnct, f->fnct);
     if (f->address == NULL) {
         PyErr_Format(PyExc_TypeError, "'%U' is a macro in the source: it has "
-                     "no address to pass as '%s'", f->name, fnct->ct_name);
+                     "no address to pass as '%s'", f->name,
+                     fnct != NULL ? fnct->ct_name : f->fnct->ct_name);
         return -1;
     }
     *address = f->address;

@@ -58,12 +58,17 @@ PyObject *api_lib_addressof(PyObject *lib, PyObject *name);
 struct CTypeObject;
 struct CTypeObject *api_function_ctype(PyObject *obj);
 
-/* For `lib.f` passed where C expects a function pointer of type fnct:
- * 1 and *address set when obj is such a function of that type, 0 when obj
- * is something else, -1 with an exception when it is a function-like
- * macro of the source (it has no address). */
+/* For `lib.f` passed where C expects a pointer of type fnct (cconv's
+ * hook): 1 and *address set when obj is such a function and fnct its type,
+ * `void *`, or NULL (any, for ffi.cast()); 0 when obj is something else;
+ * -1 with CFFI's TypeError for a pointer of another type, or when it is a
+ * function-like macro of the source (it has no address). */
 int api_function_address(PyObject *obj, struct CTypeObject *fnct,
                          void **address);  /* cconv's function hook */
+
+/* CFFI's TypeError for a function of type fnct given where C expects a
+ * pointer of type target (another type than fnct and `void *`); -1. */
+int api_function_refused(struct CTypeObject *target, struct CTypeObject *fnct);
 
 int api_decls_init_module(PyObject *m);
 int api_module_init_module(PyObject *m);

@@ -76,13 +76,12 @@ static int compat_function_address(PyObject *obj, CTypeObject *fnct,
     CompatFuncObject *f = compatfunc_of(obj);
     if (f == NULL)
         return api_function_address(obj, fnct, address);
-    if (f->fnct != fnct) {
+    /* its own type, `void *`, or any type for ffi.cast() (fnct NULL) */
+    int void_ptr = fnct != NULL && (fnct->ct_flags & CT_POINTER)
+                   && (fnct->ct_item->ct_flags & CT_VOID);
+    if (fnct != NULL && f->fnct != fnct && !void_ptr)
         /* CFFI 2 treats it as the cdata of its function pointer */
-        PyErr_Format(PyExc_TypeError, "initializer for ctype '%s' must be a "
-                     "pointer to same type, not cdata '%s'", fnct->ct_name,
-                     f->fnct->ct_name);
-        return -1;
-    }
+        return api_function_refused(fnct, f->fnct);
     *address = f->direct;
     return 1;
 }

@@ -373,7 +373,8 @@ int cconv_pointer_value(CTypeObject *ct, PyObject *obj, char **out)
 {
     if (!CData_Check(obj)) {
         /* e.g. `lib.f` of a compiled module stands for its function pointer */
-        int found = (ct->ct_flags & CT_FUNCTIONPTR) && cconv_function_object
+        int found = (ct->ct_flags & (CT_FUNCTIONPTR | CT_POINTER))
+                    && cconv_function_object
                     ? cconv_function_object(obj, ct, (void **)out) : 0;
         if (found != 0)
             return found > 0 ? 0 : -1;
@@ -982,6 +983,24 @@ static int cconv_file_arg(PyObject *obj, char **out);
 PyObject *cconv_cast(CTypeObject *ct, PyObject *value)
 {
     uint32_t f = ct->ct_flags;
+    if (!CData_Check(value) && PyCFunction_Check(value) && cconv_function_object
+        && (f & (CT_PRIMITIVE_INTEGER | CT_PRIMITIVE_CHAR | CT_POINTER
+                 | CT_FUNCTIONPTR | CT_ARRAY))
+        && !(f & CT_IS_BOOL)) {
+        /* `lib.f` cast as its function pointer's address, as CFFI */
+        void *address;
+        int found = cconv_function_object(value, NULL, &address);
+        if (found < 0)
+            return NULL;
+        if (found > 0) {
+            PyObject *number = PyLong_FromVoidPtr(address);
+            if (number == NULL)
+                return NULL;
+            PyObject *res = cconv_cast(ct, number);
+            Py_DECREF(number);
+            return res;
+        }
+    }
     char buf[32];
     if (f & (CT_PRIMITIVE_INTEGER | CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR)) {
         uint64_t v;

@@ -45,10 +45,12 @@ int cconv_write_integer(CTypeObject *ct, char *dst, PyObject *obj);
  * array of the item type...) or ffi.NULL-like.  0 or -1 with TypeError. */
 int cconv_pointer_value(CTypeObject *ct, PyObject *obj, char **out);
 
-/* What a non-cdata object passed where C expects a function pointer of type
- * fnct stands for: a higher layer registers the hook (API mode: `lib.f` of a
- * compiled module stands for its function).  The hook returns 1 with
- * *address set, 0 when obj is something else, -1 with an exception. */
+/* What a non-cdata object passed where C expects a pointer of type fnct
+ * stands for: a higher layer registers the hook (API mode: `lib.f` of a
+ * compiled module stands for its function pointer cdata, as in CFFI).  The
+ * hook returns 1 with *address set (fnct is the function's type, or
+ * `void *`; or NULL: any function, for ffi.cast()), 0 when obj is
+ * something else, -1 with an exception (a function of another type). */
 typedef int (*cconv_function_hook)(PyObject *obj, CTypeObject *fnct,
                                    void **address);
 void cconv_set_function_hook(cconv_function_hook hook);

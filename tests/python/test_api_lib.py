@@ -139,3 +139,34 @@ def test_addressof_const_function_pointer(tmp_path, ext):
     q = ffi.addressof(lib, 'var')
     assert ffi.typeof(q) is ffi.typeof("int(**)(int)")
     assert q[0](5) == 10
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_function_as_pointer_cdata(tmp_path, ext):
+    # CFFI's test_convert_api_mode_builtin_function_to_cdata: lib.f stands
+    # for its function pointer cdata where C expects `void *`, in ffi.cast()
+    # to a pointer or an integer, and refuses other pointer types as CFFI
+    m = build(tmp_path, """
+        int add1(int); int takes(void *);
+    """, """
+        static int add1(int x) { return x + 1; }
+        static int takes(void *p) { return ((int (*)(int))p)(41); }
+    """, ext)
+    ffi, lib = m.ffi, m.lib
+    assert lib.takes(lib.add1) == 42
+    p = ffi.new("void *[]", [lib.add1])
+    assert ffi.cast("int(*)(int)", p[0])(1) == 2
+    assert ffi.cast("int(*)(int)", ffi.cast("void *", lib.add1))(2) == 3
+    assert ffi.cast("int(*)(int)", ffi.cast("intptr_t", lib.add1))(3) == 4
+    address = ffi.cast("intptr_t", ffi.addressof(lib, "add1"))
+    assert ffi.cast("intptr_t", lib.add1) == address
+    for t in ("int(*[1])(long)", "int *[1]"):
+        with pytest.raises(TypeError) as info:
+            ffi.new(t, [lib.add1])
+        assert str(info.value) == (
+            "initializer for ctype '%s' must be a pointer to same type, not "
+            "cdata 'int(*)(int)'" % ffi.typeof(t).item.cname)
+    with pytest.raises(TypeError) as info:
+        ffi.new("char *[1]", [lib.add1])
+    assert str(info.value).startswith(
+        "implicit cast to 'char *' from a different pointer type.")

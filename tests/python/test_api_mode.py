@@ -961,7 +961,7 @@ def test_lang_lib_extern_python_submodule_and_globals(tmp_path, ext):
         int call(int);
         extern int gvals[];
         extern int mat[][3];
-        extern int *nowhere;
+        extern int nowhere;
     """, """
         static int cb(int);
         static int call(int x) { return cb(x) + 1; }
