@@ -1401,6 +1401,9 @@ partial_view(uint32_t index, QualType cdef, QualType real)
     cct_type *ty = &S->table.types[index];
     ty->first = first;
     ty->count = (uint32_t) fields.size();
+    /* partial, as in the cdef's table: a call through libffi checks that
+     * the listed members are where their order puts them (CFFI) */
+    ty->flags |= CCT_TF_PARTIAL;
 }
 
 /* The record of the layout differences of table type INDEX (a struct or

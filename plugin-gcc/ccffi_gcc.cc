@@ -1108,6 +1108,9 @@ partial_view(uint32_t index, tree cdef, tree real)
     cct_type *ty = &table.types[index];
     ty->first = first;
     ty->count = fields.length();
+    /* partial, as in the cdef's table: a call through libffi checks that
+     * the listed members are where their order puts them (CFFI) */
+    ty->flags |= CCT_TF_PARTIAL;
 }
 
 /* The record of the layout differences of table type INDEX (a struct or

@@ -566,7 +566,10 @@ class Generator:
         """What CFFI's recompiler refuses before compiling anything, with
         its exception types and messages: pack=N > 1 (API mode has no way
         to ask the compiler for it), a struct member or a function result
-        of a type the cdef leaves opaque."""
+        of a type the cdef leaves opaque, a prototype with a type C cannot
+        name (a pointer to a pointer to an anonymous struct)."""
+        from .verifier import _check_nameable
+        _check_nameable(self.decls)
         opaque = set()
         for d in self.decls:
             if d[0] in ('struct', 'union') and d[3] == 'opaque':

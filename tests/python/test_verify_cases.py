@@ -146,3 +146,34 @@ def test_member_of_an_unnamed_struct_type(tmp_path):
     p = ffi.new("struct foo_s *", [[5]])
     assert p.someone.x == 5
     assert ffi.sizeof("struct foo_s") == ffi.sizeof("int")
+
+
+def test_set_source_refuses_unnamable_argument_type(tmp_path):
+    # as CFFI's recompiler, also outside verify()
+    with pytest.raises(VerificationError) as info:
+        compile_module(tmp_path,
+                       "typedef struct { int x; } **sp; void foo(sp);",
+                       "typedef struct { int x; } **sp; void foo(sp x) { }")
+    assert str(info.value).endswith("in argument of foo: unknown type name")
+
+
+def test_partial_struct_by_value_through_a_function_pointer(tmp_path):
+    # a call through libffi (a function pointer global) cannot pass a '...;'
+    # struct whose listed members are not where their order puts them: the
+    # plugin's table marks the struct partial as the cdef's does
+    ffi, lib = verify(tmp_path, "struct foo_s { long a; ...; };\n"
+                      "static int (*foo)(struct foo_s);\n"
+                      "int direct(struct foo_s);",
+                      "struct foo_s { double b; long a; };\n"
+                      "int direct(struct foo_s s) { return (int)s.a - (int)s.b; }\n"
+                      "static int (*foo)(struct foo_s s) = &direct;")
+    s = ffi.new("struct foo_s *", [50])
+    assert lib.direct(s[0]) == 50          # API mode: a direct C call
+    with pytest.raises(NotImplementedError) as info:
+        lib.foo(s[0])
+    assert str(info.value).startswith(
+        "ctype 'struct foo_s' not supported as argument.  It is a struct "
+        "declared with \"...;\", but the C calling convention may depend on "
+        "the missing fields")
+    with pytest.raises(NotImplementedError):
+        lib.foo("?")
