@@ -1492,7 +1492,12 @@ lookup_ordinary(const std::string &name, bool *overloaded = nullptr)
         return nullptr;
     if (overloaded)
         *overloaded = r.isOverloadedResult();
-    return r.getRepresentativeDecl();
+    NamedDecl *d = r.getRepresentativeDecl();
+    /* <stdlib.h> of libstdc++ brings C's functions into the global
+     * namespace with `using std::qsort;` */
+    if (UsingShadowDecl *u = dyn_cast<UsingShadowDecl>(d))
+        d = u->getTargetDecl();
+    return d;
 }
 
 TagDecl *

@@ -469,6 +469,10 @@ class Generator:
             mtype = '__typeof__(%s) {}' % name
         else:
             mtype = '%s {}' % self.typeof(ctype).replace('{', '{{').replace('}', '}}')
+        if is_const and '[' not in ctype:
+            # read-only for Python, whatever the source (a macro) says:
+            # `const int x;`, `typedef const int c_t; c_t x;`
+            mtype = 'const ' + mtype
         self.type_marker(mtype, attribute('global', name, slot))
         getter = '_ccffi_g%d' % slot
         if is_const and '[' not in ctype and not unspellable(ctype):

@@ -72,6 +72,8 @@ typedef struct cparse {
     cct_field *fields;          uint32_t nfields, cap_fields;
     cparse_enumerator *enums;   uint32_t nenums, cap_enums;
     uint32_t *enum_heads;       uint32_t enum_buckets;  /* name -> 1 + index */
+    int base_const;     /* cparse_suffixes(): the base type is const */
+    int typedef_const;  /* cparse_type_name(): the typedef is of a const type */
 } cparse;
 
 /* What the declaration specifiers said. */
@@ -441,6 +443,19 @@ static int cparse_pointer(cparse *p, uint32_t item, uint32_t *out)
     return 0;
 }
 
+/* A pointer to item, const-qualified if item_const: the table keeps the
+ * cdef's `const` for the C the API-mode generator writes (CCT_TF_CONST_ITEM;
+ * a function type takes no qualifier). */
+static int cparse_qpointer(cparse *p, uint32_t item, int item_const,
+                           uint32_t *out)
+{
+    uint16_t flags = item_const && p->t->types[item].kind != CCT_KIND_FUNCTION
+                     ? CCT_TF_CONST_ITEM : 0;
+    if (cc_table_pointer_q(p->t, item, flags, out) < 0)
+        return cparse_nomem(p);
+    return 0;
+}
+
 static int cparse_add_type(cparse *p, const cct_type *ty, uint32_t *out)
 {
     if (cc_table_add_type(p->t, ty, out) < 0)
@@ -531,6 +546,7 @@ static int cparse_type_name(cparse *p, const clex_token *tok, uint32_t *out)
         if (p->t->decls[ref].kind != CCT_DECL_TYPEDEF)
             return 0;
         *out = p->t->decls[ref].type;
+        p->typedef_const = (p->t->decls[ref].flags & CCT_DF_CONST) != 0;
         return 1;
     }
     return cparse_predefined(p, tok, out);
@@ -834,7 +850,7 @@ static int cparse_paren_typename(cparse *p, uint32_t *type)
         return -1;
     if (s.dots)
         return cparse_error(p, "'...' is not allowed here");
-    d.is_const = 0;
+    d.is_const = s.is_const;
     if (cparse_declarator(p, s.type, &d) < 0)
         return -1;
     if (d.has_name)
@@ -1282,6 +1298,8 @@ static int cparse_decl_specs(cparse *p, cparse_specs *s, int allow_storage)
         rc = cparse_type_name(p, &p->tok, &s->type);
         if (rc < 0)
             return -1;
+        if (rc == 1 && p->typedef_const)    /* `typedef const int c_t;` */
+            s->is_const = 1;
         if (rc == 0 && p->typename_mode && cparse_is_whole_name(p))
             /* no position, as CFFI says it */
             return cparse_error_at(p, &p->tok, CC_ERR_SYNTAX,
@@ -1590,6 +1608,7 @@ static int cparse_member(cparse *p, const cparse_specs *s)
     memset(&f, 0, sizeof f);
     memset(&d, 0, sizeof d);
     d.type = s->type;
+    d.is_const = s->is_const;
     if (!cparse_is(p, ':') && cparse_declarator(p, s->type, &d) < 0)
         return -1;
     if (d.has_name && cparse_string(p, d.name.s, d.name.len, &f.name) < 0)
@@ -1954,7 +1973,8 @@ static int cparse_param_adjust(cparse *p, uint32_t type, uint32_t *out)
     const cct_type *ty = &p->t->types[type];
 
     if (ty->kind == CCT_KIND_ARRAY)
-        return cparse_pointer(p, ty->item, out);
+        return cparse_qpointer(p, ty->item,
+                               (ty->flags & CCT_TF_CONST_ITEM) != 0, out);
     if (ty->kind == CCT_KIND_FUNCTION)
         return cparse_pointer(p, type, out);
     *out = type;
@@ -2007,6 +2027,7 @@ static int cparse_param(cparse *p, uint32_t base, const clex_token *func)
     if (s.dots)
         return cparse_error(p, "'...' is not allowed here");
     memset(&d, 0, sizeof d);
+    d.is_const = s.is_const;
     if (cparse_declarator(p, s.type, &d) < 0)
         return -1;
     if (d.type == 0 && p->nargs == base && !d.has_name && cparse_is(p, ')'))
@@ -2071,7 +2092,7 @@ static int cparse_suffixes(cparse *p, uint32_t base, uint32_t *out)
     uint32_t inner, pbase = p->nargs;
     uint64_t length = 0;
     uint16_t flags = 0;
-    int variadic = 0, rc;
+    int variadic = 0, rc, base_const = p->base_const;
 
     if (!cparse_is(p, '[') && !cparse_is(p, '(')) {
         *out = base;
@@ -2081,6 +2102,7 @@ static int cparse_suffixes(cparse *p, uint32_t base, uint32_t *out)
         return -1;
     rc = cparse_is(p, '[') ? cparse_array_length(p, &length, &flags)
                            : cparse_params(p, pbase, &variadic);
+    p->base_const = base_const;     /* the parameters' declarators set it */
     if (rc == 0)
         rc = cparse_suffixes(p, base, &inner);
     cparse_leave(p);
@@ -2090,6 +2112,8 @@ static int cparse_suffixes(cparse *p, uint32_t base, uint32_t *out)
         if (p->t->types[inner].kind == CCT_KIND_FUNCTION)
             return cparse_error_at(p, &at, CC_ERR_SYNTAX,
                                    "declared as an array of functions");
+        if (base_const && inner == base)    /* `const int a[2][3]`: the last */
+            flags |= CCT_TF_CONST_ITEM;
         if (cc_table_array(p->t, inner, length, flags, out) < 0)
             return cparse_nomem(p);
         return 0;
@@ -2141,6 +2165,7 @@ static int cparse_nested(cparse *p, uint32_t base, cparse_decl *d)
     cparse_next(p);
     inner_lx = p->lx;
     inner_tok = p->tok;
+    p->base_const = d->is_const;
     if (cparse_skip_parens(p) < 0 || cparse_suffixes(p, base, &type) < 0)
         return -1;
     if (type != base)
@@ -2171,7 +2196,7 @@ static int cparse_declarator(cparse *p, uint32_t base, cparse_decl *d)
         d->is_const = 1;
     while (cparse_is(p, '*')) {
         cparse_next(p);
-        if (cparse_pointer(p, base, &base) < 0)
+        if (cparse_qpointer(p, base, d->is_const, &base) < 0)
             goto out;
         q = cparse_skip_qualifiers(p);
         d->is_const = q;
@@ -2186,6 +2211,7 @@ static int cparse_declarator(cparse *p, uint32_t base, cparse_decl *d)
         p->decl_name = p->tok;
         cparse_next(p);
     }
+    p->base_const = d->is_const;
     if (cparse_suffixes(p, base, &d->type) < 0)
         goto out;
     if (d->type != base)
@@ -2293,6 +2319,8 @@ static int cparse_declare_one(cparse *p, const cparse_specs *s,
         return -1;
     if (s->storage == CLEX_KW_TYPEDEF) {
         cparse_decl_init(&decl, CCT_DECL_TYPEDEF, name, d->type);
+        if (d->is_const)        /* a variable of this type is const */
+            decl.flags = CCT_DF_CONST;
         if (cparse_declare(p, &d->name, &decl) < 0)
             return -1;
         return cparse_typedef_names(p, s, d, name);
@@ -2733,7 +2761,7 @@ static int cparse_typename(cc_table *t, const char *src, size_t len,
         cparse_error(&p, "'...' is not allowed here");
         goto out;
     }
-    d.is_const = 0;
+    d.is_const = s.is_const;
     if (cparse_declarator(&p, s.type, &d) < 0)
         goto out;
     if (!cparse_is(&p, CLEX_EOF)) {

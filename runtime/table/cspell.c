@@ -6,6 +6,9 @@
  * would: a pointer prefixes "*", an array or function suffixes "[N]" or
  * "(args)", and a pointer to an array or function needs parentheses.
  * Spacing follows CFFI's names ("int *", "int[5]", "int(*)(int)").
+ * The cdef's `const` (CCT_TF_CONST_ITEM on the pointer or array holding a
+ * const item) is spelled as C places it: "const char *", "char *const *",
+ * "const int[3]".
  */
 #include <stdio.h>
 #include <string.h>
@@ -67,8 +70,8 @@ static void decl_suffix(declarator *d, const char *s)
     d->len += n;
 }
 
-static int spell_into(const cc_table *t, uint32_t type, declarator *d,
-                      spell_out *o, int depth);
+static int spell_into(const cc_table *t, uint32_t type, int is_const,
+                      declarator *d, spell_out *o, int depth);
 static long spell_type(const cc_table *t, uint32_t type, const char *name,
                        char *buf, size_t size, int depth);
 
@@ -117,23 +120,25 @@ static int spell_params(const cc_table *t, const cct_type *fn, declarator *d,
     return 0;
 }
 
-static int spell_into(const cc_table *t, uint32_t type, declarator *d,
-                      spell_out *o, int depth)
+/* Spells `type`, const-qualified if is_const (the flag of what holds it). */
+static int spell_into(const cc_table *t, uint32_t type, int is_const,
+                      declarator *d, spell_out *o, int depth)
 {
     if (type >= t->ntypes || depth > SPELL_MAX_DEPTH)
         return -1;
     const cct_type *ty = &t->types[type];
+    int item_const = (ty->flags & CCT_TF_CONST_ITEM) != 0;
     char num[32];
 
     switch (ty->kind) {
     case CCT_KIND_POINTER: {
         uint8_t inner = t->types[ty->item].kind;
-        decl_prefix(d, "*");
+        decl_prefix(d, is_const ? (d->len ? "*const " : "*const") : "*");
         if (inner == CCT_KIND_ARRAY || inner == CCT_KIND_FUNCTION) {
             decl_prefix(d, "(");
             decl_suffix(d, ")");
         }
-        return spell_into(t, ty->item, d, o, depth + 1);
+        return spell_into(t, ty->item, item_const, d, o, depth + 1);
     }
     case CCT_KIND_ARRAY:
         if (ty->flags & CCT_TF_LENGTH_UNKNOWN)
@@ -144,12 +149,14 @@ static int spell_into(const cc_table *t, uint32_t type, declarator *d,
             snprintf(num, sizeof num, "[%llu]", (unsigned long long)ty->length);
             decl_suffix(d, num);
         }
-        return spell_into(t, ty->item, d, o, depth + 1);
+        return spell_into(t, ty->item, is_const || item_const, d, o, depth + 1);
     case CCT_KIND_FUNCTION:
         if (spell_params(t, ty, d, depth + 1) < 0)
             return -1;
-        return spell_into(t, ty->item, d, o, depth + 1);
+        return spell_into(t, ty->item, 0, d, o, depth + 1);
     default:
+        if (is_const)
+            out_str(o, "const ");
         spell_base(t, ty, o);
         if (d->len > 0) {
             if (d->text[0] != '[' && d->text[0] != '(')
@@ -170,7 +177,7 @@ static long spell_type(const cc_table *t, uint32_t type, const char *name,
         buf[0] = '\0';
     if (name != NULL)
         decl_suffix(&d, name);
-    if (spell_into(t, type, &d, &o, depth) < 0)
+    if (spell_into(t, type, 0, &d, &o, depth) < 0)
         return -1;
     return (long)o.len;
 }

@@ -143,6 +143,9 @@ int cc_table_primitive(cc_table *t, enum cct_prim prim, uint32_t *out);
 /* (primitive records get size and align from cc_prims; pointers 8/8;
  *  interned arrays of a laid-out item get size = item size * length) */
 int cc_table_pointer(cc_table *t, uint32_t item, uint32_t *out);
+/* A pointer whose item is qualified: flags 0 or CCT_TF_CONST_ITEM. */
+int cc_table_pointer_q(cc_table *t, uint32_t item, uint16_t flags,
+                       uint32_t *out);
 int cc_table_array(cc_table *t, uint32_t item, uint64_t length,
                    uint16_t flags, uint32_t *out);
 int cc_table_function(cc_table *t, uint32_t result, const uint32_t *args,

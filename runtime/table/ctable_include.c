@@ -354,7 +354,7 @@ static int cc_include_derived(cc_includer *in, uint32_t si, uint32_t *out)
     case CCT_KIND_POINTER:
         if (cc_include_type(in, s.item, &item) < 0)
             return -1;
-        rc = cc_table_pointer(in->dst, item, out);
+        rc = cc_table_pointer_q(in->dst, item, s.flags, out);
         break;
     case CCT_KIND_ARRAY:
         if (cc_include_type(in, s.item, &item) < 0)

@@ -179,6 +179,13 @@ enum cct_prim {
 #define CCT_TF_VARIADIC       0x0080u /* function ends in `, ...` */
 #define CCT_TF_FLEXIBLE       0x0100u /* struct ends in a flexible array member */
 #define CCT_TF_DOTS_TYPEDEF   0x0200u /* `typedef ... foo;` (opaque by typedef) */
+#define CCT_TF_CONST_ITEM     0x0800u /* pointer/array: the item is const (the
+                                         cdef's `const T *`, `T *const *`,
+                                         `const T a[N]`), so that generated C
+                                         spells it as CFFI's does; a type
+                                         realizes as its unqualified twin
+                                         (CFFI's ctypes drop const).  The
+                                         plugins record no qualifiers. */
 
 #define CCT_SIZE_UNKNOWN  UINT64_MAX
 
@@ -253,7 +260,9 @@ enum cct_decl_kind {
 #define CCT_DF_UNSIGNED    0x0001u /* CONST_INT: value is unsigned */
 #define CCT_DF_DOTS_VALUE  0x0002u /* constant whose value the cdef did not give
                                       (`#define X ...`, `static const int X;`) */
-#define CCT_DF_CONST       0x0004u /* VARIABLE: declared const (read-only) */
+#define CCT_DF_CONST       0x0004u /* VARIABLE: declared const (read-only);
+                                      TYPEDEF: of a const type, so that a
+                                      variable of that type is const */
 #define CCT_DF_PYTHON_C    0x0008u /* EXTERN_PYTHON: extern "Python+C" */
 #define CCT_DF_MACRO       0x0010u /* FUNCTION/CONST: known to be a macro (API) */
 
