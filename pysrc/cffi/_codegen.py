@@ -503,8 +503,10 @@ class Generator:
         if unspellable(ctype.replace('[...]', '')):
             return plain
         if '*' not in ctype and '[' not in ctype:
-            # evaluated once: a macro may stand for a call
-            return '%s = &(%s); return (void *)p;' % (pointer_to(ctype), name)
+            # evaluated once: a macro may stand for a call; `volatile`, which
+            # the cdef's types do not keep, may be the source's
+            return 'volatile %s = &(%s); return (void *)p;' % (
+                pointer_to(ctype), name)
         dims = []
         base = ctype
         while base.endswith(']'):
