@@ -314,6 +314,12 @@ class Generator:
                 lines.append('%s%s {\n%s%s};\n' % (indent, ftype, nested, indent))
                 continue
             decl = '%s %s' % (self.typeof(ftype), fname)
+            if (len(fields) == 1 and len(field) == 3
+                    and ftype.endswith('[]')):
+                # C refuses a flexible array member alone (`struct foo_s {
+                # const int a[]; ...; }`): gcc's and clang's zero-length
+                # array, which the plugins read as `T[]` too
+                decl = '%s %s[0]' % (self.typeof(ftype[:-2].rstrip()), fname)
             if bitsize >= 0:
                 decl += ' : %d' % bitsize
             lines.append('%s%s;\n' % (indent, decl))
