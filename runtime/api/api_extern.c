@@ -44,14 +44,16 @@ void api_extern_call(void *state_ptr, unsigned slot, void **args,
 /* ------------------------------------------------------------ def_extern */
 
 /* The extern "Python" slot named `name` in ffi's table, or -1 with ffi.error. */
-static Py_ssize_t api_extern_slot(FFIObject *ffi, const char *name)
+static Py_ssize_t api_extern_slot(FFIObject *ffi, const api_state *st,
+                                  const char *name)
 {
     const cc_table *t = &ffi->table;
     uint32_t ref;
     if (cc_table_lookup(t, CC_NS_ORDINARY, name, strlen(name), &ref) == 1
         && !(ref & CC_REF_ENUMERATOR)
         && t->decls[ref].kind == CCT_DECL_EXTERN_PYTHON)
-        return t->decls[ref].slot;
+        return api_check_slot(st, t, &t->decls[ref]) < 0
+               ? -1 : (Py_ssize_t)t->decls[ref].slot;
     PyErr_Format(ccm_error, "ffi.def_extern('%s'): no 'extern \"Python\"' "
                  "function with this name", name);
     return -1;
@@ -61,7 +63,7 @@ static Py_ssize_t api_extern_slot(FFIObject *ffi, const char *name)
 static int api_attach(FFIObject *ffi, api_state *st, const char *name,
                       PyObject *callable, PyObject *error, PyObject *onerror)
 {
-    Py_ssize_t slot = api_extern_slot(ffi, name);
+    Py_ssize_t slot = api_extern_slot(ffi, st, name);
     if (slot < 0)
         return -1;
     uint32_t ref;

@@ -31,42 +31,43 @@ static void *api_capsule(PyObject *capsule, const char *name)
     return p;
 }
 
-/* Every slot the table names must be inside the generated arrays. */
-static int api_check_slots(const cc_table *t, const api_state *st)
+/* The slot a declaration names must be inside the generated arrays:
+ * checked when the declaration is first used, not at import (which does no
+ * work per name). */
+int api_check_slot(const api_state *st, const cc_table *t, const cct_decl *d)
 {
-    for (uint32_t i = 0; i < t->ndecls; i++) {
-        const cct_decl *d = &t->decls[i];
-        Py_ssize_t limit;
-        const char *what;
-        switch (d->kind) {
-        case CCT_DECL_FUNCTION: limit = st->nfuncs; what = "function"; break;
-        case CCT_DECL_VARIABLE: limit = st->nglobals; what = "global"; break;
-        case CCT_DECL_EXTERN_PYTHON: limit = st->nexterns; what = "extern \"Python\""; break;
-        default: continue;
-        }
-        if ((Py_ssize_t)d->slot >= limit) {
-            PyErr_Format(PyExc_ImportError, "invalid ccffi type table: %s '%s' "
-                         "has slot %u but the module has %zd", what,
-                         cc_table_str(t, d->name), (unsigned)d->slot, limit);
-            return -1;
-        }
-        if (d->kind == CCT_DECL_FUNCTION && st->trampolines[d->slot] == NULL
-            && st->addresses[d->slot] == NULL) {
-            PyErr_Format(PyExc_ImportError, "ccffi module: function '%s' has "
-                         "neither a trampoline nor an address",
-                         cc_table_str(t, d->name));
-            return -1;
-        }
+    Py_ssize_t limit;
+    const char *what;
+    switch (d->kind) {
+    case CCT_DECL_FUNCTION: limit = st->nfuncs; what = "function"; break;
+    case CCT_DECL_VARIABLE: limit = st->nglobals; what = "global"; break;
+    case CCT_DECL_EXTERN_PYTHON: limit = st->nexterns; what = "extern \"Python\""; break;
+    default: return 0;
+    }
+    if ((Py_ssize_t)d->slot >= limit) {
+        PyErr_Format(PyExc_ImportError, "invalid ccffi type table: %s '%s' "
+                     "has slot %u but the module has %zd", what,
+                     cc_table_str(t, d->name), (unsigned)d->slot, limit);
+        return -1;
+    }
+    if (d->kind == CCT_DECL_FUNCTION && st->trampolines[d->slot] == NULL
+        && st->addresses[d->slot] == NULL) {
+        PyErr_Format(PyExc_ImportError, "ccffi module: function '%s' has "
+                     "neither a trampoline nor an address",
+                     cc_table_str(t, d->name));
+        return -1;
     }
     return 0;
 }
 
 static int api_name_externs(const cc_table *t, api_state *st)
 {
-    for (uint32_t i = 0; i < t->ndecls; i++) {
+    for (uint32_t i = 0; st->nexterns > 0 && i < t->ndecls; i++) {
         const cct_decl *d = &t->decls[i];
         if (d->kind != CCT_DECL_EXTERN_PYTHON)
             continue;
+        if (api_check_slot(st, t, d) < 0)
+            return -1;
         /* "module.name", as CFFI's messages name it */
         const char *name = cc_table_str(t, d->name);
         const char *module = PyUnicode_AsUTF8(st->module_name);
@@ -236,15 +237,19 @@ static PyObject *api_init_module(PyObject *self, PyObject *args)
         goto error;
     /* without the plugin, the compiler's numbers complete the cdef's table */
     by_compiler = api_fallback_is_blob(table.buf, (size_t)table.len);
+    /* the plugin's table, passed as a memoryview of the module's static
+     * array (no copy), is used in place; as bytes (a module generated
+     * before), it is copied */
     ffi = (FFIObject *)(by_compiler ? api_fallback_ffi(table.buf, (size_t)table.len)
+                        : PyMemoryView_Check(PyTuple_GET_ITEM(args, 2))
+                        ? ffi_new_from_module_table(table.buf, (size_t)table.len)
                         : ffi_new_from_table(table.buf, (size_t)table.len));
     if (ffi == NULL)
         goto error;
     if (api_include_modules(ffi, includes) < 0)
         goto error;
     st = api_state_new(name, caps, nfuncs, nglobals, nexterns);
-    if (st == NULL || api_check_slots(&ffi->table, st) < 0
-        || api_name_externs(&ffi->table, st) < 0)
+    if (st == NULL || api_name_externs(&ffi->table, st) < 0)
         goto error;
     st->built_by_compiler = by_compiler;
     ffi->api_state = PyCapsule_New(st, NULL, api_state_capsule_free);

@@ -503,6 +503,8 @@ static PyObject *apilib_make(ApiLibObject *lib, PyObject *name)
     if (ref & CC_REF_ENUMERATOR)
         return apilib_enumerator(lib, ref & ~CC_REF_ENUMERATOR);
     const cct_decl *d = &t->decls[ref];
+    if (api_check_slot(lib->state, t, d) < 0)
+        return NULL;
     switch (d->kind) {
     case CCT_DECL_FUNCTION:
         return apilib_function(lib, d, name);
@@ -746,6 +748,8 @@ PyObject *api_lib_addressof(PyObject *libobj, PyObject *name)
     if (d->kind != CCT_DECL_FUNCTION && d->kind != CCT_DECL_VARIABLE)
         return PyErr_Format(PyExc_AttributeError,
                             "cannot take the address of the constant '%U'", name);
+    if (api_check_slot(lib->state, t, d) < 0)
+        return NULL;
     CTypeObject *ct = ffi_realize_type(lib->ffi, d->type);
     if (ct == NULL)
         return NULL;

@@ -33,6 +33,10 @@ PyObject *api_lib_new(struct FFIObject *ffi, api_state *st);
 /* api_lib.c.  Readies the Lib's types. */
 int api_lib_ready_types(void);
 
+/* api_init.c.  0 if the slot of declaration d (of t) is inside the
+ * module's generated arrays, else -1 with ImportError. */
+int api_check_slot(const api_state *st, const cc_table *t, const cct_decl *d);
+
 /* api_extern.c.  The hook the generated extern "Python" bodies call (any
  * thread, GIL not held); `result` is zeroed and has room for an ffi_arg. */
 void api_extern_call(void *state_ptr, unsigned slot, void **args, void *result);

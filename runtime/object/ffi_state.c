@@ -190,19 +190,30 @@ static int ffi_init(PyObject *self, PyObject *args, PyObject *kwds)
     return 0;
 }
 
-PyObject *ffi_new_from_table(const void *buf, size_t len)
+static PyObject *ffi_over_table(const void *buf, size_t len, int module)
 {
     FFIObject *ffi = (FFIObject *)ffi_new_object(&FFI_Type, NULL, NULL);
     if (ffi == NULL)
         return NULL;
     cc_error err = {0};
-    if (cc_table_load(&ffi->table, buf, len, &err) < 0) {
+    if ((module ? cc_table_load_module(&ffi->table, buf, len, &err)
+                : cc_table_load(&ffi->table, buf, len, &err)) < 0) {
         Py_DECREF(ffi);
         ccm_raise_error(&err);
         return NULL;
     }
     ffi->abi_mode = 0;
     return (PyObject *)ffi;
+}
+
+PyObject *ffi_new_from_table(const void *buf, size_t len)
+{
+    return ffi_over_table(buf, len, 0);
+}
+
+PyObject *ffi_new_from_module_table(const void *buf, size_t len)
+{
+    return ffi_over_table(buf, len, 1);
 }
 
 static int ffi_traverse(FFIObject *self, visitproc visit, void *arg)
@@ -215,9 +226,6 @@ static int ffi_traverse(FFIObject *self, visitproc visit, void *arg)
     Py_VISIT(self->included);
     Py_VISIT(self->incomplete);
     Py_VISIT(self->pending);
-    Py_VISIT(self->deferred_type);
-    Py_VISIT(self->deferred_value);
-    Py_VISIT(self->deferred_tb);
     Py_VISIT(self->typedef_names);
     Py_VISIT(self->anon_numbers);
     Py_VISIT(self->api_state);
@@ -234,9 +242,6 @@ static int ffi_clear(FFIObject *self)
     Py_CLEAR(self->included);
     Py_CLEAR(self->incomplete);
     Py_CLEAR(self->pending);
-    Py_CLEAR(self->deferred_type);
-    Py_CLEAR(self->deferred_value);
-    Py_CLEAR(self->deferred_tb);
     Py_CLEAR(self->typedef_names);
     Py_CLEAR(self->anon_numbers);
     Py_CLEAR(self->api_state);

@@ -44,21 +44,6 @@ typedef struct FFIObject {
     uint32_t anon_count;     /* last N given */
     int abi_mode;            /* 1 for cdef()-built tables (layout engine);
                                 0 for a compiled module's table */
-    int cdef_model;          /* 1 once cdef() has declared in this FFI:
-                                CFFI's in-line ABI mode (cffi/model.py)
-                                decides names and errors, where a compiled
-                                module's table (out-of-line or API mode)
-                                follows CFFI's recompiler.  In-line, a tagged
-                                struct/union is shown under its first direct
-                                typedef, a tagged enum only if a direct
-                                typedef mentions it first; a struct whose
-                                completion raises raises once and stays
-                                opaque (CT_IS_BROKEN). */
-    PyObject *deferred_type, *deferred_value, *deferred_tb;
-                             /* the error of a struct reached through a
-                                pointer that broke while realizing: raised
-                                when the outermost realization returns, as
-                                CFFI finishes such structs last */
     PyObject *api_state;     /* compiled module's ffi: its extern "Python"
                                 state (api_module.c), else NULL */
     PyObject *weakreflist;
@@ -99,6 +84,11 @@ CTypeObject *ffi_get_ctype_or_cdata(FFIObject *ffi, PyObject *arg);
 /* Creates an FFI object over an existing table (API mode: the module's
  * table, copied).  New reference. */
 PyObject *ffi_new_from_table(const void *buf, size_t len);
+
+/* The same over a compiled module's own static table, used in place and
+ * not checked record by record (cc_table_load_module): buf must outlive
+ * the FFI.  New reference. */
+PyObject *ffi_new_from_module_table(const void *buf, size_t len);
 
 /* ffi.integer_const(name): the value of an integer constant (#define,
  * `static const` with a value, enumerator), or AttributeError. */
