@@ -1074,6 +1074,18 @@ bool records_agree(const marker *m, const std::string &what,
  * type RT for the cdef's CT: any integer for an integer member or a
  * bitfield (`(void)((p->x) | 0);`), else the same type once an array of
  * unknown length is taken as its item (`T *tmp = &p->x[0];`). */
+/* A mirror's `T a[]`, or the `T a[0]` the generator writes for a lone one
+ * (C refuses a flexible array member alone in a struct). */
+bool
+cdef_unsized_array(QualType t)
+{
+    const Type *main = main_variant(t);
+    if (isa<IncompleteArrayType>(main))
+        return true;
+    const ConstantArrayType *ca = dyn_cast<ConstantArrayType>(main);
+    return ca && ca->getSize() == 0;
+}
+
 bool
 cffi_field_accepts(bool bitfield, QualType ct, QualType rt)
 {
@@ -1088,8 +1100,7 @@ cffi_field_accepts(bool bitfield, QualType ct, QualType rt)
     if (bitfield || (cm->isIntegralOrEnumerationType() && !char_kind))
         return rm->isIntegralOrEnumerationType();
     QualType c = ct, r = rt;
-    while (isa<IncompleteArrayType>(main_variant(c))
-           || is_unsized_array(main_variant(c))) {
+    while (cdef_unsized_array(c)) {
         const ArrayType *ca = S->ctx->getAsArrayType(c);
         const ArrayType *ra = S->ctx->getAsArrayType(r);
         if (!ca || !ra)
@@ -1123,6 +1134,13 @@ field_types_agree(const marker *m, const std::string &what,
     unsigned rw = rbit ? rf->getBitWidthValue(*S->ctx) : 0;
     if (same_type(ct, rt) && cbit == rbit && cw == rw)
         return true;
+    /* a cdef's `T a[]` matches any length of T, as CFFI's check */
+    if (!cbit && !rbit && cdef_unsized_array(ct)) {
+        const ArrayType *ca = S->ctx->getAsArrayType(ct);
+        const ArrayType *ra = S->ctx->getAsArrayType(rt);
+        if (ca && ra && same_type(ca->getElementType(), ra->getElementType()))
+            return true;
+    }
     std::string cwidth = cbit ? fmt(" : %u", cw) : "";
     std::string rwidth = rbit ? fmt(" : %u", rw) : "";
     std::string msg = "ccffi: " + what + ": field '" + decl_name(cf) + "' is '"
@@ -1194,7 +1212,7 @@ member_size(const FieldDecl *f)
         return -1;
     const Type *main = main_variant(f->getType());
     if (isa<IncompleteArrayType>(main) || is_unsized_array(main)
-        || main->isIncompleteType())
+        || cdef_unsized_array(f->getType()) || main->isIncompleteType())
         return -1;
     return (int64_t) S->ctx->getTypeSizeInChars(f->getType()).getQuantity();
 }
@@ -1378,6 +1396,21 @@ void mismatch_record(const std::string &name, const std::string &message);
  * header's, when the mirror lists all of them as direct members of the
  * header's struct (else the header's members stay).  The GCC plugin's
  * partial_view. */
+/* The header's member RF as the cdef's CF shows it: a `T a[]` of the
+ * cdef stays unsized, as CFFI keeps it, whatever length the header has. */
+cct_field
+view_field(const FieldDecl *cf, const FieldDecl *rf, bool last, bool *flexible)
+{
+    cct_field f = record_field(rf, bit_position(rf), last, flexible);
+    const ArrayType *ra = S->ctx->getAsArrayType(rf->getType());
+    if (!rf->isBitField() && cdef_unsized_array(cf->getType()) && ra) {
+        uint32_t item = type_index(ra->getElementType());
+        table_check(cc_table_array(&S->table, item, 0, CCT_TF_LENGTH_UNKNOWN,
+                                   &f.type));
+    }
+    return f;
+}
+
 void
 partial_view(uint32_t index, QualType cdef, QualType real)
 {
@@ -1392,7 +1425,7 @@ partial_view(uint32_t index, QualType cdef, QualType real)
             return;
         bool last = std::next(rr->field_begin(), rf->getFieldIndex() + 1)
                     == rr->field_end();
-        fields.push_back(record_field(rf, bit_position(rf), last, &flexible));
+        fields.push_back(view_field(cf, rf, last, &flexible));
     }
     uint32_t first = 0;
     if (!fields.empty())

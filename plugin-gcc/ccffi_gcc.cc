@@ -794,6 +794,18 @@ static bool records_agree(const marker *m, const char *what, tree cdef,
  * type RT for the cdef's CT: any integer for an integer member or a
  * bitfield (`(void)((p->x) | 0);`), else the same type once an array of
  * unknown length is taken as its item (`T *tmp = &p->x[0];`). */
+/* A mirror's `T a[]`, or the `T a[0]` the generator writes for a lone one
+ * (C refuses a flexible array member alone in a struct). */
+static bool
+cdef_unsized_array(tree t)
+{
+    if (TREE_CODE(t) != ARRAY_TYPE)
+        return false;
+    if (!TYPE_DOMAIN(t) || !TYPE_MAX_VALUE(TYPE_DOMAIN(t)))
+        return true;
+    return TYPE_SIZE_UNIT(t) && integer_zerop(TYPE_SIZE_UNIT(t));
+}
+
 static bool
 cffi_field_accepts(bool bitfield, tree ct, tree rt)
 {
@@ -806,8 +818,7 @@ cffi_field_accepts(bool bitfield, tree ct, tree rt)
                      || cm == char_type_node;
     if (bitfield || (INTEGRAL_TYPE_P(cm) && !char_kind))
         return INTEGRAL_TYPE_P(rm);
-    while (TREE_CODE(cm) == ARRAY_TYPE
-           && (!TYPE_DOMAIN(cm) || !TYPE_MAX_VALUE(TYPE_DOMAIN(cm)))) {
+    while (cdef_unsized_array(cm)) {
         cm = TREE_TYPE(cm);
         if (TREE_CODE(rm) != ARRAY_TYPE)
             return false;
@@ -817,7 +828,9 @@ cffi_field_accepts(bool bitfield, tree ct, tree rt)
 }
 
 /* Same declared type and bitfield width for a member of the cdef's mirror
- * and the header's member of the same name; reports the difference. */
+ * and the header's member of the same name; reports the difference.  A
+ * cdef's `T a[]` matches any length of T, as CFFI's check (`T *tmp =
+ * &p->a[0]`). */
 static bool
 field_types_agree(const marker *m, const char *what, tree cf, tree rf)
 {
@@ -837,6 +850,9 @@ field_types_agree(const marker *m, const char *what, tree cf, tree rf)
     }
     if (same_type(ct, rt) && cbit == rbit
         && (!cbit || tree_int_cst_equal(DECL_SIZE(cf), DECL_SIZE(rf))))
+        return true;
+    if (!cbit && !rbit && cdef_unsized_array(ct) && TREE_CODE(rt) == ARRAY_TYPE
+        && same_type(TREE_TYPE(ct), TREE_TYPE(rt)))
         return true;
     char cwidth[32] = "", rwidth[32] = "";
     if (cbit)
@@ -909,9 +925,7 @@ member_size(tree f)
     if (DECL_C_BIT_FIELD(f) || !DECL_SIZE_UNIT(f)
         || TREE_CODE(DECL_SIZE_UNIT(f)) != INTEGER_CST)
         return -1;
-    tree type = TREE_TYPE(f);
-    if (TREE_CODE(type) == ARRAY_TYPE
-        && (!TYPE_DOMAIN(type) || !TYPE_MAX_VALUE(TYPE_DOMAIN(type))))
+    if (cdef_unsized_array(TREE_TYPE(f)))
         return -1;
     return tree_to_shwi(DECL_SIZE_UNIT(f));
 }
@@ -1086,6 +1100,21 @@ static void mismatch_record(const char *name, const char *message);
  * initializers): table type INDEX gets those members instead of the
  * header's, when the mirror lists all of them as direct members of the
  * header's struct (else the header's members stay). */
+/* The header's member RF as the cdef's CF shows it: a `T a[]` of the
+ * cdef stays unsized, as CFFI keeps it, whatever length the header has. */
+static cct_field
+view_field(tree cf, tree rf, bool *flexible)
+{
+    cct_field f = record_field(rf, flexible);
+    if (!DECL_C_BIT_FIELD(rf) && cdef_unsized_array(TREE_TYPE(cf))
+        && TREE_CODE(TREE_TYPE(rf)) == ARRAY_TYPE) {
+        uint32_t item = type_index(TREE_TYPE(TREE_TYPE(rf)));
+        table_check(cc_table_array(&table, item, 0, CCT_TF_LENGTH_UNKNOWN,
+                                   &f.type));
+    }
+    return f;
+}
+
 static void
 partial_view(uint32_t index, tree cdef, tree real)
 {
@@ -1099,7 +1128,7 @@ partial_view(uint32_t index, tree cdef, tree real)
         tree rf = member_find(real, DECL_NAME(cf));
         if (!rf || DECL_CONTEXT(rf) != real)
             return;
-        fields.safe_push(record_field(rf, &flexible));
+        fields.safe_push(view_field(cf, rf, &flexible));
     }
     uint32_t first = 0;
     if (!fields.is_empty())

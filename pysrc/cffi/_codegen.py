@@ -227,14 +227,22 @@ class Generator:
             # `int a[...]`, `int a[]; int b;`, a member of a partial struct
             # type: the layout is the header's, as CFFI does not check it
             flags = 'partial'
-        if flags == 'partial' and fields and self.mirrorable(fields):
+        dots_of = None
+        if flags == 'partial' and fields and not self.mirrorable(fields) \
+                and self.mirrorable(fields, dots=True) \
+                and not unspellable(ctype):
+            # `int a[...]`: mirrored as the header's member's type, so that
+            # the table lists the cdef's members as CFFI shows them
+            dots_of = ctype
+        if flags == 'partial' and fields and (
+                dots_of or self.mirrorable(fields)):
             number = MARKER_FIELDS | MARKER_BODY
         elif flags == 'exact':
             number = MARKER_EXACT | MARKER_BODY
         else:
             number = MARKER_BODY if flags == 'partial' else MARKER_OPAQUE
         if number & (MARKER_EXACT | MARKER_FIELDS):
-            body = self.mirror_body(fields)
+            body = self.mirror_body(fields, dots_of=dots_of)
             mirror = '%s {\n%s}' % (kind, body)
             if pack:
                 self.markers.append('#pragma pack(push, %d)' % pack)
@@ -246,12 +254,16 @@ class Generator:
         self.type_marker(ctype + ' {}', attribute(marker_kind, name, number))
 
     @classmethod
-    def mirrorable(cls, fields):
-        """False if some field's type can only come from the header."""
+    def mirrorable(cls, fields, dots=False):
+        """False if some field's type can only come from the header; with
+        dots, a direct member whose type says `[...]` is mirrorable (as
+        the header's member's type, mirror_body(dots_of=...))."""
         for field in fields:
             if len(field) == 4:
                 if not cls.mirrorable(field[3]):
                     return False
+            elif dots and not unspellable(field[1].replace('[...]', '')):
+                continue
             elif unspellable(field[1]):   # `[...]`, an unnamed struct type
                 return False
         return True
@@ -282,12 +294,18 @@ class Generator:
         the mirror; CFFI's cdef accepts it with `...;`)."""
         return any(len(f) == 3 and f[1].endswith('[]') for f in fields[:-1])
 
-    def mirror_body(self, fields, indent='    '):
+    def mirror_body(self, fields, indent='    ', dots_of=None):
         """The members of the mirror struct: the cdef's fields in C (a
-        `T a[]` that is not last left out: its layout is the header's)."""
+        `T a[]` that is not last left out: its layout is the header's); a
+        `[...]` one, with dots_of the record's C type, as the header's
+        (`__typeof__(((struct s *)0)->a) a;`, MARKERS.md)."""
         lines = []
         for i, field in enumerate(fields):
             fname, ftype, bitsize = field[:3]
+            if dots_of and len(field) == 3 and '[...]' in ftype:
+                lines.append('%s__typeof__(((%s *)0)->%s) %s;\n'
+                             % (indent, dots_of, fname, fname))
+                continue
             if (len(field) == 3 and ftype.endswith('[]')
                     and i + 1 < len(fields) and indent == '    '):
                 continue
@@ -296,6 +314,12 @@ class Generator:
                 lines.append('%s%s {\n%s%s};\n' % (indent, ftype, nested, indent))
                 continue
             decl = '%s %s' % (self.typeof(ftype), fname)
+            if (len(fields) == 1 and len(field) == 3
+                    and ftype.endswith('[]')):
+                # C refuses a flexible array member alone (`struct foo_s {
+                # const int a[]; ...; }`): gcc's and clang's zero-length
+                # array, which the plugins read as `T[]` too
+                decl = '%s %s[0]' % (self.typeof(ftype[:-2].rstrip()), fname)
             if bitsize >= 0:
                 decl += ' : %d' % bitsize
             lines.append('%s%s;\n' % (indent, decl))
@@ -503,8 +527,10 @@ class Generator:
         if unspellable(ctype.replace('[...]', '')):
             return plain
         if '*' not in ctype and '[' not in ctype:
-            # evaluated once: a macro may stand for a call
-            return '%s = &(%s); return (void *)p;' % (pointer_to(ctype), name)
+            # evaluated once: a macro may stand for a call; `volatile`, which
+            # the cdef's types do not keep, may be the source's
+            return 'volatile %s = &(%s); return (void *)p;' % (
+                pointer_to(ctype), name)
         dims = []
         base = ctype
         while base.endswith(']'):

@@ -1580,20 +1580,24 @@ static int cparse_contains_open(const cparse *p, uint32_t type)
     return 0;
 }
 
-/* Records a bitfield width.  Only a negative width is refused here: a
- * width wider than its type, a named zero width or a non-integer type is
- * refused by the layout engine when the record is used, with a TypeError,
- * as CFFI (which accepts such a cdef()). */
+/* Records a bitfield width.  A width wider than its type, a named zero
+ * width or a non-integer type is refused by the layout engine when the
+ * record is used, with a TypeError, as CFFI (which accepts such a cdef());
+ * a width that does not fit in `bitsize` is kept in `offset` (until the
+ * layout) for that message.  A negative width from INT32_MIN on makes a
+ * plain member, as CFFI (whose "not a bitfield" is -1). */
 static int cparse_bitfield(cparse *p, const clex_token *at, cct_field *f,
                            cval width, const cparse_decl *d)
 {
-    const char *name = d->has_name ? cc_table_str(p->t, f->name) : "<anonymous>";
-
-    if (width < 0)
-        return cparse_error_at(p, at, CC_ERR_SYNTAX,
-                               "negative width in bit-field '%s'", name);
+    (void)p;
+    (void)at;
+    (void)d;
+    if (width < 0 && width >= INT32_MIN)
+        return 0;
     f->bitshift = 0;
-    f->bitsize = (int16_t)(width > INT16_MAX ? INT16_MAX : width);
+    f->bitsize = (int16_t)(width > INT16_MAX || width < 0 ? INT16_MAX : width);
+    if (width > INT16_MAX || width < 0)
+        f->offset = (uint64_t)(int64_t)width;
     return 0;
 }
 
@@ -2357,6 +2361,8 @@ static int cparse_declaration(cparse *p)
     cparse_specs s;
     cparse_decl d;
     clex_token first = p->tok;
+    uint32_t mark = p->t->ntypes;
+    int first_declarator = 1;
 
     if (cparse_decl_specs(p, &s, 1) < 0)
         return -1;
@@ -2375,6 +2381,13 @@ static int cparse_declaration(cparse *p)
         if (cparse_declarator(p, s.type, &d) < 0
             || cparse_declare_one(p, &s, &d) < 0)
             return -1;
+        /* `typedef enum e [{...}] t;` where `enum e` first appears: CFFI's
+         * in-line mode names the enum t, and keeps "enum e" otherwise */
+        if (first_declarator && s.storage == CLEX_KW_TYPEDEF && d.type == s.type
+            && s.type >= mark && p->t->types[s.type].kind == CCT_KIND_ENUM
+            && p->t->types[s.type].name != 0)
+            p->t->types[s.type].flags |= CCT_TF_ENUM_TYPEDEF_FIRST;
+        first_declarator = 0;
         if (!cparse_is(p, ','))
             break;
         cparse_next(p);

@@ -326,17 +326,31 @@ static int layout_bitfield(layout_state *s, uint32_t k)
     char q[300];
     uint64_t pos;
 
-    if (!layout_bitfield_type_ok(ft))
+    /* CFFI's order: a member of unknown size first, then the bitfield */
+    if (!layout_bitfield_type_ok(ft)) {
+        uint64_t fsize;
+        uint32_t falign;
+        int rc = layout_known_size(s->t, f->type, &fsize, &falign, s->err);
+        if (rc < 0)
+            return -1;
+        if (rc == 0 && ft->kind != CCT_KIND_PRIMITIVE)
+            return cc_error_set(s->err, CC_ERR_TYPEERR, "field '%s' has ctype '%s' "
+                                "of unknown size", layout_qualname(s, f, q, sizeof q),
+                                layout_spell(s->t, f->type, &n));
         return cc_error_set(s->err, CC_ERR_TYPEERR, "field '%s' declared as '%s' "
                             "cannot be a bit field", layout_qualname(s, f, q, sizeof q),
                             layout_spell(s->t, f->type, &n));
+    }
     size = cc_prims[ft->prim].size;
     align = cc_prims[ft->prim].align;
     if (width > size * 8)
-        return cc_error_set(s->err, CC_ERR_TYPEERR, "bit field '%s' is declared '%s:%u', "
+        /* a width beyond bitsize's range is in offset (cparse.c) */
+        return cc_error_set(s->err, CC_ERR_TYPEERR, "bit field '%s' is declared '%s:%lld', "
                             "which exceeds the width of the type",
                             layout_qualname(s, f, q, sizeof q),
-                            layout_spell(s->t, f->type, &n), width);
+                            layout_spell(s->t, f->type, &n),
+                            width == INT16_MAX && f->offset != 0
+                            ? (long long)(int64_t)f->offset : (long long)width);
     if (width == 0 && named)
         return cc_error_set(s->err, CC_ERR_TYPEERR, "field '%s' is declared with :0",
                             layout_qualname(s, f, q, sizeof q));
@@ -395,6 +409,8 @@ static int layout_one(cc_table *t, uint32_t record, cc_error *err)
     }
     bits = s.is_union ? s.union_bits : s.bitpos;
     size = layout_round_up((bits + 7) / 8, s.align);
+    if (size == 0)
+        size = 1;     /* as CFFI sizes an empty record (gcc: 0, C++: 1) */
     if (size > LAYOUT_MAX_SIZE)
         return layout_too_large(&s);
     ty = &t->types[record];

@@ -77,6 +77,7 @@ static PyObject *ffi_cdef(FFIObject *self, PyObject *args, PyObject *kwds)
     const char *text = PyUnicode_AsUTF8AndSize(src, &len);
     if (text == NULL)
         return NULL;
+    self->cdef_model = 1;    /* CFFI's in-line rules (object/ffi_state.h) */
     cc_error err = {0};
     if (cc_parse_cdef(&self->table, text, (size_t)len, &opt, &err) < 0) {
         ccm_raise_error(&err);
@@ -192,7 +193,7 @@ static int ffi_offset_step(CTypeObject **ct, PyObject *key, Py_ssize_t *offset, 
             return -1;
         }
         if (t->ct_fields == NULL) {
-            PyErr_Format(PyExc_TypeError, "struct/union is opaque: '%s'", t->ct_name);
+            PyErr_SetString(PyExc_TypeError, "struct/union is opaque");
             return -1;
         }
         if (ctype_check_layout(t) < 0)

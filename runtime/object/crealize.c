@@ -11,6 +11,16 @@
  * cdef() that gives their body.  ABI mode refuses what only a compiler
  * knows (`int...`, partial structs and enums, `[...]` lengths) with CFFI's
  * errors.
+ *
+ * An FFI of cdef() (cdef_model) follows CFFI's in-line ABI mode, whose
+ * cffi/model.py builds a struct's member types, in order, before laying
+ * it out, and leaves a struct whose completion raised opaque for good: the
+ * first use raises the error, later ones see an opaque struct, and using
+ * it by value (member, array item, argument) raises NotImplementedError
+ * "recursive structure declaration".  A struct reached through a pointer
+ * is finished last there, so its error is raised when the outermost
+ * realization returns (deferred_*).  A compiled module's FFI raises the
+ * error at each use, as CFFI's realize_c_type does.
  */
 #include <Python.h>
 #include "config.h"
@@ -45,6 +55,84 @@ const char *crealize_str(FFIObject *ffi, uint32_t off)
     return cc_table_str(&ffi->table, off);
 }
 
+static long crealize_anon_number(FFIObject *ffi, uint32_t index);
+
+/* The name cffi/model.py gives record `index` in its "recursive structure
+ * declaration for 'NAME'": the tag, "$" and the typedef name of an
+ * anonymous record named by one, else "$N". */
+static PyObject *crealize_model_name(FFIObject *ffi, uint32_t index)
+{
+    const cct_type *ty = &ffi->table.types[index];
+    const char *name = ty->name ? crealize_str(ffi, ty->name) : "";
+    if (ty->flags & CCT_TF_TYPEDEF_NAMED)
+        return PyUnicode_FromFormat("$%s", name);
+    if (name[0] != '\0')
+        return PyUnicode_FromString(name);
+    long n = crealize_anon_number(ffi, index);
+    return n < 0 ? NULL : PyUnicode_FromFormat("$%ld", n);
+}
+
+/* Type `index` (realized as ct) is used by value (a member, an array item,
+ * an argument or result): a broken struct raises CFFI's error.  0 or -1. */
+static int crealize_by_value(FFIObject *ffi, CTypeObject *ct, uint32_t index)
+{
+    if (!(ct->ct_flags & CT_IS_BROKEN))
+        return 0;
+    PyObject *name = crealize_model_name(ffi, index);
+    if (name != NULL) {
+        PyErr_Format(PyExc_NotImplementedError,
+                     "recursive structure declaration for '%U'", name);
+        Py_DECREF(name);
+    }
+    return -1;
+}
+
+/* A struct/union whose completion raised, in an FFI of cdef(): opaque
+ * from now on (see the top). */
+static void crealize_break(CTypeObject *ct)
+{
+    ct->ct_flags |= CT_IS_OPAQUE | CT_IS_BROKEN;
+    ct->ct_flags &= ~(CT_WITH_VAR_ARRAY | CT_IS_PARTIAL | CT_WITH_ANON_MEMBER
+                      | CT_IS_BITFIELD_OWNER);
+    ct->ct_size = -1;
+    ct->ct_align = 0;
+}
+
+/* The realization of the struct pointed to by a pointer type (table index
+ * `item`) failed: if that broke the struct, its error waits for the end of
+ * the outermost realization (the first one wins) and 1 is returned: the
+ * pointer type can be made.  Else 0, the error still set. */
+static int crealize_defer_error(FFIObject *ffi, uint32_t item)
+{
+    if (!ffi->cdef_model || item >= ffi->nrealized || ffi->realized[item] == NULL
+        || !(ffi->realized[item]->ct_flags & CT_IS_BROKEN)
+        || PyErr_ExceptionMatches(PyExc_MemoryError))
+        return 0;
+    if (ffi->deferred_type == NULL)
+        PyErr_Fetch(&ffi->deferred_type, &ffi->deferred_value, &ffi->deferred_tb);
+    else
+        PyErr_Clear();
+    return 1;
+}
+
+/* At the end of the outermost realization: the deferred error, if any,
+ * replaces a success (-1) or is dropped after a failure (0). */
+static int crealize_raise_deferred(FFIObject *ffi, int failed)
+{
+    if (ffi->deferred_type == NULL)
+        return 0;
+    PyObject *t = ffi->deferred_type, *v = ffi->deferred_value, *tb = ffi->deferred_tb;
+    ffi->deferred_type = ffi->deferred_value = ffi->deferred_tb = NULL;
+    if (failed) {
+        Py_DECREF(t);
+        Py_XDECREF(v);
+        Py_XDECREF(tb);
+        return 0;
+    }
+    PyErr_Restore(t, v, tb);
+    return -1;
+}
+
 static CTypeObject *crealize_realize_primitive(FFIObject *ffi, const cct_type *ty)
 {
     if (ty->prim >= CCT_PRIM__COUNT || (cc_prims[ty->prim].flags & CCT_PF_UNKNOWN)) {
@@ -63,6 +151,8 @@ static CTypeObject *crealize_realize_primitive(FFIObject *ffi, const cct_type *t
 static CTypeObject *crealize_realize_param(FFIObject *ffi, uint32_t index)
 {
     CTypeObject *ct = ffi_realize_type(ffi, index);
+    if (ct != NULL && crealize_by_value(ffi, ct, index) < 0)
+        Py_CLEAR(ct);
     if (ct != NULL && (ct->ct_flags & CT_ARRAY)) {
         CTypeObject *p = ctype_pointer_to(ct->ct_item);
         Py_DECREF(ct);
@@ -81,6 +171,10 @@ static CTypeObject *crealize_realize_function(FFIObject *ffi, const cct_type *ty
     CTypeObject *result = ffi_realize_type(ffi, ty->item);
     if (result == NULL)
         return NULL;
+    if (crealize_by_value(ffi, result, ty->item) < 0) {
+        Py_DECREF(result);
+        return NULL;
+    }
     PyObject *args = PyTuple_New(ty->count);
     if (args == NULL) {
         Py_DECREF(result);
@@ -110,15 +204,20 @@ static CTypeObject *crealize_realize_array(FFIObject *ffi, const cct_type *ty)
                         "the length is only known after compilation");
         return NULL;
     }
-    if (!(ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
-        && ty->length > (uint64_t)PY_SSIZE_T_MAX) {
-        /* a cdef's `T x[-1]`: accepted there, refused at use, as CFFI */
-        PyErr_SetString(PyExc_ValueError, "negative array length");
-        return NULL;
-    }
     CTypeObject *item = ffi_realize_type(ffi, ty->item);
     if (item == NULL)
         return NULL;
+    if (crealize_by_value(ffi, item, ty->item) < 0) {
+        Py_DECREF(item);
+        return NULL;
+    }
+    if (!(ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
+        && ty->length > (uint64_t)PY_SSIZE_T_MAX) {
+        /* a cdef's `T x[-1]`: accepted there, refused at use, as CFFI */
+        Py_DECREF(item);
+        PyErr_SetString(PyExc_ValueError, "negative array length");
+        return NULL;
+    }
     Py_ssize_t length = (ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
                         ? -1 : (Py_ssize_t)ty->length;
     CTypeObject *ct = ctype_array_of(item, length);
@@ -176,15 +275,25 @@ static long crealize_anon_number(FFIObject *ffi, uint32_t index)
     return PyLong_AsLong(num);
 }
 
-/* "struct foo", "union $3", or the typedef name of an anonymous one. */
+/* "struct foo", "union $3", or the typedef name of an anonymous one.  In
+ * an FFI of cdef(), as cffi/model.py names them: a tagged struct or union
+ * after its first direct typedef, a tagged enum only when a direct typedef
+ * mentions it first (`typedef enum e t;`, CCT_TF_ENUM_TYPEDEF_FIRST).  A
+ * compiled module's tagged records keep their tag, as CFFI's recompiler
+ * names them. */
 static PyObject *crealize_record_name(FFIObject *ffi, const cct_type *ty, uint32_t index)
 {
-    if (crealize_index_typedefs(ffi) < 0)
+    int tagged = ty->name != 0 && !(ty->flags & CCT_TF_TYPEDEF_NAMED);
+    int by_typedef = !tagged
+                     || (ffi->cdef_model
+                         && (ty->kind != CCT_KIND_ENUM
+                             || (ty->flags & CCT_TF_ENUM_TYPEDEF_FIRST)));
+    if (by_typedef && crealize_index_typedefs(ffi) < 0)
         return NULL;
     PyObject *key = PyLong_FromUnsignedLong(index);
     if (key == NULL)
         return NULL;
-    PyObject *tdname = PyDict_GetItemWithError(ffi->typedef_names, key);
+    PyObject *tdname = by_typedef ? PyDict_GetItemWithError(ffi->typedef_names, key) : NULL;
     Py_DECREF(key);
     if (tdname != NULL) {
         Py_INCREF(tdname);
@@ -212,7 +321,9 @@ static int crealize_add_member(FFIObject *ffi, PyObject *out, PyObject *name, CT
                           Py_ssize_t offset, int bitshift, int bitsize,
                           unsigned char flags)
 {
-    if (PyUnicode_GET_LENGTH(name) == 0) {
+    /* an unnamed plain member (CFFI's `int :-1;`) stays, named "" */
+    if (PyUnicode_GET_LENGTH(name) == 0
+        && (bitsize >= 0 || (ft->ct_flags & CT_STRUCT_OR_UNION))) {
         if ((ft->ct_flags & CT_STRUCT_OR_UNION) && crealize_complete_if_pending(ffi, ft) < 0)
             return -1;
         if (!(ft->ct_flags & CT_STRUCT_OR_UNION) || ft->ct_field_list == NULL)
@@ -270,6 +381,33 @@ static int crealize_packed_bitfields(FFIObject *ffi, CTypeObject *ct,
     return 0;
 }
 
+/* Is struct/union `index` partial for ABI mode?  Declared with `...;`, or,
+ * in an FFI of cdef(), as cffi/cparser.py also makes it partial: a member
+ * array with a `[...]` length, or a member struct (not union) that is
+ * partial. */
+static int crealize_partial(FFIObject *ffi, uint32_t index, int depth)
+{
+    const cct_type *ty = &ffi->table.types[index];
+    if (ty->flags & CCT_TF_PARTIAL)
+        return 1;
+    if (!ffi->cdef_model || depth > 64 || (ty->flags & CCT_TF_OPAQUE)
+        || (ty->kind != CCT_KIND_STRUCT && ty->kind != CCT_KIND_UNION))
+        return 0;
+    for (uint32_t i = 0; i < ty->count; i++) {
+        uint32_t t = ffi->table.fields[ty->first + i].type;
+        if (ffi->table.types[t].kind == CCT_KIND_STRUCT
+            && crealize_partial(ffi, t, depth + 1))
+            return 1;
+        for (uint32_t steps = 0; steps < ffi->table.ntypes
+             && ffi->table.types[t].kind == CCT_KIND_ARRAY; steps++) {
+            if (ffi->table.types[t].flags & CCT_TF_LENGTH_DOTS)
+                return 1;
+            t = ffi->table.types[t].item;
+        }
+    }
+    return 0;
+}
+
 /* The record of struct/union `index` once it can be used: laid out (by the
  * layout engine if not yet), and not partial in ABI mode, where CFFI
  * raises VerificationMissing.  0, or -1 with an exception. */
@@ -277,7 +415,7 @@ static int crealize_laid_out(FFIObject *ffi, CTypeObject *ct, uint32_t index,
                              cct_type *ty)
 {
     *ty = ffi->table.types[index];
-    if ((ty->flags & CCT_TF_PARTIAL) && ffi->abi_mode) {
+    if (ffi->abi_mode && crealize_partial(ffi, index, 0)) {
         PyErr_Format(ccm_VerificationMissing, "%s", ct->ct_name);
         return -1;
     }
@@ -457,21 +595,81 @@ static CTypeObject *crealize_shared_record(FFIObject *ffi, const cct_type *ty)
     return NULL;
 }
 
+/* The member types of struct/union `index` that cffi/model.py builds
+ * before laying it out, in order: a struct, union or enum (or an array of
+ * one, or of a primitive) is realized, so that its error comes first, as
+ * does an array's negative length.  Pointers wait for the worklist, so
+ * that chains of structs do not recurse. */
+static int crealize_members_first(FFIObject *ffi, uint32_t index)
+{
+    uint32_t first = ffi->table.types[index].first;
+    uint32_t count = ffi->table.types[index].count;
+    for (uint32_t i = 0; i < count; i++) {
+        const cct_field *f = &ffi->table.fields[first + i];
+        if (f->bitsize == INT16_MAX && f->offset != 0
+            && ((int64_t)f->offset > INT32_MAX || (int64_t)f->offset < INT32_MIN)) {
+            /* a width beyond a C int (cparse.c keeps it in offset) */
+            PyErr_SetString(PyExc_OverflowError, (int64_t)f->offset > 0
+                            ? "signed integer is greater than maximum"
+                            : "signed integer is less than minimum");
+            return -1;
+        }
+        uint32_t t = f->type, inner = t;
+        for (uint32_t steps = 0; steps < ffi->table.ntypes
+             && ffi->table.types[inner].kind == CCT_KIND_ARRAY; steps++)
+            inner = ffi->table.types[inner].item;
+        uint8_t kind = ffi->table.types[inner].kind;
+        if (kind == CCT_KIND_STRUCT || kind == CCT_KIND_UNION
+            || kind == CCT_KIND_ENUM || kind == CCT_KIND_PRIMITIVE) {
+            if (kind == CCT_KIND_PRIMITIVE && t == inner)
+                continue;
+            CTypeObject *m = ffi_realize_type(ffi, t);
+            if (m == NULL)
+                return -1;
+            int rc = crealize_by_value(ffi, m, t);
+            Py_DECREF(m);
+            if (rc < 0)
+                return -1;
+            continue;
+        }
+        for (uint32_t a = t, steps = 0; steps < ffi->table.ntypes
+             && ffi->table.types[a].kind == CCT_KIND_ARRAY; steps++) {
+            const cct_type *at = &ffi->table.types[a];
+            if (!(at->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
+                && at->length > (uint64_t)PY_SSIZE_T_MAX) {
+                PyErr_SetString(PyExc_ValueError, "negative array length");
+                return -1;
+            }
+            a = at->item;
+        }
+    }
+    return 0;
+}
+
 /* A struct/union with a body: its size and alignment now (laying it out
  * if the layout engine has not yet), its members when the worklist is
- * drained. */
+ * drained.  In an FFI of cdef(), a failure (other than a partial struct's
+ * VerificationMissing, raised at each use) breaks it. */
 static int crealize_schedule_struct(FFIObject *ffi, CTypeObject *ct, uint32_t index)
 {
     cct_type ty;
-    if (crealize_laid_out(ffi, ct, index, &ty) < 0)
+    int model = ffi->cdef_model
+                && !(ffi->abi_mode && crealize_partial(ffi, index, 0));
+    int rc = model ? crealize_members_first(ffi, index) : 0;
+    if (rc == 0)
+        rc = crealize_laid_out(ffi, ct, index, &ty);
+    if (rc < 0) {
+        if (model && !PyErr_ExceptionMatches(PyExc_MemoryError))
+            crealize_break(ct);
         return -1;
+    }
     ct->ct_size = (Py_ssize_t)ty.size;
     ct->ct_align = ty.align;
     ct->ct_flags &= ~CT_IS_OPAQUE;
     PyObject *entry = Py_BuildValue("(IO)", index, (PyObject *)ct);
     if (entry == NULL)
         return -1;
-    int rc = PyList_Append(ffi->pending, entry);
+    rc = PyList_Append(ffi->pending, entry);
     Py_DECREF(entry);
     return rc;
 }
@@ -497,7 +695,10 @@ static int crealize_complete_pending_entry(FFIObject *ffi, Py_ssize_t i)
         Py_DECREF(entry);
         return rc;
     }
-    if (rc < 0 && index < ffi->nrealized && ffi->realized[index] == ct) {
+    if (rc < 0 && ffi->cdef_model && index < ffi->nrealized
+        && ffi->realized[index] == ct) {
+        crealize_break(ct);
+    } else if (rc < 0 && index < ffi->nrealized && ffi->realized[index] == ct) {
         /* unusable: forgotten, so that naming it again raises again */
         ct->ct_flags |= CT_IS_OPAQUE;
         ct->ct_size = -1;
@@ -593,8 +794,11 @@ static CTypeObject *crealize_realize_record(FFIObject *ffi, const cct_type *ty, 
     else
         rc = crealize_schedule_struct(ffi, ct, index);
     if (rc < 0) {
-        ffi->realized[index] = NULL;
-        Py_DECREF(ct);
+        /* a broken struct stays in realized[] (opaque for good) */
+        if (!(ct->ct_flags & CT_IS_BROKEN)) {
+            ffi->realized[index] = NULL;
+            Py_DECREF(ct);
+        }
         Py_DECREF(ct);
         return NULL;
     }
@@ -620,6 +824,8 @@ CTypeObject *ffi_realize_type(FFIObject *ffi, uint32_t index)
     Py_LeaveRecursiveCall();
     if (ffi->realize_depth == 0 && PyList_GET_SIZE(ffi->pending) > 0
         && crealize_drain_pending(ffi) < 0)
+        Py_CLEAR(ct);
+    if (ffi->realize_depth == 0 && crealize_raise_deferred(ffi, ct == NULL) < 0)
         Py_CLEAR(ct);
     return ct;
 }
@@ -648,8 +854,12 @@ static CTypeObject *crealize_realize_inner(FFIObject *ffi, uint32_t index)
         break;
     case CCT_KIND_POINTER: {
         CTypeObject *item = ffi_realize_type(ffi, ty.item);
-        if (item == NULL)
-            return NULL;
+        if (item == NULL) {
+            if (!crealize_defer_error(ffi, ty.item))
+                return NULL;
+            item = ffi->realized[ty.item];
+            Py_INCREF(item);
+        }
         if (ffi->table.types[ty.item].kind == CCT_KIND_FUNCTION)
             ct = item;  /* a function type already is a function pointer */
         else {
@@ -694,9 +904,10 @@ static int crealize_complete_incomplete(FFIObject *ffi)
             continue;
         int rc = ty.kind == CCT_KIND_ENUM ? crealize_complete_enum(ffi, ct, index)
                                           : crealize_schedule_struct(ffi, ct, index);
-        if (rc < 0)
+        if ((rc == 0 || (ct->ct_flags & CT_IS_BROKEN))
+            && PySequence_DelItem(list, i) < 0)
             return -1;
-        if (PySequence_DelItem(list, i) < 0)
+        if (rc < 0)
             return -1;
     }
     return 0;
@@ -710,6 +921,8 @@ int crealize_complete_pending(FFIObject *ffi)
     int rc = crealize_complete_incomplete(ffi);
     ffi->realize_depth--;
     if (crealize_drain_pending(ffi) < 0)
+        rc = -1;
+    if (crealize_raise_deferred(ffi, rc < 0) < 0)
         rc = -1;
     return rc;
 }

@@ -259,7 +259,7 @@ CTypeObject *ctype_pointer_to(CTypeObject *item)
 
 static CTypeObject *ctype_new_array(CTypeObject *item, Py_ssize_t length)
 {
-    if (item->ct_size < 0 && !(item->ct_flags & CT_IS_OPAQUE)) {
+    if (item->ct_size < 0) {
         PyErr_Format(PyExc_ValueError, "array item of unknown size: '%s'", item->ct_name);
         return NULL;
     }

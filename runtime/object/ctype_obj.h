@@ -52,6 +52,10 @@
 #define CT_IS_BITFIELD_OWNER  0x00800000u /* struct/union with some bitfield */
 #define CT_WITH_ANON_MEMBER   0x01000000u /* struct/union with an anonymous
                                              struct/union member (flattened) */
+#define CT_IS_BROKEN          0x02000000u /* struct/union of a cdef() whose
+                                             completion raised: opaque for
+                                             good, as CFFI's in-line ABI mode
+                                             leaves it (crealize.c) */
 
 #define CT_PRIMITIVE_INTEGER (CT_PRIMITIVE_SIGNED | CT_PRIMITIVE_UNSIGNED)
 #define CT_PRIMITIVE_ANY (CT_PRIMITIVE_SIGNED | CT_PRIMITIVE_UNSIGNED | \

@@ -226,6 +226,9 @@ static int ffi_traverse(FFIObject *self, visitproc visit, void *arg)
     Py_VISIT(self->included);
     Py_VISIT(self->incomplete);
     Py_VISIT(self->pending);
+    Py_VISIT(self->deferred_type);
+    Py_VISIT(self->deferred_value);
+    Py_VISIT(self->deferred_tb);
     Py_VISIT(self->typedef_names);
     Py_VISIT(self->anon_numbers);
     Py_VISIT(self->api_state);
@@ -242,6 +245,9 @@ static int ffi_clear(FFIObject *self)
     Py_CLEAR(self->included);
     Py_CLEAR(self->incomplete);
     Py_CLEAR(self->pending);
+    Py_CLEAR(self->deferred_type);
+    Py_CLEAR(self->deferred_value);
+    Py_CLEAR(self->deferred_tb);
     Py_CLEAR(self->typedef_names);
     Py_CLEAR(self->anon_numbers);
     Py_CLEAR(self->api_state);

@@ -44,6 +44,21 @@ typedef struct FFIObject {
     uint32_t anon_count;     /* last N given */
     int abi_mode;            /* 1 for cdef()-built tables (layout engine);
                                 0 for a compiled module's table */
+    int cdef_model;          /* 1 once cdef() has declared in this FFI:
+                                CFFI's in-line ABI mode (cffi/model.py)
+                                decides names and errors, where a compiled
+                                module's table (out-of-line or API mode)
+                                follows CFFI's recompiler.  In-line, a tagged
+                                struct/union is shown under its first direct
+                                typedef, a tagged enum only if a direct
+                                typedef mentions it first; a struct whose
+                                completion raises raises once and stays
+                                opaque (CT_IS_BROKEN). */
+    PyObject *deferred_type, *deferred_value, *deferred_tb;
+                             /* the error of a struct reached through a
+                                pointer that broke while realizing: raised
+                                when the outermost realization returns, as
+                                CFFI finishes such structs last */
     PyObject *api_state;     /* compiled module's ffi: its extern "Python"
                                 state (api_module.c), else NULL */
     PyObject *weakreflist;

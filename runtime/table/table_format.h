@@ -186,6 +186,9 @@ enum cct_prim {
                                          realizes as its unqualified twin
                                          (CFFI's ctypes drop const).  The
                                          plugins record no qualifiers. */
+#define CCT_TF_ENUM_TYPEDEF_FIRST 0x0400u /* tagged enum first mentioned as
+                                         `typedef enum e [{...}] t;` (a cdef's
+                                         in-line FFI names it t, as CFFI) */
 
 #define CCT_SIZE_UNKNOWN  UINT64_MAX
 

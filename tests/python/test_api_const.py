@@ -157,3 +157,27 @@ def test_spellings_keep_const():
     # the ctypes are CFFI's: qualifiers dropped
     assert ffi.typeof("int(*)(const void *)") is ffi.typeof("int(*)(void *)")
     assert ffi.typeof("struct s").fields[0][1].type is ffi.typeof("int[2]")
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_unsized_array_member_of_partial_struct(tmp_path, ext):
+    # CFFI's test_const_array_fields_varlength: a lone `T a[]` (C refuses
+    # it alone in a struct: the mirror says `T a[0]`), unsized as the cdef
+    # says whatever length the header gives, at the header's offset
+    m = build(tmp_path, """
+        struct foo_s { const int a[]; ...; };
+        struct bar_s { char c; int b[]; ...; };
+    """, """
+        struct foo_s { const int a[4]; };
+        struct bar_s { char c; int b[3]; };
+    """, ext)
+    ffi = m.ffi
+    assert ffi.typeof("struct foo_s").fields[0][0] == "a"
+    assert ffi.typeof("struct foo_s").fields[0][1].type is ffi.typeof("int[]")
+    assert ffi.sizeof("struct foo_s") == 16
+    fields = dict(ffi.typeof("struct bar_s").fields)
+    assert fields["b"].type is ffi.typeof("int[]")
+    assert fields["b"].offset == 4
+    p = ffi.new("struct bar_s *")
+    p.b[2] = 7
+    assert p.b[2] == 7

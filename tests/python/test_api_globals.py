@@ -141,3 +141,17 @@ def test_global_named_as_a_declared_libc_function(tmp_path, ext, name):
     # Python.h declares them: the compiler refuses the source, as with CFFI
     with pytest.raises(VerificationError):
         build(tmp_path, "extern int %s;" % name, "int %s = 42;" % name, ext)
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_volatile_global_accepted(tmp_path, ext):
+    # the cdef's `volatile` does not reach the generator: the source's
+    # volatile global must build as with CFFI, and still be read
+    lib = build(tmp_path, """
+        extern volatile int vvar; extern volatile int *vptr;
+    """, """
+        volatile int vvar = 3; volatile int *vptr = &vvar;
+    """, ext)
+    assert lib.vvar == 3
+    lib.vvar = 4
+    assert lib.vptr[0] == 4

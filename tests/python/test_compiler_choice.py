@@ -134,7 +134,10 @@ def test_a_clang_build_other_than_the_plugins_is_refused(tmp_path, monkeypatch):
                     '{ return "Other clang version 14.0.6 (rebuilt)"; }\n}\n')
     subprocess.run(["g++", "-shared", "-fPIC", str(shim), "-o",
                     str(tmp_path / "shim.so")], check=True)
-    cc = script(tmp_path, "clang-other", 'LD_PRELOAD=%s exec %s "$@"\n'
+    # (appended to LD_PRELOAD: under make check-asan it holds the sanitizer
+    # runtimes, without which clang cannot load the instrumented plugin)
+    cc = script(tmp_path, "clang-other",
+                'LD_PRELOAD="${LD_PRELOAD:+$LD_PRELOAD }%s" exec %s "$@"\n'
                 % (tmp_path / "shim.so", CLANG.command))
     built = subprocess.run([CLANG.command, "--version"], capture_output=True,
                            text=True).stdout.splitlines()[0]

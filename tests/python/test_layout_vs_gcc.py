@@ -206,8 +206,11 @@ def ccffi_facts(groups):
                 ffi.sizeof(d.ctype)
             except NotImplementedError as e:
                 # as CFFI: a packed bitfield sharing a byte with the previous
-                # field where it does not fit (gcc accepts it)
-                assert str(e).startswith("with 'packed', gcc would compile"), e
+                # field where it does not fit (gcc accepts it), or a struct
+                # holding such a one by value, refused with it ("recursive
+                # structure declaration", as CFFI's model.py words it)
+                assert (str(e).startswith("with 'packed', gcc would compile")
+                        or str(e).startswith("recursive structure declaration")), e
                 refused.add(d.name)
                 continue
             facts[(d.name, "size")] = (ffi.sizeof(d.ctype), ffi.alignof(d.ctype))
