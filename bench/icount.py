@@ -14,7 +14,9 @@ The contenders and their PYTHONPATH are run_bench.py's (ccffi, cffi = the
 real CFFI 2.0 through links, ctypes, floor, ccffi-api, cffi-api); the
 API-mode ones compile their module in WORKDIR on the first use.  The
 row `import_large` counts `import` of bench_module.py's 5,000-function
-module for ccffi and cffi (built in WORKDIR/large-<impl> when absent).
+module for ccffi and cffi (built in WORKDIR/large-<impl> when absent), and
+`first_call_large` the first call of one of its functions after the import
+(its lookup, realization and call).
 Needs valgrind.  Prints one line per cell and a table.
 """
 import argparse
@@ -29,7 +31,8 @@ import run_bench  # noqa: E402
 N1, N2 = 2000, 102000
 ROWS = ["pass", "call_noarg", "call_2int", "call_2double", "call_structptr",
         "new", "field_read", "field_write", "api_call_noarg", "api_call_2int",
-        "api_call_2double", "api_call_structptr", "import_large"]
+        "api_call_2double", "api_call_structptr", "import_large",
+        "first_call_large"]
 CONTENDERS = ["ccffi", "cffi", "ctypes", "floor", "ccffi-api", "cffi-api"]
 
 LOOP = """
@@ -51,6 +54,8 @@ import sys, _cffi_backend
 sys.path.insert(0, %(dir)r)
 if %(n)d:
     import _bench_large
+if %(n)d > 1:
+    _bench_large.lib.bm_f2500(1)
 """
 
 
@@ -88,7 +93,7 @@ def count(args, row, contender):
     env = env_for(args, contender)
     if env is None:
         return None
-    if row == "import_large":
+    if row in ("import_large", "first_call_large"):
         if contender not in ("ccffi", "cffi"):
             return None
         d = os.path.join(args.workdir, "large-" + contender)
@@ -97,8 +102,9 @@ def count(args, row, contender):
             subprocess.run([args.python, "-c", "import sys; sys.path.insert(0, %r); "
                             "import bench_module; bench_module.compile_module(%r)"
                             % (HERE, d)], env=env, check=True)
-        a = instructions(args, env, IMPORT % {"dir": d, "n": 0})
-        b = instructions(args, env, IMPORT % {"dir": d, "n": 1})
+        first = row == "first_call_large"
+        a = instructions(args, env, IMPORT % {"dir": d, "n": 1 if first else 0})
+        b = instructions(args, env, IMPORT % {"dir": d, "n": 2 if first else 1})
         return None if a is None or b is None else b - a
     if row.startswith("api_") != contender.endswith("-api") and row != "pass":
         return None
