@@ -109,7 +109,12 @@ assert _abi_mode.ffi.sizeof("struct s") == 16
             abi=ok
         fi
     fi
-    case "$build $suite $api $abi" in *FAIL*) status=1 ;; esac
+    case "$build $suite $api $abi" in
+    *FAIL*)
+        status=1
+        # what failed, for a CI log that keeps only this output
+        grep -E '^(FAILED|ERROR) |^cmocka: |error:|Error [0-9]' "$log" | tail -40 ;;
+    esac
     echo "| $ver | $build | $suite | $api | $abi |" | tee -a "$RESULTS"
 done
 
