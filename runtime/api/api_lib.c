@@ -35,7 +35,32 @@ typedef struct ApiFuncObject {
     void *address;              /* the C function; NULL for a macro */
     PyObject *name;             /* owns the string def.ml_name points into */
     PyObject *doc;              /* bytes: owns what def.ml_doc points into */
+    PyMethodDef noargs;         /* 0 parameters: a METH_NOARGS twin of def */
+    PyObject *module_name;      /* the builtin's __module__ */
 } ApiFuncObject;
+
+/* A function of no parameter is METH_FASTCALL, not METH_NOARGS: Python 3.11
+ * specialises the calls of METH_FASTCALL builtins only.  A call with
+ * arguments is handed to a METH_NOARGS twin (same name, __self__ and
+ * __module__), so that the error is worded by Python itself, whatever its
+ * version ("NAME() takes no arguments (1 given)"). */
+static PyObject *apifunc_never_called(PyObject *self, PyObject *unused)
+{
+    (void)self; (void)unused;
+    Py_RETURN_NONE;     /* the twin is only called with arguments */
+}
+
+static PyObject *apifunc_noargs_refused(PyObject *self, PyObject *const *args,
+                                       Py_ssize_t nargs)
+{
+    ApiFuncObject *f = (ApiFuncObject *)self;
+    PyObject *twin = PyCFunction_NewEx(&f->noargs, self, f->module_name);
+    if (twin == NULL)
+        return NULL;
+    PyObject *res = PyObject_Vectorcall(twin, args, (size_t)nargs, NULL);
+    Py_DECREF(twin);
+    return res;
+}
 
 /* CFFI's message for a wrong number of arguments (functions of 0 and 1
  * argument are METH_NOARGS/METH_O builtins: Python words theirs). */
@@ -68,17 +93,21 @@ static PyObject *apifunc_call_quick(PyObject *self, PyObject *const *args,
     return ccall_call_trampoline_quick(f->fnct, f->trampoline, args, nargs);
 }
 
-static PyObject *apifunc_call_noargs(PyObject *self, PyObject *unused)
+static PyObject *apifunc_call_noargs(PyObject *self, PyObject *const *args,
+                                     Py_ssize_t nargs)
 {
     ApiFuncObject *f = (ApiFuncObject *)self;
-    (void)unused;
+    if (nargs != 0)
+        return apifunc_noargs_refused(self, args, nargs);
     return ccall_call_trampoline(f->fnct, f->trampoline, NULL, 0);
 }
 
-static PyObject *apifunc_call_noargs_quick(PyObject *self, PyObject *unused)
+static PyObject *apifunc_call_noargs_quick(PyObject *self, PyObject *const *args,
+                                           Py_ssize_t nargs)
 {
     ApiFuncObject *f = (ApiFuncObject *)self;
-    (void)unused;
+    if (nargs != 0)
+        return apifunc_noargs_refused(self, args, nargs);
     return ccall_call_trampoline_quick(f->fnct, f->trampoline, NULL, 0);
 }
 
@@ -99,6 +128,7 @@ static void apifunc_dealloc(ApiFuncObject *f)
     Py_XDECREF(f->fnct);
     Py_XDECREF(f->name);
     Py_XDECREF(f->doc);
+    Py_XDECREF(f->module_name);
     PyObject_Free(f);
 }
 
@@ -166,6 +196,8 @@ static PyObject *apifunc_new(CTypeObject *fnct, api_trampoline tramp,
     Py_INCREF(name);
     f->name = name;
     f->doc = NULL;
+    Py_INCREF(module_name);
+    f->module_name = module_name;
     f->def.ml_name = PyUnicode_AsUTF8(name);
     if (f->def.ml_name != NULL)
         f->doc = apifunc_doc(fnct, f->def.ml_name, module_name);
@@ -178,8 +210,10 @@ static PyObject *apifunc_new(CTypeObject *fnct, api_trampoline tramp,
         PyErr_Clear();      /* the call itself will say what is wrong */
     Py_ssize_t nparams = PyTuple_GET_SIZE(fnct->ct_args);
     if (nparams == 0) {
-        f->def.ml_meth = quick > 0 ? apifunc_call_noargs_quick : apifunc_call_noargs;
-        f->def.ml_flags = METH_NOARGS;
+        f->def.ml_meth = quick > 0
+                         ? (PyCFunction)(void (*)(void))apifunc_call_noargs_quick
+                         : (PyCFunction)(void (*)(void))apifunc_call_noargs;
+        f->def.ml_flags = METH_FASTCALL;
     } else if (nparams == 1) {
         f->def.ml_meth = quick > 0 ? apifunc_call_o_quick : apifunc_call_o;
         f->def.ml_flags = METH_O;
@@ -190,6 +224,9 @@ static PyObject *apifunc_new(CTypeObject *fnct, api_trampoline tramp,
         f->def.ml_flags = METH_FASTCALL;
     }
     f->def.ml_doc = PyBytes_AS_STRING(f->doc);
+    f->noargs = f->def;
+    f->noargs.ml_meth = apifunc_never_called;
+    f->noargs.ml_flags = METH_NOARGS;
     PyObject *func = PyCFunction_NewEx(&f->def, (PyObject *)f, module_name);
     Py_DECREF(f);   /* the builtin holds it as __self__ */
     return func;
