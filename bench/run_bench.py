@@ -47,6 +47,7 @@ ROWS = [
     ("field_write", "field write"),
     ("mem_int", "memory: ffi.new('int *')"),
     ("mem_struct16", "memory: ffi.new of a 16-byte struct"),
+    ("mem_int10", "memory: ffi.new('int[10]')"),
     ("cdef", "ffi.cdef of a large text"),
     ("api_call_noarg", "API mode: call, no argument"),
     ("api_call_2int", "API mode: call, two ints"),
@@ -61,7 +62,7 @@ ROWS = [
     ("module_first_call", "large module: first call after import"),
 ]
 # rows whose figure is bytes, not nanoseconds
-BYTES_ROWS = {"mem_int", "mem_struct16"}
+BYTES_ROWS = {"mem_int", "mem_struct16", "mem_int10"}
 CONTENDERS = ["ccffi", "cffi", "ctypes", "floor"]
 TIMEOUT = 600       # seconds a contender may take before its column stays empty
 # API-mode contenders fill the api_* rows of a column of the table.
