@@ -132,8 +132,40 @@ void compat_call_python(struct compat_externpy *externpy, char *args)
     errno = saved;
 }
 
+/* Undoes what compat_setup_externs() made for a load that failed: the
+ * module's extern records that point at our slot records are cleared (the
+ * module never reached Python), then every block is freed. */
+static void compat_drop_externs(compat_module *cm, api_state *st)
+{
+    int n = cm->tr.num_externs;
+    if (cm->externs != NULL) {
+        for (int g = 0; g < cm->ctx->num_globals; g++) {
+            if (compat_getop(cm->ctx->globals[g].type_op) != COMPAT_OP_EXTERN_PYTHON)
+                continue;
+            struct compat_externpy *e = cm->ctx->globals[g].address;
+            for (int k = 0; k < n; k++)
+                if (e->reserved1 == &cm->externs[k])
+                    e->reserved1 = NULL;
+        }
+        for (int k = 0; k < n; k++)
+            PyMem_Free(cm->externs[k].byref);
+        PyMem_Free(cm->externs);
+        cm->externs = NULL;
+    }
+    if (st == NULL)
+        return;
+    if (st->extern_names != NULL)
+        for (int k = 0; k < n; k++)
+            PyMem_Free(st->extern_names[k]);
+    PyMem_Free(st->extern_names);
+    PyMem_Free(st->externs);
+    Py_XDECREF(st->module_name);
+    PyMem_Free(st);
+}
+
 /* Every extern "Python" global of the context gets its slot record, and
- * the ffi the api/ state that ffi.def_extern() fills. */
+ * the ffi the api/ state that ffi.def_extern() fills.  On failure nothing
+ * is kept. */
 static int compat_setup_externs(compat_module *cm)
 {
     int n = cm->tr.num_externs;
@@ -146,10 +178,8 @@ static int compat_setup_externs(compat_module *cm)
     st->externs = PyMem_Calloc((size_t)n + 1, sizeof *st->externs);
     st->extern_names = PyMem_Calloc((size_t)n + 1, sizeof *st->extern_names);
     cm->externs = PyMem_Calloc((size_t)n + 1, sizeof *cm->externs);
-    if (st->externs == NULL || st->extern_names == NULL || cm->externs == NULL) {
-        PyErr_NoMemory();
-        return -1;   /* kept: the state lives as long as the process */
-    }
+    if (st->externs == NULL || st->extern_names == NULL || cm->externs == NULL)
+        goto nomem;
     st->nexterns = n;
     st->in_use = 1;
     Py_INCREF(cm->name);
@@ -166,10 +196,8 @@ static int compat_setup_externs(compat_module *cm)
         x->byref = PyMem_Calloc((size_t)fn->count + 1, 1);
         const char *name = cc_table_str(t, d->name);
         st->extern_names[d->slot] = PyMem_Malloc(strlen(name) + 1);
-        if (x->byref == NULL || st->extern_names[d->slot] == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
+        if (x->byref == NULL || st->extern_names[d->slot] == NULL)
+            goto nomem;
         strcpy(st->extern_names[d->slot], name);
         for (uint32_t a = 0; a < fn->count; a++) {
             const cct_type *at = &t->types[t->args[fn->first + a]];
@@ -182,7 +210,15 @@ static int compat_setup_externs(compat_module *cm)
             ((struct compat_externpy *)cm->ctx->globals[g].address)->reserved1 = x;
     }
     cm->ffi->api_state = PyCapsule_New(st, NULL, NULL);
-    return cm->ffi->api_state != NULL ? 0 : -1;
+    if (cm->ffi->api_state == NULL) {
+        compat_drop_externs(cm, st);
+        return -1;
+    }
+    return 0;
+nomem:
+    compat_drop_externs(cm, st);
+    PyErr_NoMemory();
+    return -1;
 }
 
 /* ------------------------------------------------------------ loading */
@@ -260,8 +296,6 @@ static compat_module *compat_load_context(const char *module_name,
     compat_loaded = cm;
     return cm;
 error:
-    /* what compat_setup_externs() allocated may be referenced by the
-       module's extern records: kept */
     compat_translation_free(&cm->tr);
     Py_XDECREF(cm->ffi);
     Py_XDECREF(cm->name);
@@ -318,7 +352,24 @@ static PyObject *compat_new_module(const char *module_name)
     struct PyModuleDef init = {PyModuleDef_HEAD_INIT, name, NULL, -1,
                                NULL, NULL, NULL, NULL, NULL};
     *def = init;
-    return PyModule_Create(def);
+    PyObject *m = PyModule_Create(def);
+    if (m == NULL) {
+        PyMem_Free(name);
+        PyMem_Free(def);
+    }
+    return m;
+}
+
+/* Drops a module of compat_new_module() that could not be completed, and
+ * its definition with it when nothing else holds the module. */
+static void compat_drop_module(PyObject *m)
+{
+    struct PyModuleDef *def = Py_REFCNT(m) == 1 ? PyModule_GetDef(m) : NULL;
+    Py_DECREF(m);
+    if (def != NULL) {
+        PyMem_Free((char *)def->m_name);
+        PyMem_Free(def);
+    }
 }
 
 static int compat_register(PyObject *m, PyObject *lib, const char *module_name)
@@ -328,9 +379,17 @@ static int compat_register(PyObject *m, PyObject *lib, const char *module_name)
     if (libname == NULL)
         return -1;
     int rc = PyDict_SetItem(modules, libname, lib);
-    Py_DECREF(libname);
-    if (rc == 0)
+    if (rc == 0) {
         rc = PyDict_SetItemString(modules, module_name, m);
+        if (rc < 0) {       /* the load fails: no half-registered module */
+            PyObject *exc, *val, *tb;
+            PyErr_Fetch(&exc, &val, &tb);
+            if (PyDict_DelItem(modules, libname) < 0)
+                PyErr_Clear();
+            PyErr_Restore(exc, val, tb);
+        }
+    }
+    Py_DECREF(libname);
     return rc;
 }
 
@@ -382,7 +441,7 @@ static PyObject *compat_init_external_module(PyObject *self, PyObject *arg)
         || PyObject_SetAttrString(m, "lib", lib) < 0
         || compat_register(m, lib, module_name) < 0) {
         Py_XDECREF(lib);
-        Py_DECREF(m);
+        compat_drop_module(m);
         return NULL;
     }
     Py_DECREF(lib);
