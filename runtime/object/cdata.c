@@ -595,9 +595,13 @@ static PyObject *cdata_newp_pointer(CTypeObject *ct, PyObject *init, PyObject *a
         return (PyObject *)ptr;
     }
     /* a char or wchar_t gets a NUL after it, as in CFFI: ffi.string() of
-     * the pointer stops there */
+     * the pointer stops there.  So does every 1-byte integer that
+     * ffi.string() reads as a char (int8_t, unsigned char...): CFFI reads
+     * on past its block (found by make fuzz-realize) */
     Py_ssize_t nbytes = item->ct_size;
-    if (item->ct_flags & (CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR))
+    if ((item->ct_flags & (CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR))
+        || ((item->ct_flags & CT_PRIMITIVE_INTEGER) && item->ct_size == 1
+            && !(item->ct_flags & (CT_IS_BOOL | CT_IS_ENUM))))
         nbytes *= 2;
     CDataObject *cd;
     if (allocator == NULL && nbytes < CDATA_SEPARATE_BYTES)

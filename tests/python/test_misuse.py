@@ -65,3 +65,18 @@ def test_a_pointer_does_not_cast_to_a_float(ffi, target):
     with pytest.raises(TypeError):
         ffi.cast(target, ffi.NULL)
     assert float(ffi.cast("double", ffi.cast("int", -3))) == -3.0
+
+
+@pytest.mark.parametrize("ctype", ["int8_t", "uint8_t", "signed char", "unsigned char"])
+def test_string_of_a_new_byte_pointer_stops_at_its_block(ffi, ctype):
+    # ffi.string() reads a 1-byte integer pointer as chars: the block of
+    # ffi.new("unsigned char *") holds a NUL after the item, as a char's
+    # does, so the read stops there (it went on past the block: found by
+    # make fuzz-realize, a heap-buffer-overflow under ASan).  Blocks of the
+    # same size full of 0xff are freed first, so that without the NUL the
+    # read runs into their bytes.
+    junk = [ffi.new("unsigned char[2]", b"\xff\xff") for _ in range(200)]
+    del junk
+    ptrs = [ffi.new(ctype + " *", 5) for _ in range(200)]
+    assert {ffi.string(p) for p in ptrs} == {b"\x05"}
+    assert {ffi.string(p, 100) for p in ptrs} == {b"\x05"}
