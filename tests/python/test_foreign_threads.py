@@ -175,9 +175,15 @@ def _run(script, *values):
                           stderr=subprocess.PIPE, timeout=120)
 
 
-def test_interpreter_finalizing_while_c_thread_calls_back():
+def test_interpreter_finalizing_while_c_thread_calls_back(monkeypatch):
     """A C thread still calling back while Python exits: Python finalizes
     without hanging or crashing, the thread gets the error value."""
+    # (under make check-asan, no leak check in that process: CPython ends a
+    # thread that wants the GIL back during finalization, and the argument
+    # object of the callback then in flight, held by that thread's stack
+    # only, is reported as leaked from ccallback_dispatch_foreign)
+    if "ASAN_OPTIONS" in os.environ:
+        monkeypatch.setenv("ASAN_OPTIONS", os.environ["ASAN_OPTIONS"] + ":detect_leaks=0")
     r = _run(r"""
         import time, cffi
         ffi = cffi.FFI()
