@@ -296,7 +296,7 @@ class Generator:
 
     def mirror_body(self, fields, indent='    ', dots_of=None):
         """The members of the mirror struct: the cdef's fields in C (a
-        `T a[]` that is not last left out: its layout is the header's); a
+        `T a[]` that is not last as `T a[0]`: its layout is the header's); a
         `[...]` one, with dots_of the record's C type, as the header's
         (`__typeof__(((struct s *)0)->a) a;`, MARKERS.md)."""
         lines = []
@@ -306,19 +306,17 @@ class Generator:
                 lines.append('%s__typeof__(((%s *)0)->%s) %s;\n'
                              % (indent, dots_of, fname, fname))
                 continue
-            if (len(field) == 3 and ftype.endswith('[]')
-                    and i + 1 < len(fields) and indent == '    '):
-                continue
             if len(field) == 4:   # anonymous member: ftype is struct/union
                 nested = self.mirror_body(field[3], indent + '    ')
                 lines.append('%s%s {\n%s%s};\n' % (indent, ftype, nested, indent))
                 continue
             decl = '%s %s' % (self.typeof(ftype), fname)
-            if (len(fields) == 1 and len(field) == 3
-                    and ftype.endswith('[]')):
+            if (len(field) == 3 and ftype.endswith('[]')
+                    and (len(fields) == 1 or i + 1 < len(fields))):
                 # C refuses a flexible array member alone (`struct foo_s {
-                # const int a[]; ...; }`): gcc's and clang's zero-length
-                # array, which the plugins read as `T[]` too
+                # const int a[]; ...; }`) or before another member: gcc's
+                # and clang's zero-length array, which the plugins read as
+                # `T[]` too (the layout is the header's)
                 decl = '%s %s[0]' % (self.typeof(ftype[:-2].rstrip()), fname)
             if bitsize >= 0:
                 decl += ' : %d' % bitsize

@@ -1,0 +1,91 @@
+"""API mode through ffi.verify() (issue 14): cdefs whose view differs from
+the header's, as CFFI's test_verify tests them.
+
+* a `T a[]` member of a partial struct that is not the last one: the mirror
+  says `T a[0]` (C refuses an open array before another member), which both
+  plugins read as `T[]`, so that the member stays in the table, unsized as
+  the cdef says, at the header's offset;
+* `typedef struct { ...; } T;` whose real type is not a record (`typedef
+  short T;`): CFFI shows a struct of T's size and alignment with no fields.
+
+Each module is built in C and in C++, with each plugin and with no plugin;
+the expected values are real CFFI 2.0's."""
+import importlib
+import sys
+import textwrap
+import uuid
+
+import pytest
+
+from cffi import FFI
+
+from plugin_compilers import GCC, PARAMS
+
+MODES = PARAMS + [pytest.param("noplugin", id="noplugin")]
+LANGUAGES = [".c", ".cpp"]
+
+
+@pytest.fixture(autouse=True, params=MODES)
+def mode(request, monkeypatch, tmp_path):
+    if request.param == "noplugin":
+        monkeypatch.setenv("CC", GCC.command)
+        monkeypatch.setenv("CCFFI_NO_PLUGIN", "1")
+    else:
+        monkeypatch.setenv("CC", request.param.command)
+        monkeypatch.delenv("CCFFI_NO_PLUGIN", raising=False)
+    before = set(sys.modules)
+    yield request.param
+    for name in set(sys.modules) - before:
+        path = getattr(sys.modules[name], "__file__", None) or ""
+        if path.startswith(str(tmp_path)):
+            del sys.modules[name]
+
+
+def build(tmp_path, cdef, source, ext):
+    ffi = FFI()
+    ffi.cdef(textwrap.dedent(cdef))
+    source = textwrap.dedent(source)
+    if ext == ".cpp":
+        source = 'extern "C" {\n%s\n}' % source
+    name = "_vcase_%s" % uuid.uuid4().hex[:10]
+    ffi.set_source(name, source, source_extension=ext)
+    ffi.compile(tmpdir=str(tmp_path))
+    sys.path.insert(0, str(tmp_path))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(tmp_path))
+
+
+def fields_of(ffi, ctype):
+    return [(name, f.type.cname, f.offset, f.bitsize)
+            for name, f in ffi.typeof(ctype).fields]
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_open_array_member_not_last(tmp_path, ext):
+    # CFFI's test_struct_array_no_length: the plugins dropped the inner
+    # `int a[]` from the view (or showed the header's `int[17]`)
+    m = build(tmp_path, """
+        struct foo_s { int a[]; int y; ...; };
+        struct bar_s { char c; int b[]; ...; };
+        int get(struct foo_s *);
+    """, """
+        struct foo_s { int x; int a[17]; int y; };
+        struct bar_s { char c; int b[3]; };
+        int get(struct foo_s *f) { return f->a[14]; }
+    """, ext)
+    ffi, lib = m.ffi, m.lib
+    assert fields_of(ffi, "struct foo_s") == [
+        ("a", "int[]", 4, -1), ("y", "int", 72, -1)]
+    assert ffi.sizeof("struct foo_s") == 76
+    assert fields_of(ffi, "struct bar_s") == [
+        ("c", "char", 0, -1), ("b", "int[]", 4, -1)]
+    assert ffi.sizeof("struct bar_s") == 16
+    s = ffi.new("struct foo_s *")
+    assert ffi.typeof(s.a) is ffi.typeof("int[]")
+    assert len(s.a) == 18
+    s.a[14] = 4242
+    assert lib.get(s) == 4242
+    s.a[17] = -521
+    assert s.y == -521
