@@ -511,10 +511,15 @@ static PyObject *ffi_addressof(FFIObject *self, PyObject *const *args, Py_ssize_
         return NULL;
     PyObject *owner = !CData_IsOwnOrInline(cd) ? NULL : (PyObject *)cd;
     PyObject *r;
+    /* address arithmetic, as C compilers do it: the pointer may be NULL
+       (ffi.addressof(ffi.cast("struct s *", 0), "x"), CFFI's 'offsetof'
+       idiom), where NULL + offset is undefined (clang's UBSan, found by
+       make fuzz-realize) */
+    char *addr = (char *)((uintptr_t)cd->c_data + (uintptr_t)offset);
     if (owner != NULL) {
-        r = cdata_new_view(ptr, cd->c_data + offset, owner);
+        r = cdata_new_view(ptr, addr, owner);
     } else
-        r = cdata_new_pointer(ptr, cd->c_data + offset);
+        r = cdata_new_pointer(ptr, addr);
     Py_DECREF(ptr);
     return r;
 }

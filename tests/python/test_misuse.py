@@ -80,3 +80,14 @@ def test_string_of_a_new_byte_pointer_stops_at_its_block(ffi, ctype):
     ptrs = [ffi.new(ctype + " *", 5) for _ in range(200)]
     assert {ffi.string(p) for p in ptrs} == {b"\x05"}
     assert {ffi.string(p, 100) for p in ptrs} == {b"\x05"}
+
+
+def test_addressof_through_a_null_struct_pointer_is_address_arithmetic(ffi):
+    # CFFI's offsetof idiom: the address is computed as C compilers compute
+    # it; NULL + offset was undefined behaviour in C (clang's UBSan, "applying
+    # zero offset to null pointer", found by make fuzz-realize; gcc's UBSan
+    # of make check-asan does not check it)
+    ffi.cdef("struct pt { int x, y; };")
+    p = ffi.cast("struct pt *", 0)
+    assert ffi.addressof(p, "x") == ffi.NULL
+    assert int(ffi.cast("uintptr_t", ffi.addressof(p, "y"))) == 4
