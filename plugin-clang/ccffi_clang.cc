@@ -1779,6 +1779,25 @@ marker_typedef(const marker *m)
         S->type_slots[td->getCanonicalDecl()] = index;
         return;
     }
+    if ((flags & CCC_MF_BODY) && !type->isRecordType()
+        && !type->isIncompleteType() && !type->isFunctionType()) {
+        /* `typedef struct { ...; } t;` that is really `typedef short t;`:
+         * CFFI shows a struct of the real type's size and alignment with
+         * no fields (CFFI's test_opaque_integer_as_function_result) */
+        cct_type ty;
+        memset(&ty, 0, sizeof ty);
+        ty.kind = CCT_KIND_STRUCT;
+        ty.flags = CCT_TF_LAYOUT_KNOWN | CCT_TF_TYPEDEF_NAMED;
+        ty.name = table_string(m->name);
+        ty.size = (uint64_t) S->ctx->getTypeSizeInChars(type).getQuantity();
+        ty.align = (uint32_t) S->ctx->getTypeAlignInChars(type).getQuantity();
+        uint32_t index;
+        table_check(cc_table_add_type(&S->table, &ty, &index));
+        table_decl(m->name, CCT_DECL_TYPEDEF, index, 0, CCT_NO_SLOT, 0);
+        /* the typedef itself: type_index */
+        S->type_slots[td->getCanonicalDecl()] = index;
+        return;
+    }
     layout_diffs d;
     memset(&d, 0, sizeof d);
     if (record_check(m, what, flags, marker_type(m->decl), type, &d)) {

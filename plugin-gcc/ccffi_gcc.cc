@@ -1433,6 +1433,26 @@ marker_typedef(const marker *m)
         type_slots->put(real, index);   /* the typedef itself: type_index */
         return;
     }
+    tree tmain = TYPE_MAIN_VARIANT(type);
+    if ((flags & CCC_MF_BODY) && !RECORD_OR_UNION_TYPE_P(tmain)
+        && TREE_CODE(tmain) != FUNCTION_TYPE && TYPE_SIZE_UNIT(tmain)
+        && TREE_CODE(TYPE_SIZE_UNIT(tmain)) == INTEGER_CST) {
+        /* `typedef struct { ...; } t;` that is really `typedef short t;`:
+         * CFFI shows a struct of the real type's size and alignment with
+         * no fields (CFFI's test_opaque_integer_as_function_result) */
+        cct_type ty;
+        memset(&ty, 0, sizeof ty);
+        ty.kind = CCT_KIND_STRUCT;
+        ty.flags = CCT_TF_LAYOUT_KNOWN | CCT_TF_TYPEDEF_NAMED;
+        ty.name = table_string(m->name);
+        ty.size = tree_to_uhwi(TYPE_SIZE_UNIT(tmain));
+        ty.align = TYPE_ALIGN_UNIT(tmain);
+        uint32_t index;
+        table_check(cc_table_add_type(&table, &ty, &index));
+        table_decl(m->name, CCT_DECL_TYPEDEF, index, 0, CCT_NO_SLOT, 0);
+        type_slots->put(real, index);   /* the typedef itself: type_index */
+        return;
+    }
     layout_diffs d;
     memset(&d, 0, sizeof d);
     if (record_check(m, what, flags, marker_type(m->decl), type, &d)) {

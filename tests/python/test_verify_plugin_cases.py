@@ -89,3 +89,32 @@ def test_open_array_member_not_last(tmp_path, ext):
     assert lib.get(s) == 4242
     s.a[17] = -521
     assert s.y == -521
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_struct_typedef_of_a_scalar(tmp_path, ext):
+    # CFFI's test_opaque_integer_as_function_result: the plugins recorded
+    # `short` and `double` where CFFI shows structs without fields
+    m = build(tmp_path, """
+        typedef struct { ...; } h_t;
+        typedef struct { ...; } d_t;
+        h_t get_h(void);
+        d_t get_d(void);
+    """, """
+        typedef short h_t;
+        typedef double d_t;
+        h_t get_h(void) { return 42; }
+        d_t get_d(void) { return 1.5; }
+    """, ext)
+    ffi, lib = m.ffi, m.lib
+    for name, size in [("h_t", ffi.sizeof("short")),
+                       ("d_t", ffi.sizeof("double"))]:
+        t = ffi.typeof(name)
+        assert (t.kind, t.cname, t.fields) == ("struct", name, [])
+        assert ffi.sizeof(t) == ffi.alignof(t) == size
+    h = lib.get_h()
+    assert ffi.typeof(h) is ffi.typeof("h_t")
+    assert ffi.sizeof(h) == ffi.sizeof("short")
+    assert bytes(ffi.buffer(ffi.new("h_t *", h))) == \
+        bytes(ffi.buffer(ffi.new("short *", 42)))
+    assert ffi.sizeof(lib.get_d()) == ffi.sizeof("double")
