@@ -1779,11 +1779,13 @@ marker_typedef(const marker *m)
         S->type_slots[td->getCanonicalDecl()] = index;
         return;
     }
-    if ((flags & CCC_MF_BODY) && !type->isRecordType()
+    if ((flags & CCC_MF_BODY) && !(flags & CCC_MF_LISTED)
+        && !type->isRecordType() && !type->isEnumeralType()
         && !type->isIncompleteType() && !type->isFunctionType()) {
         /* `typedef struct { ...; } t;` that is really `typedef short t;`:
          * CFFI shows a struct of the real type's size and alignment with
-         * no fields (CFFI's test_opaque_integer_as_function_result) */
+         * no fields (CFFI's test_opaque_integer_as_function_result; an enum
+         * typedef's marker has BODY too: its real type is an enum) */
         cct_type ty;
         memset(&ty, 0, sizeof ty);
         ty.kind = CCT_KIND_STRUCT;

@@ -1434,12 +1434,14 @@ marker_typedef(const marker *m)
         return;
     }
     tree tmain = TYPE_MAIN_VARIANT(type);
-    if ((flags & CCC_MF_BODY) && !RECORD_OR_UNION_TYPE_P(tmain)
+    if ((flags & CCC_MF_BODY) && !(flags & CCC_MF_LISTED)
+        && !RECORD_OR_UNION_TYPE_P(tmain) && TREE_CODE(tmain) != ENUMERAL_TYPE
         && TREE_CODE(tmain) != FUNCTION_TYPE && TYPE_SIZE_UNIT(tmain)
         && TREE_CODE(TYPE_SIZE_UNIT(tmain)) == INTEGER_CST) {
         /* `typedef struct { ...; } t;` that is really `typedef short t;`:
          * CFFI shows a struct of the real type's size and alignment with
-         * no fields (CFFI's test_opaque_integer_as_function_result) */
+         * no fields (CFFI's test_opaque_integer_as_function_result; an enum
+         * typedef's marker has BODY too: its real type is an enum) */
         cct_type ty;
         memset(&ty, 0, sizeof ty);
         ty.kind = CCT_KIND_STRUCT;
