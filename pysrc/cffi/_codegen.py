@@ -800,9 +800,15 @@ class Generator:
         # copy (bytes, as before, are copied)
         w('    done = PyObject_CallMethod(backend, %s, "iONNNNnnnNN",'
           % c_string(CONTRACT['init_function']))
+        w('#if !defined(Py_LIMITED_API) || Py_LIMITED_API+0 >= 0x03030000')
         w('        %d, module, PyMemoryView_FromMemory((char *)%s, '
           '(Py_ssize_t)sizeof(%s), PyBUF_READ),'
           % (CONTRACT['init_abi_version'], table, table))
+        w('#else   /* a limited API before 3.3 has no memoryview of memory */')
+        w('        %d, module, PyBytes_FromStringAndSize(%s, '
+          '(Py_ssize_t)sizeof(%s)),'
+          % (CONTRACT['init_abi_version'], table, table))
+        w('#endif')
         for array, capsule in (('_ccffi_trampolines', 'capsule_trampolines'),
                                ('_ccffi_addresses', 'capsule_addresses'),
                                ('_ccffi_globals', 'capsule_globals')):

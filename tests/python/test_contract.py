@@ -34,9 +34,10 @@ def test_generated_code_uses_the_contract(tmp_path):
     assert '#ifdef %s' % c['plugin_macro'] in text
     assert 'const char %s[] __attribute__((%s("table"), used)) = "";' % (
         c['table_symbol'], c['attribute']) in text
-    assert '"%s", "iOy#' % c['init_function'] in text
-    assert '        %d, module, %s,' % (c['init_abi_version'],
-                                        c['table_symbol']) in text
+    assert '"%s", "iONNNNnnnNN"' % c['init_function'] in text
+    # the table as a memoryview of the module's array (used in place)
+    assert '        %d, module, PyMemoryView_FromMemory((char *)%s, ' % (
+        c['init_abi_version'], c['table_symbol']) in text
 
 
 def call_init(*args):
