@@ -303,6 +303,12 @@ class Generator:
         for i, field in enumerate(fields):
             fname, ftype, bitsize = field[:3]
             if dots_of and len(field) == 3 and '[...]' in ftype:
+                if ftype.endswith('[...]') and '[]' in ftype:
+                    # `int a[][...]`: the header's item type, unsized as
+                    # the cdef says (`T a[0]`, read as `T[]`)
+                    lines.append('%s__typeof__(((%s *)0)->%s[0]) %s[0];\n'
+                                 % (indent, dots_of, fname, fname))
+                    continue
                 lines.append('%s__typeof__(((%s *)0)->%s) %s;\n'
                              % (indent, dots_of, fname, fname))
                 continue

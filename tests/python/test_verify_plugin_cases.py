@@ -118,3 +118,21 @@ def test_struct_typedef_of_a_scalar(tmp_path, ext):
     assert bytes(ffi.buffer(ffi.new("h_t *", h))) == \
         bytes(ffi.buffer(ffi.new("short *", 42)))
     assert ffi.sizeof(lib.get_d()) == ffi.sizeof("double")
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_open_array_of_guessed_arrays(tmp_path, ext):
+    # CFFI's test_struct_array_guess_length_3: `int a[][...]` is the
+    # header's `int[7]` items, unsized (the plugins showed `int[5][7]`)
+    m = build(tmp_path, """
+        struct foo_s { int a[][...]; };
+    """, """
+        struct foo_s { int x; int a[5][7]; int y; };
+    """, ext)
+    ffi = m.ffi
+    assert fields_of(ffi, "struct foo_s") == [("a", "int[][7]", 4, -1)]
+    assert ffi.sizeof("struct foo_s") == 37 * ffi.sizeof("int")
+    s = ffi.new("struct foo_s *")
+    assert ffi.typeof(s.a) is ffi.typeof("int[][7]")
+    with pytest.raises(IndexError):
+        s.a[4][7]
