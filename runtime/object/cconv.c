@@ -787,6 +787,29 @@ PyObject *cconv_to_python(CTypeObject *ct, const char *src)
 
 /* ------------------------------------------------------------ ffi.cast */
 
+/* A floating value cast to an integer: truncated, then modulo 2**64 as
+ * CFFI gives it (ffi.cast("unsigned long", 1e30) is 1e30's low 64 bits).
+ * A C conversion is undefined outside int64's range, so those values go
+ * through a Python int; inf and nan raise Python's OverflowError and
+ * ValueError, as in CFFI. */
+static int cconv_cast_double_source(double d, uint64_t *out)
+{
+    if (d > -9.2e18 && d < 9.2e18) {
+        *out = (uint64_t)(int64_t)d;
+        return 0;
+    }
+    PyObject *f = PyFloat_FromDouble(d);
+    if (f == NULL)
+        return -1;
+    PyObject *v = PyNumber_Long(f);
+    Py_DECREF(f);
+    if (v == NULL)
+        return -1;
+    *out = PyLong_AsUnsignedLongLongMask(v);
+    Py_DECREF(v);
+    return (*out == (uint64_t)-1 && PyErr_Occurred()) ? -1 : 0;
+}
+
 /* The integer a cast to an integer or pointer type takes from `value`,
  * modulo 2**64; CFFI's rules (floats truncate, 1-char strings give ord). */
 static int cconv_cast_integer_source(PyObject *value, uint64_t *out)
@@ -809,8 +832,11 @@ static int cconv_cast_integer_source(PyObject *value, uint64_t *out)
                 ld = *(float *)CData_Ptr(value);
             else
                 ld = *(double *)CData_Ptr(value);
-            *out = ld < 0 ? (uint64_t)(int64_t)ld : (uint64_t)ld;
-            return 0;
+            if (ld > -9.2e18L && ld < 9.2e18L) {  /* exact, long double's precision */
+                *out = (uint64_t)(int64_t)ld;
+                return 0;
+            }
+            return cconv_cast_double_source((double)ld, out);
         }
         if (ct->ct_flags & (CT_PRIMITIVE_INTEGER | CT_PRIMITIVE_CHAR | CT_PRIMITIVE_WCHAR)) {
             PyObject *v = PyNumber_Long(value);
@@ -823,19 +849,8 @@ static int cconv_cast_integer_source(PyObject *value, uint64_t *out)
         PyErr_Format(PyExc_TypeError, "cannot cast cdata '%s' to an integer", ct->ct_name);
         return -1;
     }
-    if (PyFloat_Check(value)) {
-        double d = PyFloat_AS_DOUBLE(value);
-        if (d > -9.2e18 && d < 9.2e18) {
-            *out = (uint64_t)(int64_t)d;
-            return 0;
-        }
-        PyObject *v = PyNumber_Long(value);  /* inf and nan raise as Python does */
-        if (v == NULL)
-            return -1;
-        *out = PyLong_AsUnsignedLongLongMask(v);
-        Py_DECREF(v);
-        return 0;
-    }
+    if (PyFloat_Check(value))
+        return cconv_cast_double_source(PyFloat_AS_DOUBLE(value), out);
     if (PyIndex_Check(value)) {
         PyObject *v = PyNumber_Index(value);
         if (v == NULL)

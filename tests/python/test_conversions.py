@@ -98,6 +98,32 @@ def test_cast_floats(ffi):
     assert complex(ffi.cast("double _Complex", 2)) == 2 + 0j
 
 
+@pytest.mark.parametrize("source", ["double", "long double"])
+@pytest.mark.parametrize("value, as_unsigned, as_signed", [
+    # what CFFI 2.0 gives: the truncated value modulo 2**64
+    (1e30, 5076964154930102272, 5076964154930102272),
+    (-1e30, 13369779918779449344, -5076964154930102272),
+    (1e19, 10000000000000000000, -8446744073709551616),
+    (-1e19, 8446744073709551616, 8446744073709551616),
+    (-3.7, 2 ** 64 - 3, -3),
+])
+def test_cast_of_a_float_cdata_out_of_int64_range(ffi, source, value,
+                                                   as_unsigned, as_signed):
+    # a C conversion is undefined there (UBSan reported it, x86 gave 2**63)
+    x = ffi.cast(source, value)
+    assert int(ffi.cast("unsigned long", x)) == as_unsigned
+    assert int(ffi.cast("long", x)) == as_signed
+    assert int(ffi.cast("unsigned long", value)) == as_unsigned
+
+
+@pytest.mark.parametrize("value, error", [(float("inf"), OverflowError),
+                                          (float("nan"), ValueError)])
+def test_cast_of_inf_or_nan_cdata_to_an_integer_raises(ffi, value, error):
+    for source in ("float", "double", "long double"):
+        with pytest.raises(error):
+            ffi.cast("unsigned long", ffi.cast(source, value))
+
+
 def test_cast_pointers(ffi):
     assert repr(ffi.cast("int *", 1.5)) == "<cdata 'int *' 0x1>"
     assert repr(ffi.cast("void *", ffi.cast("int", 5))) == "<cdata 'void *' 0x5>"
