@@ -646,7 +646,8 @@ static int apilib_setattro(ApiLibObject *lib, PyObject *name, PyObject *value)
     return cconv_from_python(g->ct, address, value);
 }
 
-/* The names of every function, global variable and constant, sorted;
+/* The names of every function (extern "Python" ones included, as CFFI's
+ * lib lists them), global variable and constant, sorted;
  * without the global variables if skip_vars (lib.__all__, as CFFI: `from
  * lib import *` would copy a variable's value at import time, not the
  * variable). */
@@ -659,7 +660,6 @@ static PyObject *apilib_names(ApiLibObject *lib, int skip_vars)
     for (uint32_t i = 0; i < t->ndecls; i++) {
         const cct_decl *d = &t->decls[i];
         if (d->kind == CCT_DECL_TYPEDEF || d->kind == CCT_DECL_TAG
-            || d->kind == CCT_DECL_EXTERN_PYTHON
             || (skip_vars && d->kind == CCT_DECL_VARIABLE)
             || cc_table_str(t, d->name)[0] == '$')    /* not a C name */
             continue;

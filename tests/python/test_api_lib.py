@@ -61,6 +61,7 @@ def test_names_sorted_and_module_like(tmp_path, ext):
         enum e { Zed, Alpha };
         #define MYFOO ...
         int aaa(void);
+        extern "Python" int cb(int);
     """, """
         #define MYFOO 42
         enum e { Zed, Alpha };
@@ -69,8 +70,10 @@ def test_names_sorted_and_module_like(tmp_path, ext):
         static int myvar = -5;
     """, ext)
     lib = m.lib
-    assert lib.__all__ == ['Alpha', 'MYFOO', 'Zed', 'aaa', 'mybar']
-    assert lib.__dir__() == ['Alpha', 'MYFOO', 'Zed', 'aaa', 'mybar', 'myvar']
+    # extern "Python" functions too, as CFFI lists them
+    assert lib.__all__ == ['Alpha', 'MYFOO', 'Zed', 'aaa', 'cb', 'mybar']
+    assert lib.__dir__() == ['Alpha', 'MYFOO', 'Zed', 'aaa', 'cb', 'mybar',
+                             'myvar']
     assert lib.__name__ == m.__name__ + '.lib'
     assert lib.__class__ is types.ModuleType
 
