@@ -566,13 +566,53 @@ static int crealize_note_incomplete(FFIObject *ffi, CTypeObject *ct, uint32_t in
     return rc;
 }
 
+/* The record of included `inc` that matches anonymous record `index` of
+ * ffi: one that a typedef reaches through pointers and arrays (`typedef
+ * struct {...} *foo_p;`), found through inc's typedef of the same name by
+ * the same steps; UINT32_MAX if none. */
+static uint32_t crealize_anon_in_included(FFIObject *ffi, uint32_t index, FFIObject *inc)
+{
+    const cc_table *a = &ffi->table, *b = &inc->table;
+    for (uint32_t k = 0; k < a->ndecls; k++) {
+        uint32_t t = a->decls[k].type, u, ref;
+        if (a->decls[k].kind != CCT_DECL_TYPEDEF || t >= a->ntypes)
+            continue;
+        for (uint32_t n = 0; t != index && n < a->ntypes
+             && (a->types[t].kind == CCT_KIND_POINTER || a->types[t].kind == CCT_KIND_ARRAY); n++)
+            t = a->types[t].item;
+        const char *name = crealize_str(ffi, a->decls[k].name);
+        if (t != index
+            || cc_table_lookup(b, CC_NS_ORDINARY, name, strlen(name), &ref) != 1
+            || (ref & CC_REF_ENUMERATOR) || b->decls[ref].kind != CCT_DECL_TYPEDEF)
+            continue;
+        t = a->decls[k].type;
+        u = b->decls[ref].type;
+        for (uint32_t n = 0; t != index && u < b->ntypes && n < a->ntypes
+             && b->types[u].kind == a->types[t].kind; n++) {
+            t = a->types[t].item;
+            u = b->types[u].item;
+        }
+        if (t == index && u < b->ntypes && b->types[u].kind == a->types[t].kind
+            && b->types[u].name == 0)
+            return u;
+    }
+    return UINT32_MAX;
+}
+
 /* The CType an included FFI has for the same struct/union/enum, so that
  * ffi.include() shares types as CFFI does (new reference), or NULL with no
  * exception when none applies. */
-static CTypeObject *crealize_shared_record(FFIObject *ffi, const cct_type *ty)
+static CTypeObject *crealize_shared_record(FFIObject *ffi, const cct_type *ty, uint32_t index)
 {
-    if (ty->name == 0)
+    if (ty->name == 0) {
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(ffi->included); i++) {
+            FFIObject *inc = (FFIObject *)PyList_GET_ITEM(ffi->included, i);
+            uint32_t u = crealize_anon_in_included(ffi, index, inc);
+            if (u != UINT32_MAX)
+                return ffi_realize_type(inc, u);
+        }
         return NULL;
+    }
     const char *name = crealize_str(ffi, ty->name);
     int ns = (ty->flags & CCT_TF_TYPEDEF_NAMED) ? CC_NS_ORDINARY : CC_NS_TAG;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(ffi->included); i++) {
@@ -588,8 +628,20 @@ static CTypeObject *crealize_shared_record(FFIObject *ffi, const cct_type *ty)
         const cct_type *other = &inc->table.types[d.type];
         if (other->kind != ty->kind)
             continue;
-        if ((other->flags & CCT_TF_OPAQUE) && !(ty->flags & CCT_TF_OPAQUE))
-            continue;
+        if ((other->flags & CCT_TF_OPAQUE) && !(ty->flags & CCT_TF_OPAQUE)) {
+            if (ffi->abi_mode)
+                continue;
+            /* a compiled module cannot complete an included opaque type
+             * (CFFI's realize_c_type.c refuses it too) */
+            const char *kw = ty->kind == CCT_KIND_UNION ? "union" : "struct";
+            PyErr_Format(PyExc_NotImplementedError,
+                         "'%s %.200s' is opaque in the ffi.include(), but no "
+                         "longer in the ffi doing the include (workaround: "
+                         "don't use ffi.include() but duplicate the "
+                         "declarations of everything using %s %.200s)",
+                         kw, name, kw, name);
+            return NULL;
+        }
         return ffi_realize_type(inc, d.type);
     }
     return NULL;
@@ -756,7 +808,7 @@ static CTypeObject *crealize_realize_record(FFIObject *ffi, const cct_type *ty, 
         ffi->realized[index] = crealize_file_type;
         return crealize_file_type;
     }
-    CTypeObject *shared = crealize_shared_record(ffi, ty);
+    CTypeObject *shared = crealize_shared_record(ffi, ty, index);
     if (shared != NULL) {
         Py_INCREF(shared);
         ffi->realized[index] = shared;
