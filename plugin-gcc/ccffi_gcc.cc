@@ -1395,6 +1395,40 @@ marker_tag(const marker *m, enum tree_code code)
 }
 
 /* typedef NAME: what the name really is (`typedef int... t` included). */
+/* `typedef double... t` whose real type is no float of the size of float
+ * or double: t is recorded as the unknown-float primitive with the message
+ * CFFI raises when it is realized (its generated code computes the size,
+ * 0 for an integer, and its runtime refuses any but float's and double's).
+ * True when so recorded. */
+static bool
+float_dots_mismatch(const marker *m, tree real, tree type)
+{
+    tree tmain = TYPE_MAIN_VARIANT(type);
+    bool is_float = SCALAR_FLOAT_TYPE_P(tmain) && TYPE_SIZE_UNIT(tmain)
+        && TREE_CODE(TYPE_SIZE_UNIT(tmain)) == INTEGER_CST;
+    unsigned HOST_WIDE_INT size = is_float ? tree_to_uhwi(TYPE_SIZE_UNIT(tmain)) : 0;
+    if (size == tree_to_uhwi(TYPE_SIZE_UNIT(float_type_node))
+        || size == tree_to_uhwi(TYPE_SIZE_UNIT(double_type_node)))
+        return false;
+    bool ldouble = size == tree_to_uhwi(TYPE_SIZE_UNIT(long_double_type_node));
+    mismatch_record(m->name, ldouble
+        ? "primitive floating-point type is 'long double', not supported for "
+          "now with the syntax 'typedef double... xxx;'"
+        : "primitive floating-point type with an unexpected size (or not a "
+          "float type at all)");
+    cct_type ty;
+    memset(&ty, 0, sizeof ty);
+    ty.kind = CCT_KIND_PRIMITIVE;
+    ty.prim = CCT_PRIM_UNKNOWN_FLOAT;
+    ty.size = CCT_SIZE_UNKNOWN;
+    ty.name = table_string(m->name);
+    uint32_t index;
+    table_check(cc_table_add_type(&table, &ty, &index));
+    table_decl(m->name, CCT_DECL_TYPEDEF, index, 0, CCT_NO_SLOT, 0);
+    type_slots->put(real, index);   /* the typedef itself: type_index */
+    return true;
+}
+
 static void
 marker_typedef(const marker *m)
 {
@@ -1418,6 +1452,8 @@ marker_typedef(const marker *m)
         return;
     }
     tree type = TREE_TYPE(real);
+    if ((flags & CCC_MF_FLOAT_DOTS) && float_dots_mismatch(m, real, type))
+        return;
     char what[300];
     snprintf(what, sizeof what, "typedef %s", m->name);
     if ((flags & (CCC_MF_BODY | CCC_MF_EXACT | CCC_MF_FIELDS))

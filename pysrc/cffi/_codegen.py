@@ -38,6 +38,7 @@ MARKER_FIELDS = CONTRACT['MF_FIELDS']  # the mirror lists some fields
 MARKER_OPAQUE = CONTRACT['MF_OPAQUE']  # the cdef declares it opaque
 MARKER_CDEF = CONTRACT['MF_CDEF']      # typedef: the cdef's own definition
 MARKER_LISTED = CONTRACT['MF_LISTED']  # enum: the enumerators just before
+MARKER_FLOAT_DOTS = CONTRACT['MF_FLOAT_DOTS']  # typedef: `typedef double... t`
 # const/enumconst markers:
 MARKER_CHECK_ONLY = CONTRACT['MF_CHECK_ONLY']  # compare with EXPECTED only
 MARKER_ENUMERATOR = CONTRACT['MF_ENUMERATOR']  # of the LISTED enum after it
@@ -416,6 +417,16 @@ class Generator:
             pass
         return False
 
+    def unknown_float(self, name):
+        """True for `typedef float... name` / `double...`."""
+        try:
+            self.ffi.typeof(name)
+        except NotImplementedError as e:
+            return str(e).startswith('float type')
+        except Exception:
+            pass
+        return False
+
     def emit_typedef(self, name, ctype):
         if ctype == name and self.unknown_integer(name):
             # as CFFI's generated code: the compiler refuses a source type
@@ -428,7 +439,10 @@ class Generator:
         if ctype == name or '[...]' in ctype or ANONYMOUS.search(ctype):
             # `typedef int... t`, `typedef int t[...]`, an anonymous struct
             # behind a pointer typedef: only the source knows the type
-            self.type_marker(name + ' {}', attribute('typedef', name, 0))
+            # `float...`: the plugin checks the real type is float/double
+            flags = MARKER_FLOAT_DOTS if (
+                ctype == name and self.unknown_float(name)) else 0
+            self.type_marker(name + ' {}', attribute('typedef', name, flags))
         else:
             # the cdef's own definition, which C code never needs to know
             # by name (CFFI accepts typedefs that only the cdef has)

@@ -137,6 +137,19 @@ static CTypeObject *crealize_realize_primitive(FFIObject *ffi, const cct_type *t
 {
     if (ty->prim >= CCT_PRIM__COUNT || (cc_prims[ty->prim].flags & CCT_PF_UNKNOWN)) {
         const char *name = ty->name ? crealize_str(ffi, ty->name) : "?";
+        const char *text;
+        size_t len;
+        if (ty->prim == CCT_PRIM_UNKNOWN_FLOAT && ty->name
+            && cc_table_layout_mismatch(&ffi->table, name, &text, &len)) {
+            /* `typedef double... t` that the compiler found no float or
+             * double (table/contract.h, CCC_MF_FLOAT_DOTS): CFFI's ffi.error */
+            PyObject *msg = PyUnicode_FromStringAndSize(text, (Py_ssize_t)len);
+            if (msg != NULL) {
+                PyErr_SetObject(ccm_error, msg);
+                Py_DECREF(msg);
+            }
+            return NULL;
+        }
         PyErr_Format(PyExc_NotImplementedError,
                      "%s type '%s' can only be used after compilation",
                      ty->prim == CCT_PRIM_UNKNOWN_FLOAT ? "float" : "integer", name);

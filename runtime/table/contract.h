@@ -83,6 +83,10 @@ static inline enum ccc_marker_kind ccc_marker_kind_of(const char *spelling)
                              ENUMERATOR just before, in the cdef's order, with
                              the source's values (CFFI shows the cdef's list);
                              an "enum" marker named "" is an anonymous enum */
+#define CCC_MF_FLOAT_DOTS 64u /* typedef: `typedef double... t`; a real type
+                             other than float/double is recorded as the
+                             unknown-float primitive named t with a
+                             "$mismatch t" record holding CFFI's message */
 /* Flags of const/enumconst markers. */
 #define CCC_MF_CHECK_ONLY 1u  /* compare with EXPECTED, record nothing */
 #define CCC_MF_ENUMERATOR 2u  /* an enumerator of the LISTED marker that
