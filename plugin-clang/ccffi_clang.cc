@@ -1739,6 +1739,41 @@ marker_tag(const marker *m, enum tag_code code)
     free(d.text);
 }
 
+/* `typedef double... t` whose real type is no float of the size of float
+ * or double: t is recorded as the unknown-float primitive with the message
+ * CFFI raises when it is realized (its generated code computes the size,
+ * 0 for an integer, and its runtime refuses any but float's and double's).
+ * True when so recorded. */
+static bool
+float_dots_mismatch(const marker *m, TypedefNameDecl *td, QualType type)
+{
+    ASTContext &ctx = *S->ctx;
+    uint64_t size = type->isRealFloatingType()
+        ? (uint64_t) ctx.getTypeSizeInChars(type).getQuantity() : 0;
+    if (size == (uint64_t) ctx.getTypeSizeInChars(ctx.FloatTy).getQuantity()
+        || size == (uint64_t) ctx.getTypeSizeInChars(ctx.DoubleTy).getQuantity())
+        return false;
+    bool ldouble = size
+        == (uint64_t) ctx.getTypeSizeInChars(ctx.LongDoubleTy).getQuantity();
+    mismatch_record(m->name, ldouble
+        ? "primitive floating-point type is 'long double', not supported for "
+          "now with the syntax 'typedef double... xxx;'"
+        : "primitive floating-point type with an unexpected size (or not a "
+          "float type at all)");
+    cct_type ty;
+    memset(&ty, 0, sizeof ty);
+    ty.kind = CCT_KIND_PRIMITIVE;
+    ty.prim = CCT_PRIM_UNKNOWN_FLOAT;
+    ty.size = CCT_SIZE_UNKNOWN;
+    ty.name = table_string(m->name);
+    uint32_t index;
+    table_check(cc_table_add_type(&S->table, &ty, &index));
+    table_decl(m->name, CCT_DECL_TYPEDEF, index, 0, CCT_NO_SLOT, 0);
+    /* the typedef itself: type_index */
+    S->type_slots[td->getCanonicalDecl()] = index;
+    return true;
+}
+
 /* typedef NAME: what the name really is (`typedef int... t` included). */
 void
 marker_typedef(const marker *m)
@@ -1764,6 +1799,8 @@ marker_typedef(const marker *m)
         return;
     }
     QualType type = S->ctx->getTypeDeclType(td);
+    if ((flags & CCC_MF_FLOAT_DOTS) && float_dots_mismatch(m, td, type))
+        return;
     std::string what = "typedef " + m->name;
     if ((flags & (CCC_MF_BODY | CCC_MF_EXACT | CCC_MF_FIELDS))
         && !is_complete(type)) {
