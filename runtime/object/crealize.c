@@ -642,10 +642,10 @@ static CTypeObject *crealize_shared_record(FFIObject *ffi, const cct_type *ty, u
         if (other->kind != ty->kind)
             continue;
         if ((other->flags & CCT_TF_OPAQUE) && !(ty->flags & CCT_TF_OPAQUE)) {
-            if (ffi->abi_mode)
+            if (ffi->abi_mode || ty->kind == CCT_KIND_ENUM)
                 continue;
-            /* a compiled module cannot complete an included opaque type
-             * (CFFI's realize_c_type.c refuses it too) */
+            /* a compiled module cannot complete an included opaque struct
+             * or union (CFFI's realize_c_type.c refuses it too) */
             const char *kw = ty->kind == CCT_KIND_UNION ? "union" : "struct";
             PyErr_Format(PyExc_NotImplementedError,
                          "'%s %.200s' is opaque in the ffi.include(), but no "
