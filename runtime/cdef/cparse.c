@@ -1556,27 +1556,14 @@ static int cparse_record_finish(cparse *p, uint32_t type, uint32_t base,
     if (cparse_partial_bitfields(p, at, type) < 0)
         return -1;
     if (sized && cc_layout_record(p->t, type, p->err) < 0) {
-        if (p->err->kind != CC_ERR_TYPEERR && p->err->kind != CC_ERR_VALUE)
+        if (p->err->kind != CC_ERR_TYPEERR && p->err->kind != CC_ERR_VALUE
+            && strncmp(p->err->message, "recursive structure declaration", 31) != 0)
             return cparse_locate(p, at);
         /* a record CFFI refuses only when used (a bad bitfield, a member
-         * of unknown size, an array of negative length): laid out, and
-         * refused, when realized */
+         * of unknown size, an array of negative length, a struct holding
+         * itself by value): laid out, and refused, when realized */
         memset(p->err, 0, sizeof *p->err);
     }
-    return 0;
-}
-
-/* Does `type` (or its array items) hold by value a record whose body is
- * being parsed, i.e. a struct that would contain itself? */
-static int cparse_contains_open(const cparse *p, uint32_t type)
-{
-    const cparse_open *o;
-
-    while (p->t->types[type].kind == CCT_KIND_ARRAY)
-        type = p->t->types[type].item;
-    for (o = p->open; o; o = o->up)
-        if (o->type == type)
-            return 1;
     return 0;
 }
 
@@ -1631,11 +1618,6 @@ static int cparse_member(cparse *p, const cparse_specs *s)
     if (p->t->types[f.type].kind == CCT_KIND_FUNCTION)
         return cparse_error_at(p, &at, CC_ERR_SYNTAX,
                                "member '%s' declared as a function",
-                               cc_table_str(p->t, f.name));
-    if (cparse_contains_open(p, f.type))
-        return cparse_error_at(p, &at, CC_ERR_SYNTAX,
-                               "member '%s' has the incomplete type of the "
-                               "struct or union being defined",
                                cc_table_str(p->t, f.name));
     return cparse_push_field(p, &f);
 }

@@ -179,12 +179,72 @@ static CTypeObject *crealize_realize_param(FFIObject *ffi, uint32_t index)
     return ct;
 }
 
+/* The structs whose members are being filled (crealize_complete_pending_
+ * entry), innermost first: a function type of a compiled FFI that takes
+ * or returns one of them by value is refused as CFFI refuses it. */
+typedef struct crealize_completing {
+    CTypeObject *ct;
+    struct crealize_completing *next;
+} crealize_completing;
+static crealize_completing *crealize_completing_top;
+
+static int crealize_complete_if_pending(FFIObject *ffi, CTypeObject *ct);
+
+/* A compiled FFI's function type takes or returns ct by value: as CFFI's
+ * realize_c_type, which builds the libffi description of the function at
+ * once, the struct (and each struct it holds by value) must be complete:
+ * TypeError for an opaque one, RuntimeError for one whose members are
+ * still being realized (`struct s { void (*f)(struct s); }`, where CFFI
+ * recurses until its depth limit), TypeError naming the argument `top`
+ * for one that holds such a struct (CFFI could not size it).  0 or -1. */
+static int crealize_check_call_type(FFIObject *ffi, CTypeObject *ct, int is_result,
+                                    CTypeObject *top, int depth)
+{
+    while (ct->ct_flags & CT_ARRAY)
+        ct = ct->ct_item;
+    if (!(ct->ct_flags & CT_STRUCT_OR_UNION))
+        return 0;
+    int again = depth > 1000;
+    for (crealize_completing *c = crealize_completing_top; c != NULL; c = c->next)
+        again |= c->ct == ct;
+    if (again && depth > 0) {
+        /* CFFI could not size the argument holding it */
+        PyErr_Format(PyExc_TypeError, "ctype '%s' has incomplete type", top->ct_name);
+        return -1;
+    }
+    if (again) {
+        PyErr_SetString(PyExc_RuntimeError,
+            "type-building recursion too deep or infinite.  "
+            "This is known to occur e.g. in ``struct s { void(*callable)"
+            "(struct s); }''.  Please report if you get this error and "
+            "really need support for your case.");
+        return -1;
+    }
+    if (crealize_complete_if_pending(ffi, ct) < 0)
+        return -1;
+    if ((ct->ct_flags & CT_IS_OPAQUE) || ct->ct_size < 0) {
+        if (is_result)
+            PyErr_Format(PyExc_TypeError, "result type '%s' is opaque", ct->ct_name);
+        else
+            PyErr_Format(PyExc_TypeError, "ctype '%s' has incomplete type", ct->ct_name);
+        return -1;
+    }
+    /* CFFI stops at what libffi cannot describe (raised at the call) */
+    if (ct->ct_flags & (CT_IS_BITFIELD_OWNER | CT_IS_PARTIAL | CT_WITH_ANON_MEMBER))
+        return 0;
+    for (CFieldObject *f = ct->ct_first_field; f != NULL; f = f->cf_next)
+        if (crealize_check_call_type(ffi, f->cf_type, 0, top, depth + 1) < 0)
+            return -1;
+    return 0;
+}
+
 static CTypeObject *crealize_realize_function(FFIObject *ffi, const cct_type *ty)
 {
     CTypeObject *result = ffi_realize_type(ffi, ty->item);
     if (result == NULL)
         return NULL;
-    if (crealize_by_value(ffi, result, ty->item) < 0) {
+    if (crealize_by_value(ffi, result, ty->item) < 0
+        || (!ffi->cdef_model && crealize_check_call_type(ffi, result, 1, result, 0) < 0)) {
         Py_DECREF(result);
         return NULL;
     }
@@ -203,6 +263,13 @@ static CTypeObject *crealize_realize_function(FFIObject *ffi, const cct_type *ty
         }
         PyTuple_SET_ITEM(args, i, (PyObject *)a);
     }
+    for (uint32_t i = 0; !ffi->cdef_model && i < ty->count; i++)
+        if (crealize_check_call_type(ffi, (CTypeObject *)PyTuple_GET_ITEM(args, i), 0,
+                                     (CTypeObject *)PyTuple_GET_ITEM(args, i), 0) < 0) {
+            Py_DECREF(args);
+            Py_DECREF(result);
+            return NULL;
+        }
     CTypeObject *ct = ctype_function(result, args, (ty->flags & CCT_TF_VARIADIC) != 0);
     Py_DECREF(args);
     Py_DECREF(result);
@@ -328,8 +395,6 @@ static PyObject *crealize_record_name(FFIObject *ffi, const cct_type *ty, uint32
 
 /* Appends (name, CField) pairs of one member to `out`, flattening anonymous
  * struct/union members with their offset added. */
-static int crealize_complete_if_pending(FFIObject *ffi, CTypeObject *ct);
-
 static int crealize_add_member(FFIObject *ffi, PyObject *out, PyObject *name, CTypeObject *ft,
                           Py_ssize_t offset, int bitshift, int bitsize,
                           unsigned char flags)
@@ -660,6 +725,15 @@ static CTypeObject *crealize_shared_record(FFIObject *ffi, const cct_type *ty, u
     return NULL;
 }
 
+/* The structs whose members crealize_members_first is realizing (an FFI
+ * of cdef()), innermost first: meeting one again by value is a struct
+ * holding itself. */
+typedef struct crealize_scheduling {
+    uint32_t index;
+    struct crealize_scheduling *up;
+} crealize_scheduling;
+static crealize_scheduling *crealize_scheduling_top;
+
 /* The member types of struct/union `index` that cffi/model.py builds
  * before laying it out, in order: a struct, union or enum (or an array of
  * one, or of a primitive) is realized, so that its error comes first, as
@@ -684,6 +758,18 @@ static int crealize_members_first(FFIObject *ffi, uint32_t index)
              && ffi->table.types[inner].kind == CCT_KIND_ARRAY; steps++)
             inner = ffi->table.types[inner].item;
         uint8_t kind = ffi->table.types[inner].kind;
+        /* a struct holding (through its members) itself by value, as
+         * cffi/model.py raises it: the struct met again is named */
+        for (crealize_scheduling *o = crealize_scheduling_top; o != NULL; o = o->up)
+            if (o->index == inner) {
+                PyObject *name = crealize_model_name(ffi, inner);
+                if (name != NULL) {
+                    PyErr_Format(PyExc_NotImplementedError,
+                                 "recursive structure declaration for '%U'", name);
+                    Py_DECREF(name);
+                }
+                return -1;
+            }
         if (kind == CCT_KIND_STRUCT || kind == CCT_KIND_UNION
             || kind == CCT_KIND_ENUM || kind == CCT_KIND_PRIMITIVE) {
             if (kind == CCT_KIND_PRIMITIVE && t == inner)
@@ -720,7 +806,10 @@ static int crealize_schedule_struct(FFIObject *ffi, CTypeObject *ct, uint32_t in
     cct_type ty;
     int model = ffi->cdef_model
                 && !(ffi->abi_mode && crealize_partial(ffi, index, 0));
+    crealize_scheduling me = { index, crealize_scheduling_top };
+    crealize_scheduling_top = &me;
     int rc = model ? crealize_members_first(ffi, index) : 0;
+    crealize_scheduling_top = me.up;
     if (rc == 0)
         rc = crealize_laid_out(ffi, ct, index, &ty);
     if (rc < 0) {
@@ -739,6 +828,72 @@ static int crealize_schedule_struct(FFIObject *ffi, CTypeObject *ct, uint32_t in
     return rc;
 }
 
+/* Is `t`, or what it points to or holds items of, in the list `gone`? */
+static int crealize_is_gone(PyObject *gone, CTypeObject *t)
+{
+    for (int steps = 0; t != NULL && steps < 1000; steps++) {
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(gone); k++)
+            if (PyList_GET_ITEM(gone, k) == (PyObject *)t)
+                return 1;
+        if (!(t->ct_flags & (CT_POINTER | CT_ARRAY)))
+            return 0;
+        t = t->ct_item;
+    }
+    return 0;
+}
+
+/* Does realized type r use (point to, hold, take, return) a gone type? */
+static int crealize_uses_gone(PyObject *gone, CTypeObject *r)
+{
+    if (crealize_is_gone(gone, r))
+        return 1;
+    if (r->ct_flags & CT_STRUCT_OR_UNION) {
+        for (CFieldObject *f = r->ct_first_field; f != NULL; f = f->cf_next)
+            if (crealize_is_gone(gone, f->cf_type))
+                return 1;
+    } else if ((r->ct_flags & CT_FUNCTIONPTR) && r->ct_args != NULL) {
+        if (crealize_is_gone(gone, r->ct_item))
+            return 1;
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(r->ct_args); k++)
+            if (crealize_is_gone(gone, (CTypeObject *)PyTuple_GET_ITEM(r->ct_args, k)))
+                return 1;
+    }
+    return 0;
+}
+
+/* Forgets the realized types built on `gone` (a struct forgotten below)
+ * and those built on them, so that "struct s *" or a struct holding it
+ * raises again too instead of using a struct without members. */
+static void crealize_forget_users(FFIObject *ffi, CTypeObject *gone_ct)
+{
+    PyObject *et, *ev, *etb;
+    PyErr_Fetch(&et, &ev, &etb);   /* the error being raised stays */
+    PyObject *gone = PyList_New(0);
+    if (gone == NULL || PyList_Append(gone, (PyObject *)gone_ct) < 0) {
+        Py_XDECREF(gone);
+        PyErr_Clear();
+        PyErr_Restore(et, ev, etb);
+        return;
+    }
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (uint32_t i = 0; i < ffi->nrealized; i++) {
+            CTypeObject *r = ffi->realized[i];
+            if (r == NULL || !crealize_uses_gone(gone, r))
+                continue;
+            if (PyList_Append(gone, (PyObject *)r) < 0) {
+                PyErr_Clear();
+                continue;
+            }
+            ffi->realized[i] = NULL;
+            Py_DECREF(r);
+            changed = 1;
+        }
+    }
+    Py_DECREF(gone);
+    PyErr_Restore(et, ev, etb);
+}
+
 /* Fills the members of the worklist's entry i, removing it first. */
 static int crealize_complete_pending_entry(FFIObject *ffi, Py_ssize_t i)
 {
@@ -750,7 +905,10 @@ static int crealize_complete_pending_entry(FFIObject *ffi, Py_ssize_t i)
     }
     uint32_t index = (uint32_t)PyLong_AsUnsignedLong(PyTuple_GET_ITEM(entry, 0));
     CTypeObject *ct = (CTypeObject *)PyTuple_GET_ITEM(entry, 1);
+    crealize_completing me = { ct, crealize_completing_top };
+    crealize_completing_top = &me;
     int rc = crealize_complete_struct(ffi, ct, index);
+    crealize_completing_top = me.next;
     /* out of memory: back on the worklist, so the next realization (of
      * "struct s *" too, which this failed call may have realized around
      * it) completes it, instead of leaving a struct without members */
@@ -768,6 +926,7 @@ static int crealize_complete_pending_entry(FFIObject *ffi, Py_ssize_t i)
         ct->ct_flags |= CT_IS_OPAQUE;
         ct->ct_size = -1;
         ffi->realized[index] = NULL;
+        crealize_forget_users(ffi, ct);
         Py_DECREF(ct);
     }
     Py_DECREF(entry);

@@ -892,6 +892,10 @@ static void test_bad_bitfields_wait_for_use(void **state)
     (void)state;
     cdef_defers_layout("struct s { int a:40; };");
     cdef_defers_layout("struct s { float f:2; };");
+    /* a struct holding itself: NotImplementedError at use, as CFFI */
+    cdef_defers_layout("struct s { int a; struct s x[2]; };");
+    cdef_defers_layout("struct s { struct { struct s z; } in; };");
+    cdef_defers_layout("struct t { struct s x; }; struct s { struct t y; };");
     cdef_defers_layout("struct s { int z:0; };");
     cdef_defers_layout("struct s { int *p:3; };");
     cdef_defers_layout("struct s { int y[-1]; };");
@@ -938,8 +942,6 @@ static void test_syntax_errors(void **state)
     cdef_fails("int struct s x;", 1, 5, "two or more data types in declaration");
     cdef_fails("int x; struct", 1, 14, "unexpected end of input, expected a name or '{' after 'struct'/'union'");
     cdef_fails("struct s { struct s { int a; } x; };", 1, 19, "nested redefinition of struct s");
-    cdef_fails("struct s { int a; struct s x[2]; };", 1, 28,
-               "member 'x' has the incomplete type of the struct or union being defined");
     cdef_fails("struct h { char x[0xffffffffffffffff]; char y[2]; };", 1, 19,
                "array length 18446744073709551615 is too large");
     cdef_fails("struct h { int x[0x7fffffffffffffff]; char y[2]; };", 1, 50,
