@@ -1168,8 +1168,9 @@ static int fb_apply(cc_table *t, fb_plan *p, const api_fb_value *values)
         }
     }
 
-    /* 2. `int...` / `float...`: the primitive of that size, sign and kind */
-    for (uint32_t ti = 0; ti < t->ntypes; ti++) {
+    /* 2. `int...` / `float...`: the primitive of that size, sign and kind
+     * (the types a "$mismatch" record adds are not the plan's) */
+    for (uint32_t ti = 0, ntypes = t->ntypes; ti < ntypes; ti++) {
         cct_type *ty = &t->types[ti];
         if (ty->kind != CCT_KIND_PRIMITIVE || !s.has_size[ti]
             || !(cc_prims[ty->prim].flags & CCT_PF_UNKNOWN))
@@ -1183,13 +1184,32 @@ static int fb_apply(cc_table *t, fb_plan *p, const api_fb_value *values)
                 goto done;
             }
         } else {
-            if (s.isfloat[ti] != 1 || !(ty->size == 4 || ty->size == 8 || ty->size == 16)) {
-                fb_ffi_error("primitive floating-point type with an unexpected "
-                             "size (or not a float type at all): '%s'", name);
-                goto done;
+            if (s.isfloat[ti] != 1 || !(ty->size == sizeof(float)
+                                        || ty->size == sizeof(double))) {
+                /* as the plugins (CCC_MF_FLOAT_DOTS): the type stays the
+                 * unknown float, realizing it raises CFFI's ffi.error */
+                int ldouble = s.isfloat[ti] == 1 && ty->size == sizeof(long double);
+                ty->size = CCT_SIZE_UNKNOWN;   /* ty may move below */
+                char *key = malloc(sizeof CCC_MISMATCH_PREFIX + strlen(name));
+                if (key == NULL) {
+                    fb_nomem();
+                    goto done;
+                }
+                sprintf(key, "%s%s", CCC_MISMATCH_PREFIX, name);
+                const char *msg = ldouble
+                    ? "primitive floating-point type is 'long double', not "
+                      "supported for now with the syntax 'typedef double... xxx;'"
+                    : "primitive floating-point type with an unexpected size "
+                      "(or not a float type at all)";
+                int rc2 = fb_add_string_decl(t, key, msg, strlen(msg));
+                free(key);
+                if (rc2 < 0) {
+                    fb_nomem();
+                    goto done;
+                }
+                continue;
             }
-            prim = ty->size == 4 ? CCT_PRIM_FLOAT : ty->size == 8 ? CCT_PRIM_DOUBLE
-                                                               : CCT_PRIM_LONGDOUBLE;
+            prim = ty->size == sizeof(float) ? CCT_PRIM_FLOAT : CCT_PRIM_DOUBLE;
         }
         fb_set_prim(ty, prim);
         ty->name = 0;
