@@ -571,7 +571,8 @@ class Generator:
         if lengths and lengths[0] == '[]':
             lengths.pop(0)
             expr = '(%s)[0]' % expr
-        return ('char (*c)[sizeof(%s)] = (char (*)[sizeof %s])0; (void)c; %s'
+        return ('char (*_ccffi_c)[sizeof(%s)] = (char (*)[sizeof %s])0; '
+                '(void)_ccffi_c; %s'
                 % (base + ''.join(lengths), expr, plain))
 
     def emit_extern_python(self, name, result, args, variadic, plus_c):
@@ -717,6 +718,8 @@ class Generator:
         w('#if !defined(__GNUC__) && !defined(__clang__) && !defined(__attribute__)')
         w('#  define __attribute__(x)')
         w('#endif')
+        # what the no-plugin section uses, before any macro of the source
+        out.extend(_codegen_fallback.prologue(CONTRACT))
         w('')
         if self.embedding is not None:
             from . import _embedding

@@ -32,40 +32,44 @@ CHUNK = 64   # statements per fill function
 
 def _statement(k, op, cname, path, extra):
     """The C statement storing entry k's number into v[k]."""
-    v = 'v[%d]' % k
+    v = '_ccffi_v[%d]' % k
     if cname and cname.startswith('*'):
         return _named_pointer_statement(v, op, cname[1:], path, extra)
     if op == 'size':
-        return '%s.u = sizeof(%s);' % (v, cname)
+        return '%s._ccffi_u = sizeof(%s);' % (v, cname)
     if op == 'align':
-        return '%s.u = _CCFFI_ALIGNOF(%s);' % (v, cname)
+        return '%s._ccffi_u = _CCFFI_ALIGNOF(%s);' % (v, cname)
     if op == 'offset':
-        return '%s.u = offsetof(%s, %s);' % (v, cname, path)
+        return '%s._ccffi_u = offsetof(%s, %s);' % (v, cname, path)
     if op == 'fieldsize':
-        return '%s.u = sizeof(((%s *)0)->%s);' % (v, cname, path)
+        return '%s._ccffi_u = sizeof(((%s *)0)->%s);' % (v, cname, path)
     if op == 'bitpos':
         # the field's lowest bit: set it in a zeroed struct, find the bit
-        return ('{ %s s; memset(&s, 0, sizeof s); s.%s = %s; '
-                '%s.u = _ccffi_fb_lowbit(&s, sizeof s); }'
+        return ('{ %s _ccffi_s; memset(&_ccffi_s, 0, sizeof _ccffi_s); '
+                '_ccffi_s.%s = %s; '
+                '%s._ccffi_u = _ccffi_fb_lowbit(&_ccffi_s, sizeof _ccffi_s); }'
                 % (cname, path, extra, v))
     if op == 'objsize':
-        return '%s.u = sizeof(%s);' % (v, path)
+        return '%s._ccffi_u = sizeof(%s);' % (v, path)
+    if op == 'varsize':
+        return '%s._ccffi_u = sizeof(%s);' % (v, path)
     if op == 'arraylen':
-        return '%s.u = sizeof(%s) / sizeof((%s)[0]);' % (v, path, path)
+        return '%s._ccffi_u = sizeof(%s) / sizeof((%s)[0]);' % (v, path, path)
     if op == 'sign':
-        return '%s.flags = _CCFFI_SIGNED(%s);' % (v, cname)
+        return '%s._ccffi_flags = _CCFFI_SIGNED(%s);' % (v, cname)
     if op == 'isfloat':
-        return '%s.u = (((%s)1) / 2) * 2 != 0;' % (v, cname)
+        return '%s._ccffi_u = (((%s)1) / 2) * 2 != 0;' % (v, cname)
     if op == 'enumval':
         return None     # in the array's initializer: see _initializer()
     if op == 'int':
         # `| 0`: a compile error unless it is an integer, as CFFI
-        return ('%s.u = (unsigned long long)((%s) | 0); %s.flags = (%s) <= 0;'
+        return ('%s._ccffi_u = (unsigned long long)((%s) | 0); '
+                '%s._ccffi_flags = (%s) <= 0;'
                 % (v, cname, v, cname))
     if op == 'float':
-        return '%s.d = (double)(%s);' % (v, cname)
+        return '%s._ccffi_d = (double)(%s);' % (v, cname)
     if op == 'string':
-        return '%s.s = (const char *)(%s);' % (v, cname)
+        return '%s._ccffi_s = (const char *)(%s);' % (v, cname)
     raise AssertionError("unknown fallback entry %r" % (op,))
 
 
@@ -74,17 +78,19 @@ def _named_pointer_statement(v, op, ptr, path, extra):
     (`typedef struct {...} *foo_p;`), as CFFI's generated code reaches it:
     through `(foo_p)0` and `(foo_p)4096`."""
     if op == 'size':
-        return '%s.u = sizeof(*(%s)0);' % (v, ptr)
+        return '%s._ccffi_u = sizeof(*(%s)0);' % (v, ptr)
     if op == 'offset':
-        return ('%s.u = (unsigned long long)((char *)&((%s)4096)->%s - '
+        return ('%s._ccffi_u = (unsigned long long)((char *)&((%s)4096)->%s - '
                 '(char *)4096);' % (v, ptr, path))
     if op == 'fieldsize':
-        return '%s.u = sizeof(((%s)0)->%s);' % (v, ptr, path)
+        return '%s._ccffi_u = sizeof(((%s)0)->%s);' % (v, ptr, path)
     if op == 'bitpos':
-        return ('{ union { unsigned char b[sizeof(*(%s)0)]; long double d; '
-                'void *p; unsigned long long u; } s; memset(&s, 0, sizeof s); '
-                '((%s)&s)->%s = %s; %s.u = _ccffi_fb_lowbit(&s, '
-                'sizeof(*(%s)0)); }' % (ptr, ptr, path, extra, v, ptr))
+        return ('{ union { unsigned char _ccffi_b[sizeof(*(%s)0)]; '
+                'long double _ccffi_d; void *_ccffi_p; unsigned long long '
+                '_ccffi_u; } _ccffi_s; memset(&_ccffi_s, 0, sizeof _ccffi_s); '
+                '((%s)&_ccffi_s)->%s = %s; %s._ccffi_u = '
+                '_ccffi_fb_lowbit(&_ccffi_s, sizeof(*(%s)0)); }'
+                % (ptr, ptr, path, extra, v, ptr))
     raise AssertionError("fallback entry %r of *%s" % (op, ptr))
 
 
@@ -131,20 +137,64 @@ def type_checks(entries):
             continue
         lines = by_record.setdefault(cname, [])
         if extra.split('\t')[0] == '|':
-            lines.append('(void)((p->%s%s) | 0);' % (path, extra.split('\t')[1]))
+            lines.append('(void)((_ccffi_p->%s%s) | 0);'
+                         % (path, extra.split('\t')[1]))
         elif extra.split('\t')[0] == 'v':
             # a `void *`: any object pointer converts to it, but not one
             # pointer type meets both a `char *` and a `short *` in `?:`
             _, suffix, prefix = extra.split('\t')
             for other in ('char', 'short'):
-                lines.append('(void)(0 ? %sp->%s%s : (const volatile %s *)0);'
+                lines.append('(void)(0 ? %s_ccffi_p->%s%s : '
+                             '(const volatile %s *)0);'
                              % (prefix, path, suffix, other))
         else:
             declarator, suffix, prefix = extra.split('\t')
-            lines.append('{ %s = %sp->%s%s; (void)tmp; }'
+            lines.append('{ %s = %s_ccffi_p->%s%s; (void)_ccffi_tmp; }'
                          % (declarator, prefix, path, suffix))
     return list(by_record.items())
 
+
+
+def prologue(contract):
+    """The lines, placed before the user's source, that the section after it
+    uses: written before any user macro, they cannot be changed by one
+    (`#define value 5` would break std::is_signed<T>::value after it); the
+    section itself uses only _ccffi_ names and keywords."""
+    out = []
+    w = out.append
+    w('#ifndef %s' % contract['plugin_macro'])
+    w('#include <stddef.h>')
+    w('#include <string.h>')
+    w('#if defined(__cplusplus) && __cplusplus >= 201103L')
+    w('#define _CCFFI_ALIGNOF(T) alignof(T)')
+    w('#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L')
+    w('#define _CCFFI_ALIGNOF(T) _Alignof(T)')
+    w('#elif defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)')
+    w('#define _CCFFI_ALIGNOF(T) __alignof__(T)')
+    w('#elif defined(__cplusplus)')
+    w('template <class _CCFFI_T> struct _ccffi_fb_align '
+      '{ char _ccffi_c; _CCFFI_T _ccffi_x; };')
+    w('#define _CCFFI_ALIGNOF(T) offsetof(_ccffi_fb_align<T>, _ccffi_x)')
+    w('#else')
+    w('#define _CCFFI_ALIGNOF(T) '
+      'offsetof(struct { char _ccffi_c; T _ccffi_x; }, _ccffi_x)')
+    w('#endif')
+    # signedness: ((T)-1) <= 0 in C; C++ would warn on the cast of -1 to
+    # an enum, so it asks the enum's underlying type
+    w('#if defined(__cplusplus) && __cplusplus >= 201103L')
+    w('#include <type_traits>')
+    w('template <class _CCFFI_T, bool = std::is_enum<_CCFFI_T>::value> '
+      'struct _ccffi_fb_signed')
+    w('{ static const bool _ccffi_is = std::is_signed<_CCFFI_T>::value; };')
+    w('template <class _CCFFI_T> struct _ccffi_fb_signed<_CCFFI_T, true>')
+    w('{ static const bool _ccffi_is = std::is_signed<'
+      'typename std::underlying_type<_CCFFI_T>::type>::value; };')
+    w('#define _CCFFI_SIGNED(T) ((int)_ccffi_fb_signed<T>::_ccffi_is)')
+    w('#else')
+    w('#define _CCFFI_SIGNED(T) (((T)-1) <= 0)')
+    w('#endif')
+    w('#endif /* !%s */' % contract['plugin_macro'])
+    return out
 
 def section(generator, contract):
     """The lines, placed after the user's source and before the markers,
@@ -165,35 +215,8 @@ def section(generator, contract):
       'the plugin')
     w('   reads from the headers; _cffi_backend completes the cdef\'s table '
       'with it.  The markers below are for the plugin only. */')
-    w('#include <stddef.h>')
-    w('#include <string.h>')
-    w('#if defined(__cplusplus) && __cplusplus >= 201103L')
-    w('#define _CCFFI_ALIGNOF(T) alignof(T)')
-    w('#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L')
-    w('#define _CCFFI_ALIGNOF(T) _Alignof(T)')
-    w('#elif defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)')
-    w('#define _CCFFI_ALIGNOF(T) __alignof__(T)')
-    w('#elif defined(__cplusplus)')
-    w('template <class T> struct _ccffi_fb_align { char c; T x; };')
-    w('#define _CCFFI_ALIGNOF(T) offsetof(_ccffi_fb_align<T>, x)')
-    w('#else')
-    w('#define _CCFFI_ALIGNOF(T) offsetof(struct { char c; T x; }, x)')
-    w('#endif')
-    # signedness: ((T)-1) <= 0 in C; C++ would warn on the cast of -1 to
-    # an enum, so it asks the enum's underlying type
-    w('#if defined(__cplusplus) && __cplusplus >= 201103L')
-    w('#include <type_traits>')
-    w('template <class T, bool = std::is_enum<T>::value> struct _ccffi_fb_signed')
-    w('{ static const bool value = std::is_signed<T>::value; };')
-    w('template <class T> struct _ccffi_fb_signed<T, true>')
-    w('{ static const bool value = std::is_signed<'
-      'typename std::underlying_type<T>::type>::value; };')
-    w('#define _CCFFI_SIGNED(T) ((int)_ccffi_fb_signed<T>::value)')
-    w('#else')
-    w('#define _CCFFI_SIGNED(T) (((T)-1) <= 0)')
-    w('#endif')
-    w('typedef struct { unsigned long long u; double d; const char *s; '
-      'int flags; } _ccffi_fb_value;')
+    w('typedef struct { unsigned long long _ccffi_u; double _ccffi_d; '
+      'const char *_ccffi_s; int _ccffi_flags; } _ccffi_fb_value;')
     w('static const unsigned char _ccffi_fb_cdef[%d] = {' % len(table))
     for i in range(0, len(table), 24):
         w('    ' + ','.join(str(b) for b in table[i:i + 24]) + ',')
@@ -203,24 +226,26 @@ def section(generator, contract):
         w('    %s,' % _initializer(op, cname))
     w('};')
     if any(e[0] == 'bitpos' for e in entries):
-        w('static unsigned long long _ccffi_fb_lowbit(const void *p, size_t n)')
+        w('static unsigned long long _ccffi_fb_lowbit(const void *_ccffi_p, '
+          'size_t _ccffi_n)')
         w('{')
-        w('    const unsigned char *b = (const unsigned char *)p;')
-        w('    size_t i;')
-        w('    unsigned int j;')
-        w('    for (i = 0; i < n; i++)')
-        w('        for (j = 0; j < 8; j++)')
-        w('            if (b[i] & (1u << j))')
-        w('                return (unsigned long long)(i * 8 + j);')
+        w('    const unsigned char *_ccffi_b = (const unsigned char *)_ccffi_p;')
+        w('    size_t _ccffi_i;')
+        w('    unsigned int _ccffi_j;')
+        w('    for (_ccffi_i = 0; _ccffi_i < _ccffi_n; _ccffi_i++)')
+        w('        for (_ccffi_j = 0; _ccffi_j < 8; _ccffi_j++)')
+        w('            if (_ccffi_b[_ccffi_i] & (1u << _ccffi_j))')
+        w('                return (unsigned long long)(_ccffi_i * 8 + _ccffi_j);')
         w('    return ~0ULL;')
         w('}')
     checks = type_checks(entries)
     for i, (cname, lines) in enumerate(checks):
         w('static void _ccffi_fb_check%d(%s)' % (
-            i, '%s p' % cname[1:] if cname.startswith('*') else '%s *p' % cname))
+            i, '%s _ccffi_p' % cname[1:] if cname.startswith('*')
+            else '%s *_ccffi_p' % cname))
         w('{   /* only for the compiler: each field the cdef lists has its '
           'type */')
-        w('    (void)p;')
+        w('    (void)_ccffi_p;')
         out.extend('    ' + line for line in lines)
         w('}')
     # in functions of CHUNK statements: gcc -O2 -g takes minutes over one
@@ -229,36 +254,36 @@ def section(generator, contract):
                                 for k, e in enumerate(entries)) if st]
     nchunks = (len(statements) + CHUNK - 1) // CHUNK
     for c in range(nchunks):
-        w('static void _ccffi_fb_fill%d(_ccffi_fb_value *v)' % c)
+        w('static void _ccffi_fb_fill%d(_ccffi_fb_value *_ccffi_v)' % c)
         w('{')
         for st in statements[c * CHUNK:(c + 1) * CHUNK]:
             w('    ' + st)
         w('}')
-    w('static void _ccffi_fb_fill(_ccffi_fb_value *v)')
+    w('static void _ccffi_fb_fill(_ccffi_fb_value *_ccffi_v)')
     w('{')
-    w('    (void)v;')
+    w('    (void)_ccffi_v;')
     for i in range(len(checks)):
         w('    (void)_ccffi_fb_check%d;' % i)
     for c in range(nchunks):
-        w('    _ccffi_fb_fill%d(v);' % c)
+        w('    _ccffi_fb_fill%d(_ccffi_v);' % c)
     w('}')
     w('static struct {')
-    w('    char magic[8];')
-    w('    unsigned int version, nvalues;')
-    w('    const unsigned char *table;')
-    w('    size_t table_size;')
-    w('    const _ccffi_fb_value *values;')
+    w('    char _ccffi_magic[8];')
+    w('    unsigned int _ccffi_version, _ccffi_nvalues;')
+    w('    const unsigned char *_ccffi_table;')
+    w('    size_t _ccffi_table_size;')
+    w('    const _ccffi_fb_value *_ccffi_values;')
     w('} _ccffi_fb_blob;')
     w('static const char (*_ccffi_fb_get(void))[sizeof _ccffi_fb_blob]')
     w('{')
     w('    _ccffi_fb_fill(_ccffi_fb_values);')
-    w('    memcpy(_ccffi_fb_blob.magic, "%s", %d);'
+    w('    memcpy(_ccffi_fb_blob._ccffi_magic, "%s", %d);'
       % (plan['magic'], len(plan['magic']) + 1))
-    w('    _ccffi_fb_blob.version = %du;' % plan['version'])
-    w('    _ccffi_fb_blob.nvalues = %du;' % n)
-    w('    _ccffi_fb_blob.table = _ccffi_fb_cdef;')
-    w('    _ccffi_fb_blob.table_size = sizeof _ccffi_fb_cdef;')
-    w('    _ccffi_fb_blob.values = _ccffi_fb_values;')
+    w('    _ccffi_fb_blob._ccffi_version = %du;' % plan['version'])
+    w('    _ccffi_fb_blob._ccffi_nvalues = %du;' % n)
+    w('    _ccffi_fb_blob._ccffi_table = _ccffi_fb_cdef;')
+    w('    _ccffi_fb_blob._ccffi_table_size = sizeof _ccffi_fb_cdef;')
+    w('    _ccffi_fb_blob._ccffi_values = _ccffi_fb_values;')
     w('    return (const char (*)[sizeof _ccffi_fb_blob])'
       '(const void *)&_ccffi_fb_blob;')
     w('}')

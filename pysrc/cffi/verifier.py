@@ -618,6 +618,11 @@ def _check_global_array(ffi, module, d, werror):
         size = _Backend.sizeof(module.ffi, value)
     except Exception:
         return
+    # without the plugin the item is the cdef's: the compiler's byte size
+    # is kept aside (api_fallback.c)
+    varsize = _cffi_backend._ccffi_fallback_varsize(module.ffi, name)
+    if varsize is not None:
+        size = varsize
     isize = None if item is None else _size_or_none(ffi, item)
     if isize and size % isize:
         raise VerificationError(

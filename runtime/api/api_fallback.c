@@ -54,6 +54,8 @@
     X(OBJSIZE, "objsize")   /* a: type; sizeof(path), path an expression */  \
     X(ARRAYLEN, "arraylen") /* a: 0 field / 1 decl, b: its index, c: depth;  \
                                sizeof(path) / sizeof((path)[0]) */           \
+    X(VARSIZE, "varsize")   /* a: decl of a `T x[...]` variable; sizeof(path), \
+                               kept in its decl's value for verify() */     \
     X(SIGN, "sign")         /* a: type; ((cname)-1) <= 0 */                   \
     X(ISFLOAT, "isfloat")   /* a: type; ((cname)1) / 2 is not 0 */            \
     X(ENUMVAL, "enumval")   /* a: enumerator; value and sign of cname (an  \
@@ -258,7 +260,8 @@ static int fb_spelling_is_c(const char *s)
  * `const char **v` the cdef's `char **v` (the pointed-to value is checked:
  * `const volatile char *tmp = *p->v`).  malloc()ed, or NULL (no check: a
  * type C cannot spell, an anonymous record whose fields are checked one by
- * one). */
+ * one). (In the file the names are _ccffi_tmp and _ccffi_p, which
+ * no user macro changes.) */
 static char *fb_field_check(const cc_table *t, uint32_t type)
 {
     char suffix[64] = "", prefix[40] = "&";
@@ -281,9 +284,9 @@ static char *fb_field_check(const cc_table *t, uint32_t type)
     if (ty->kind == CCT_KIND_ARRAY)
         return NULL;                   /* deeper than the suffix allows */
     uint32_t spelled = type;
-    const char *name = "const volatile *tmp";
+    const char *name = "const volatile *_ccffi_tmp";
     if (ty->kind == CCT_KIND_FUNCTION)
-        name = "(*tmp)";
+        name = "(*_ccffi_tmp)";
     else if (ty->kind == CCT_KIND_POINTER) {
         size_t nd = 0;
         while (t->types[t->types[type].item].kind == CCT_KIND_POINTER
@@ -304,7 +307,7 @@ static char *fb_field_check(const cc_table *t, uint32_t type)
         if (t->types[target].kind == CCT_KIND_ARRAY
             || t->types[target].kind == CCT_KIND_FUNCTION) {
             spelled = type;            /* exactly: `int (*tmp)(int)` */
-            name = "tmp";
+            name = "_ccffi_tmp";
         } else
             spelled = target;
     }
@@ -533,6 +536,12 @@ static int fb_plan_build(fb_plan *p, cc_table *t, int keep_strings)
                 && strlen(name) < 500) {
                 snprintf(cname, sizeof cname, "(%s)", name);
                 rc = fb_array(p, 1, i, d.type, cname);
+                /* its bytes: CFFI's verify() refuses a size that is no
+                 * multiple of the cdef's item ("bad size"), which the
+                 * length sizeof(x) / sizeof(x[0]) alone cannot tell */
+                if (rc == 0 && ty->kind == CCT_KIND_ARRAY
+                    && (ty->flags & CCT_TF_LENGTH_DOTS))
+                    rc = fb_add(p, FB_VARSIZE, i, 0, 0, NULL, cname, NULL);
             }
             break;
         case CCT_DECL_CONST_INT:
@@ -1149,6 +1158,9 @@ static int fb_apply(cc_table *t, fb_plan *p, const api_fb_value *values)
             lens[nlens].length = v->u;
             nlens++;
             break;
+        case FB_VARSIZE:
+            t->decls[e->a].value = v->u;    /* unused by variables otherwise */
+            break;
         case FB_SIGN:
             s.sign[e->a] = (int8_t)((v->flags & API_FB_NONPOS) != 0);
             break;
@@ -1481,7 +1493,44 @@ done:
     return res;
 }
 
+/* _ccffi_fallback_varsize(ffi, name) -> int or None: the bytes of a
+ * `T x[...]` variable as the C compiler sized it, in a module built
+ * without the plugin (whose table has the cdef's item type, so that
+ * ffi.sizeof(lib.x) is a multiple of it whatever the C object is); None for
+ * any other name or module.  verifier.py checks it as CFFI's verify()
+ * checks sizeof(x). */
+static PyObject *api_fallback_varsize(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *ffi;
+    const char *name;
+    uint32_t ref;
+    if (!PyArg_ParseTuple(args, "O!s:_ccffi_fallback_varsize", &FFI_Type, &ffi,
+                          &name))
+        return NULL;
+    const cc_table *t = &((FFIObject *)ffi)->table;
+    api_state *st = ((FFIObject *)ffi)->api_state
+                    ? PyCapsule_GetPointer(((FFIObject *)ffi)->api_state, NULL)
+                    : NULL;
+    if (st == NULL) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    if (!st->built_by_compiler
+        || cc_table_lookup(t, CC_NS_ORDINARY, name, strlen(name), &ref) != 1)
+        Py_RETURN_NONE;
+    const cct_decl *d = &t->decls[ref];
+    const cct_type *ty = &t->types[d->type];
+    if (d->kind != CCT_DECL_VARIABLE || ty->kind != CCT_KIND_ARRAY
+        || d->value == 0)
+        Py_RETURN_NONE;
+    return PyLong_FromUnsignedLongLong(d->value);
+}
+
 static PyMethodDef api_fallback_functions[] = {
+    {"_ccffi_fallback_varsize", api_fallback_varsize, METH_VARARGS,
+     "The byte size of a `T x[...]` global of a module built without the "
+     "plugin, or None (verify())."},
     {"_ccffi_fallback_plan", api_fallback_plan, METH_VARARGS,
      "What a generated file needs to build without the compiler plugin: the "
      "cdef's table and the numbers to ask the compiler for (code generator)."},

@@ -23,7 +23,7 @@
 #define API_FB_MAGIC "CCFFIFB"
 /* Bump on any change of the plan's order or of the structs below: a module
  * generated for another version is refused with a request to rebuild it. */
-#define API_FB_VERSION 4   /* 4: records named by a pointer typedef */
+#define API_FB_VERSION 5   /* 5: the byte size of `T x[...]` globals */
 
 /* One number of the generated file (the generator writes the same struct). */
 typedef struct api_fb_value {
