@@ -5,9 +5,11 @@ plain-C numbers used to give another answer than the plugin's table.
   verify() refuses it ("bad size": 23 bytes are no array of int); the
   fallback's length sizeof(a)/sizeof(a[0]) alone (23, read as int[23])
   hid it, so the fallback keeps the byte size for the verifier;
-* user macros with ordinary names (`#define value 5`, `type`, `flags`,
-  `tmp`, `p`, `v`...) in the source: CFFI's file builds, and the
-  fallback's code after the source must too (C and C++).
+* user macros with ordinary names in the source: with `#define value 5`,
+  `type`, `flags` CFFI 2.0's file builds (C and C++), and the fallback's
+  code after the source (std::is_signed<T>::value) broke; CFFI's own file
+  breaks on `p`, `tmp`, `i`, `x`... (its local names), ccffi's builds
+  with them too, with and without the plugin (never stricter).
 
 Each module is built by gcc and by clang with CCFFI_NO_PLUGIN=1; the
 expected values are real CFFI 2.0's."""
