@@ -162,7 +162,8 @@ def attribute(kind, name, *numbers):
     args = [c_string(kind)]
     if name is not None:
         args.append(c_string(name))
-    args.extend(str(n) if isinstance(n, int) and n >= 0 else c_integer(n)
+    args.extend(str(n) if isinstance(n, int) and 0 <= n < (1 << 63)
+                else c_integer(n)
                 for n in numbers)
     return '__attribute__((%s(%s)))' % (CONTRACT['attribute'], ', '.join(args))
 

@@ -173,3 +173,27 @@ def test_function_as_pointer_cdata(tmp_path, ext):
         ffi.new("char *[1]", [lib.add1])
     assert str(info.value).startswith(
         "implicit cast to 'char *' from a different pointer type.")
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_constants_above_int64_build_under_werror(tmp_path, ext):
+    # the markers wrote a cdef value >= 2**63 as a bare decimal, which gcc
+    # warns about ('so large that it is unsigned'): -Werror refused the
+    # module CFFI builds (CFFI's test_macro_check_value in C)
+    ffi = FFI()
+    ffi.cdef("#define BIG 9223372036854775809ULL\n#define OTHER 42")
+    name = "_lib_%s" % uuid.uuid4().hex[:10]
+    ffi.set_source(name, "#define BIG 9223372036854775809ULL\n"
+                         "#define OTHER 9223372036854775809ULL",
+                   source_extension=ext,
+                   extra_compile_args=["-Werror", "-Wall", "-Wextra"])
+    ffi.compile(tmpdir=str(tmp_path))
+    sys.path.insert(0, str(tmp_path))
+    try:
+        lib = importlib.import_module(name).lib
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert lib.BIG == 9223372036854775809
+    with pytest.raises(ffi.error, match="the C compiler says 'OTHER' is "
+                       "equal to 9223372036854775809"):
+        lib.OTHER
