@@ -5,6 +5,7 @@ that one test checks both plugins; a compiler whose plugin configure did not
 build is skipped, with the reason."""
 import os
 import shutil
+import sys
 
 import pytest
 
@@ -60,3 +61,24 @@ def _param(compiler):
 
 PARAMS = [_param(c) for c in COMPILERS]
 BUILT = [c for c in COMPILERS if os.path.exists(c.plugin)]
+
+# API-mode tests that run each module with each plugin and with none
+MODES = PARAMS + [pytest.param("noplugin", id="noplugin")]
+
+
+def compiler_mode(mode, monkeypatch, tmp_path):
+    """The body of a `mode` fixture over MODES: selects the compiler (gcc
+    without a plugin for "noplugin"), yields the mode, then forgets the
+    modules built in tmp_path so the next mode imports its own."""
+    if mode == "noplugin":
+        monkeypatch.setenv("CC", GCC.command)
+        monkeypatch.setenv("CCFFI_NO_PLUGIN", "1")
+    else:
+        monkeypatch.setenv("CC", mode.command)
+        monkeypatch.delenv("CCFFI_NO_PLUGIN", raising=False)
+    before = set(sys.modules)
+    yield mode
+    for name in set(sys.modules) - before:
+        path = getattr(sys.modules[name], "__file__", None) or ""
+        if path.startswith(str(tmp_path)):
+            del sys.modules[name]

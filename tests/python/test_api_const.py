@@ -19,27 +19,15 @@ import pytest
 
 from cffi import FFI
 
-from plugin_compilers import GCC, PARAMS
+from plugin_compilers import MODES, compiler_mode
 
-MODES = PARAMS + [pytest.param("noplugin", id="noplugin")]
 LANGUAGES = [".c", ".cpp"]
 STRICT = ["-Werror", "-Wall", "-Wextra", "-Wconversion"]
 
 
 @pytest.fixture(autouse=True, params=MODES)
 def mode(request, monkeypatch, tmp_path):
-    if request.param == "noplugin":
-        monkeypatch.setenv("CC", GCC.command)
-        monkeypatch.setenv("CCFFI_NO_PLUGIN", "1")
-    else:
-        monkeypatch.setenv("CC", request.param.command)
-        monkeypatch.delenv("CCFFI_NO_PLUGIN", raising=False)
-    before = set(sys.modules)
-    yield request.param
-    for name in set(sys.modules) - before:
-        path = getattr(sys.modules[name], "__file__", None) or ""
-        if path.startswith(str(tmp_path)):
-            del sys.modules[name]
+    yield from compiler_mode(request.param, monkeypatch, tmp_path)
 
 
 def build(tmp_path, cdef, source, ext):
