@@ -208,6 +208,39 @@ static PyObject *lib_resolve(LibObject *self, PyObject *name, const char *cname,
     return v;
 }
 
+/* `name` absent from an out-of-line module's own declarations: as CFFI,
+ * a function, variable or non-integer constant of a module it includes
+ * (at any depth) raises ffi.error (only that module's lib has it; its
+ * integer constants were copied by the include).  1 with the error set,
+ * 0 when no included module declares it, -1 on a nested-include overflow. */
+static int lib_included_only(FFIObject *ffi, const char *cname, Py_ssize_t len,
+                             int depth)
+{
+    if (depth > 100) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "recursion overflow in ffi.include() delegations");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(ffi->included); i++) {
+        FFIObject *other = (FFIObject *)PyList_GET_ITEM(ffi->included, i);
+        uint32_t ref;
+        if (cc_table_lookup(&other->table, CC_NS_ORDINARY, cname, (size_t)len,
+                            &ref) == 1 && !(ref & CC_REF_ENUMERATOR)) {
+            int kind = other->table.decls[ref].kind;
+            if (kind != CCT_DECL_TYPEDEF && kind != CCT_DECL_TAG) {
+                PyErr_Format(ccm_error, "function, global variable or "
+                             "non-integer constant '%.200s' must be fetched "
+                             "from its original 'lib' object", cname);
+                return 1;
+            }
+        }
+        int r = lib_included_only(other, cname, len, depth + 1);
+        if (r != 0)
+            return r;
+    }
+    return 0;
+}
+
 static PyObject *lib_getattro(LibObject *self, PyObject *name)
 {
     PyObject *v = PyDict_GetItemWithError(self->cache, name);
@@ -225,6 +258,9 @@ static PyObject *lib_getattro(LibObject *self, PyObject *name)
     if (ref < 0 && len > 2 && cname[0] == '_' && cname[1] == '_')
         return PyObject_GenericGetAttr((PyObject *)self, name);  /* __class__... */
     if (lib_check_open(self) < 0)
+        return NULL;
+    if (ref < 0 && self->backend_words
+        && lib_included_only(self->ffi, cname, len, 0) != 0)
         return NULL;
     if (ref < 0)
         return lib_no_attribute(self, name);
