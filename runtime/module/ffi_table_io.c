@@ -4,7 +4,12 @@
  * module rebuilds its ffi from the bytes with no parsing at import time.
  *
  *   _cffi_backend._ccffi_table_bytes(ffi) -> bytes
- *   _cffi_backend._ccffi_ffi_from_table(bytes) -> FFI (ABI mode)
+ *   _cffi_backend._ccffi_ffi_from_table(bytes[, included]) -> FFI (ABI mode)
+ *
+ * `included` is the tuple of the ffi objects of the modules the cdef
+ * included (the generated module imports them, as CFFI's `_includes`):
+ * their types are shared and their lib-only names are refused as CFFI
+ * refuses them (call/lib_obj.c).
  */
 #include <Python.h>
 #include "config.h"
@@ -30,23 +35,39 @@ static PyObject *table_io_bytes(PyObject *self, PyObject *arg)
     return res;
 }
 
-static PyObject *table_io_ffi(PyObject *self, PyObject *arg)
+static PyObject *table_io_ffi(PyObject *self, PyObject *args)
 {
     (void)self;
+    PyObject *arg, *included = NULL;
+    if (!PyArg_ParseTuple(args, "O|O!:_ccffi_ffi_from_table", &arg,
+                          &PyTuple_Type, &included))
+        return NULL;
+    for (Py_ssize_t i = 0; included && i < PyTuple_GET_SIZE(included); i++)
+        if (!FFI_Check(PyTuple_GET_ITEM(included, i)))
+            return PyErr_Format(PyExc_TypeError, "included: expected FFI "
+                                "objects, got %.200s",
+                                Py_TYPE(PyTuple_GET_ITEM(included, i))->tp_name);
     Py_buffer view;
     if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
         return NULL;
     PyObject *ffi = ffi_new_from_table(view.buf, (size_t)view.len);
     PyBuffer_Release(&view);
-    if (ffi != NULL)
-        ((FFIObject *)ffi)->abi_mode = 1;  /* laid out by the layout engine */
+    if (ffi == NULL)
+        return NULL;
+    ((FFIObject *)ffi)->abi_mode = 1;  /* laid out by the layout engine */
+    for (Py_ssize_t i = 0; included && i < PyTuple_GET_SIZE(included); i++)
+        if (PyList_Append(((FFIObject *)ffi)->included,
+                          PyTuple_GET_ITEM(included, i)) < 0) {
+            Py_DECREF(ffi);
+            return NULL;
+        }
     return ffi;
 }
 
 static PyMethodDef table_io_functions[] = {
     {"_ccffi_table_bytes", table_io_bytes, METH_O,
      "The serialized type table of an FFI's declarations."},
-    {"_ccffi_ffi_from_table", table_io_ffi, METH_O,
+    {"_ccffi_ffi_from_table", table_io_ffi, METH_VARARGS,
      "An ABI-mode FFI over a serialized type table (ABI mode out-of-line)."},
     {NULL, NULL, 0, NULL},
 };

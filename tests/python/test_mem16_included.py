@@ -11,7 +11,8 @@ declares stays an AttributeError, and so does every name of an in-line
 ffi.include() (cffi.FFI's pure-Python dlopen, as CFFI's).
 
 The modules are written by Debian's CFFI (python3-cffi) in a subprocess,
-then imported here, under ccffi.
+then imported here, under ccffi; and by ccffi's own emit_python_code(),
+whose file now imports the included modules as CFFI's does.
 """
 import os
 import subprocess
@@ -54,8 +55,41 @@ def _debian_env():
     return env
 
 
-@pytest.fixture(scope="module")
-def modules(tmp_path_factory):
+def _import_all(d):
+    import importlib
+    import sys
+    sys.path.insert(0, str(d))
+    try:
+        importlib.invalidate_caches()
+        mid = importlib.import_module("_mem16_mid")
+        top = importlib.import_module("_mem16_top")
+        base = importlib.import_module("_mem16_base")
+    finally:
+        sys.path.remove(str(d))
+    return base, mid, top
+
+
+def _forget():
+    import sys
+    for name in ("_mem16_base", "_mem16_mid", "_mem16_top"):
+        sys.modules.pop(name, None)
+
+
+@pytest.fixture(scope="module", params=["debian-cffi", "ccffi"])
+def modules(request, tmp_path_factory):
+    _forget()
+    if request.param == "ccffi":
+        d = tmp_path_factory.mktemp("mem16ccffi")
+        old = os.getcwd()
+        os.chdir(str(d))
+        try:
+            exec(BUILD, {})
+        finally:
+            os.chdir(old)
+        assert "from _mem16_base import ffi" in (d / "_mem16_mid.py").read_text()
+        yield _import_all(d)
+        _forget()
+        return
     if not os.path.exists(DEBIAN_PYTHON):
         pytest.skip("no %s" % DEBIAN_PYTHON)
     r = subprocess.run([DEBIAN_PYTHON, "-I", "-c",
@@ -69,17 +103,8 @@ def modules(tmp_path_factory):
                        capture_output=True, text=True, env=_debian_env())
     assert r.returncode == 0, r.stdout + r.stderr
     assert "from _mem16_base import ffi" in (d / "_mem16_mid.py").read_text()
-    import importlib
-    import sys
-    sys.path.insert(0, str(d))
-    try:
-        importlib.invalidate_caches()
-        mid = importlib.import_module("_mem16_mid")
-        top = importlib.import_module("_mem16_top")
-        base = importlib.import_module("_mem16_base")
-    finally:
-        sys.path.remove(str(d))
-    return base, mid, top
+    yield _import_all(d)
+    _forget()
 
 
 @pytest.mark.parametrize("name", ["strlen", "some_global", "DCONST"])
