@@ -1758,6 +1758,17 @@ marker_function(const marker *m)
                    real ? 0 : CCT_DF_MACRO, marker_slot(m), 0);
         return;
     }
+    if (!real && !compiling_cxx()) {
+        /* C calls an undeclared function through an implicit declaration
+         * (the compiler warns, or refuses in its newer standards): CFFI's
+         * module builds, so does ours, with the cdef's prototype */
+        compiler_mismatch(m->loc, "ccffi: function %qs is not declared in the "
+                          "source: the generated code calls it undeclared",
+                          m->name);
+        table_decl(m->name, CCT_DECL_FUNCTION, type_index(cdef), 0,
+                   marker_slot(m), 0);
+        return;
+    }
     error_at(m->loc, real ? "ccffi: %qs is not a function in the source"
                           : "ccffi: function %qs is not declared in the source",
              m->name);
