@@ -126,8 +126,12 @@ class Verifier:
                 if getattr(verifier, 'module', None) is not None:
                     other = verifier._build_ffi()
                 build.include(other)
-            for csource, options in self.ffi.__dict__.get('_cdefargs', ()):
-                build.cdef(csource, **options)
+            import warnings
+            with warnings.catch_warnings():
+                # the user's cdef() gave its warnings already
+                warnings.simplefilter('ignore')
+                for csource, options in self.ffi.__dict__.get('_cdefargs', ()):
+                    build.cdef(csource, **options)
             build.set_source(self.get_module_name(), self.preamble,
                              self.source_extension, **self.kwds)
             self._ffi_for_build = build

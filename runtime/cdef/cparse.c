@@ -67,6 +67,8 @@ typedef struct cparse {
     uint32_t file_type;       /* the predefined FILE, once made; 0 before */
     uint16_t extern_python;   /* in extern "Python": 1 | CCT_DF_PYTHON_C<<1 */
     int dllexport;            /* embedding_api(): functions are "Python+C" */
+    void (*no_storage)(void *ctx, const char *name, size_t len);
+    void *no_storage_ctx;     /* cc_parse_options: variables without extern */
     const cparse_open *open;  /* innermost record being defined */
     uint32_t *args;             uint32_t nargs, cap_args;
     cct_field *fields;          uint32_t nfields, cap_fields;
@@ -2291,6 +2293,37 @@ static int cparse_declare_constant(cparse *p, const cparse_decl *d,
     return cparse_declare(p, &d->name, &decl);
 }
 
+/* At `= -? INTEGER-LITERAL` ending the declarator (`,` or `;` next): the
+ * initializer by which CFFI makes `int x = 5;` a constant. */
+static int cparse_int_literal_init(const cparse *p)
+{
+    clex copy = p->lx;
+    clex_token tok;
+
+    if (!cparse_is(p, '='))
+        return 0;
+    clex_next(&copy, &tok);
+    if (tok.kind == '-')
+        clex_next(&copy, &tok);
+    if (tok.kind != CLEX_NUMBER)
+        return 0;
+    /* CFFI's test, case-insensitive: 0?x?[0-9a-f]+[lu]* */
+    size_t i = 0, digits;
+    if (i < tok.len && tok.s[i] == '0')
+        i++;
+    if (i < tok.len && (tok.s[i] == 'x' || tok.s[i] == 'X'))
+        i++;
+    for (digits = i; i < tok.len && cparse_digit(tok.s[i], 16) >= 0; i++)
+        ;
+    if (i == digits && digits != 1)  /* "0", "0u": the 0? took the digit */
+        return 0;
+    for (; i < tok.len; i++)
+        if (tok.s[i] == '\0' || !strchr("lLuU", tok.s[i]))
+            return 0;
+    clex_next(&copy, &tok);
+    return tok.kind == ',' || tok.kind == ';';
+}
+
 /* Declares one declarator of a top-level declaration. */
 static int cparse_declare_one(cparse *p, const cparse_specs *s,
                               const cparse_decl *d)
@@ -2326,6 +2359,10 @@ static int cparse_declare_one(cparse *p, const cparse_specs *s,
                                "'extern \"Python\"'");
     if (s->storage == CLEX_KW_STATIC && d->is_const)
         return cparse_declare_constant(p, d, name);
+    if (s->storage == 0 && p->no_storage != NULL
+        && !(d->is_const && ty->kind != CCT_KIND_ARRAY)
+        && !(cparse_is_integer_type(p->t, d->type) && cparse_int_literal_init(p)))
+        p->no_storage(p->no_storage_ctx, d->name.s, d->name.len);
     cparse_decl_init(&decl, CCT_DECL_VARIABLE, name, d->type);
     if (d->is_const)
         decl.flags = CCT_DF_CONST;
@@ -2718,6 +2755,8 @@ int cc_parse_cdef(cc_table *t, const char *src, size_t len,
         p.override = opt->override;
         p.pack = opt->pack;
         p.dllexport = opt->dllexport;
+        p.no_storage = opt->no_storage;
+        p.no_storage_ctx = opt->no_storage_ctx;
         if (opt->filename)
             p.default_file = opt->filename;
     }

@@ -36,6 +36,13 @@ typedef struct cc_parse_options {
     const char *filename;  /* NULL: "<cdef source string>" */
     int dllexport;         /* ffi.embedding_api(): every function declared
                               is an exported extern "Python+C" function */
+    /* NULL, or called (in source order, while parsing) with the name of
+     * each global variable declared without a storage class, about which
+     * CFFI warns ("Global variable 'NAME' in cdef(): ..."): not for a
+     * function, a typedef, a const non-array or an integer initialised by
+     * an integer literal (CFFI makes those constants).  The caller warns. */
+    void (*no_storage)(void *ctx, const char *name, size_t len);
+    void *no_storage_ctx;
 } cc_parse_options;
 
 /* Parses a cdef() text (len bytes, need not be NUL-terminated), appending

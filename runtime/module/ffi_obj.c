@@ -54,6 +54,34 @@ static int ffi_pack_option(PyObject *packed, PyObject *pack, unsigned *out)
     return 0;
 }
 
+/* cc_parse_options.no_storage: collects the names CFFI warns about. */
+static void ffi_cdef_no_storage(void *ctx, const char *name, size_t len)
+{
+    PyObject *s = PyUnicode_DecodeUTF8(name, (Py_ssize_t)len, "replace");
+    if (s == NULL || PyList_Append((PyObject *)ctx, s) < 0)
+        PyErr_Clear();      /* a warning less, never a failed cdef() */
+    Py_XDECREF(s);
+}
+
+/* CFFI's UserWarning for each global variable without a storage class,
+ * given before the cdef's own error if any.  0, or -1 if one raised. */
+static int ffi_cdef_warn(PyObject *names)
+{
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(names); i++) {
+        PyObject *msg = PyUnicode_FromFormat(
+            "Global variable '%U' in cdef(): for consistency with C it "
+            "should have a storage class specifier (usually 'extern')",
+            PyList_GET_ITEM(names, i));
+        if (msg == NULL)
+            return -1;
+        int rc = PyErr_WarnEx(PyExc_UserWarning, PyUnicode_AsUTF8(msg), 1);
+        Py_DECREF(msg);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static PyObject *ffi_cdef(FFIObject *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"csource", "override", "packed", "pack",
@@ -79,7 +107,17 @@ static PyObject *ffi_cdef(FFIObject *self, PyObject *args, PyObject *kwds)
         return NULL;
     self->cdef_model = 1;    /* CFFI's in-line rules (object/ffi_state.h) */
     cc_error err = {0};
-    if (cc_parse_cdef(&self->table, text, (size_t)len, &opt, &err) < 0) {
+    PyObject *no_storage = PyList_New(0);
+    if (no_storage == NULL)
+        return NULL;
+    opt.no_storage = ffi_cdef_no_storage;
+    opt.no_storage_ctx = no_storage;
+    int rc = cc_parse_cdef(&self->table, text, (size_t)len, &opt, &err);
+    int wrc = ffi_cdef_warn(no_storage);
+    Py_DECREF(no_storage);
+    if (wrc < 0)
+        return NULL;
+    if (rc < 0) {
         ccm_raise_error(&err);
         return NULL;
     }
