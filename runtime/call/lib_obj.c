@@ -90,6 +90,10 @@ static PyObject *lib_enumerator_value(LibObject *self, uint32_t index)
 
 static PyObject *lib_no_attribute(LibObject *self, PyObject *name)
 {
+    if (!self->backend_words) {     /* cffi.FFI's Lib: AttributeError(name) */
+        PyErr_SetObject(PyExc_AttributeError, name);
+        return NULL;
+    }
     PyErr_Format(PyExc_AttributeError, "cffi library '%U' has no function, "
                  "constant or global variable named '%U'", self->lib.name, name);
     return NULL;
@@ -110,14 +114,24 @@ static void *lib_symbol(LibObject *self, const char *what, const char *name,
     return p;
 }
 
+/* As CFFI: the Lib of cffi.FFI (in-line) builds the function's type
+ * first, the backend's Lib (out-of-line) looks the symbol up first; so
+ * a missing symbol of a broken type raises what CFFI raises. */
 static PyObject *lib_make_function(LibObject *self, const cct_decl *d,
                                    const char *name)
 {
+    void *p = NULL;
+    if (self->backend_words) {
+        p = lib_symbol(self, "function/symbol", name, PyExc_AttributeError);
+        if (p == NULL)
+            return NULL;
+    }
     CTypeObject *ct = ffi_realize_type(self->ffi, d->type);
     if (ct == NULL)
         return NULL;
     PyObject *fn = NULL;
-    void *p = lib_symbol(self, "function/symbol", name, PyExc_AttributeError);
+    if (p == NULL)
+        p = lib_symbol(self, "function/symbol", name, PyExc_AttributeError);
     if (p != NULL)
         fn = ccall_new_function_kept(ct, p, self->lib.pin);
     Py_DECREF(ct);
@@ -140,15 +154,21 @@ static PyObject *lib_constant(LibObject *self, const cct_decl *d)
     return PyLong_FromLongLong((long long)d->value);
 }
 
-/* A global variable: its CType (new reference) and address. */
+/* A global variable: its CType (new reference) and address.  The type
+ * first, as both of CFFI's Libs: a broken type is reported before a
+ * missing symbol. */
 static int lib_variable(LibObject *self, const cct_decl *d, const char *name,
                         CTypeObject **ct, char **addr)
 {
-    *addr = lib_symbol(self, "variable", name, PyExc_KeyError);
-    if (*addr == NULL)
-        return -1;
     *ct = ffi_realize_type(self->ffi, d->type);
-    return *ct == NULL ? -1 : 0;
+    if (*ct == NULL)
+        return -1;
+    *addr = lib_symbol(self, "variable", name, PyExc_KeyError);
+    if (*addr == NULL) {
+        Py_CLEAR(*ct);
+        return -1;
+    }
+    return 0;
 }
 
 static PyObject *lib_read_variable(LibObject *self, const cct_decl *d,

@@ -63,7 +63,8 @@ def test_dlopen_rejects_other_types(ffi):
 
 
 def test_dlopen_adopts_an_open_handle(ffi):
-    ffi.cdef("void *dlopen(const char *, int); int tl_add(int, int);")
+    ffi.cdef("void *dlopen(const char *, int); int tl_add(int, int);"
+             " int dlopen_nothing_here(void);")
     libc = ffi.dlopen(None)
     handle = libc.dlopen(shared_lib_path().encode(), ffi.RTLD_NOW)
     lib = ffi.dlopen(handle)
@@ -118,10 +119,10 @@ def test_constants_are_read_only(lib):
 
 
 def test_missing_name_message(lib):
+    # a name the cdef does not declare: CFFI's in-line Lib says only the name
     with pytest.raises(AttributeError) as e:
         lib.no_such_thing
-    assert "no_such_thing" in str(e.value)
-    assert shared_lib_path() in str(e.value)
+    assert e.value.args == ("no_such_thing",)
 
 
 def test_declared_function_missing_in_library(ffi):

@@ -87,3 +87,113 @@ def test_verify_does_not_warn_again(tmp_path):
         assert lib.g == 42
         assert [str(w.message) for w in caught
                 if issubclass(w.category, UserWarning)] == [NO_STORAGE % "g"]
+
+
+# -- a missing symbol whose declared type is broken: which error first.
+# The Lib of cffi.FFI.dlopen() (in-line) builds the type first for both
+# functions and variables; the Lib of an out-of-line module looks a
+# function's symbol up first but still builds a variable's type first.
+
+BITS40 = ("bit field 'struct s.x' is declared 'int:40', which exceeds the "
+          "width of the type")
+
+
+def _out_of_line(tmp_path, cdef):
+    import importlib
+    import sys
+    import uuid
+    ffi = FFI()
+    ffi.cdef(cdef)
+    name = "_rtgap_%s" % uuid.uuid4().hex[:10]
+    ffi.set_source(name, None)
+    ffi.compile(tmpdir=str(tmp_path), verbose=False)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        return importlib.import_module(name).ffi
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop(name, None)
+
+
+def _missing(kind, name):
+    return ("%s '%s' not found in library '<None>': " % (kind, name))
+
+
+@pytest.mark.parametrize("decl", ["extern struct s rtgap_g;",
+                                  "extern struct s *rtgap_g;"])
+def test_missing_variable_of_broken_type_inline(decl):
+    ffi = FFI()
+    ffi.cdef("struct s { int x:40; }; " + decl)
+    lib = ffi.dlopen(None)
+    with pytest.raises(TypeError) as e:
+        lib.rtgap_g
+    assert str(e.value) == BITS40
+    # the struct is opaque after its failed completion: now the symbol
+    with pytest.raises(KeyError) as e:
+        lib.rtgap_g
+    assert str(e.value).startswith('"' + _missing("variable", "rtgap_g"))
+
+
+@pytest.mark.parametrize("decl", ["extern struct s rtgap_g;",
+                                  "extern struct s *rtgap_g;"])
+def test_missing_variable_of_broken_type_out_of_line(tmp_path, decl):
+    ffi = _out_of_line(tmp_path, "struct s { int x:40; }; " + decl)
+    lib = ffi.dlopen(None)
+    for i in range(2):
+        with pytest.raises(TypeError) as e:
+            lib.rtgap_g
+        assert str(e.value) == BITS40
+
+
+@pytest.mark.parametrize("decl", ["struct s rtgap_f(void);",
+                                  "int rtgap_f(struct s);"])
+def test_missing_function_of_broken_type_inline(decl):
+    ffi = FFI()
+    ffi.cdef("struct s { int x:40; }; " + decl)
+    lib = ffi.dlopen(None)
+    with pytest.raises(TypeError) as e:
+        lib.rtgap_f
+    assert str(e.value) == BITS40
+
+
+@pytest.mark.parametrize("decl", ["struct s rtgap_f(void);",
+                                  "int rtgap_f(struct s);"])
+def test_missing_function_of_broken_type_out_of_line(tmp_path, decl):
+    ffi = _out_of_line(tmp_path, "struct s { int x:40; }; " + decl)
+    lib = ffi.dlopen(None)
+    for i in range(2):
+        with pytest.raises(ffi.error) as e:
+            lib.rtgap_f
+        assert str(e.value).startswith("symbol 'rtgap_f' not found in "
+                                       "library '<None>': ")
+
+
+def test_present_function_of_broken_type_out_of_line(tmp_path):
+    # the symbol exists: the type is built and fails
+    ffi = _out_of_line(tmp_path, "struct s { int x:40; }; struct s getpid(void);")
+    lib = ffi.dlopen(None)
+    for i in range(2):
+        with pytest.raises(TypeError) as e:
+            lib.getpid
+        assert str(e.value) == BITS40
+
+
+def test_undeclared_name_inline_lib():
+    # cffi.FFI's Lib says only the name; an out-of-line Lib says more
+    ffi = FFI()
+    ffi.cdef("int getpid(void);")
+    lib = ffi.dlopen(None)
+    with pytest.raises(AttributeError) as e:
+        lib.rtgap_nothing
+    assert e.value.args == ("rtgap_nothing",)
+    with pytest.raises(AttributeError) as e:
+        lib.rtgap_nothing = 5
+    assert e.value.args == ("rtgap_nothing",)
+
+
+def test_undeclared_name_out_of_line_lib(tmp_path):
+    lib = _out_of_line(tmp_path, "int getpid(void);").dlopen(None)
+    with pytest.raises(AttributeError) as e:
+        lib.rtgap_nothing
+    assert str(e.value) == ("cffi library '<None>' has no function, constant "
+                            "or global variable named 'rtgap_nothing'")
