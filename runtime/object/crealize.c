@@ -195,7 +195,9 @@ static int crealize_complete_if_pending(FFIObject *ffi, CTypeObject *ct);
  * once, the struct (and each struct it holds by value) must be complete:
  * TypeError for an opaque one, RuntimeError for one whose members are
  * still being realized (`struct s { void (*f)(struct s); }`, where CFFI
- * recurses until its depth limit), TypeError naming the argument `top`
+ * recurses until its depth limit; in an out-of-line ABI module, where
+ * CFFI's struct has no size yet, TypeError 'ctype X has incomplete type'
+ * or 'invalid result type: X'), TypeError naming the argument `top`
  * for one that holds such a struct (CFFI could not size it).  0 or -1. */
 static int crealize_check_call_type(FFIObject *ffi, CTypeObject *ct, int is_result,
                                     CTypeObject *top, int depth)
@@ -210,6 +212,13 @@ static int crealize_check_call_type(FFIObject *ffi, CTypeObject *ct, int is_resu
     if (again && depth > 0) {
         /* CFFI could not size the argument holding it */
         PyErr_Format(PyExc_TypeError, "ctype '%s' has incomplete type", top->ct_name);
+        return -1;
+    }
+    if (again && ffi->abi_mode) {
+        /* an out-of-line ABI module: CFFI lays the struct out at its first
+         * use, so here it has no size yet (each use raises the same) */
+        PyErr_Format(PyExc_TypeError, is_result ? "invalid result type: '%s'"
+                     : "ctype '%s' has incomplete type", ct->ct_name);
         return -1;
     }
     if (again) {

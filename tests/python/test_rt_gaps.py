@@ -197,3 +197,46 @@ def test_undeclared_name_out_of_line_lib(tmp_path):
         lib.rtgap_nothing
     assert str(e.value) == ("cffi library '<None>' has no function, constant "
                             "or global variable named 'rtgap_nothing'")
+
+
+# -- an out-of-line ABI module's struct reached by value through a function
+# pointer member while its members are realized: CFFI has no size for it yet
+# (TypeError), where API mode recurses (RuntimeError, test_rt_recursive.py)
+
+@pytest.mark.parametrize("cdef, uses, message", [
+    ("struct tree { int (*cmp)(struct tree t); };",
+     ["new struct tree *", "typeof int(*)(struct tree)", "new struct tree *",
+      "typeof struct tree(*)(void)"],
+     "ctype 'struct tree' has incomplete type"),
+    ("struct tree { void (*cmp)(struct tree t); };",
+     ["typeof struct tree *", "typeof struct tree", "typeof struct tree *"],
+     "ctype 'struct tree' has incomplete type"),
+    ("struct s { struct s (*f)(void); };",
+     ["new struct s *", "typeof struct s(*)(void)", "new struct s *",
+      "typeof int(*)(struct s)"],
+     "invalid result type: 'struct s'"),
+    ("struct s { struct s (*f)(struct s); };",
+     ["new struct s *", "new struct s *"],
+     "invalid result type: 'struct s'"),
+    ("struct a { void (*f)(struct b); int x; }; struct b { struct a in; };",
+     ["new struct a *", "new struct b *"],
+     "ctype 'struct b' has incomplete type"),
+])
+def test_out_of_line_struct_by_value_in_its_own_member(tmp_path, cdef, uses,
+                                                       message):
+    ffi = _out_of_line(tmp_path, cdef)
+    for use in uses:
+        how, t = use.split(" ", 1)
+        with pytest.raises(TypeError) as e:
+            ffi.new(t) if how == "new" else ffi.typeof(t)
+        assert str(e.value) == message
+
+
+def test_out_of_line_global_of_struct_by_value_in_its_own_member(tmp_path):
+    ffi = _out_of_line(tmp_path, "struct s { int (*f)(struct s); };"
+                                 " extern struct s rtgap_g;")
+    lib = ffi.dlopen(None)
+    for i in range(2):
+        with pytest.raises(TypeError) as e:
+            lib.rtgap_g
+        assert str(e.value) == "ctype 'struct s' has incomplete type"
