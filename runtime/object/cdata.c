@@ -717,6 +717,22 @@ static void cdata_own_dealloc(CDataObject *cd)
         PyObject_Free(cd);
 }
 
+/* PEP 442 finalizer: in cyclic garbage the collector calls it on every
+ * member before it clears any, so an ffi.gc destructor (or an allocator's
+ * free) runs while the objects it uses are whole: a destructor that is an
+ * instance of a class in the same garbage would otherwise find its class
+ * cleared ("AttributeError: __call__").  Outside cycles dealloc runs it. */
+static void cdata_own_finalize(CDataObject *cd)
+{
+    CDataOwnObject *o = CD_OWN(cd);
+    if (o->c_destructor == NULL)
+        return;
+    PyObject *exc_t, *exc_v, *exc_tb;
+    PyErr_Fetch(&exc_t, &exc_v, &exc_tb);
+    cdata_run_destructor(o);
+    PyErr_Restore(exc_t, exc_v, exc_tb);
+}
+
 static int cdata_own_traverse(CDataObject *cd, visitproc visit, void *arg)
 {
     Py_VISIT(CD_OWN(cd)->c_keep);
@@ -1768,7 +1784,7 @@ PyTypeObject CData_Type = {
     .tp_methods = cdata_methods,
 };
 
-#define CDATA_SUBTYPE(var, name, basic, gcflags, trav, clr)     \
+#define CDATA_SUBTYPE(var, name, basic, gcflags, trav, clr, fin) \
     PyTypeObject var = {                                              \
         PyVarObject_HEAD_INIT(NULL, 0)                                \
         .tp_name = "_cffi_backend." name,                             \
@@ -1778,17 +1794,19 @@ PyTypeObject CData_Type = {
         .tp_call = (ternaryfunc)cdata_call, /* no vectorcall slot */  \
         .tp_traverse = (traverseproc)(trav),                          \
         .tp_clear = (inquiry)(clr),                                   \
+        .tp_finalize = (destructor)(fin),                             \
         .tp_base = &CData_Type,                                       \
     }
 
 #define CDATA_GC_SUBTYPE(var, name, basic) \
-    CDATA_SUBTYPE(var, name, basic, Py_TPFLAGS_HAVE_GC, cdata_own_traverse, cdata_own_clear)
-CDATA_SUBTYPE(CDataOwn_Type, "__CDataOwn", sizeof(CDataOwnObject), 0, NULL, NULL);
+    CDATA_SUBTYPE(var, name, basic, Py_TPFLAGS_HAVE_GC, cdata_own_traverse, \
+                  cdata_own_clear, cdata_own_finalize)
+CDATA_SUBTYPE(CDataOwn_Type, "__CDataOwn", sizeof(CDataOwnObject), 0, NULL, NULL, NULL);
 CDATA_GC_SUBTYPE(CDataOwnGC_Type, "__CDataOwnGC", sizeof(CDataOwnObject));
 CDATA_GC_SUBTYPE(CDataGCP_Type, "__CDataGCP", sizeof(CDataOwnObject));
 CDATA_GC_SUBTYPE(CDataFromBuf_Type, "__CDataFromBuf", sizeof(CDataFromBufObject));
 CDATA_GC_SUBTYPE(CDataHandle_Type, "__CDataHandle", sizeof(CDataOwnObject));
-CDATA_SUBTYPE(CDataInline_Type, "__CDataOwn", sizeof(CDataObject), 0, NULL, NULL);
+CDATA_SUBTYPE(CDataInline_Type, "__CDataOwn", sizeof(CDataObject), 0, NULL, NULL, NULL);
 
 int cdata_init_module(PyObject *m)
 {

@@ -212,6 +212,49 @@ def test_gc_destructor_cycles_are_collected(ffi):
     assert len(seen) == 1
 
 
+def _garbage_with_its_destructor_class(ffi, make_cdata, calls):
+    """A cycle that holds a cdata whose destructor is an instance of a
+    class that is itself garbage (as cairocffi's _keepref is at exit)."""
+    class Destructor(object):
+        def __call__(self, p):
+            calls.append(1)
+
+    class Holder(object):
+        pass
+    h = Holder()
+    h.me = h
+    h.p = make_cdata(Destructor())
+    h.cls = Destructor
+
+
+@pytest.mark.parametrize("kind", ["gc", "allocator"])
+def test_destructor_runs_before_its_cycle_is_cleared(ffi, monkeypatch, kind):
+    """In cyclic garbage the destructor runs before the collector clears
+    anything (PEP 442 finalizer, as CFFI): its class is still whole, no
+    'AttributeError: __call__' goes to sys.unraisablehook."""
+    import sys
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    calls = []
+    if kind == "gc":
+        def make(destructor):
+            return ffi.gc(ffi.new("int *", 42), destructor)
+    else:
+        blocks = []
+
+        def malloc(n):
+            blocks.append(ffi.new("char[]", n))
+            return ffi.cast("void *", blocks[-1])
+
+        def make(destructor):
+            return ffi.new_allocator(alloc=malloc, free=destructor)("int *")
+    for _ in range(20):
+        _garbage_with_its_destructor_class(ffi, make, calls)
+    gc.collect()
+    assert [u.exc_value for u in unraisable] == []
+    assert len(calls) == 20
+
+
 def test_init_once_runs_once_across_threads(ffi):
     import time
     calls = []
