@@ -11,6 +11,7 @@ PACKAGES="
   clang-14 llvm-14-dev libclang-14-dev libclang-rt-14-dev
   valgrind
   python3-cffi python3-cryptography python3-nacl python3-argon2
+  meson ninja-build
 "
 missing=""
 for p in $PACKAGES; do
