@@ -252,16 +252,82 @@ static int cparse_locate(cparse *p, const clex_token *tok)
 
 /* ------------------------------------------------------------- tokens */
 
+static int cparse_line_marker(cparse *p);
+static int cparse_skip_line(cparse *p);
+static int cparse_tok_is(const clex_token *tok, const char *word);
+
+/* After a '#' at the start of a line: the line is a line marker (`# 12
+ * "file"`, `#line 12`) or a #pragma.  Preprocessed headers put markers
+ * anywhere, inside an enum or a struct body too: CFFI's lexer takes them
+ * wherever they are, so the parser never sees them. */
+static int cparse_hash_is_transparent(const cparse *p)
+{
+    clex copy = p->lx;
+    clex_token word;
+
+    copy.directive = 1;
+    clex_next(&copy, &word);
+    if (word.kind == CLEX_NUMBER) {
+        for (uint32_t i = 0; i < word.len; i++)
+            if (word.s[i] < '0' || word.s[i] > '9')
+                return 0;       /* the directive code reports it */
+        return 1;
+    }
+    return word.kind == CLEX_IDENT && (cparse_tok_is(&word, "line")
+                                       || cparse_tok_is(&word, "pragma"));
+}
+
+/* Consumes a transparent directive line; on a malformed one, puts the '#'
+ * back (the caller's grammar then reports it) and forgets the error. */
+static void cparse_skip_transparent(cparse *p)
+{
+    clex saved_lx = p->lx;
+    clex_token saved_tok = p->tok;
+    cc_error saved_err = *p->err;
+    int saved_marked = p->line_marked, rc;
+
+    p->lx.directive = 1;
+    clex_next(&p->lx, &p->tok);
+    if (cparse_tok_is(&p->tok, "pragma"))
+        rc = cparse_skip_line(p);
+    else {
+        if (cparse_tok_is(&p->tok, "line"))
+            clex_next(&p->lx, &p->tok);
+        rc = cparse_line_marker(p);
+    }
+    p->lx.directive = 0;
+    if (rc < 0) {
+        p->lx = saved_lx;
+        p->tok = saved_tok;
+        *p->err = saved_err;
+        p->line_marked = saved_marked;
+        return;
+    }
+    clex_next(&p->lx, &p->tok);     /* the token after the line */
+}
+
 static void cparse_next(cparse *p)
 {
     clex_next(&p->lx, &p->tok);
+    while (p->tok.kind == CLEX_HASH && !p->lx.directive
+           && cparse_hash_is_transparent(p)) {
+        clex_token hash = p->tok;
+        cparse_skip_transparent(p);
+        if (p->tok.s == hash.s)
+            break;              /* malformed: left for the grammar */
+    }
 }
 
-/* The token after the current one, without consuming anything. */
+/* The token after the current one, without consuming anything (line
+ * markers skipped as cparse_next skips them). */
 static void cparse_peek(const cparse *p, clex_token *out)
 {
-    clex copy = p->lx;
-    clex_next(&copy, out);
+    cparse copy = *p;
+    cc_error err = *p->err;
+
+    copy.err = &err;
+    cparse_next(&copy);
+    *out = copy.tok;
 }
 
 static int cparse_is(const cparse *p, int kind)

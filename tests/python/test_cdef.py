@@ -129,6 +129,31 @@ def test_comments_continuations_and_line_markers(ffi):
     assert str(e.value).startswith("parse error\nheader.h:11:1: ")
 
 
+def test_line_markers_inside_declarations(ffi):
+    """A preprocessed header (`gcc -E` output fed to cdef, as
+    python-zstandard does) has line markers inside enum and struct bodies,
+    parameter lists, between any two tokens: CFFI's lexer skips them
+    wherever they are, and so do we."""
+    ffi.cdef('typedef enum {\n  A = 1,\n# 30 "h.h"\n  B = 2\n} e_t;\n'
+             'struct s {\n  int a;\n# 3 "y.h"\n  char b;\n};\n'
+             'typedef\n# 5 "h.h"\nint\n#line 6 "h.h"\nmyint;\n'
+             'int f(int a,\n#line 7 "x.h"\n  myint b);')
+    assert ffi.sizeof("struct s") == 8
+    assert ffi.typeof("e_t").relements == {"A": 1, "B": 2}
+    assert ffi.typeof("myint") is ffi.typeof("int")
+    assert ffi.typeof("int(*)(int, int)") is ffi.typeof(
+        "int(*)(int, myint)")
+    # positions follow the marker
+    with pytest.raises(cffi.CDefError) as e:
+        ffi.cdef('struct t {\n  int a;\n# 30 "h.h"\n  int b c;\n};')
+    assert str(e.value).startswith("parse error\nh.h:30:9: ")
+    # any other directive inside a declaration is still refused
+    with pytest.raises(cffi.CDefError):
+        ffi.cdef('struct u {\n  int a;\n#if 1\n  int b;\n};')
+    with pytest.raises(cffi.CDefError):
+        ffi.cdef('enum v {\n  V1,\n#if 1\n  V2 };')
+
+
 def test_predefined_name_can_be_redefined(ffi):
     ffi.cdef("typedef long int32_t;")
     assert ffi.typeof("int32_t") is ffi.typeof("long")
