@@ -731,10 +731,12 @@ static int cparse_number(cparse *p, const clex_token *tok, cval *v)
     if (s == e || cparse_digit(*s, base) < 0)
         goto invalid;
     for (; s < e && (d = cparse_digit(*s, base)) >= 0; s++) {
-        if (acc > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
-            return cparse_error_at(p, tok, CC_ERR_SYNTAX,
-                                   "integer constant '%.*s' is too large",
-                                   (int)tok->len, tok->s);
+        if (acc > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) {
+            cparse_error_at(p, tok, CC_ERR_SYNTAX,
+                            "integer constant '%.*s' is too large",
+                            (int)tok->len, tok->s);
+            return cparse_c_words(p, "number too large");
+        }
         acc = acc * (uint64_t)base + (uint64_t)d;
     }
     if (!cparse_valid_suffix(s, (size_t)(e - s)))
@@ -2009,14 +2011,18 @@ static int cparse_array_length(cparse *p, uint64_t *length, uint16_t *flags)
             cparse_error_at(p, &at, CC_ERR_VALUE, "negative array length");
             return cparse_c_words(p, "expected a positive integer constant");
         }
-        /* a negative length in a cdef is kept (above INT64_MAX): CFFI
-         * accepts the cdef and raises ValueError when the type is used;
-         * so a length above INT64_MAX is refused (gcc: too large) */
-        if (v > INT64_MAX)
-            return cparse_error_at(p, &at, CC_ERR_SYNTAX,
-                                   "array length %llu is too large",
-                                   (unsigned long long)v);
-        *length = (uint64_t)v;
+        /* a negative length in a cdef is kept (above INT64_MAX), one
+         * above INT64_MAX becomes CC_ARRAY_LENGTH_HUGE: CFFI accepts the
+         * cdef and raises ValueError or OverflowError when the type is
+         * used (so does ffi.typeof("int[N]") of cffi.FFI). */
+        if (v > INT64_MAX && p->known_tags_only) {
+            /* CFFI's C parser (a compiled module's ffi) */
+            cparse_error_at(p, &at, CC_ERR_SYNTAX,
+                            "array length %llu is too large",
+                            (unsigned long long)v);
+            return cparse_c_words(p, "number too large");
+        }
+        *length = v > INT64_MAX ? CC_ARRAY_LENGTH_HUGE : (uint64_t)v;
     }
     return cparse_expect(p, ']', "']'");
 }

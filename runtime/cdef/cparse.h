@@ -27,6 +27,13 @@
 extern "C" {
 #endif
 
+/* An array length above INT64_MAX in a cdef (`int a[1ULL << 63]`) is kept
+ * as this value: CFFI accepts the cdef and raises OverflowError "cannot fit
+ * 'int' into an index-sized integer" when the type is used.  A negative
+ * length is kept as its two's complement (also above INT64_MAX: ValueError
+ * "negative array length" at use), so -2**63 reads as too large. */
+#define CC_ARRAY_LENGTH_HUGE ((uint64_t)INT64_MAX + 1)
+
 /* Deepest nesting (declarators, parentheses, struct bodies, expressions). */
 #define CC_PARSE_MAX_DEPTH 200
 

@@ -253,6 +253,18 @@ static int layout_member(layout_state *s, uint32_t k)
         if (rc != 0)
             return rc < 0 ? -1 : 0;
     }
+    /* a cdef's negative or too large length (cparse.h), which the table
+     * may have sized already: refused when the record is used */
+    for (uint32_t a = f->type, steps = 0;
+         steps < 256 && s->t->types[a].kind == CCT_KIND_ARRAY; steps++) {
+        const cct_type *at = &s->t->types[a];
+        if (!(at->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
+            && at->length > (uint64_t)INT64_MAX)
+            return cc_error_set(s->err, CC_ERR_VALUE, "negative array length");
+        if (at->item >= a)
+            break;
+        a = at->item;
+    }
     rc = layout_known_size(s->t, f->type, &size, &align, s->err);
     if (rc < 0)
         return -1;

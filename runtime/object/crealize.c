@@ -28,6 +28,7 @@
 #include "object/errors.h"
 #include "object/ffi_state.h"
 #include "object/ctype_obj.h"
+#include "cdef/cparse.h"
 #include "cdef/layout.h"
 #include "table/cmismatch.h"
 
@@ -285,6 +286,17 @@ static CTypeObject *crealize_realize_function(FFIObject *ffi, const cct_type *ty
     return ct;
 }
 
+/* An array length of a cdef that no array can have (cparse.h): CFFI's
+ * exception when the type is used. */
+static void crealize_bad_length(uint64_t length)
+{
+    if (length == CC_ARRAY_LENGTH_HUGE)
+        PyErr_SetString(PyExc_OverflowError,
+                        "cannot fit 'int' into an index-sized integer");
+    else
+        PyErr_SetString(PyExc_ValueError, "negative array length");
+}
+
 static CTypeObject *crealize_realize_array(FFIObject *ffi, const cct_type *ty)
 {
     if ((ty->flags & CCT_TF_LENGTH_DOTS) && ffi->abi_mode) {
@@ -302,9 +314,10 @@ static CTypeObject *crealize_realize_array(FFIObject *ffi, const cct_type *ty)
     }
     if (!(ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
         && ty->length > (uint64_t)PY_SSIZE_T_MAX) {
-        /* a cdef's `T x[-1]`: accepted there, refused at use, as CFFI */
+        /* a cdef's `T x[-1]` or `T x[1ULL << 63]`: accepted there,
+         * refused at use, as CFFI */
         Py_DECREF(item);
-        PyErr_SetString(PyExc_ValueError, "negative array length");
+        crealize_bad_length(ty->length);
         return NULL;
     }
     Py_ssize_t length = (ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
@@ -797,7 +810,7 @@ static int crealize_members_first(FFIObject *ffi, uint32_t index)
             const cct_type *at = &ffi->table.types[a];
             if (!(at->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
                 && at->length > (uint64_t)PY_SSIZE_T_MAX) {
-                PyErr_SetString(PyExc_ValueError, "negative array length");
+                crealize_bad_length(at->length);
                 return -1;
             }
             a = at->item;

@@ -240,3 +240,90 @@ def test_out_of_line_global_of_struct_by_value_in_its_own_member(tmp_path):
         with pytest.raises(TypeError) as e:
             lib.rtgap_g
         assert str(e.value) == "ctype 'struct s' has incomplete type"
+
+
+# -- an array length of 2**63 or more in a cdef: CFFI accepts the cdef and
+# raises OverflowError when the type is used
+
+INDEX_SIZED = "cannot fit 'int' into an index-sized integer"
+
+
+@pytest.mark.parametrize("length", ["9223372036854775808",
+                                    "13835058055282163712",
+                                    "0xffffffffffffffff"])
+def test_huge_array_length_typedef(length):
+    ffi = FFI()
+    ffi.cdef("typedef int a_t[%s];" % length)
+    for use in (ffi.sizeof, ffi.typeof, lambda t: ffi.typeof(t + " *"),
+                ffi.sizeof):
+        with pytest.raises(OverflowError) as e:
+            use("a_t")
+        assert str(e.value) == INDEX_SIZED
+
+
+def test_huge_array_length_type_string():
+    ffi = FFI()
+    with pytest.raises(OverflowError) as e:
+        ffi.typeof("int[9223372036854775808]")
+    assert str(e.value) == INDEX_SIZED
+    # a parameter's array is a pointer
+    assert ffi.typeof("int(*)(int[9223372036854775808])") is \
+        ffi.typeof("int(*)(int *)")
+
+
+@pytest.mark.parametrize("member", ["int a[9223372036854775808];",
+                                    "char x[0xffffffffffffffff]; char y[2];",
+                                    "int x[2][0x8000000000000000];"])
+def test_huge_array_length_member(member):
+    ffi = FFI()
+    ffi.cdef("struct s { %s };" % member)
+    with pytest.raises(OverflowError) as e:
+        ffi.sizeof("struct s")
+    assert str(e.value) == INDEX_SIZED
+    # then opaque, as CFFI
+    with pytest.raises(ValueError) as e:
+        ffi.sizeof("struct s")
+    assert str(e.value) == "ctype 'struct s' is of unknown size"
+    assert ffi.typeof("struct s *") is ffi.typeof("struct s *")
+
+
+def test_huge_array_length_member_through_pointer_first():
+    ffi = FFI()
+    ffi.cdef("struct s { int a[9223372036854775808]; };")
+    with pytest.raises(OverflowError) as e:
+        ffi.typeof("struct s *")
+    assert str(e.value) == INDEX_SIZED
+    with pytest.raises(TypeError) as e:
+        ffi.new("struct s *")
+    assert str(e.value) == "cannot instantiate ctype 'struct s' of unknown size"
+
+
+def test_huge_array_length_global():
+    ffi = FFI()
+    ffi.cdef("extern int rtgap_g[9223372036854775808];"
+             " int rtgap_f(int a[9223372036854775808]);")
+    lib = ffi.dlopen(None)
+    with pytest.raises(OverflowError) as e:
+        lib.rtgap_g
+    assert str(e.value) == INDEX_SIZED
+    with pytest.raises(AttributeError) as e:
+        lib.rtgap_f
+    assert str(e.value).startswith("function/symbol 'rtgap_f' not found")
+
+
+def test_negative_array_length_member_of_chars():
+    # the negative length stays a ValueError at use, for chars too
+    ffi = FFI()
+    ffi.cdef("struct s { char x[-1]; char y[2]; };")
+    with pytest.raises(ValueError) as e:
+        ffi.sizeof("struct s")
+    assert str(e.value) == "negative array length"
+
+
+def test_huge_array_length_compiled_type_string(tmp_path):
+    # CFFI's C parser (a compiled module's ffi) refuses the number
+    ffi = _out_of_line(tmp_path, "extern int rtgap_x;")
+    for t in ("int[9223372036854775808]", "int[99999999999999999999]"):
+        with pytest.raises(ffi.error) as e:
+            ffi.typeof(t)
+        assert str(e.value) == "number too large\n%s\n    ^" % t
