@@ -37,6 +37,7 @@ typedef struct ApiFuncObject {
     PyObject *doc;              /* bytes: owns what def.ml_doc points into */
     PyMethodDef noargs;         /* 0 parameters: a METH_NOARGS twin of def */
     PyObject *module_name;      /* the builtin's __module__ */
+    ccall_plan plan;            /* the planned direct call, when it applies */
 } ApiFuncObject;
 
 /* A function of no parameter is METH_FASTCALL, not METH_NOARGS: Python 3.11
@@ -121,6 +122,33 @@ static PyObject *apifunc_call_o_quick(PyObject *self, PyObject *arg)
 {
     ApiFuncObject *f = (ApiFuncObject *)self;
     return ccall_call_trampoline_quick(f->fnct, f->trampoline, &arg, 1);
+}
+
+/* The same by plan (ccall_plan_init: register arguments), the leanest. */
+static PyObject *apifunc_call_planned(PyObject *self, PyObject *const *args,
+                                      Py_ssize_t nargs)
+{
+    ApiFuncObject *f = (ApiFuncObject *)self;
+    if (nargs != f->plan.nargs) {
+        apifunc_count(f, nargs);
+        return NULL;
+    }
+    return f->plan.entry(&f->plan, f->fnct, f->trampoline, args, nargs);
+}
+
+static PyObject *apifunc_call_noargs_planned(PyObject *self, PyObject *const *args,
+                                             Py_ssize_t nargs)
+{
+    ApiFuncObject *f = (ApiFuncObject *)self;
+    if (nargs != 0)
+        return apifunc_noargs_refused(self, args, nargs);
+    return f->plan.entry(&f->plan, f->fnct, f->trampoline, NULL, 0);
+}
+
+static PyObject *apifunc_call_o_planned(PyObject *self, PyObject *arg)
+{
+    ApiFuncObject *f = (ApiFuncObject *)self;
+    return f->plan.entry(&f->plan, f->fnct, f->trampoline, &arg, 1);
 }
 
 static void apifunc_dealloc(ApiFuncObject *f)
@@ -208,8 +236,24 @@ static PyObject *apifunc_new(CTypeObject *fnct, api_trampoline tramp,
     int quick = ccall_trampoline_is_quick(fnct);
     if (quick < 0)
         PyErr_Clear();      /* the call itself will say what is wrong */
+    int planned = quick > 0 ? ccall_plan_init(&f->plan, fnct, address) : 0;
+    if (planned < 0) {
+        PyErr_Clear();
+        planned = 0;
+    }
     Py_ssize_t nparams = PyTuple_GET_SIZE(fnct->ct_args);
-    if (nparams == 0) {
+    if (planned > 0) {
+        if (nparams == 0) {
+            f->def.ml_meth = (PyCFunction)(void (*)(void))apifunc_call_noargs_planned;
+            f->def.ml_flags = METH_FASTCALL;
+        } else if (nparams == 1) {
+            f->def.ml_meth = apifunc_call_o_planned;
+            f->def.ml_flags = METH_O;
+        } else {
+            f->def.ml_meth = (PyCFunction)(void (*)(void))apifunc_call_planned;
+            f->def.ml_flags = METH_FASTCALL;
+        }
+    } else if (nparams == 0) {
         f->def.ml_meth = quick > 0
                          ? (PyCFunction)(void (*)(void))apifunc_call_noargs_quick
                          : (PyCFunction)(void (*)(void))apifunc_call_noargs;

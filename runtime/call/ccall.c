@@ -19,7 +19,10 @@
  * Variadic functions prepare a cif per call (ffi_prep_cif_var) from the
  * types of the cdata objects passed in the variable part, promoted as C
  * promotes them.  API mode reuses steps 1, 2 and 4 around a generated
- * trampoline (ccall_call_trampoline).
+ * trampoline (ccall_call_trampoline); its functions of up to four integer
+ * or pointer arguments are planned once instead (ccall_plan_init): the
+ * converters decided in advance, the generated function of the cdef's
+ * type called with its arguments in registers.
  */
 #include <Python.h>
 #include "config.h"
@@ -548,6 +551,155 @@ PyObject *ccall_call_trampoline_quick(CTypeObject *fnct,
     default:
         Py_RETURN_NONE;
     }
+}
+
+/* ------------------------------------------------------------ API planned */
+
+/* The converters of ccall_plan (ccall.h): an integer in [lo, hi] or a
+ * pointer; and a result read back from rax. */
+enum {
+    CCALL_Q_INT,        /* exact int in [lo, hi]: the value sign- or
+                           zero-extended to 64 bits, as the ABI wants */
+    CCALL_Q_POINTER,    /* cdata of the parameter's type, bytes for char * */
+    CCALL_Q_VOID,       /* results only */
+    CCALL_Q_S1, CCALL_Q_S2, CCALL_Q_S4, CCALL_Q_S8,   /* integer results */
+    CCALL_Q_U1, CCALL_Q_U2, CCALL_Q_U4, CCALL_Q_U8,
+};
+
+/* One argument of an all-integer-register plan: 1 with *out, 0 not fast. */
+static inline int ccall_plan_gpr(const ccall_plan *plan, CTypeObject *fnct,
+                                 int i, PyObject *obj, int64_t *out)
+{
+    if (plan->codes[i] == CCALL_Q_INT) {
+        int overflow;
+        if (!PyLong_CheckExact(obj))
+            return 0;
+        long long v = ccall_long_value(obj, &overflow);
+        if (overflow || v < plan->lo[i] || v > plan->hi[i])
+            return 0;
+        *out = v;
+        return 1;
+    }
+    char *p;
+    if (!ccall_quick_arg(CCALL_ARG_POINTER, ((ccall_info *)fnct->ct_call_info)->argtypes[i],
+                         (char *)&p, obj))
+        return 0;
+    *out = (int64_t)(intptr_t)p;
+    return 1;
+}
+
+/* The result in rax: only the result's own bytes are defined, so it is
+ * truncated first. */
+static inline PyObject *ccall_plan_result(const ccall_plan *plan, CTypeObject *fnct,
+                                          int64_t r)
+{
+    switch (plan->result) {
+    case CCALL_Q_S4: return PyLong_FromLong((int32_t)r);
+    case CCALL_Q_S8: return PyLong_FromLongLong(r);
+    case CCALL_Q_S1: return PyLong_FromLong((int8_t)r);
+    case CCALL_Q_S2: return PyLong_FromLong((int16_t)r);
+    case CCALL_Q_U1: return PyLong_FromLong((uint8_t)r);
+    case CCALL_Q_U2: return PyLong_FromLong((uint16_t)r);
+    case CCALL_Q_U4: return PyLong_FromUnsignedLong((uint32_t)r);
+    case CCALL_Q_U8: return PyLong_FromUnsignedLongLong((uint64_t)r);
+    case CCALL_Q_POINTER: {
+        void *p = (void *)(intptr_t)r;
+        return ccall_to_python(((ccall_info *)fnct->ct_call_info)->result,
+                               CCALL_ARG_POINTER, (const char *)&p);
+    }
+    default:
+        Py_RETURN_NONE;
+    }
+}
+
+/* plan->entry of N integer or pointer arguments and an integer, pointer or
+ * void result: the arguments stay in registers, the function is called
+ * with exactly N of them. */
+#define CCALL_PLANNED_GPR(N, PARAMS, ARGS)                                   \
+static PyObject *ccall_planned_gpr##N(const ccall_plan *plan, CTypeObject *fnct, \
+                                      void (*trampoline)(void **, void *),     \
+                                      PyObject *const *args, Py_ssize_t nargs) \
+{                                                                            \
+    int64_t g[N + 1];                                                        \
+    for (int i = 0; i < N; i++)                                              \
+        if (!ccall_plan_gpr(plan, fnct, i, args[i], &g[i]))                  \
+            return ccall_call_trampoline(fnct, trampoline, args, nargs);     \
+    (void)g;                                                                 \
+    int64_t r;                                                               \
+    int *saved_errno = &cconv_saved_errno;                                   \
+    Py_BEGIN_ALLOW_THREADS                                                   \
+    errno = *saved_errno;                                                    \
+    r = ((int64_t (*)PARAMS)plan->address)ARGS;                              \
+    *saved_errno = errno;                                                    \
+    Py_END_ALLOW_THREADS                                                     \
+    return ccall_plan_result(plan, fnct, r);                                 \
+}
+CCALL_PLANNED_GPR(0, (void), ())
+CCALL_PLANNED_GPR(1, (int64_t), (g[0]))
+CCALL_PLANNED_GPR(2, (int64_t, int64_t), (g[0], g[1]))
+CCALL_PLANNED_GPR(3, (int64_t, int64_t, int64_t), (g[0], g[1], g[2]))
+CCALL_PLANNED_GPR(4, (int64_t, int64_t, int64_t, int64_t), (g[0], g[1], g[2], g[3]))
+#undef CCALL_PLANNED_GPR
+
+int ccall_plan_init(ccall_plan *plan, CTypeObject *fnct, void *address)
+{
+    int quick = ccall_trampoline_is_quick(fnct);
+    if (quick <= 0)
+        return quick;
+    ccall_info *info = fnct->ct_call_info;
+    static const ccall_plan_entry gpr[] = {
+        ccall_planned_gpr0, ccall_planned_gpr1, ccall_planned_gpr2,
+        ccall_planned_gpr3, ccall_planned_gpr4,
+    };
+    if (address == NULL || info->nargs >= (Py_ssize_t)(sizeof(gpr) / sizeof(gpr[0]))
+        || info->direct != CCALL_DIRECT_RAX)
+        return 0;
+    memset(plan, 0, sizeof(*plan));
+    plan->address = address;
+    plan->nargs = (unsigned char)info->nargs;
+    for (Py_ssize_t i = 0; i < info->nargs; i++) {
+        CTypeObject *ct = info->argtypes[i];
+        switch (info->argkinds[i]) {
+        case CCALL_ARG_SINT:
+            plan->codes[i] = CCALL_Q_INT;
+            plan->hi[i] = ct->ct_size >= 8 ? INT64_MAX
+                          : (int64_t)((UINT64_C(1) << (8 * ct->ct_size - 1)) - 1);
+            plan->lo[i] = -plan->hi[i] - 1;
+            break;
+        case CCALL_ARG_UINT:
+            plan->codes[i] = CCALL_Q_INT;   /* beyond INT64_MAX: the general call */
+            plan->hi[i] = ct->ct_size >= 8 ? INT64_MAX
+                          : (int64_t)((UINT64_C(1) << (8 * ct->ct_size)) - 1);
+            plan->lo[i] = 0;
+            break;
+        case CCALL_ARG_DOUBLE:
+            return 0;   /* ccall_call_trampoline_quick does as well */
+        default:
+            plan->codes[i] = CCALL_Q_POINTER;
+            break;
+        }
+    }
+    Py_ssize_t size = info->result->ct_size;
+    switch (info->result_kind) {
+    case CCALL_ARG_SINT:
+        plan->result = size == 1 ? CCALL_Q_S1 : size == 2 ? CCALL_Q_S2
+                       : size == 4 ? CCALL_Q_S4 : CCALL_Q_S8;
+        break;
+    case CCALL_ARG_UINT:
+        plan->result = size == 1 ? CCALL_Q_U1 : size == 2 ? CCALL_Q_U2
+                       : size == 4 ? CCALL_Q_U4 : CCALL_Q_U8;
+        break;
+    case CCALL_ARG_DOUBLE:
+        return 0;
+    case CCALL_ARG_POINTER:
+        plan->result = CCALL_Q_POINTER;
+        break;
+    default:
+        plan->result = CCALL_Q_VOID;
+        break;
+    }
+    plan->entry = gpr[plan->nargs];
+    return 1;
 }
 
 /* ------------------------------------------------------------ variadic */

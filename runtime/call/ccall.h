@@ -11,6 +11,7 @@
 
 #include "object/ctype_obj.h"
 #include "object/cdata.h"
+#include <stdint.h>
 
 #if PY_VERSION_HEX < 0x03090000   /* 3.8 spells vectorcall provisionally */
 #define Py_TPFLAGS_HAVE_VECTORCALL _Py_TPFLAGS_HAVE_VECTORCALL
@@ -40,6 +41,38 @@ int ccall_trampoline_is_quick(CTypeObject *fnct);
 PyObject *ccall_call_trampoline_quick(CTypeObject *fnct,
                                       void (*trampoline)(void **args, void *result),
                                       PyObject *const *args, Py_ssize_t nargs);
+
+/* The leanest API-mode call, for the quick signatures (see above) of at
+ * most CCALL_PLAN_ARGS integer or pointer arguments and an integer,
+ * pointer or void result: each argument's converter (an integer range or
+ * a pointer) decided once, and the generated function of the cdef's type
+ * (the module's `addresses` entry, _ccffi_dN) called with exactly its
+ * arguments in registers, as ABI-mode direct calls are: no trampoline, no
+ * argument slots.  Anything not fast falls back to ccall_call_trampoline()
+ * before any side effect, so conversions, errors, errno and the released
+ * GIL are those of the general call.  (Doubles stay with
+ * ccall_call_trampoline_quick, as lean for them.) */
+#define CCALL_PLAN_ARGS 4
+struct ccall_plan;
+typedef PyObject *(*ccall_plan_entry)(const struct ccall_plan *plan,
+                                      CTypeObject *fnct,
+                                      void (*trampoline)(void **, void *),
+                                      PyObject *const *args, Py_ssize_t nargs);
+typedef struct ccall_plan {
+    ccall_plan_entry entry;               /* the call for nargs arguments:
+                                             plan->entry(plan, ...), nargs
+                                             checked by the caller */
+    void *address;                        /* R (*)(cdef's parameters) */
+    unsigned char nargs;
+    unsigned char result;                 /* its converter */
+    unsigned char codes[CCALL_PLAN_ARGS]; /* converter of each argument */
+    int64_t lo[CCALL_PLAN_ARGS], hi[CCALL_PLAN_ARGS];  /* integer ranges */
+} ccall_plan;
+
+/* Fills *plan for fnct called at address: 1, or 0 if the signature does
+ * not qualify (then use ccall_call_trampoline[_quick]), -1 with an
+ * exception. */
+int ccall_plan_init(ccall_plan *plan, CTypeObject *fnct, void *address);
 
 /* A C value of type ct (kind: its CCALL_ARG_* from ccall_type.h) as Python
  * sees it: ints and floats by fast paths, records as owning copies, the

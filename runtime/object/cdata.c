@@ -247,10 +247,13 @@ static CDataObject *cdata_new_owning(CTypeObject *ct, Py_ssize_t nbytes)
     return cd;
 }
 
-/* ffi.new("T *") of a T of `nbytes` (zeroed) inside the object: right
- * after the header when T needs no more than the header's alignment (8),
- * else at the next multiple of 16 (long double, complex...), as pymalloc
- * blocks are 16-aligned. */
+/* ffi.new("T *") of a T, or ffi.new("T[N]") of a fixed-length array
+ * (issue 17: 80 bytes for an int[10], where CFFI takes 88), of `nbytes`
+ * (zeroed) inside the object: right after the header when T needs no more
+ * than the header's alignment (8), else at the next multiple of 16 (long
+ * double, complex...), as pymalloc blocks are 16-aligned.  Such an array
+ * needs no length of its own (its type's), and ffi.release() leaves memory
+ * inside the object alone, as CFFI's does. */
 static CDataObject *cdata_new_inline(CTypeObject *ptr_ct, Py_ssize_t nbytes)
 {
     size_t off = sizeof(CDataObject);
@@ -295,7 +298,8 @@ static PyObject *cdata_inline_struct(CDataObject *p)
 Py_ssize_t cdata_owned_bytes(PyObject *ob)
 {
     if (CData_IsInline(ob))
-        return CData_CType(ob)->ct_item->ct_size;
+        return CData_CType(ob)->ct_flags & CT_ARRAY ? CData_CType(ob)->ct_size
+                                                    : CData_CType(ob)->ct_item->ct_size;
     if (CData_IsOwn(ob) && CD_OWN(ob)->c_repr_kind == CDATA_REPR_OWNING)
         return CD_OWN(ob)->c_nbytes;
     return -1;
@@ -441,10 +445,17 @@ static PyObject *cdata_newp_array(CTypeObject *ct, PyObject *init, PyObject *all
         return NULL;
     }
     Py_ssize_t nbytes = length * item->ct_size;
-    CDataObject *cd = cdata_new_memory(ct, nbytes, allocator);
+    CDataObject *cd;
+    if (allocator == NULL && ct->ct_length >= 0 && nbytes < CDATA_SEPARATE_BYTES)
+        cd = cdata_new_inline(ct, nbytes);
+    else {
+        cd = cdata_new_memory(ct, nbytes, allocator);
+        if (cd == NULL)
+            return NULL;
+        CD_OWN(cd)->c_length = length;
+    }
     if (cd == NULL)
         return NULL;
-    CD_OWN(cd)->c_length = length;
     if (init != NULL && init != Py_None && !init_is_length) {
         int rc;
         if (ct->ct_length < 0 && (PyList_Check(init) || PyTuple_Check(init))) {
@@ -803,7 +814,7 @@ static PyObject *cdata_repr(CDataObject *cd)
     CTypeObject *ct = cd->c_type;
     if (CData_IsInline(cd))
         return PyUnicode_FromFormat("<cdata '%s' owning %zd bytes>",
-                                    ct->ct_name, ct->ct_item->ct_size);
+                                    ct->ct_name, cdata_owned_bytes((PyObject *)cd));
     if (CData_IsOwn(cd)) {
         CDataOwnObject *o = CD_OWN(cd);
         switch (o->c_repr_kind) {
@@ -1223,7 +1234,8 @@ static PyObject *cdata_getitem_index(CDataObject *cd, Py_ssize_t i)
         Py_INCREF(CD_OWN(cd)->c_keep);
         return CD_OWN(cd)->c_keep;
     }
-    if (CData_IsInline(cd) && (item->ct_flags & CT_STRUCT_OR_UNION))
+    if (CData_IsInline(cd) && (ct->ct_flags & CT_POINTER)
+        && (item->ct_flags & CT_STRUCT_OR_UNION))
         return cdata_inline_struct(cd);
     return cconv_to_python_owned(item, p, cdata_memory_owner(cd));
 }

@@ -24,6 +24,8 @@
  *                    after the CDataObject header, nothing else is stored
  *                    (issue 17: 48 bytes for an int, 64 for a 16-byte
  *                    struct); p[0] of a struct is an owning view keeping p.
+ *                    Also ffi.new("T[N]") of a fixed length under 8192
+ *                    bytes, its length its type's (80 bytes for int[10]).
  * Include <Python.h> before this header.
  */
 #ifndef CCFFI_CDATA_H
