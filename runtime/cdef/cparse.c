@@ -2315,6 +2315,17 @@ static int cparse_is_integer_type(const cc_table *t, uint32_t type)
                                         | CCT_PF_CHAR | CCT_PF_BOOL));
 }
 
+/* An integer type as cffi/model.py counts them: not char, wchar_t, an
+ * enum (all integers to C). */
+static int cparse_is_model_integer(const cc_table *t, uint32_t type)
+{
+    const cct_type *ty = &t->types[type];
+
+    return ty->kind == CCT_KIND_PRIMITIVE
+        && (cc_prims[ty->prim].flags & (CCT_PF_SIGNED | CCT_PF_UNSIGNED | CCT_PF_BOOL))
+        && !(cc_prims[ty->prim].flags & (CCT_PF_CHAR | CCT_PF_WCHAR));
+}
+
 /* Names an anonymous struct/union/enum after its first typedef, or the
  * opaque struct of `typedef ... name` ("$$name" when behind a pointer). */
 static int cparse_typedef_names(cparse *p, const cparse_specs *s,
@@ -2431,9 +2442,12 @@ static int cparse_declare_one(cparse *p, const cparse_specs *s,
                                "'extern \"Python\"'");
     if (s->storage == CLEX_KW_STATIC && d->is_const)
         return cparse_declare_constant(p, d, name);
+    /* `int x = 5;`, `const long y = -0x10;`: an integer constant to CFFI
+     * (whatever the storage class), as `static const int x = 5;` */
+    if (cparse_is_model_integer(p->t, d->type) && cparse_int_literal_init(p))
+        return cparse_declare_constant(p, d, name);
     if (s->storage == 0 && p->no_storage != NULL
-        && !(d->is_const && ty->kind != CCT_KIND_ARRAY)
-        && !(cparse_is_integer_type(p->t, d->type) && cparse_int_literal_init(p)))
+        && !(d->is_const && ty->kind != CCT_KIND_ARRAY))
         p->no_storage(p->no_storage_ctx, d->name.s, d->name.len);
     cparse_decl_init(&decl, CCT_DECL_VARIABLE, name, d->type);
     if (d->is_const)

@@ -327,3 +327,37 @@ def test_huge_array_length_compiled_type_string(tmp_path):
         with pytest.raises(ffi.error) as e:
             ffi.typeof(t)
         assert str(e.value) == "number too large\n%s\n    ^" % t
+
+
+# -- `int x = 5;`: an integer constant to CFFI, whatever the storage class
+# (CFFI's rule: an integer type, not char, initialised by an integer literal)
+
+@pytest.mark.parametrize("src, value", [
+    ("int x = 5;", 5),
+    ("const int x = 7;", 7),
+    ("extern int x = 9;", 9),
+    ("int x = -0x10;", -16),
+    ("long x = 0L;", 0),
+    ("int x = 0;", 0),
+    ("signed char x = 5;", 5),
+    ("unsigned long long x = 18446744073709551615ULL;", 18446744073709551615),
+    ("int x = 5, y = 6;", 5),
+])
+def test_integer_literal_initializer_is_a_constant(src, value):
+    ffi = FFI()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")     # and no storage-class warning
+        ffi.cdef(src)
+    assert ffi.dlopen(None).x == value
+
+
+@pytest.mark.parametrize("src", ["char x = 'a';", "char x = 5;",
+                                 "wchar_t x = 5;", "int x = 1 + 2;"])
+def test_other_initializer_is_a_variable(src):
+    ffi = FFI()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ffi.cdef(src)
+    with pytest.raises(KeyError) as e:
+        ffi.dlopen(None).x
+    assert str(e.value).startswith("\"variable 'x' not found in library")
