@@ -169,3 +169,17 @@ def test_unsized_array_member_of_partial_struct(tmp_path, ext):
     p = ffi.new("struct bar_s *")
     p.b[2] = 7
     assert p.b[2] == 7
+
+
+@pytest.mark.parametrize("ext", LANGUAGES)
+def test_integer_initialised_in_the_cdef_is_a_checked_constant(tmp_path, ext):
+    """`int NAME = 11;` in the cdef is CFFI's integer constant, not a
+    global: brotlicffi declares `int BROTLI_DEFAULT_QUALITY = 11;` for a
+    macro of its header, whose address the generated code cannot take.
+    The compiler's value is checked against the cdef's as CFFI checks it."""
+    m = build(tmp_path, "int QUALITY = 11; long WINDOW = -22;",
+              "#define QUALITY 11\n#define WINDOW (-22)", ext)
+    assert (m.lib.QUALITY, m.lib.WINDOW) == (11, -22)
+    with pytest.raises(m.ffi.error, match="the C compiler says 'QUALITY' is "
+                       r"equal to 12 \(0xc\), but the cdef disagrees"):
+        build(tmp_path, "int QUALITY = 11;", "#define QUALITY 12", ext).lib.QUALITY
