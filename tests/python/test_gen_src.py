@@ -11,7 +11,7 @@ one; read-sources takes a module name, a cdef file and a C prelude file;
 "-" is stdin/stdout.  The file written is emit_c_code()'s, which builds
 with plain gcc and, with cffi.get_plugin_flags(), with the plugin's table.
 Both invocations are tested: `python -m cffi.gen_src` and the build tree's
-script python/cffi-gen-src (installed as $(bindir)/cffi-gen-src).
+script bin/cffi-gen-src (installed as $(bindir)/cffi-gen-src).
 """
 import importlib
 import io
@@ -29,7 +29,9 @@ import cffi
 
 TREE = os.environ.get("CCFFI_PYTHON_TREE") or os.path.dirname(
     os.path.dirname(cffi.__file__))
-SCRIPT = os.path.join(TREE, "cffi-gen-src")
+BUILDDIR = os.environ.get("CCFFI_BUILDDIR") or os.path.dirname(TREE)
+SCRIPT_DIR = os.path.join(BUILDDIR, "bin")
+SCRIPT = os.path.join(SCRIPT_DIR, "cffi-gen-src")
 PY_INCLUDES = ["-I" + sysconfig.get_paths()["include"]]
 EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
 
@@ -365,7 +367,7 @@ def test_meson_custom_target_builds_the_module(tmp_path):
         "static int square(int n) { return n * n; }\n")
     (tmp_path / "meson.build").write_text(MESON_BUILD % dict(
         python=sys.executable, name=name, cfile=name + ".c"))
-    env = dict(os.environ, PATH=TREE + os.pathsep + os.environ["PATH"])
+    env = dict(os.environ, PATH=SCRIPT_DIR + os.pathsep + os.environ["PATH"])
     env.pop("PYTHONPATH", None)
     for cmd in ([meson, "setup", "build"], [meson, "compile", "-C", "build"]):
         proc = subprocess.run(cmd, cwd=str(tmp_path), env=env,
