@@ -390,7 +390,9 @@ static void test_variables(void **state)
     assert_true(t->types[decl(t, "x")->type].flags & CCT_TF_LENGTH_DOTS);
     assert_true(t->types[t->types[decl(t, "y")->type].item].flags
                 & CCT_TF_LENGTH_DOTS);
-    assert_int_equal(decl(t, "z")->kind, CCT_DECL_VARIABLE);
+    /* an integer initialised by an integer literal: CFFI's constant */
+    assert_int_equal(decl(t, "z")->kind, CCT_DECL_CONST_INT);
+    assert_true(decl(t, "z")->value == 5);
 }
 
 static void test_typedefs(void **state)
