@@ -107,9 +107,8 @@ class FFI(_cffi_backend.FFI):
         from . import _codegen
         module_name, source, ext, kwds = self._require_source('emit_c_code')
         if source is None:
-            raise TypeError("emit_c_code() is for API mode; this ffi was "
-                            "set_source()'d with source=None (ABI mode): "
-                            "use emit_python_code()")
+            raise TypeError("emit_c_code() is only for C extension modules, "
+                            "not for dlopen()-style pure Python modules")
         _write_output(filename, _codegen.generate_c(self, module_name, source))
 
     def emit_python_code(self, filename):
@@ -119,9 +118,8 @@ class FFI(_cffi_backend.FFI):
         module_name, source, ext, kwds = self._require_source(
             'emit_python_code')
         if source is not None:
-            raise TypeError("emit_python_code() is for ABI mode, "
-                            "set_source(%r, None); use emit_c_code()"
-                            % (module_name,))
+            raise TypeError("emit_python_code() is only for dlopen()-style "
+                            "pure Python modules, not for C extension modules")
         _write_output(filename, _codegen.generate_python(self, module_name))
 
     def distutils_extension(self, tmpdir='build', verbose=True):

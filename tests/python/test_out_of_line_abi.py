@@ -64,8 +64,21 @@ def test_emit_python_code_refuses_api_mode(tmp_path):
     ffi = FFI()
     ffi.cdef("int f(void);")
     ffi.set_source("_x", "int f(void) { return 0; }")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError) as e:
         ffi.emit_python_code(str(tmp_path / "x.py"))
+    assert str(e.value) == ("emit_python_code() is only for dlopen()-style "
+                            "pure Python modules, not for C extension modules")
+
+
+def test_emit_c_code_refuses_abi_mode(tmp_path):
+    # CFFI's words (cffi-gen-src's exec-python passes them on)
+    ffi = FFI()
+    ffi.cdef("int f(void);")
+    ffi.set_source("_x", None)
+    with pytest.raises(TypeError) as e:
+        ffi.emit_c_code(str(tmp_path / "x.c"))
+    assert str(e.value) == ("emit_c_code() is only for C extension modules, "
+                            "not for dlopen()-style pure Python modules")
 
 
 def test_a_corrupt_table_is_refused():
