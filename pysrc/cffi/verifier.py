@@ -254,8 +254,14 @@ class Verifier:
             if spec is None:
                 raise VerificationError("cannot load %s" %
                                         (self.modulefilename,))
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
+            try:
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+            except ImportError as e:
+                # as CFFI: a module that built but does not load (a symbol
+                # C declared implicitly and no library defines)
+                raise VerificationError("importing %r: %s"
+                                        % (self.modulefilename, e))
             # registered, so that a module built from an ffi that includes
             # this one imports it
             sys.modules[name] = module

@@ -94,6 +94,18 @@ def test_verify_error_has_compiler_output(tmp_path):
     assert 'error' in str(e.value)
 
 
+def test_verify_of_a_function_no_library_defines(tmp_path):
+    """C declares it implicitly, the module builds with a warning (as
+    CFFI's does), and the load fails: CFFI's VerificationError 'importing
+    ...', not the bare ImportError."""
+    ffi = FFI()
+    ffi.cdef("void some_completely_unknown_function(void);")
+    with pytest.raises(VerificationError) as e:
+        ffi.verify(tmpdir=str(tmp_path))
+    assert str(e.value).startswith("importing '%s" % tmp_path)
+    assert "undefined symbol: some_completely_unknown_function" in str(e.value)
+
+
 def test_verify_unknown_keyword(tmp_path):
     ffi = FFI()
     ffi.cdef("int k(void);")
