@@ -45,8 +45,23 @@ static int crealize_grow_realized(FFIObject *ffi)
         PyErr_NoMemory();
         return -1;
     }
-    memset(r + ffi->nrealized, 0, (cap - ffi->nrealized) * sizeof *r);
     ffi->realized = r;
+    memset(r + ffi->nrealized, 0, (cap - ffi->nrealized) * sizeof *r);
+    /* the list of used indices can hold every index: storing never fails */
+    uint32_t *used = PyMem_Realloc(ffi->realized_used, cap * sizeof *used);
+    if (used == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    ffi->realized_used = used;
+    size_t old_bytes = (ffi->nrealized + 7) / 8, bytes = (cap + 7) / 8;
+    unsigned char *listed = PyMem_Realloc(ffi->realized_listed, bytes);
+    if (listed == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memset(listed + old_bytes, 0, bytes - old_bytes);
+    ffi->realized_listed = listed;
     ffi->nrealized = cap;
     return 0;
 }
@@ -907,7 +922,7 @@ static void crealize_forget_users(FFIObject *ffi, CTypeObject *gone_ct)
                 PyErr_Clear();
                 continue;
             }
-            ffi->realized[i] = NULL;
+            ffi_store_realized(ffi, i, NULL);
             Py_DECREF(r);
             changed = 1;
         }
@@ -947,7 +962,7 @@ static int crealize_complete_pending_entry(FFIObject *ffi, Py_ssize_t i)
         /* unusable: forgotten, so that naming it again raises again */
         ct->ct_flags |= CT_IS_OPAQUE;
         ct->ct_size = -1;
-        ffi->realized[index] = NULL;
+        ffi_store_realized(ffi, index, NULL);
         crealize_forget_users(ffi, ct);
         Py_DECREF(ct);
     }
@@ -999,13 +1014,13 @@ static CTypeObject *crealize_realize_record(FFIObject *ffi, const cct_type *ty, 
             return NULL;
         Py_INCREF(crealize_file_type);
         Py_INCREF(crealize_file_type);
-        ffi->realized[index] = crealize_file_type;
+        ffi_store_realized(ffi, index, crealize_file_type);
         return crealize_file_type;
     }
     CTypeObject *shared = crealize_shared_record(ffi, ty, index);
     if (shared != NULL) {
         Py_INCREF(shared);
-        ffi->realized[index] = shared;
+        ffi_store_realized(ffi, index, shared);
         return shared;
     }
     if (PyErr_Occurred())
@@ -1022,7 +1037,7 @@ static CTypeObject *crealize_realize_record(FFIObject *ffi, const cct_type *ty, 
         return NULL;
     /* registered before the members: a member may point back to us */
     Py_INCREF(ct);
-    ffi->realized[index] = ct;
+    ffi_store_realized(ffi, index, ct);
     int rc;
     if ((ty->flags & CCT_TF_OPAQUE) && ty->kind == CCT_KIND_ENUM) {
         /* `enum foo;` never gets values later (CFFI refuses that): as
@@ -1042,7 +1057,7 @@ static CTypeObject *crealize_realize_record(FFIObject *ffi, const cct_type *ty, 
     if (rc < 0) {
         /* a broken struct stays in realized[] (opaque for good) */
         if (!(ct->ct_flags & CT_IS_BROKEN)) {
-            ffi->realized[index] = NULL;
+            ffi_store_realized(ffi, index, NULL);
             Py_DECREF(ct);
         }
         Py_DECREF(ct);
@@ -1132,7 +1147,7 @@ static CTypeObject *crealize_realize_inner(FFIObject *ffi, uint32_t index)
         return NULL;
     if (ffi->realized[index] == NULL) {
         Py_INCREF(ct);
-        ffi->realized[index] = ct;
+        ffi_store_realized(ffi, index, ct);
     }
     return ct;
 }

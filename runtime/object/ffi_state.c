@@ -218,8 +218,8 @@ PyObject *ffi_new_from_module_table(const void *buf, size_t len)
 
 static int ffi_traverse(FFIObject *self, visitproc visit, void *arg)
 {
-    for (uint32_t i = 0; i < self->nrealized; i++)
-        Py_VISIT(self->realized[i]);
+    for (uint32_t i = 0; i < self->nrealized_used; i++)
+        Py_VISIT(self->realized[self->realized_used[i]]);
     Py_VISIT(self->types_cache);
     Py_VISIT(self->rawfunc_cache);
     Py_VISIT(self->init_once_cache);
@@ -237,8 +237,11 @@ static int ffi_traverse(FFIObject *self, visitproc visit, void *arg)
 
 static int ffi_clear(FFIObject *self)
 {
-    for (uint32_t i = 0; i < self->nrealized; i++)
-        Py_CLEAR(self->realized[i]);
+    for (uint32_t i = 0; i < self->nrealized_used; i++)
+        Py_CLEAR(self->realized[self->realized_used[i]]);
+    self->nrealized_used = 0;
+    if (self->realized_listed != NULL)
+        memset(self->realized_listed, 0, (self->nrealized + 7) / 8);
     Py_CLEAR(self->types_cache);
     Py_CLEAR(self->rawfunc_cache);
     Py_CLEAR(self->init_once_cache);
@@ -263,6 +266,10 @@ static void ffi_dealloc(FFIObject *self)
     ffi_clear(self);
     PyMem_Free(self->realized);
     self->realized = NULL;
+    PyMem_Free(self->realized_used);
+    self->realized_used = NULL;
+    PyMem_Free(self->realized_listed);
+    self->realized_listed = NULL;
     cc_table_free(&self->table);
     tp->tp_free((PyObject *)self);  /* subtype_dealloc drops a heap type's ref */
 }

@@ -22,6 +22,13 @@ typedef struct FFIObject {
     cc_table table;          /* every declaration cdef() has seen, or a module's table */
     CTypeObject **realized;  /* per table type index: the CType, or NULL */
     uint32_t nrealized;      /* allocated entries of realized[] */
+    uint32_t *realized_used; /* the indices whose realized[] entry was ever
+                                set, each once (ffi_store_realized): GC
+                                traversal visits those, not every entry of
+                                a module of thousands of types */
+    uint32_t nrealized_used;
+    unsigned char *realized_listed; /* bitmap over realized[]: in
+                                       realized_used already */
     PyObject *types_cache;   /* dict: type string -> CTypeObject */
     PyObject *rawfunc_cache; /* dict: strings naming a function type
                                 ("int(int)") -> its function-pointer CType */
@@ -112,5 +119,20 @@ PyObject *ffi_integer_const(FFIObject *ffi, const char *name);
 /* Refuses what ABI mode out-of-line cannot write, as CFFI does: a partial
  * enum (`enum e { A, ... }`) raises VerificationMissing.  0 or -1. */
 int ffi_check_abi_out_of_line(FFIObject *ffi);
+
+/* Sets ffi->realized[index] (a reference already owned, or NULL) and
+ * lists index for ffi_traverse/ffi_clear the first time it holds a type.
+ * realized[], realized_used and realized_listed are grown together by
+ * crealize (object/crealize.c), so this cannot fail. */
+static inline void ffi_store_realized(FFIObject *ffi, uint32_t index,
+                                      CTypeObject *ct)
+{
+    ffi->realized[index] = ct;
+    unsigned char bit = (unsigned char)(1u << (index & 7));
+    if (ct != NULL && !(ffi->realized_listed[index >> 3] & bit)) {
+        ffi->realized_listed[index >> 3] |= bit;
+        ffi->realized_used[ffi->nrealized_used++] = index;
+    }
+}
 
 #endif /* CCFFI_FFI_STATE_H */

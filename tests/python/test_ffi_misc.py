@@ -292,3 +292,52 @@ def test_release_frees_big_allocations_now(ffi):
     small = ffi.new("int[4]")
     ffi.release(small)              # memory inside the object: still valid
     assert small[3] == 0
+
+
+def _ffi_of(kind, tmp_path, cdef):
+    import cffi
+    ffi = cffi.FFI()
+    ffi.cdef(cdef)
+    if kind == "inline":
+        return ffi
+    # out-of-line: a compiled table, where a struct whose completion fails
+    # is forgotten and realized again at each use (CFFI's recompiler)
+    import importlib
+    import sys
+    import uuid
+    name = "_gc_once_%s" % uuid.uuid4().hex[:8]
+    ffi.set_source(name, None)
+    ffi.compile(tmpdir=str(tmp_path))
+    sys.path.insert(0, str(tmp_path))
+    try:
+        return importlib.import_module(name).ffi
+    finally:
+        sys.path.remove(str(tmp_path))
+
+
+@pytest.mark.parametrize("kind", ["inline", "out-of-line"])
+def test_gc_sees_each_realized_type_once(tmp_path, kind):
+    """The collector traverses an FFI through the list of type indices it
+    has realized, not every slot of its table (a module of thousands of
+    types paid for all of them at each collection): each realized type is
+    a referent exactly once, also after a type was forgotten and realized
+    again (visiting one reference twice would make the collector free a
+    live object)."""
+    ffi = _ffi_of(kind, tmp_path,
+                  "\n".join("struct s%d { int a; };" % i for i in range(3000))
+                  + "\nstruct bad { int x : 99; };")
+    wanted = [ffi.typeof("struct s%d" % i) for i in (5, 2999, 1234)]
+    wanted.append(ffi.typeof("struct s5 *"))
+    for _ in range(3):      # refused: then opaque for good (in-line), or
+        try:                # forgotten and refused again (out-of-line)
+            ffi.new("struct bad *")
+        except Exception:
+            pass
+    referents = gc.get_referents(ffi)
+    for ct in wanted:
+        assert sum(1 for r in referents if r is ct) == 1, ct
+    ctypes = [r for r in referents if type(r) is type(wanted[0])]
+    assert len(ctypes) == len(set(map(id, ctypes)))
+    assert len(ctypes) < 20         # the realized ones, not 3000
+    gc.collect()
+    assert ffi.typeof("struct s2999").fields[0][0] == "a"
