@@ -372,6 +372,11 @@ def test_meson_custom_target_builds_the_module(tmp_path):
     for cmd in ([meson, "setup", "build"], [meson, "compile", "-C", "build"]):
         proc = subprocess.run(cmd, cwd=str(tmp_path), env=env,
                               capture_output=True, text=True)
+        if proc.returncode and "missing distutils" in proc.stdout:
+            # Debian's meson 1.0 asks the Python for distutils, which 3.12
+            # and later do not have: nothing the generated file can change
+            pytest.skip("this meson cannot use Python %d.%d (it needs "
+                        "distutils)" % sys.version_info[:2])
         assert proc.returncode == 0, proc.stdout + proc.stderr
     sys.path.insert(0, str(tmp_path / "build"))
     try:
