@@ -10,14 +10,12 @@
 # suite again on 3.8, 3.9, 3.10, 3.12 and 3.13 (make check-pythons; 3.11 is
 # python3's, run above).
 #
-# CCFFI_CI_ASAN=yes adds, beside check-pythons (on the core its one pytest
-# at a time leaves idle), the sanitizer pass (ASan and UBSan, make
-# check-asan in build/asan) on the cmocka programs and the pytest files of
-# the runtime itself (CHECK_ASAN_FILES; the files that mostly compile
-# modules with gcc and clang spend their time in the compilers: the whole
-# check-asan is about 19 min of CPU; CHECK_ASAN_FILES=all runs it all).
-# Not on by default: CI must stay under 30 min and no clean-clone CI run
-# with it has been timed on a quiet machine yet (see the README).
+# Beside check-pythons, the sanitizer pass (ASan and UBSan, make check-asan
+# in build/asan) runs the cmocka programs and the pytest files of the
+# runtime itself (CHECK_ASAN_FILES: 613 tests, about 3 min of CPU with its
+# build; the files that mostly compile modules with gcc and clang spend
+# their time in the compilers: the whole check-asan is about 19 min of CPU;
+# CHECK_ASAN_FILES=all runs it all).  CCFFI_CI_ASAN=no leaves it out.
 set -e
 cd "$(dirname "$0")/.."
 sh tools/deps.sh
@@ -33,7 +31,8 @@ cd ../..
  test_calls.py test_cdata.py test_cdef.py test_conversions.py test_ctype.py
  test_dlopen.py test_ffi_misc.py test_foundation.py test_memory_safety.py
  test_misuse.py test_refleaks.py test_runtime_conformance.py
- test_foreign_threads.py test_cffi_runtime_objects.py}"
+ test_foreign_threads.py test_cffi_runtime_objects.py test_perf_counts.py
+ test_rt_gaps.py test_rt_model.py test_out_of_line_abi.py}"
 check_asan() {
     mkdir -p build/asan
     cd build/asan
@@ -49,18 +48,16 @@ check_asan() {
 }
 
 asan_pid=
-if [ "${CCFFI_CI_ASAN:-no}" = yes ]; then
+if [ "${CCFFI_CI_ASAN:-yes}" = yes ]; then
     (check_asan) > build/check-asan.log 2>&1 &
     asan_pid=$!
 fi
 status=0
 if ls -d "${PYENV_ROOT:-/root/.pyenv}"/versions/3.* >/dev/null 2>&1; then
-    # two interpreters at a time on two cores (one when the sanitizer pass
-    # takes the second core); -rfEs names what failed and what was skipped
-    lanes=
-    [ -n "$asan_pid" ] && lanes=1
+    # as many interpreters at a time as cores (the sanitizer pass is
+    # short beside them); -rfEs names what failed and what was skipped
     (cd build/main && make check-pythons CHECK_PYTHONS_JOBS="$(nproc)" \
-        CHECK_PYTHONS_LANES="$lanes" CHECK_PYTHONS_MINORS="8 9 10 12 13" \
+        CHECK_PYTHONS_MINORS="8 9 10 12 13" \
         CHECK_PYTHONS_PYTEST_ARGS=-rfEs) ||
         status=1
 fi
