@@ -319,13 +319,12 @@ static void cparse_next(cparse *p)
 }
 
 /* The token after the current one, without consuming anything (line
- * markers skipped as cparse_next skips them). */
+ * markers skipped as cparse_next skips them; the error record is shared:
+ * cparse_next leaves it as it found it). */
 static void cparse_peek(const cparse *p, clex_token *out)
 {
     cparse copy = *p;
-    cc_error err = *p->err;
 
-    copy.err = &err;
     cparse_next(&copy);
     *out = copy.tok;
 }
