@@ -46,18 +46,19 @@ int clib_init_module(void)
     return PyType_Ready(&ClibPin_Type);
 }
 
-/* Gives an opened lib its pin; on failure closes the handle. */
+/* Gives an opened lib its pin; on failure closes the handle (unless the
+ * caller's). */
 static int clib_make_pin(clib_library *lib)
 {
     ClibPin *pin = PyObject_New(ClibPin, &ClibPin_Type);
     if (pin == NULL) {
-        if (lib->owned)
+        if (lib->owned && lib->auto_close)
             dlclose(lib->handle);
         lib->handle = NULL;
         return -1;
     }
     pin->handle = lib->handle;
-    pin->owned = lib->owned;
+    pin->owned = lib->owned && lib->auto_close;
     lib->pin = (PyObject *)pin;
     return 0;
 }
@@ -185,8 +186,10 @@ static int clib_open_found(clib_library *lib, PyObject *name, int flags,
     return r;
 }
 
-/* A handle some earlier dlopen() returned, as a `void *` cdata: the Lib
- * takes it over (dlclose closes it), named by its address as CFFI does. */
+/* A handle some earlier dlopen() returned, as a `void *` cdata, named by
+ * its address as CFFI does: ffi.dlclose() closes it, but the Lib's death
+ * does not (CFFI's auto_close 0): the caller still owns the handle and may
+ * dlclose() it itself. */
 static int clib_adopt_handle(clib_library *lib, PyObject *cd)
 {
     void *h = CData_Ptr(cd);
@@ -199,6 +202,7 @@ static int clib_adopt_handle(clib_library *lib, PyObject *cd)
         return -1;
     lib->handle = h;
     lib->owned = 1;
+    lib->auto_close = 0;
     return 0;
 }
 
@@ -228,6 +232,7 @@ int clib_open(clib_library *lib, PyObject *name, int flags)
     lib->handle = NULL;
     lib->name = NULL;
     lib->owned = 0;
+    lib->auto_close = 1;
     lib->pin = NULL;
     if (clib_open_any(lib, name, flags) < 0)
         return -1;

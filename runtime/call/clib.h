@@ -10,14 +10,19 @@
 typedef struct clib_library {
     void *handle;       /* NULL once closed */
     PyObject *name;     /* str */
-    int owned;          /* 1: dlclose() the handle when closing */
+    int owned;          /* 1: ffi.dlclose() dlclose()s the handle */
+    int auto_close;     /* 1: so does the last holder of the pin; 0 for a
+                           handle adopted from the caller, who closes it
+                           (as CFFI: closing it for them too was a double
+                           dlclose(), a use-after-free in the loader) */
     PyObject *pin;      /* holds the handle: what must keep the library
                            loaded (function cdatas taken from it) holds a
                            reference; the last one gone dlclose()s it */
 } clib_library;
 
 /* Opens `name` (None, str, bytes, or a `void *` cdata that already holds a
- * dlopen() handle, which the library then owns) with dlopen flags (RTLD_NOW added when
+ * dlopen() handle, which ffi.dlclose() closes but the library's death does
+ * not) with dlopen flags (RTLD_NOW added when
  * neither NOW nor LAZY is given).  Raises OSError naming the library and the
  * dlerror() text, as CFFI does. */
 int clib_open(clib_library *lib, PyObject *name, int flags);

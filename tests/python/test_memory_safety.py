@@ -294,6 +294,53 @@ def test_many_handles_live_and_dead(ffi):
                 ffi.from_handle(v)
 
 
+# ---------------------------------------- dlopen() of a caller's handle
+
+def test_dlopen_of_a_callers_handle_leaves_it_open():
+    # ffi.dlopen(handle) of a handle the caller got from dlopen(): the Lib's
+    # death closed it, so the caller's own dlclose(handle) (CFFI's
+    # test_re_python.py::test_dlopen_handle does it) was a second dlclose()
+    # of a freed link map: the intermittent segfault of that file.  As
+    # CFFI: only ffi.dlclose() closes such a handle.  A copy of the test
+    # library under a name of its own, so that nothing else holds it open.
+    if not os.environ.get("CCFFI_TESTLIB"):
+        pytest.skip("CCFFI_TESTLIB not set: run through make check")
+    out = run_child("""
+        import os, shutil, tempfile, _cffi_backend
+        f = FFI()
+        f.cdef("void *dlopen(const char *, int); int dlclose(void *);")
+        dl = f.dlopen(None)
+        tmp = tempfile.mkdtemp()
+        path = os.path.join(tmp, "handle_copy.so")
+        shutil.copy(os.environ["CCFFI_TESTLIB"], path)
+        def loaded():
+            h = dl.dlopen(path.encode(), f.RTLD_NOW | f.RTLD_NOLOAD)
+            if h == f.NULL:
+                return False
+            assert dl.dlclose(h) == 0
+            return True
+        handle = dl.dlopen(path.encode(), f.RTLD_NOW)
+        lib = _cffi_backend.FFI().dlopen(handle)
+        del lib
+        gc.collect()
+        alive = loaded()
+        print("after the Lib died:", alive)
+        if alive:   # (else a dlclose() of a freed handle)
+            print("the caller's dlclose:", dl.dlclose(handle))
+            print("then:", loaded())
+        handle = dl.dlopen(path.encode(), f.RTLD_NOW)
+        ffi2 = _cffi_backend.FFI()
+        lib = ffi2.dlopen(handle)
+        ffi2.dlclose(lib)
+        print("after ffi.dlclose():", loaded())
+        shutil.rmtree(tmp)
+    """)
+    assert out.splitlines() == ["after the Lib died: True",
+                                "the caller's dlclose: 0",
+                                "then: False",
+                                "after ffi.dlclose(): False"]
+
+
 # ---------------------------------------- enums without values
 
 def test_enums_without_values_cast_new_call():
