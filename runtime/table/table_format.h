@@ -286,7 +286,10 @@ typedef struct cct_decl {
     uint32_t type;     /* the declared type (CONST_*: the constant's type,
                           int for `#define X 42`) */
     uint32_t slot;     /* API mode: index into the module's trampoline or
-                          address array; CCT_NO_SLOT otherwise */
+                          address array (a CONST_INT's: the getter, in the
+                          globals array, of a value C computes only at run
+                          time, contract.h CCC_MF_SLOT_SHIFT); CCT_NO_SLOT
+                          otherwise */
     uint64_t value;    /* CONST_* value, see the kinds */
 } cct_decl;
 CCT_STATIC_ASSERT(sizeof(cct_decl) == 24, "cct_decl is 24 bytes");
