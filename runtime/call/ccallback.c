@@ -256,6 +256,29 @@ static inline PyThreadState *ccallback_attached_tstate(void)
 #endif
 }
 
+/* Whether this thread runs Py_Finalize(): from the moment Python is
+ * finalizing it deletes every other thread state, so its own is the only
+ * one left.  That thread still runs Python (ffi.gc destructors and __del__
+ * of the garbage collected at exit, which may call C that calls back, as
+ * CFFI lets them); any other thread must not touch its deleted state.
+ * Compares pointers only: the other threads' states may be freed. */
+static int ccallback_is_finalizing_thread(void)
+{
+    PyThreadState *mine = PyGILState_GetThisThreadState();
+    PyInterpreterState *main_interp = PyInterpreterState_Main();
+    if (mine == NULL || main_interp == NULL)
+        return 0;
+    PyThreadState *head = PyInterpreterState_ThreadHead(main_interp);
+    return head == mine && PyThreadState_Next(head) == NULL;
+}
+
+/* Whether a callback must not call Python: the interpreter is finalizing
+ * or gone, and this thread is not the one finalizing it. */
+static int ccallback_cannot_call_python(void)
+{
+    return ccallback_python_gone() && !ccallback_is_finalizing_thread();
+}
+
 /* The key's destructor, in an exiting thread that ccallback adopted: its
  * thread state is cleared and deleted under the GIL.  When Python is
  * finalizing or was finalized since, the state belongs to Py_Finalize(). */
@@ -338,7 +361,7 @@ static void ccallback_dispatch_foreign(ccallback_record *rec, void *ret,
 
 void ccallback_dispatch(ccallback_record *rec, void *ret, void **args)
 {
-    if (ccallback_python_gone()) {
+    if (ccallback_cannot_call_python()) {
         ccallback_write_error(rec, ret);   /* no Python to call any more */
         return;
     }

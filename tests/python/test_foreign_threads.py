@@ -204,6 +204,33 @@ def test_interpreter_finalizing_while_c_thread_calls_back(monkeypatch):
     assert b"Fatal" not in r.stderr
 
 
+def test_callback_from_a_destructor_run_at_exit():
+    """The thread running Py_Finalize() still runs Python: an ffi.gc
+    destructor of garbage collected at exit calls C that calls back, and the
+    callback runs (as in CFFI).  pymunk's Space and Body destructors do this
+    (the space lists its bodies through an extern "Python" iterator); before,
+    the callback gave its error value, the space was freed with bodies still
+    in it, and a body's destructor crashed in freed memory."""
+    r = _run(r"""
+        import cffi
+        ffi = cffi.FFI()
+        ffi.cdef('''%s''')
+        lib = ffi.dlopen(%r)
+        cb = ffi.callback("int(int)", lambda x: x + 1, error=-100)
+        def destructor(p):
+            print("sum", lib.tl_sum_callback(cb, 3), flush=True)
+        class Holder:
+            pass
+        h = Holder()
+        h.cycle = h              # collected only by Py_Finalize()'s collection
+        h.p = ffi.gc(ffi.new("int *"), destructor)
+        del h
+        print("exiting", flush=True)
+    """, CDEF, shared_lib_path())
+    assert r.returncode == 0, r.stderr.decode()
+    assert r.stdout.decode().split() == ["exiting", "sum", "6"]
+
+
 def test_subinterpreter_callback_from_foreign_thread_is_refused():
     """A callback made in a subinterpreter and called from a C thread has
     no interpreter to run in: C gets the error value, stderr says why."""
