@@ -441,7 +441,7 @@ static PyObject *cdata_newp_array(CTypeObject *ct, PyObject *init, PyObject *all
         return NULL;
     }
     if (item->ct_size > 0 && length > PY_SSIZE_T_MAX / item->ct_size) {
-        PyErr_SetString(PyExc_OverflowError, "array size would overflow a ssize_t");
+        PyErr_SetString(PyExc_OverflowError, "array size would overflow a Py_ssize_t");
         return NULL;
     }
     Py_ssize_t nbytes = length * item->ct_size;
@@ -500,7 +500,7 @@ static Py_ssize_t cdata_varsize_member(CFieldObject *f, PyObject *value)
         if (ft->ct_item->ct_size > 0
             && len > (PY_SSIZE_T_MAX - f->cf_offset) / ft->ct_item->ct_size) {
             PyErr_SetString(PyExc_OverflowError,
-                            "array size would overflow a ssize_t");
+                            "array size would overflow a Py_ssize_t");
             return -1;
         }
         need = len * ft->ct_item->ct_size;
@@ -516,7 +516,7 @@ static Py_ssize_t cdata_varsize_member(CFieldObject *f, PyObject *value)
 }
 
 /* Size of a struct with a flexible array member (maybe in a struct member)
- * initialized from `init`: at least its size. */
+ * initialized from `init` (NULL: none): at least its size. */
 static Py_ssize_t cdata_varsize_struct(CTypeObject *ct, PyObject *init)
 {
     Py_ssize_t size = ct->ct_size, need;
@@ -556,6 +556,13 @@ static Py_ssize_t cdata_varsize_struct(CTypeObject *ct, PyObject *init)
                          "(got %zd)", ct->ct_name, n);
             return -1;
         }
+    } else if (!CData_Check(init)) {
+        /* as CFFI, which refuses it while sizing, before converting any
+         * member (a union's other members included) */
+        PyErr_Format(PyExc_TypeError, "initializer for ctype '%s' must be a "
+                     "list or tuple or dict, not %.200s", ct->ct_name,
+                     Py_TYPE(init)->tp_name);
+        return -1;
     }
     return size;
 }
@@ -571,7 +578,8 @@ static PyObject *cdata_newp_pointer(CTypeObject *ct, PyObject *init, PyObject *a
     if (item->ct_flags & CT_STRUCT_OR_UNION) {
         if (ctype_check_layout(item) < 0)
             return NULL;
-        Py_ssize_t nbytes = cdata_varsize_struct(item, init);
+        Py_ssize_t nbytes = cdata_varsize_struct(item,
+                                                 init == Py_None ? NULL : init);
         if (nbytes < 0)
             return NULL;
         if (allocator == NULL && nbytes == item->ct_size

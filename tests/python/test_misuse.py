@@ -91,3 +91,29 @@ def test_addressof_through_a_null_struct_pointer_is_address_arithmetic(ffi):
     p = ffi.cast("struct pt *", 0)
     assert ffi.addressof(p, "x") == ffi.NULL
     assert int(ffi.cast("uintptr_t", ffi.addressof(p, "y"))) == 4
+
+
+def test_bad_initializer_of_a_flexible_struct_is_refused_while_sizing(ffi):
+    # found by the long differential run (seed 20261205, program 44): CFFI
+    # sizes a struct with a flexible array member before converting anything
+    # and refuses there an initializer of a struct with one that is not a
+    # list, tuple or dict, so a union's other members are not converted
+    # first (ccffi raised OverflowError for -1 in the union's int first).
+    # A struct cdata is still taken (CFFI: SystemError at the top level)
+    ffi.cdef("struct s0 { int f0; int tail[]; };"
+             "struct w { int a; struct s0 in; };"
+             "union u { int x; struct s0 s; };")
+    msg = "initializer for ctype 'struct s0' must be a list or tuple or dict, not %s"
+    for t, init, name in [("union u *", {"x": -1 << 40, "s": b"x"}, "bytes"),
+                          ("struct s0 *", b"ab", "bytes"),
+                          ("struct s0 *", 5, "int"),
+                          ("struct w *", {"in": b"x"}, "bytes"),
+                          ("struct w *", [1, 7], "int")]:
+        with pytest.raises(TypeError) as info:
+            ffi.new(t, init)
+        assert str(info.value) == msg % name
+    s = ffi.new("struct s0 *", [1, [2, 3]])
+    w = ffi.new("struct w *", {"in": s[0]})
+    assert getattr(w, "in").f0 == 1 and ffi.sizeof(w[0]) == 8
+    assert ffi.sizeof(ffi.new("union u *", {"s": s[0]})[0]) == 4
+    assert ffi.sizeof(ffi.new("struct s0 *", None)[0]) == 4
