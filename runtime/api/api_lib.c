@@ -417,7 +417,8 @@ static PyObject *apilib_function(ApiLibObject *lib, const cct_decl *d,
                                  PyObject *name)
 {
     api_state *st = lib->state;
-    CTypeObject *fnct = ffi_realize_type(lib->ffi, d->type);
+    /* without the checks of ffi.typeof(lib.f), as CFFI's lib.f */
+    CTypeObject *fnct = ffi_realize_lib_function(lib->ffi, d->type);
     if (fnct == NULL)
         return NULL;
     api_trampoline tramp = st->trampolines[d->slot];

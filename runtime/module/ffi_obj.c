@@ -168,6 +168,8 @@ static PyObject *ffi_typeof(FFIObject *self, PyObject *arg)
     if (fn == NULL)
         fn = compat_function_ctype(arg);         /* ... or of one real CFFI built */
     if (fn != NULL) {
+        if (ffi_check_function_type(self, fn) < 0)
+            return NULL;
         Py_INCREF(fn);
         return (PyObject *)fn;
     }
@@ -192,6 +194,10 @@ static PyObject *ffi_sizeof(FFIObject *self, PyObject *arg)
     CTypeObject *ct = ffi_get_ctype_or_cdata(self, arg);
     if (ct == NULL)
         return NULL;
+    if ((ct->ct_flags & CT_STRUCT_OR_UNION) && ctype_check_members(ct) < 0) {
+        Py_DECREF(ct);
+        return NULL;
+    }
     Py_ssize_t size = ctype_sizeof(ct);
     Py_DECREF(ct);
     return size < 0 ? NULL : PyLong_FromSsize_t(size);

@@ -770,8 +770,11 @@ PyObject *cconv_to_python_owned(CTypeObject *ct, const char *src, PyObject *owne
         return cconv_read_float(ct, src);
     if (f & CT_PRIMITIVE_CHAR)
         return PyBytes_FromStringAndSize(src, 1);
-    if (f & (CT_STRUCT_OR_UNION | CT_ARRAY))
+    if (f & (CT_STRUCT_OR_UNION | CT_ARRAY)) {
+        if ((f & CT_STRUCT_OR_UNION) && ctype_check_members(ct) < 0)
+            return NULL;   /* as CFFI, which needs the members here */
         return cdata_new_view(ct, (char *)src, owner);
+    }
     if (f & CT_PRIMITIVE_WCHAR)
         return cconv_read_wchar(ct, src);
     if (f & CT_PRIMITIVE_COMPLEX)

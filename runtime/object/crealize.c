@@ -254,6 +254,15 @@ static int crealize_check_call_type(FFIObject *ffi, CTypeObject *ct, int is_resu
             PyErr_Format(PyExc_TypeError, "ctype '%s' has incomplete type", ct->ct_name);
         return -1;
     }
+    /* a struct the compiler lays out empty (gcc's `struct z { };`): as
+     * CFFI's libffi description, before it needs the members */
+    if (ct->ct_size == 0) {
+        PyErr_Format(PyExc_TypeError, "ctype '%s' has size 0", ct->ct_name);
+        return -1;
+    }
+    /* the members failed to realize */
+    if (ctype_check_members(ct) < 0)
+        return -1;
     /* CFFI stops at what libffi cannot describe (raised at the call) */
     if (ct->ct_flags & (CT_IS_BITFIELD_OWNER | CT_IS_PARTIAL | CT_WITH_ANON_MEMBER))
         return 0;
@@ -263,13 +272,17 @@ static int crealize_check_call_type(FFIObject *ffi, CTypeObject *ct, int is_resu
     return 0;
 }
 
-static CTypeObject *crealize_realize_function(FFIObject *ffi, const cct_type *ty)
+/* The function types of a compiled FFI are checked as CFFI's libffi
+ * description checks them (crealize_check_call_type) unless `check` is 0
+ * (ffi_realize_lib_function). */
+static CTypeObject *crealize_realize_function(FFIObject *ffi, const cct_type *ty, int check)
 {
+    check = check && !ffi->cdef_model;
     CTypeObject *result = ffi_realize_type(ffi, ty->item);
     if (result == NULL)
         return NULL;
     if (crealize_by_value(ffi, result, ty->item) < 0
-        || (!ffi->cdef_model && crealize_check_call_type(ffi, result, 1, result, 0) < 0)) {
+        || (check && crealize_check_call_type(ffi, result, 1, result, 0) < 0)) {
         Py_DECREF(result);
         return NULL;
     }
@@ -288,7 +301,7 @@ static CTypeObject *crealize_realize_function(FFIObject *ffi, const cct_type *ty
         }
         PyTuple_SET_ITEM(args, i, (PyObject *)a);
     }
-    for (uint32_t i = 0; !ffi->cdef_model && i < ty->count; i++)
+    for (uint32_t i = 0; check && i < ty->count; i++)
         if (crealize_check_call_type(ffi, (CTypeObject *)PyTuple_GET_ITEM(args, i), 0,
                                      (CTypeObject *)PyTuple_GET_ITEM(args, i), 0) < 0) {
             Py_DECREF(args);
@@ -931,6 +944,37 @@ static void crealize_forget_users(FFIObject *ffi, CTypeObject *gone_ct)
     PyErr_Restore(et, ev, etb);
 }
 
+/* A struct of an API-mode module whose members failed to realize
+ * (`struct s { int (*f)(struct s); }`): CFFI's stays lazy, so naming it
+ * works and each use that needs its members or size raises that error
+ * again.  Here it keeps its compiled size, gets no members and keeps the
+ * error (ct_layout_error, ctype_check_layout).  0 with the error cleared,
+ * or -1 with it still set. */
+static int crealize_fail_lazily(CTypeObject *ct)
+{
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb);
+    PyErr_NormalizeException(&t, &v, &tb);
+    PyObject *args = v != NULL ? PyObject_GetAttrString(v, "args") : NULL;
+    PyObject *err = args != NULL && PyTuple_Check(args) ? PyTuple_Pack(2, t, args) : NULL;
+    PyObject *fields = err != NULL ? PyList_New(0) : NULL;
+    Py_XDECREF(args);
+    if (fields == NULL
+        || ctype_complete_struct(ct, fields, ct->ct_size, ct->ct_align, 0) < 0) {
+        Py_XDECREF(fields);
+        Py_XDECREF(err);
+        PyErr_Clear();
+        PyErr_Restore(t, v, tb);
+        return -1;
+    }
+    Py_DECREF(fields);
+    Py_XSETREF(ct->ct_layout_error, err);
+    Py_DECREF(t);
+    Py_XDECREF(v);
+    Py_XDECREF(tb);
+    return 0;
+}
+
 /* Fills the members of the worklist's entry i, removing it first. */
 static int crealize_complete_pending_entry(FFIObject *ffi, Py_ssize_t i)
 {
@@ -958,6 +1002,10 @@ static int crealize_complete_pending_entry(FFIObject *ffi, Py_ssize_t i)
     if (rc < 0 && ffi->cdef_model && index < ffi->nrealized
         && ffi->realized[index] == ct) {
         crealize_break(ct);
+    } else if (rc < 0 && !ffi->abi_mode && index < ffi->nrealized
+               && !PyErr_ExceptionMatches(PyExc_MemoryError)
+               && ffi->realized[index] == ct && crealize_fail_lazily(ct) == 0) {
+        rc = 0;
     } else if (rc < 0 && index < ffi->nrealized && ffi->realized[index] == ct) {
         /* unusable: forgotten, so that naming it again raises again */
         ct->ct_flags |= CT_IS_OPAQUE;
@@ -1137,7 +1185,7 @@ static CTypeObject *crealize_realize_inner(FFIObject *ffi, uint32_t index)
     case CCT_KIND_ENUM:
         return crealize_realize_record(ffi, &ty, index);
     case CCT_KIND_FUNCTION:
-        ct = crealize_realize_function(ffi, &ty);
+        ct = crealize_realize_function(ffi, &ty, 1);
         break;
     default:
         PyErr_Format(PyExc_SystemError, "ccffi: bad type kind %u", ty.kind);
@@ -1188,3 +1236,52 @@ int crealize_complete_pending(FFIObject *ffi)
     return rc;
 }
 
+
+/* lib.f of a compiled module: CFFI's calls the generated C function
+ * without the libffi description that ffi.typeof(lib.f) builds, so a
+ * struct by value that the description refuses (size 0, members that
+ * failed) does not stop lib.f: its type is built unchecked then, and not
+ * kept in realized[] (ffi.typeof of it still raises). */
+CTypeObject *ffi_realize_lib_function(FFIObject *ffi, uint32_t index)
+{
+    CTypeObject *ct = ffi_realize_type(ffi, index);
+    if (ct != NULL || ffi->cdef_model || index >= ffi->table.ntypes
+        || ffi->table.types[index].kind != CCT_KIND_FUNCTION
+        || !(PyErr_ExceptionMatches(PyExc_TypeError)
+             || PyErr_ExceptionMatches(PyExc_RuntimeError)))
+        return ct;
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb);
+    cct_type ty = ffi->table.types[index];
+    ffi->realize_depth++;
+    ct = crealize_realize_function(ffi, &ty, 0);
+    ffi->realize_depth--;
+    if (ffi->realize_depth == 0 && PyList_GET_SIZE(ffi->pending) > 0
+        && crealize_drain_pending(ffi) < 0)
+        Py_CLEAR(ct);
+    if (ct == NULL) {
+        PyErr_Clear();
+        PyErr_Restore(t, v, tb);
+        return NULL;
+    }
+    Py_DECREF(t);
+    Py_XDECREF(v);
+    Py_XDECREF(tb);
+    return ct;
+}
+
+/* ffi.typeof(lib.f), ffi.addressof(lib, "f"): the checks that
+ * ffi_realize_lib_function left out, on lib.f's function type.  0 or -1. */
+int ffi_check_function_type(FFIObject *ffi, CTypeObject *fnct)
+{
+    if (ffi->cdef_model || !(fnct->ct_flags & CT_FUNCTIONPTR) || fnct->ct_args == NULL)
+        return 0;
+    if (crealize_check_call_type(ffi, fnct->ct_item, 1, fnct->ct_item, 0) < 0)
+        return -1;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(fnct->ct_args); i++) {
+        CTypeObject *a = (CTypeObject *)PyTuple_GET_ITEM(fnct->ct_args, i);
+        if (crealize_check_call_type(ffi, a, 0, a, 0) < 0)
+            return -1;
+    }
+    return 0;
+}

@@ -529,7 +529,17 @@ PyObject *ctype_unknown_size_error;
 
 int ctype_layout_raise(CTypeObject *ct)
 {
-    PyErr_SetObject(ccm_error, ct->ct_layout_error);
+    PyObject *e = ct->ct_layout_error;
+    if (!PyTuple_Check(e)) {
+        PyErr_SetObject(ccm_error, e);
+        return -1;
+    }
+    /* a new instance each time, as CFFI's retried completion raises */
+    PyObject *exc = PyObject_Call(PyTuple_GET_ITEM(e, 0), PyTuple_GET_ITEM(e, 1), NULL);
+    if (exc != NULL) {
+        PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+        Py_DECREF(exc);
+    }
     return -1;
 }
 

@@ -92,7 +92,11 @@ typedef struct CTypeObject {
     /* STRUCT/UNION of an API-mode module whose cdef gets the layout wrong
      * (table/cmismatch.h): the ffi.error message CFFI raises when the
      * fields are first needed (ctype_check_layout), else NULL.  The type
-     * keeps the compiler's layout. */
+     * keeps the compiler's layout.  Or, for a struct of a compiled module
+     * whose members failed to realize (`struct s { int (*f)(struct s); }`),
+     * a tuple (exception class, args): CFFI's struct stays lazy and raises
+     * that error wherever its fields or size are needed; here the struct
+     * keeps its compiled size with no members and raises it again. */
     PyObject *ct_layout_error;
     /* The first CTYPE_FIELD_SLOTS entries of ct_fields (interned names,
      * borrowed from ct_fields) in a flat array: p.x compares pointers here
@@ -179,11 +183,22 @@ Py_ssize_t ctype_sizeof(CTypeObject *ct);
 
 /* Where CFFI first needs a struct's fields (field access, ffi.new,
  * initializers, offsetof, alignof, .fields): -1 with ffi.error if the cdef
- * gets the layout of struct/union ct wrong (ct_layout_error), else 0. */
+ * gets the layout of struct/union ct wrong, or with the error its members
+ * raised (ct_layout_error), else 0. */
 int ctype_layout_raise(CTypeObject *ct);
 static inline int ctype_check_layout(CTypeObject *ct)
 {
     return ct->ct_layout_error == NULL ? 0 : ctype_layout_raise(ct);
+}
+
+/* Where CFFI needs them too but a wrong cdef layout is let through (the
+ * compiler's layout is known): sizeof, reading the struct by value, a
+ * function type taking or returning it by value.  -1 with the error of
+ * members that failed to realize, else 0. */
+static inline int ctype_check_members(CTypeObject *ct)
+{
+    return ct->ct_layout_error == NULL || !PyTuple_Check(ct->ct_layout_error)
+           ? 0 : ctype_layout_raise(ct);
 }
 
 /* The type name with a declarator spliced in: ctype_name_with(ct, "*") for

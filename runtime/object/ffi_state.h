@@ -81,6 +81,14 @@ extern PyTypeObject FFI_Type;
  * cannot use: `int...`, partial structs...). */
 CTypeObject *ffi_realize_type(FFIObject *ffi, uint32_t index);
 
+/* object/crealize.c.  For lib.f of a compiled module: function type
+ * `index`, built without the checks of a struct by value that CFFI makes
+ * only where it describes the function to libffi (ffi.typeof(lib.f),
+ * ffi.addressof(lib, 'f'), callbacks, function pointers): those are
+ * ffi_check_function_type's, 0 or -1. */
+CTypeObject *ffi_realize_lib_function(FFIObject *ffi, uint32_t index);
+int ffi_check_function_type(FFIObject *ffi, CTypeObject *fnct);
+
 /* object/crealize.c.  After cdef()/include(): completes the realized records whose
  * body has arrived.  0 or -1. */
 int crealize_complete_pending(FFIObject *ffi);
