@@ -1,10 +1,12 @@
 """Which plugin API mode loads: chosen from what the compiler is (its
 predefined macros), never from its name; a compiler that cannot be run is
 "not found", one that is neither gcc nor clang is named."""
+import importlib
 import os
 import shutil
 import stat
 import subprocess
+import sys
 import time
 
 import pytest
@@ -152,3 +154,37 @@ def test_a_clang_build_other_than_the_plugins_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("CC", CLANG.command)
     assert _compiler.plugin_flags()[0] == "-fplugin=" + \
         _compiler.clang_plugin_path()
+
+
+BOUNDED = ("int twice(const char *s, int n)\n"
+           "    __attribute__((__bounded__(__string__, 1, 2)));\n")
+
+
+@pytest.mark.parametrize("plugin", BUILT + ["none"], ids=str)
+def test_an_attribute_the_compiler_does_not_know_is_a_warning(
+        tmp_path, monkeypatch, plugin):
+    """The plugin's flags go to every source of the extension.  A project's
+    own attribute that gcc or clang does not know (OpenBSD's __bounded__, in
+    bcrypt 3.2's C files) is the compiler's warning, as with CFFI: no
+    -Werror=attributes comes with -fplugin (bcrypt did not build)."""
+    if plugin == "none":
+        monkeypatch.setenv("CCFFI_NO_PLUGIN", "1")
+    else:
+        monkeypatch.setenv("CC", plugin.command)
+    monkeypatch.setattr(_compiler, "_checked", {})
+    assert not [f for f in _compiler.plugin_flags() if f.startswith("-W")]
+    src = tmp_path / "bounded.c"
+    src.write_text(BOUNDED + "int twice(const char *s, int n)\n"
+                   "{ return 2 * n + (s[0] == 'x'); }\n")
+    name = "_api_bounded_%s" % plugin
+    ffi = FFI()
+    ffi.cdef("int twice(const char *, int);")
+    ffi.set_source(name, BOUNDED, sources=[str(src)])
+    out = tmp_path / "out"
+    ffi.compile(tmpdir=str(out))
+    sys.path.insert(0, str(out))
+    try:
+        module = importlib.import_module(name)
+    finally:
+        sys.path.remove(str(out))
+    assert module.lib.twice(b"x", 3) == 7
