@@ -1903,6 +1903,13 @@ string_behind(const Expr *e)
     const Expr *x = e->IgnoreParenCasts();
     if (const StringLiteral *s = dyn_cast<StringLiteral>(x))
         return s;
+    /* C++'s `_CCFFI_CONSTANT_P(X) ? (X) : 0` (MARKERS.md, run-time values) */
+    if (const ConditionalOperator *c = dyn_cast<ConditionalOperator>(x)) {
+        bool cond;
+        if (!c->getCond()->isValueDependent()
+            && c->getCond()->EvaluateAsBooleanCondition(cond, *S->ctx))
+            return string_behind(cond ? c->getTrueExpr() : c->getFalseExpr());
+    }
     if (const UnaryOperator *u = dyn_cast<UnaryOperator>(x))
         if (u->getOpcode() == UO_AddrOf)
             if (const ArraySubscriptExpr *a = dyn_cast<ArraySubscriptExpr>(
@@ -2056,6 +2063,35 @@ macro_location(const std::string &name, SourceLocation fallback)
     return mi->getDefinitionLoc();
 }
 
+/* NAME is an integer constant C computes only when the program runs (a
+ * macro of a call, an extern const, a variable of the source): recorded as
+ * a CONST_INT whose slot is the generator's getter (contract.h), holding
+ * the cdef's value (compared at first use, as CFFI does) or DOTS_VALUE.
+ * False if the marker has no getter or TYPE is no integer: the caller
+ * reports it. */
+bool
+runtime_record(const marker *m, QualType type)
+{
+    uint64_t k = m->has_number ? m->number >> CCC_MF_SLOT_SHIFT : 0;
+    if (k == 0 || k > UINT32_MAX || (m->number & CCC_MF_ENUMERATOR)
+        || !type->isIntegralOrEnumerationType())
+        return false;
+    if (m->number & CCC_MF_CHECK_ONLY)
+        return true;
+    uint16_t flags = 0;
+    uint64_t value = 0;
+    if (m->has_expected) {
+        value = int_bits(m->expected);
+        if (m->expected.isStrictlyPositive() && m->expected.getActiveBits() > 63)
+            flags |= CCT_DF_UNSIGNED;
+    } else {
+        flags |= CCT_DF_DOTS_VALUE;
+    }
+    table_decl(m->name, CCT_DECL_CONST_INT, type_index(type), flags,
+               (uint32_t) (k - 1), value);
+    return true;
+}
+
 /* const NAME: `static const __typeof__(X) v = (X);` carries the value.
  * clang emits no unused static constant, so nothing is left to remove. */
 void
@@ -2067,6 +2103,12 @@ marker_const(const marker *m)
     const Expr *init = vd->getInit();
     if (!init) {
         error_at(m->loc, "ccffi: constant '" + m->name + "' has no initialiser");
+        return;
+    }
+    if (m->has_number && (m->number & CCC_MF_RUNTIME)) {
+        if (!runtime_record(m, vd->getType()))
+            error_at(m->loc, "ccffi: '" + m->name + "' is not a compile-time "
+                     "number or string constant");
         return;
     }
     constant_record(m, init, vd->getType(), macro_location(m->name, m->loc));
@@ -2105,6 +2147,9 @@ marker_enumconst(const marker *m)
                         vd->getLocation());
         return;
     }
+    /* `extern const int N;`, `int X = 5;`: read when the program runs */
+    if (vd && runtime_record(m, vd->getType()))
+        return;
     error_at(m->loc, "ccffi: '" + m->name + "' is neither a macro, an "
              "enumerator nor a constant in the source");
 }

@@ -32,6 +32,10 @@
  *       that follows (FLAGS & 32 there, EXPECTED = how many): that enum
  *       has the cdef's enumerators with these values; "enum" "" is an
  *       anonymous enum of the cdef
+ *       FLAGS & 4 (RUNTIME, const): the value is no compile-time constant;
+ *       FLAGS >> 8: 1 + the slot of the generator's getter of the value:
+ *       a value C computes only at run time (RUNTIME, or an enumconst
+ *       naming a variable) is recorded with that slot (contract.h)
  *   "function" NAME, SLOT   on a typedef of the cdef's function type
  *   "global" NAME, SLOT     on a typedef of the cdef's type of the global
  *   "python" NAME, SLOT [, 1 for "Python+C"]  extern "Python" function, on a
@@ -1646,6 +1650,35 @@ constant_record(const marker *m, tree value, tree type, location_t real_loc)
     }
 }
 
+/* NAME is an integer constant C computes only when the program runs (a
+ * macro of a call, an extern const, a variable of the source): recorded as
+ * a CONST_INT whose slot is the generator's getter, holding the cdef's
+ * value (compared at first use, as CFFI does) or DOTS_VALUE.  False if the
+ * marker has no getter or TYPE is no integer: the caller reports it. */
+static bool
+runtime_record(const marker *m, tree type)
+{
+    unsigned HOST_WIDE_INT k = m->has_number
+                               ? m->number >> CCC_MF_SLOT_SHIFT : 0;
+    if (k == 0 || k > UINT32_MAX || (m->number & CCC_MF_ENUMERATOR)
+        || !(INTEGRAL_TYPE_P(type)))
+        return false;
+    if (m->number & CCC_MF_CHECK_ONLY)
+        return true;
+    uint16_t flags = 0;
+    uint64_t value = 0;
+    if (m->has_expected) {
+        value = (uint64_t) TREE_INT_CST_LOW(m->expected);
+        if (tree_int_cst_sgn(m->expected) > 0 && !tree_fits_shwi_p(m->expected))
+            flags |= CCT_DF_UNSIGNED;
+    } else {
+        flags |= CCT_DF_DOTS_VALUE;
+    }
+    table_decl(m->name, CCT_DECL_CONST_INT, type_index(type), flags,
+               (uint32_t) (k - 1), value);
+    return true;
+}
+
 /* The marker variable of a "const" marker must not reach the object file. */
 static void
 marker_variable_drop(tree decl)
@@ -1679,6 +1712,13 @@ marker_const(const marker *m)
         error_at(m->loc, "ccffi: constant %qs has no initialiser", m->name);
         return;
     }
+    if (m->has_number && (m->number & CCC_MF_RUNTIME)) {
+        if (!runtime_record(m, TREE_TYPE(m->decl)))
+            error_at(m->loc, "ccffi: %qs is not a compile-time number or "
+                     "string constant", m->name);
+        marker_variable_drop(m->decl);
+        return;
+    }
     constant_record(m, init, TREE_TYPE(m->decl),
                     macro_location(m->name, m->loc));
     marker_variable_drop(m->decl);
@@ -1702,6 +1742,9 @@ marker_enumconst(const marker *m)
                         DECL_SOURCE_LOCATION(real));
         return;
     }
+    /* `extern const int N;`, `int X = 5;`: read when the program runs */
+    if (real && TREE_CODE(real) == VAR_DECL && runtime_record(m, TREE_TYPE(real)))
+        return;
     error_at(m->loc, "ccffi: %qs is neither a macro, an enumerator nor a "
              "constant in the source", m->name);
 }

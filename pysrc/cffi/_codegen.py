@@ -42,6 +42,8 @@ MARKER_FLOAT_DOTS = CONTRACT['MF_FLOAT_DOTS']  # typedef: `typedef double... t`
 # const/enumconst markers:
 MARKER_CHECK_ONLY = CONTRACT['MF_CHECK_ONLY']  # compare with EXPECTED only
 MARKER_ENUMERATOR = CONTRACT['MF_ENUMERATOR']  # of the LISTED enum after it
+MARKER_RUNTIME = CONTRACT['MF_RUNTIME']        # no compile-time value
+MARKER_SLOT_SHIFT = CONTRACT['MF_SLOT_SHIFT']  # 1 + the run-time getter's slot
 
 
 # The spellings of integer types: their constants are compile-time values.
@@ -158,13 +160,16 @@ def pointer_to(ctype, name='p'):
     return decl
 
 
+def attribute_number(n):
+    """An attribute's integer argument."""
+    return str(n) if 0 <= n < (1 << 63) else c_integer(n)
+
+
 def attribute(kind, name, *numbers):
     args = [c_string(kind)]
     if name is not None:
         args.append(c_string(name))
-    args.extend(str(n) if isinstance(n, int) and 0 <= n < (1 << 63)
-                else c_integer(n)
-                for n in numbers)
+    args.extend(attribute_number(n) for n in numbers)
     return '__attribute__((%s(%s)))' % (CONTRACT['attribute'], ', '.join(args))
 
 
@@ -192,6 +197,7 @@ class Generator:
         self.trampolines = []
         self.function_entries = []   # (trampoline or NULL, address or NULL)
         self.global_getters = []
+        self.runtime_getters = []    # of integer constants (plugin only)
         self.python_bodies = []
         self.nexterns = 0
         self.extern_names = []
@@ -396,15 +402,51 @@ class Generator:
     def constant_markers(self, name, flags, expected):
         """The markers of an integer constant: its value as the compiler
         evaluates it if it is a macro, else found by name."""
-        numbers = ((flags,) if expected is None else (flags, expected)
-                   ) if flags or expected is not None else ()
+        if flags & MARKER_ENUMERATOR:
+            numbers = ((flags,) if expected is None else (flags, expected)
+                       ) if flags or expected is not None else ()
+            self.markers.append('#ifdef %s' % name)
+            self.markers.append(
+                'static const _CCFFI_CONST_TYPE(%s) %s __attribute__((unused)) '
+                '%s = (%s);'
+                % (name, self.fresh(), attribute('const', name, *numbers),
+                   name))
+            self.markers.append('#else')
+            self.type_marker('int {}', attribute('enumconst', name, *numbers))
+            self.markers.append('#endif')
+            return
+        # Not an enumerator: C may compute the value only when the program
+        # runs (`extern const int N;`, `#define M (f() + 1)`, `int X = 5;`),
+        # which CFFI reads at first use.  The marker says whether the value
+        # is a compile-time constant and which getter reads it otherwise
+        # (contract.h, CCC_MF_RUNTIME); the plugin decides which to record.
+        slot = len(self.global_getters)
+        getter = '_ccffi_k%d' % slot
+        self.global_getters.append('_CCFFI_RUNTIME_INT(%s)' % getter)
+        self.runtime_getters.append(
+            'static void *%s(void)\n{\n'
+            '    static struct _ccffi_runtime_int _ccffi_v;\n'
+            '    _ccffi_v.value = (unsigned long long)(%s);\n'
+            '    _ccffi_v.nonpos = _CCFFI_NONPOS(%s);\n'
+            '    return (void *)&_ccffi_v;\n}' % (getter, name, name))
+        base = flags | ((slot + 1) << MARKER_SLOT_SHIFT)
+        tail = '' if expected is None else ', ' + attribute_number(expected)
         self.markers.append('#ifdef %s' % name)
+        # an enumerator: clang++ folds __builtin_constant_p of an extern
+        # const in a constant-evaluated context, not in an attribute
+        runtime = '_ccffi_r%d' % slot
+        self.markers.append('enum { %s = _CCFFI_CONSTANT_P(%s) ? 0 : %d };'
+                            % (runtime, name, MARKER_RUNTIME))
         self.markers.append(
             'static const _CCFFI_CONST_TYPE(%s) %s __attribute__((unused)) '
-            '%s = (%s);'
-            % (name, self.fresh(), attribute('const', name, *numbers), name))
+            '__attribute__((%s("const", %s, %d | %s%s))) = '
+            '_CCFFI_IF_CONSTANT(%s);'
+            % (name, self.fresh(), CONTRACT['attribute'], c_string(name),
+               base, runtime, tail, name))
         self.markers.append('#else')
-        self.type_marker('int {}', attribute('enumconst', name, *numbers))
+        self.type_marker('int {}', attribute(
+            'enumconst', name, *((base,) if expected is None
+                                 else (base, expected))))
         self.markers.append('#endif')
 
     def unknown_integer(self, name):
@@ -739,8 +781,46 @@ class Generator:
         out.extend(_codegen_fallback.section(self, CONTRACT))  # no plugin
         # the markers speak to the plugin only (and use gcc's __typeof__)
         w('#ifdef %s' % CONTRACT['plugin_macro'])
+        if self.runtime_getters:
+            # only an integer (classes 1 to 4: integer, char, enum, bool)
+            # may be computed at run time; anything else is taken as a
+            # constant, as before (clang++ says a string literal is none)
+            w('#ifdef __cplusplus')
+            # g++ evaluates __builtin_classify_type's operand in a constant
+            # expression (`f()`: not constexpr); decltype does not
+            w('template <class _CCFFI_T> struct _ccffi_int_p '
+              '{ static const bool v = false; };')
+            for t in ('int', 'unsigned int', 'long', 'unsigned long',
+                      'long long', 'unsigned long long'):
+                w('template <> struct _ccffi_int_p<%s> '
+                  '{ static const bool v = true; };' % t)
+            w('#  define _CCFFI_CONSTANT_P(x) (!_ccffi_int_p<__typeof__(+(x))>::v'
+              ' || __builtin_constant_p(x))')
+            w('#  define _CCFFI_IF_CONSTANT(x) (_CCFFI_CONSTANT_P(x) ? (x) : 0)')
+            w('template <class _CCFFI_T> static inline bool '
+              '_ccffi_nonpos(_CCFFI_T _ccffi_x) { return _ccffi_x <= 0; }')
+            w('template <class _CCFFI_T> static inline bool '
+              '_ccffi_nonpos(_CCFFI_T *_ccffi_x) { return _ccffi_x == 0; }')
+            w('#  define _CCFFI_NONPOS(x) _ccffi_nonpos(x)')
+            w('#else')
+            w('#  define _CCFFI_CONSTANT_P(x) '
+              '(__builtin_classify_type(x) > 4 || __builtin_constant_p(x))')
+            w('#  define _CCFFI_IF_CONSTANT(x) '
+              '__builtin_choose_expr(_CCFFI_CONSTANT_P(x), (x), 0)')
+            w('#  define _CCFFI_NONPOS(x) __builtin_choose_expr('
+              '__builtin_classify_type(x) == 5, (x) == 0, (x) <= 0)')
+            w('#endif')
         out.extend(self.enum_markers)
         out.extend(self.markers)
+        if self.runtime_getters:
+            w('/* what an integer constant C computes only at run time reads: '
+              'struct ccc_runtime_int of contract.h */')
+            w('struct _ccffi_runtime_int { unsigned long long value; '
+              'int nonpos; };')
+            out.extend(self.runtime_getters)
+            w('#  define _CCFFI_RUNTIME_INT(getter) getter')
+        w('#else')
+        w('#  define _CCFFI_RUNTIME_INT(getter) 0  /* the fallback reads them */')
         w('#endif /* %s */' % CONTRACT['plugin_macro'])
         w('')
         w('/* The typed calls convert what the cdef declared to what the header')

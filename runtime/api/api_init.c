@@ -42,12 +42,23 @@ int api_check_slot(const api_state *st, const cc_table *t, const cct_decl *d)
     case CCT_DECL_FUNCTION: limit = st->nfuncs; what = "function"; break;
     case CCT_DECL_VARIABLE: limit = st->nglobals; what = "global"; break;
     case CCT_DECL_EXTERN_PYTHON: limit = st->nexterns; what = "extern \"Python\""; break;
+    case CCT_DECL_CONST_INT:
+        if (d->slot == CCT_NO_SLOT)
+            return 0;
+        limit = st->nglobals;       /* read at run time (contract.h) */
+        what = "constant";
+        break;
     default: return 0;
     }
     if ((Py_ssize_t)d->slot >= limit) {
         PyErr_Format(PyExc_ImportError, "invalid ccffi type table: %s '%s' "
                      "has slot %u but the module has %zd", what,
                      cc_table_str(t, d->name), (unsigned)d->slot, limit);
+        return -1;
+    }
+    if (d->kind == CCT_DECL_CONST_INT && st->globals[d->slot] == NULL) {
+        PyErr_Format(PyExc_ImportError, "ccffi module: constant '%s' has no "
+                     "getter", cc_table_str(t, d->name));
         return -1;
     }
     if (d->kind == CCT_DECL_FUNCTION && st->trampolines[d->slot] == NULL
@@ -58,6 +69,33 @@ int api_check_slot(const api_state *st, const cc_table *t, const cct_decl *d)
         return -1;
     }
     return 0;
+}
+
+/* The value of an integer constant C computes only at run time (a CONST_INT
+ * with a slot, contract.h CCC_MF_SLOT_SHIFT), read now from its getter, as
+ * CFFI's realize_global_int(): its bits and `<= 0` must be the cdef's value
+ * where the cdef gave one.  New reference, or NULL with ffi.error. */
+PyObject *api_runtime_int(const api_state *st, const cc_table *t,
+                          const cct_decl *d)
+{
+    const struct ccc_runtime_int *v = st->globals[d->slot]();
+    if (!(d->flags & CCT_DF_DOTS_VALUE)) {
+        int want_nonpos = d->value == 0 || (!(d->flags & CCT_DF_UNSIGNED)
+                                            && (int64_t)d->value < 0);
+        if (v->value != d->value || (v->nonpos != 0) != want_nonpos) {
+            char text[64];
+            if (!v->nonpos)
+                snprintf(text, sizeof text, "%llu (0x%llx)", v->value, v->value);
+            else
+                snprintf(text, sizeof text, "%lld", (long long)v->value);
+            PyErr_Format(ccm_error, "the C compiler says '%s' is equal to %s, "
+                         "but the cdef disagrees", cc_table_str(t, d->name), text);
+            return NULL;
+        }
+    }
+    if (v->nonpos && v->value != 0)
+        return PyLong_FromLongLong((long long)v->value);
+    return PyLong_FromUnsignedLongLong(v->value);
 }
 
 static int api_name_externs(const cc_table *t, api_state *st)

@@ -454,6 +454,8 @@ static PyObject *apilib_global(ApiLibObject *lib, const cct_decl *d)
 static PyObject *apilib_constant(ApiLibObject *lib, const cct_decl *d)
 {
     const cc_table *t = &lib->ffi->table;
+    if (d->kind == CCT_DECL_CONST_INT && d->slot != CCT_NO_SLOT)
+        return api_runtime_int(lib->state, t, d);
     if (d->kind == CCT_DECL_CONST_INT)
         return (d->flags & CCT_DF_UNSIGNED)
                ? PyLong_FromUnsignedLongLong(d->value)

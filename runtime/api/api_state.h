@@ -37,6 +37,11 @@ int api_lib_ready_types(void);
  * module's generated arrays, else -1 with ImportError. */
 int api_check_slot(const api_state *st, const cc_table *t, const cct_decl *d);
 
+/* api_init.c.  The value of a CONST_INT that has a slot: an integer
+ * constant C computes at run time, read from its getter.  New reference. */
+PyObject *api_runtime_int(const api_state *st, const cc_table *t,
+                          const cct_decl *d);
+
 /* api_extern.c.  The hook the generated extern "Python" bodies call (any
  * thread, GIL not held); `result` is zeroed and has room for an ffi_arg. */
 void api_extern_call(void *state_ptr, unsigned slot, void **args, void *result);

@@ -91,6 +91,21 @@ static inline enum ccc_marker_kind ccc_marker_kind_of(const char *spelling)
 #define CCC_MF_CHECK_ONLY 1u  /* compare with EXPECTED, record nothing */
 #define CCC_MF_ENUMERATOR 2u  /* an enumerator of the LISTED marker that
                                  follows: its value, no declaration */
+#define CCC_MF_RUNTIME 4u     /* const: the value is no compile-time constant
+                                 (the generator writes `(__builtin_constant_p(X)
+                                 ? 0 : 4)` into NUMBER), read it at run time */
+/* NUMBER >> CCC_MF_SLOT_SHIFT of a const/enumconst marker: 1 + the slot of
+ * the getter the generator wrote for the integer constant (0: none).  A
+ * constant C computes only when the program runs (`extern const int N;`,
+ * `#define M (f() + 1)`, a variable `int X = 5;`) is recorded as a CONST_INT
+ * whose decl slot is that getter's index in the module's globals array, its
+ * value the cdef's (or CCT_DF_DOTS_VALUE); the getter returns a pointer to a
+ * struct ccc_runtime_int, which the runtime reads when NAME is first used. */
+#define CCC_MF_SLOT_SHIFT 8
+struct ccc_runtime_int {
+    unsigned long long value;   /* (unsigned long long)(X) */
+    int nonpos;                 /* (X) <= 0, as CFFI's generated code asks */
+};
 
 /* A value the cdef and the source disagree on (`#define FOO 42` in the
  * cdef, 43 in the source): the plugin records the source's value, warns,
