@@ -98,6 +98,30 @@ PyObject *api_runtime_int(const api_state *st, const cc_table *t,
     return PyLong_FromUnsignedLongLong(v->value);
 }
 
+/* ffi.integer_const(name) on a compiled module's ffi: a constant read at
+ * run time is read from its getter, as CFFI's realize_global_int().  New
+ * reference; NULL without an exception when NAME is no such constant. */
+PyObject *api_integer_const(struct FFIObject *ffi, const char *name)
+{
+    const cc_table *t = &ffi->table;
+    uint32_t ref;
+    if (ffi->api_state == NULL
+        || cc_table_lookup(t, CC_NS_ORDINARY, name, strlen(name), &ref) != 1
+        || (ref & CC_REF_ENUMERATOR))
+        return NULL;
+    const cct_decl *d = &t->decls[ref];
+    if (d->kind != CCT_DECL_CONST_INT || d->slot == CCT_NO_SLOT)
+        return NULL;
+    api_state *st = PyCapsule_GetPointer(ffi->api_state, NULL);
+    if (st == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    if (api_check_slot(st, t, d) < 0)
+        return NULL;
+    return api_runtime_int(st, t, d);
+}
+
 static int api_name_externs(const cc_table *t, api_state *st)
 {
     for (uint32_t i = 0; st->nexterns > 0 && i < t->ndecls; i++) {

@@ -48,6 +48,12 @@ struct FFIObject;
 PyObject *api_def_extern(struct FFIObject *ffi, PyObject *name, PyObject *error,
                          PyObject *onerror);
 
+/* ffi.integer_const(name) of a compiled module's ffi for an integer
+ * constant C computes at run time (contract.h CCC_MF_SLOT_SHIFT): its value
+ * from the getter (new reference), NULL with an exception on error, NULL
+ * without one for any other name or ffi. */
+PyObject *api_integer_const(struct FFIObject *ffi, const char *name);
+
 /* The Lib of a compiled module, and ffi.addressof(lib, "name") on it. */
 extern PyTypeObject ApiLib_Type;
 #define ApiLib_Check(ob) (Py_TYPE(ob) == &ApiLib_Type)

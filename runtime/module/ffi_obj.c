@@ -992,6 +992,9 @@ static PyObject *ffi_integer_const_m(FFIObject *self, PyObject *args,
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "s:integer_const", kwlist,
                                      &name))
         return NULL;
+    PyObject *runtime = api_integer_const(self, name);  /* read at run time */
+    if (runtime != NULL || PyErr_Occurred())
+        return runtime;
     return ffi_integer_const(self, name);
 }
 

@@ -84,6 +84,10 @@ extern int calls;
 
 
 def build(tmp_path, ext, cdef=CDEF, source=SOURCE):
+    return build_module(tmp_path, ext, cdef, source).lib
+
+
+def build_module(tmp_path, ext, cdef=CDEF, source=SOURCE):
     other = tmp_path / ("other" + ext)
     other.write_text(OTHER_FILE)
     ffi = FFI()
@@ -93,7 +97,7 @@ def build(tmp_path, ext, cdef=CDEF, source=SOURCE):
     ffi.compile(tmpdir=str(tmp_path))
     sys.path.insert(0, str(tmp_path))
     try:
-        return importlib.import_module(name).lib
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(tmp_path))
 
@@ -183,3 +187,19 @@ def test_non_integer_computed_at_run_time_is_refused(tmp_path, ext, mode):
     with pytest.raises(VerificationError):
         build(tmp_path, ext, "#define D ...",
               "static double h(void) { return 1.5; }\n#define D (h() * 2)")
+
+
+def test_integer_const_of_the_module_ffi(tmp_path, ext, mode):
+    # CFFI's ffi.integer_const() reads the value as lib.NAME does
+    ffi = build_module(tmp_path, ext).ffi
+    assert ffi.integer_const("N") == 7
+    assert ffi.integer_const("M") == 42
+    assert ffi.integer_const("X") == 5
+    assert ffi.integer_const("NU") == -93
+    assert ffi.integer_const("K") == 42
+    if mode != "noplugin":
+        # (the fallback returns the compiler's 43 here)
+        with pytest.raises(Exception) as e:
+            ffi.integer_const("KBAD")
+        assert str(e.value) == ("the C compiler says 'KBAD' is equal to 43 "
+                                "(0x2b), but the cdef disagrees")
