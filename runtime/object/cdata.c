@@ -1557,6 +1557,31 @@ static int cdata_var_array_overflows(CDataObject *cd, CFieldObject *f, PyObject 
     return 1;
 }
 
+/* The same for a member that is a struct ending in a flexible array member
+ * (`p.s = [1, [2, 3, 4]]`), sized as ffi.new() sizes it: its items past
+ * the owned memory were written past the block (CFFI writes them there;
+ * found by the differential test, seed 42).  1 with IndexError set, -1 with
+ * another error set, else 0. */
+static int cdata_var_struct_overflows(CDataObject *cd, CFieldObject *f, PyObject *value)
+{
+    CTypeObject *ft = f->cf_type;
+    if (!(ft->ct_flags & CT_WITH_VAR_ARRAY)
+        || !(PyList_Check(value) || PyTuple_Check(value) || PyDict_Check(value)))
+        return 0;
+    Py_ssize_t owned = cdata_owned_struct_bytes(cd);
+    if (owned < 0)
+        return 0;
+    Py_ssize_t need = cdata_varsize_struct(ft, value);
+    if (need < 0)
+        return -1;
+    if (need <= owned - f->cf_offset)
+        return 0;
+    PyErr_Format(PyExc_IndexError, "too many initializers for '%s' (needs %zd "
+                 "bytes, room for %zd)", ft->ct_name, need,
+                 owned > f->cf_offset ? owned - f->cf_offset : (Py_ssize_t)0);
+    return 1;
+}
+
 static PyObject *cdata_getattro(CDataObject *cd, PyObject *name)
 {
     char *base;
@@ -1628,6 +1653,9 @@ static int cdata_setattro(CDataObject *cd, PyObject *name, PyObject *value)
             CTypeObject *ft = f->cf_type;
             if ((ft->ct_flags & CT_ARRAY) && ft->ct_length <= 0
                 && cdata_var_array_overflows(cd, f, value))
+                return -1;
+            if ((ft->ct_flags & CT_STRUCT_OR_UNION)
+                && cdata_var_struct_overflows(cd, f, value))
                 return -1;
             return cconv_write_field(f, base, value);
         }

@@ -47,7 +47,8 @@ BITFIELD_TYPES = ["int", "unsigned int", "short", "unsigned short", "char",
 # of an enum declared before a typedef of it is named after the typedef
 # (CFFI: "enum e0").  Deliberate (README): a list assigned to a flexible
 # array member longer than the allocation raises IndexError (CFFI writes
-# past the allocation); a signed 64-bit bitfield reads back as written
+# past the allocation), and so does one assigned to a struct member ending
+# in one; a signed 64-bit bitfield reads back as written
 # (CFFI reads -2**63 from a zeroed one, and cannot store 2**64-1 in an
 # unsigned one); a packed struct that CFFI refuses (a bitfield sharing a
 # byte with the previous field) raises NotImplementedError at each use
@@ -135,6 +136,15 @@ class Gen:
             if "%s %s" % (rec[0], rec[1]) == name:
                 return rec
         return None
+
+    def has_tail(self, ctype):
+        """A struct or union with a flexible array member, maybe in a
+        member: assigning it a list longer than the memory has room for
+        raises IndexError (see above)."""
+        rec = self.record(self.resolve(ctype))
+        return rec is not None and any(
+            f[1] == "tail" or (not f[0].endswith("]") and self.has_tail(f[0]))
+            for f in rec[2])
 
     def scalar_type(self):
         r = self.r
@@ -291,7 +301,8 @@ class Gen:
             fname = f[1] if r.random() < 0.95 else "nosuch"
             if x < 0.4:
                 self.op("norm(%s.%s)" % (v, fname))
-            elif x < 0.8 and (fname != "tail" or self.known):
+            elif x < 0.8 and (self.known or (fname != "tail"
+                                             and not self.has_tail(f[0]))):
                 self.op("%s.%s = %s" % (v, fname, self.value_for(f[0])))
                 self.op("norm(%s.%s)" % (v, fname))
             elif x < 0.9:

@@ -117,3 +117,31 @@ def test_bad_initializer_of_a_flexible_struct_is_refused_while_sizing(ffi):
     assert getattr(w, "in").f0 == 1 and ffi.sizeof(w[0]) == 8
     assert ffi.sizeof(ffi.new("union u *", {"s": s[0]})[0]) == 4
     assert ffi.sizeof(ffi.new("struct s0 *", None)[0]) == 4
+
+
+def test_list_assigned_to_a_struct_member_ending_in_a_flexible_array(ffi):
+    # the differential test (seed 42): `p.f4 = [x, [3 doubles]]` where f4
+    # is a struct ending in `double tail[]` wrote the doubles past the
+    # block of ffi.new() (a heap-buffer-overflow, CFFI writes there too);
+    # now IndexError as for a list assigned to the flexible array itself
+    ffi.cdef("struct s1 { int f0; double tail[]; };"
+             "struct s2 { int *f0; struct s1 f2; char f3; struct s1 f4; };")
+    p = ffi.new("struct s2 *")
+    room = ffi.sizeof("struct s2") - ffi.offsetof("struct s2", "f4")
+    need = ffi.offsetof("struct s1", "tail") + 3 * 8
+    with pytest.raises(IndexError) as info:
+        p.f4 = [224075980, [1e10, 1e-10, 279]]
+    assert str(info.value) == ("too many initializers for 'struct s1' "
+                               "(needs %d bytes, room for %d)" % (need, room))
+    with pytest.raises(IndexError):
+        p.f4 = {"tail": [1.0, 2.0]}
+    assert p.f4.f0 == 0
+    p.f4 = [-793]                      # what fits is written
+    p.f4 = (5, [])
+    assert p.f4.f0 == 5
+    q = ffi.new("struct s2 *", {"f4": [1, [1.5, 2.5, 3.5]]})
+    q.f4 = [7, [4.5, 5.5, 6.5]]        # room made by the initializer
+    assert list(q.f4.tail[0:3]) == [4.5, 5.5, 6.5]
+    s = ffi.new("struct s1 *", [1, [2.0, 3.0]])
+    p.f4 = s[0]                        # a struct cdata: its size only
+    assert p.f4.f0 == 1
