@@ -120,6 +120,8 @@ class FFI(_cffi_backend.FFI):
         if source is not None:
             raise TypeError("emit_python_code() is only for dlopen()-style "
                             "pure Python modules, not for C extension modules")
+        # what CFFI cannot write: an array length below 0 or above 2**31-1
+        self._ccffi_check_emit()
         _write_output(filename, _codegen.generate_python(self, module_name))
 
     def distutils_extension(self, tmpdir='build', verbose=True):

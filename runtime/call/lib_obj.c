@@ -331,7 +331,24 @@ static int lib_dir_add(PyObject *set, const cc_table *t, uint32_t name)
     return r;
 }
 
-/* Every function, variable, constant and enumerator name of the cdef. */
+/* Is `name` (a string of table t) an ordinary declaration of a module
+ * that ffi includes?  The out-of-line Lib of CFFI lists its own names
+ * only, though it reads an included integer constant. */
+static int lib_declared_by_included(FFIObject *ffi, const cc_table *t, uint32_t name)
+{
+    const char *s = cc_table_str(t, name);
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(ffi->included); i++) {
+        FFIObject *other = (FFIObject *)PyList_GET_ITEM(ffi->included, i);
+        uint32_t ref;
+        if (cc_table_lookup(&other->table, CC_NS_ORDINARY, s, strlen(s), &ref) == 1
+            && !(ref & CC_REF_ENUMERATOR))
+            return 1;
+    }
+    return 0;
+}
+
+/* Every function, variable, constant and enumerator name of the cdef
+ * (of its own for an out-of-line module). */
 static PyObject *lib_dir(LibObject *self, PyObject *unused)
 {
     (void)unused;
@@ -342,6 +359,8 @@ static PyObject *lib_dir(LibObject *self, PyObject *unused)
     for (uint32_t i = 0; i < t->ndecls; i++) {
         int k = t->decls[i].kind;
         if (k == CCT_DECL_TYPEDEF || k == CCT_DECL_TAG)
+            continue;
+        if (self->backend_words && lib_declared_by_included(self->ffi, t, t->decls[i].name))
             continue;
         if (lib_dir_add(set, t, t->decls[i].name) < 0)
             goto error;
@@ -378,6 +397,28 @@ PyObject *lib_addressof(PyObject *lib, PyObject *name)
                         : &self->ffi->table.decls[ref];
     if (d != NULL && d->kind == CCT_DECL_FUNCTION)
         return lib_getattro(self, name);
+    if (!self->backend_words && (d == NULL || d->kind != CCT_DECL_VARIABLE))
+        /* cffi.FFI's Lib (cffi/api.py's __addressof__): a constant's
+         * value, or what reading the name raises */
+        return lib_getattro(self, name);
+    if (!self->backend_words) {
+        /* ... and a variable's address from its symbol lookup, worded as
+         * a function's, an array variable as the array itself */
+        CTypeObject *ct = ffi_realize_type(self->ffi, d->type);
+        if (ct == NULL)
+            return NULL;
+        void *addr = lib_symbol(self, "function/symbol", cname, PyExc_AttributeError);
+        CTypeObject *ptr = addr == NULL ? NULL
+                           : (ct->ct_flags & CT_ARRAY) ? (Py_INCREF(ct), ct)
+                           : ctype_pointer_to(ct);
+        Py_DECREF(ct);
+        if (ptr == NULL)
+            return NULL;
+        PyObject *res = (ptr->ct_flags & CT_ARRAY) ? cdata_new_plain(ptr, addr)
+                                                   : cdata_new_pointer(ptr, addr);
+        Py_DECREF(ptr);
+        return res;
+    }
     if (d == NULL || d->kind != CCT_DECL_VARIABLE
         || (self->backend_words && (d->flags & CCT_DF_CONST)))
         /* (CFFI's out-of-line Lib reads a const global as a constant) */

@@ -2363,8 +2363,10 @@ static int cparse_declare_constant(cparse *p, const cparse_decl *d,
     if (cparse_is(p, '=')) {
         cparse_next(p);
         if (decl.kind == CCT_DECL_CONST_INT && cparse_is_integer_type(p->t, d->type)) {
-            if (cparse_const_expr(p, &v) < 0
-                || cparse_cast_value(p, &d->name, d->type, &v) < 0)
+            /* the value as written, not converted to the type: CFFI's
+             * ABI modes read back 300 for `unsigned char X = 300` and 2
+             * for `_Bool x = 2` (API mode: "the cdef disagrees" with C) */
+            if (cparse_const_expr(p, &v) < 0)
                 return -1;
             decl.flags = v > (cval)INT64_MAX ? CCT_DF_UNSIGNED : 0;
             decl.value = (uint64_t)v;

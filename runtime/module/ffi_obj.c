@@ -998,7 +998,68 @@ static PyObject *ffi_integer_const_m(FFIObject *self, PyObject *args,
     return ffi_integer_const(self, name);
 }
 
+/* ffi._ccffi_check_emit(): what CFFI's out-of-line ABI compile() refuses
+ * to write, raised before anything is written: an array type of the cdef
+ * (not a parameter, which decays to a pointer) whose length is negative
+ * (VerificationError "cannot emit to Python: '-1'") or above 2**31-1
+ * (OverflowError "cannot emit 'N': limited to 2**31-1"; a length from
+ * 2**63 up, which the table keeps as CC_ARRAY_LENGTH_HUGE, is named
+ * 9223372036854775808). */
+static int ffi_emit_mark(const cc_table *t, unsigned char *used, uint32_t i)
+{
+    for (uint32_t steps = 0; i < t->ntypes && !used[i] && steps < t->ntypes; steps++) {
+        used[i] = 1;
+        const cct_type *ty = &t->types[i];
+        if (ty->kind == CCT_KIND_FUNCTION) {
+            for (uint32_t k = 0; k < ty->count; k++) {
+                uint32_t a = t->args[ty->first + k];
+                /* an array parameter is a pointer: its item only */
+                if (a < t->ntypes && t->types[a].kind == CCT_KIND_ARRAY)
+                    a = t->types[a].item;
+                if (ffi_emit_mark(t, used, a) < 0)
+                    return -1;
+            }
+        } else if (ty->kind == CCT_KIND_STRUCT || ty->kind == CCT_KIND_UNION) {
+            for (uint32_t k = 0; k < ty->count; k++)
+                if (ffi_emit_mark(t, used, t->fields[ty->first + k].type) < 0)
+                    return -1;
+            return 0;
+        } else if (ty->kind != CCT_KIND_POINTER && ty->kind != CCT_KIND_ARRAY) {
+            return 0;
+        }
+        i = ty->item;
+    }
+    return 0;
+}
+
+static PyObject *ffi_check_emit(FFIObject *self, PyObject *noarg)
+{
+    (void)noarg;
+    const cc_table *t = &self->table;
+    unsigned char *used = PyMem_Calloc(t->ntypes ? t->ntypes : 1, 1);
+    if (used == NULL)
+        return PyErr_NoMemory();
+    for (uint32_t i = 0; i < t->ndecls; i++)
+        ffi_emit_mark(t, used, t->decls[i].type);
+    for (uint32_t i = 0; i < t->ntypes; i++) {
+        const cct_type *ty = &t->types[i];
+        if (!used[i] || ty->kind != CCT_KIND_ARRAY
+            || (ty->flags & (CCT_TF_LENGTH_UNKNOWN | CCT_TF_LENGTH_DOTS))
+            || ty->length <= (uint64_t)INT32_MAX)
+            continue;
+        PyMem_Free(used);
+        if (ty->length > (uint64_t)INT64_MAX && ty->length != CC_ARRAY_LENGTH_HUGE)
+            return PyErr_Format(ccm_VerificationError, "cannot emit to Python: '%lld'",
+                                (long long)(int64_t)ty->length);
+        return PyErr_Format(PyExc_OverflowError, "cannot emit '%llu': limited to 2**31-1",
+                            (unsigned long long)ty->length);
+    }
+    PyMem_Free(used);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef ffi_methods[] = {
+    {"_ccffi_check_emit", (PyCFunction)ffi_check_emit, METH_NOARGS, NULL},
     {"integer_const", (PyCFunction)(void (*)(void))ffi_integer_const_m,
      METH_VARARGS | METH_KEYWORDS,
      "integer_const(name): the value of an integer constant of the cdef, "

@@ -277,7 +277,7 @@ static CTypeObject *ctype_new_array(CTypeObject *item, Py_ssize_t length)
     if (length >= 0 && item->ct_size >= 0) {
         if (item->ct_size > 0 && length > PY_SSIZE_T_MAX / item->ct_size) {
             Py_DECREF(ct);
-            PyErr_SetString(PyExc_OverflowError, "array size would overflow a ssize_t");
+            PyErr_SetString(PyExc_OverflowError, "array size would overflow a Py_ssize_t");
             return NULL;
         }
         ct->ct_size = item->ct_size * length;

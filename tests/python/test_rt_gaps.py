@@ -361,3 +361,134 @@ def test_other_initializer_is_a_variable(src):
     with pytest.raises(KeyError) as e:
         ffi.dlopen(None).x
     assert str(e.value).startswith("\"variable 'x' not found in library")
+
+
+def test_addressof_on_the_in_line_lib():
+    # cffi.FFI's Lib (cffi/api.py __addressof__): a constant or enumerator
+    # gives its value, a function the function, a variable its address
+    # (an array variable: the array), a missing symbol and an undeclared
+    # name what CFFI raises for them
+    ffi = FFI()
+    ffi.cdef("#define FOO 42\nenum e { E1 = 7 }; int abs(int);"
+             " extern long timezone; extern char *tzname[2];"
+             " extern int no_such_var_here;")
+    lib = ffi.dlopen(None)
+    assert ffi.addressof(lib, "FOO") == 42
+    assert ffi.addressof(lib, "E1") == 7
+    assert ffi.addressof(lib, "abs") is lib.abs
+    p = ffi.addressof(lib, "timezone")
+    assert ffi.typeof(p) is ffi.typeof("long *") and p[0] == lib.timezone
+    a = ffi.addressof(lib, "tzname")
+    assert ffi.typeof(a) is ffi.typeof("char *[2]") and a == lib.tzname
+    with pytest.raises(AttributeError) as e:
+        ffi.addressof(lib, "nope")
+    assert str(e.value) == "nope"
+    with pytest.raises(AttributeError) as e:
+        ffi.addressof(lib, "no_such_var_here")
+    assert str(e.value).startswith(
+        "function/symbol 'no_such_var_here' not found in library")
+
+
+@pytest.mark.parametrize("expr", [
+    "ffi.new('int[]', 2**62)",
+    "ffi.new('int[2305843009213693952]')",
+    "ffi.typeof('int[4611686018427387904]')",
+    "ffi.new('char[][4611686018427387904]', 4)",
+])
+def test_array_size_overflow_wording(expr):
+    ffi = FFI()
+    with pytest.raises(OverflowError) as e:
+        eval(expr)
+    assert str(e.value) == "array size would overflow a Py_ssize_t"
+
+
+def test_dir_of_an_out_of_line_lib_lists_its_own_names(tmp_path):
+    # CFFI's out-of-line Lib reads an included module's integer constants
+    # but dir() lists its own names (and the enumerators of its types)
+    import importlib
+    import sys
+    import uuid
+    tag = uuid.uuid4().hex[:8]
+    base = FFI()
+    base.cdef("#define BASE_K 5\nint abs(int); enum be { BE1 = 3 };"
+              " static const int BASE_C = 7;")
+    base.set_source("_gaps_base_" + tag, None)
+    base.compile(tmpdir=str(tmp_path))
+    own = FFI()
+    own.include(base)
+    own.cdef("#define OWN_K 6\nint labs(int); enum oe { OE1 = 4 };")
+    own.set_source("_gaps_own_" + tag, None)
+    own.compile(tmpdir=str(tmp_path))
+    sys.path.insert(0, str(tmp_path))
+    try:
+        lib = importlib.import_module("_gaps_own_" + tag).ffi.dlopen(None)
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert sorted(dir(lib)) == ["BE1", "OE1", "OWN_K", "labs"]
+    assert (lib.BASE_K, lib.BASE_C, lib.OWN_K) == (5, 7, 6)
+
+
+# a constant's value as written, not converted to its type (CFFI's ABI
+# modes; in API mode the compiler's value differs and CFFI, as ccffi,
+# refuses the module: "the cdef disagrees")
+LITERAL_CONSTANTS = [
+    ("static const unsigned char x = 300;", 300),
+    ("static const _Bool x = 2;", 2),
+    ("_Bool x = 2;", 2),
+    ("static const signed char x = 200;", 200),
+    ("static const int x = 5000000000;", 5000000000),
+    ("static const short x = -70000;", -70000),
+    ("static const unsigned int x = -1;", -1),
+    ("unsigned char x = 256;", 256),
+]
+
+
+@pytest.mark.parametrize("src, value", LITERAL_CONSTANTS)
+def test_constant_keeps_its_literal_value(src, value):
+    ffi = FFI()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ffi.cdef(src)
+    assert ffi.dlopen(None).x == value
+
+
+@pytest.mark.parametrize("src, value", LITERAL_CONSTANTS)
+def test_constant_keeps_its_literal_value_out_of_line(tmp_path, src, value):
+    ffi = _out_of_line(tmp_path, src)
+    assert ffi.dlopen(None).x == value
+
+
+# compile() of an out-of-line ABI module: CFFI cannot write an array
+# length below 0 or above 2**31-1 (an array parameter is a pointer)
+@pytest.mark.parametrize("src, exc, msg", [
+    ("struct s { int a[-1]; };", "VerificationError",
+     "cannot emit to Python: '-1'"),
+    ("extern int g[-2];", "VerificationError", "cannot emit to Python: '-2'"),
+    ("typedef int t[-1];", "VerificationError", "cannot emit to Python: '-1'"),
+    ("typedef int t[4611686018427387904];", "OverflowError",
+     "cannot emit '4611686018427387904': limited to 2**31-1"),
+    ("typedef int t[9223372036854775808];", "OverflowError",
+     "cannot emit '9223372036854775808': limited to 2**31-1"),
+    ("typedef char t[2147483648];", "OverflowError",
+     "cannot emit '2147483648': limited to 2**31-1"),
+    ("struct s { int (*p)[-3]; };", "VerificationError",
+     "cannot emit to Python: '-3'"),
+])
+def test_out_of_line_compile_refuses_array_lengths(tmp_path, src, exc, msg):
+    import cffi
+    ffi = FFI()
+    ffi.cdef(src)
+    ffi.set_source("_rtgap_emit", None)
+    with pytest.raises(getattr(cffi, exc, OverflowError)) as e:
+        ffi.compile(tmpdir=str(tmp_path))
+    assert type(e.value).__name__ == exc
+    assert str(e.value) == msg
+    assert not (tmp_path / "_rtgap_emit.py").exists()
+
+
+def test_out_of_line_compile_array_parameter_and_large_length(tmp_path):
+    ffi = FFI()
+    ffi.cdef("int f(int a[-1]); typedef char t[2147483647];")
+    ffi.set_source("_rtgap_emit_ok", None)
+    ffi.compile(tmpdir=str(tmp_path))
+    assert (tmp_path / "_rtgap_emit_ok.py").exists()

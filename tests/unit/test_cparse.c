@@ -674,7 +674,9 @@ static void test_static_constants(void **state)
     assert_decl_type(t, "B", "long");
     assert_int_equal(decl(t, "PI")->kind, CCT_DECL_CONST_FLOAT);
     assert_int_equal(decl(t, "PI")->flags, CCT_DF_DOTS_VALUE);
-    assert_int_equal(const_value(t, "C"), 44);
+    /* the value written, not converted to unsigned char: CFFI reads
+     * back 300 in ABI mode */
+    assert_int_equal(const_value(t, "C"), 300);
 }
 
 static void test_dots_typedefs(void **state)
