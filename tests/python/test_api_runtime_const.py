@@ -203,3 +203,16 @@ def test_integer_const_of_the_module_ffi(tmp_path, ext, mode):
             ffi.integer_const("KBAD")
         assert str(e.value) == ("the C compiler says 'KBAD' is equal to 43 "
                                 "(0x2b), but the cdef disagrees")
+
+
+def test_verify_checks_a_value_read_at_run_time(tmp_path, mode):
+    # CFFI's verify() raises when it loads the module, not at first use
+    source = "static int f(void) { return 41; }\n#define K3 (f() + 2)"
+    ffi = FFI()
+    ffi.cdef("#define K3 43")
+    assert ffi.verify(source, tmpdir=str(tmp_path / "good")).K3 == 43
+    ffi = FFI()
+    ffi.cdef("#define K3 42")
+    with pytest.raises(VerificationError) as e:
+        ffi.verify(source, tmpdir=str(tmp_path / "bad"))
+    assert str(e.value) == "K3 has the real value 43, not 42"
