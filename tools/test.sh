@@ -14,8 +14,10 @@
 # in build/asan) runs the cmocka programs and the pytest files of the
 # runtime itself (CHECK_ASAN_FILES: 613 tests, about 3 min of CPU with its
 # build; the files that mostly compile modules with gcc and clang spend
-# their time in the compilers: the whole check-asan is about 19 min of CPU;
-# CHECK_ASAN_FILES=all runs it all).  CCFFI_CI_ASAN=no leaves it out.
+# their time in the compilers, which run with the sanitizer runtimes
+# preloaded too: the rest of the suite took about 40 min of CPU on
+# 2026-12-05, too much beside check-pythons; CHECK_ASAN_FILES=all runs it
+# all).  CCFFI_CI_ASAN=no leaves it out.
 set -e
 cd "$(dirname "$0")/.."
 sh tools/deps.sh
