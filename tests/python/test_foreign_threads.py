@@ -212,6 +212,8 @@ def test_callback_from_a_destructor_run_at_exit():
     the callback gave its error value, the space was freed with bodies still
     in it, and a body's destructor crashed in freed memory."""
     r = _run(r"""
+        import gc
+        gc.set_threshold(1 << 30)    # no collection before Py_Finalize()'s
         import cffi
         ffi = cffi.FFI()
         ffi.cdef('''%s''')
